@@ -1,0 +1,1 @@
+"""keywork: keyworking and case management for adult drug and alcohol treatment services."""

@@ -1,0 +1,373 @@
+"""The only writers of services, teams, workers and their competence. Each checks access,
+runs the rules, saves and audits, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from keywork.access import audit, policies
+from keywork.access.audit import Actor
+from keywork.access.models import (
+    PRACTITIONER_ROLES,
+    AuditEvent,
+    Competency,
+    Registration,
+    Role,
+    Service,
+    Supervision,
+    Team,
+    Worker,
+)
+from keywork.catalogue.models import Entry, Tier
+from keywork.core.dates import today, uk
+from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.validation import refuse_invalid
+from keywork.core.writes import action
+
+Verb = AuditEvent.Verb
+
+
+def _require_accounts(actor: Actor) -> None:
+    if not policies.can_manage_accounts(actor):
+        raise AccessDenied("only an administrator manages services, teams and accounts")
+
+
+@action
+def create_service(
+    *,
+    actor: Actor,
+    code: str,
+    name: str,
+    phone: str = "",
+    email: str = "",
+    address: str = "",
+    is_synthetic: bool = False,
+) -> Service:
+    _require_accounts(actor)
+    if Service.objects.filter(code=code).exists():
+        raise invalid("code", f"a service with code '{code}' already exists")
+    service = Service(
+        code=code, name=name, phone=phone, email=email, address=address, is_synthetic=is_synthetic
+    )
+    refuse_invalid(service)
+    service.save()
+    audit.record(actor=actor, verb=Verb.CREATE, what="create_service", obj=service)
+    return service
+
+
+@action
+def create_team(
+    *, actor: Actor, service: Service, code: str, name: str, phone: str = "", email: str = ""
+) -> Team:
+    _require_accounts(actor)
+    if Team.objects.filter(code=code).exists():
+        raise invalid("code", f"a team with code '{code}' already exists")
+    team = Team(service=service, code=code, name=name, phone=phone, email=email)
+    refuse_invalid(team)
+    team.save()
+    audit.record(actor=actor, verb=Verb.CREATE, what="create_team", obj=team)
+    return team
+
+
+def _check_placement(role: str, service: Service | None, team: Team | None) -> None:
+    if role in PRACTITIONER_ROLES and team is None:
+        raise invalid("team", f"a {Role(role).label.lower()} belongs to a team")
+    if role in (Role.SERVICE_MANAGER, Role.COMMISSIONER) and service is None:
+        raise invalid("service", f"a {Role(role).label.lower()} belongs to a service")
+    if team is not None and service is not None and team.service_id != service.pk:
+        raise invalid("team", f"team {team.code} is not part of service {service.code}")
+
+
+def _admin_rights(user: User, role: str) -> None:
+    """Administrators use the Django admin; nobody else does."""
+    user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise invalid("password", " ".join(error.messages)) from None
+
+
+@action
+def add_worker(
+    *,
+    actor: Actor,
+    username: str,
+    first_name: str,
+    last_name: str,
+    role: str,
+    password: str,
+    email: str = "",
+    service: Service | None = None,
+    team: Team | None = None,
+    job_title: str = "",
+    phone: str = "",
+) -> Worker:
+    """Create a login account and the worker behind it."""
+    _require_accounts(actor)
+    if role not in Role.values:
+        raise invalid("role", f"'{role}' is not a role; choose one of {', '.join(Role.values)}")
+    if team is not None and service is None:
+        service = team.service
+    _check_placement(role, service, team)
+    if User.objects.filter(username__iexact=username).exists():
+        raise invalid("username", f"'{username}' is already taken")
+    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    _admin_rights(user, role)
+    refuse_invalid(user, exclude=["password"])
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    worker = Worker(
+        user=user,
+        role=role,
+        service=service,
+        team=team,
+        job_title=job_title,
+        phone=phone,
+        email=email,
+    )
+    refuse_invalid(worker)
+    worker.save()
+    audit.record(
+        actor=actor, verb=Verb.CREATE, what="add_worker", obj=worker, detail={"role": role}
+    )
+    return worker
+
+
+@action
+def change_role(
+    *, actor: Actor, worker: Worker, role: str, team: Team | None, service: Service | None = None
+) -> Worker:
+    _require_accounts(actor)
+    if role not in Role.values:
+        raise invalid("role", f"'{role}' is not a role; choose one of {', '.join(Role.values)}")
+    if team is not None and service is None:
+        service = team.service
+    _check_placement(role, service, team)
+    before = {"role": worker.role, "team": worker.team.code if worker.team else None}
+    worker.role, worker.team, worker.service = role, team, service
+    worker.save()
+    _admin_rights(worker.user, role)
+    worker.user.save(update_fields=["is_staff", "is_superuser"])
+    after = {"role": role, "team": team.code if team else None}
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="change_role",
+        obj=worker,
+        detail={"before": before, "after": after},
+    )
+    return worker
+
+
+@action
+def set_active(*, actor: Actor, worker: Worker, active: bool, reason: str) -> Worker:
+    """Disable or re-enable a login. A disabled worker keeps their history."""
+    _require_accounts(actor)
+    if not reason.strip():
+        raise invalid("reason", "say why the account is being disabled or enabled")
+    worker.user.is_active = active
+    worker.user.save(update_fields=["is_active"])
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="enable_worker" if active else "disable_worker",
+        obj=worker,
+        detail={"reason": reason},
+    )
+    return worker
+
+
+@action
+def set_password(*, actor: Actor, worker: Worker, password: str) -> Worker:
+    _require_accounts(actor)
+    _check_password(password, worker.user)
+    worker.user.set_password(password)
+    worker.user.save(update_fields=["password"])
+    audit.record(actor=actor, verb=Verb.CHANGE, what="set_password", obj=worker)
+    return worker
+
+
+def _require_competence_manager(actor: Actor, worker: Worker) -> None:
+    if not policies.can_manage_competence(actor, worker):
+        raise AccessDenied(
+            f"only an administrator, {worker.name}'s team leader or the service manager "
+            "records training, supervision and registrations"
+        )
+
+
+def _not_future(day: dt.date, field: str) -> None:
+    if day > today():
+        raise invalid(field, f"{uk(day)} is in the future")
+
+
+@action
+def record_training(
+    *,
+    actor: Actor,
+    worker: Worker,
+    intervention: Entry,
+    trained_on: dt.date,
+    training: str = "",
+) -> Competency:
+    """Record that a worker is trained in a Keywork+ intervention."""
+    _require_competence_manager(actor, worker)
+    if intervention.tier is None or intervention.tier.competence != (
+        Tier.Competence.TRAINED_AND_SUPERVISED
+    ):
+        raise RuleViolation(
+            "R4",
+            f"{intervention.name} is not a Keywork+ intervention: training is recorded for "
+            "Keywork+ only; specialist interventions need a registration",
+            field="intervention",
+        )
+    if not worker.is_practitioner:
+        raise invalid("worker", f"{worker.name} is not a keyworker")
+    _not_future(trained_on, "trained_on")
+    competency = Competency.objects.create(
+        worker=worker, intervention=intervention, trained_on=trained_on, training=training
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="record_training",
+        obj=competency,
+        detail={"intervention": intervention.code, "trained_on": trained_on.isoformat()},
+    )
+    return competency
+
+
+@action
+def withdraw_training(
+    *, actor: Actor, competency: Competency, withdrawn_on: dt.date, reason: str
+) -> Competency:
+    _require_competence_manager(actor, competency.worker)
+    if withdrawn_on < competency.trained_on:
+        raise invalid("withdrawn_on", "cannot be before the training date")
+    if not reason.strip():
+        raise invalid("reason", "say why the competency is withdrawn")
+    competency.withdrawn_on = withdrawn_on
+    competency.save(update_fields=["withdrawn_on"])
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="withdraw_training",
+        obj=competency,
+        detail={"withdrawn_on": withdrawn_on.isoformat(), "reason": reason},
+    )
+    return competency
+
+
+@action
+def record_supervision(
+    *,
+    actor: Actor,
+    worker: Worker,
+    held_on: dt.date,
+    lapses_on: dt.date | None = None,
+    supervisor: str = "",
+) -> Supervision:
+    """Record a clinical supervision; by default it keeps the worker in date for
+    KEYWORK_SUPERVISION_VALID_DAYS days."""
+    _require_competence_manager(actor, worker)
+    _not_future(held_on, "held_on")
+    if lapses_on is None:
+        lapses_on = held_on + dt.timedelta(days=settings.KEYWORK_SUPERVISION_VALID_DAYS)
+    if lapses_on <= held_on:
+        raise invalid("lapses_on", "must be after the day supervision was held")
+    supervision = Supervision.objects.create(
+        worker=worker, held_on=held_on, lapses_on=lapses_on, supervisor=supervisor
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="record_supervision",
+        obj=supervision,
+        detail={"held_on": held_on.isoformat(), "lapses_on": lapses_on.isoformat()},
+    )
+    return supervision
+
+
+@action
+def record_registration(
+    *,
+    actor: Actor,
+    worker: Worker,
+    body: str,
+    number: str,
+    valid_from: dt.date,
+    expires_on: dt.date,
+    interventions: Iterable[Entry],
+) -> Registration:
+    """Record a registration or accreditation and the specialist interventions it covers."""
+    _require_competence_manager(actor, worker)
+    chosen = list(interventions)
+    if not chosen:
+        raise invalid("interventions", "name at least one specialist intervention it covers")
+    for entry in chosen:
+        if entry.tier is None or entry.tier.competence != Tier.Competence.REGISTERED:
+            raise RuleViolation(
+                "R4",
+                f"{entry.name} is not a specialist intervention: a registration covers "
+                "high-intensity or specialist interventions only",
+                field="interventions",
+            )
+    if not body.strip() or not number.strip():
+        raise invalid("body" if not body.strip() else "number", "is required")
+    if expires_on < valid_from:
+        raise invalid("expires_on", "cannot be before valid_from")
+    registration = Registration.objects.create(
+        worker=worker, body=body, number=number, valid_from=valid_from, expires_on=expires_on
+    )
+    registration.interventions.set(chosen)
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="record_registration",
+        obj=registration,
+        detail={"body": body, "interventions": [e.code for e in chosen]},
+    )
+    return registration
+
+
+def _update(actor: Actor, obj: Service | Team, what: str, changes: dict[str, object]) -> None:
+    before = {name: getattr(obj, name) for name in changes}
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    refuse_invalid(obj)
+    obj.save()
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what=what,
+        obj=obj,
+        detail={
+            "before": {k: str(v) for k, v in before.items()},
+            "after": {k: str(v) for k, v in changes.items()},
+        },
+    )
+
+
+@action
+def update_service(*, actor: Actor, service: Service, **changes: object) -> Service:
+    _require_accounts(actor)
+    _update(actor, service, "update_service", changes)
+    return service
+
+
+@action
+def update_team(*, actor: Actor, team: Team, **changes: object) -> Team:
+    _require_accounts(actor)
+    if "service" in changes and changes["service"] != team.service and team.episodes.exists():
+        raise invalid("service", "a team with episodes cannot move to another service")
+    _update(actor, team, "update_team", changes)
+    return team

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from keywork.access import actions
+from keywork.access.models import (
+    AuditEvent,
+    Competency,
+    Registration,
+    Service,
+    Supervision,
+    Team,
+    Worker,
+)
+from keywork.core.admin_base import ActionAdmin, ReadOnlyAdmin
+
+
+@admin.register(Service)
+class ServiceAdmin(ActionAdmin):
+    list_display = ("name", "code", "is_synthetic", "care_plan_review_weeks")
+
+    def save_model(self, request: HttpRequest, obj: Service, form: Any, change: bool) -> None:
+        if change:
+            actions.update_service(actor=request.user, service=obj, **self.changed(obj, form))
+        else:
+            data = form.cleaned_data
+            created = actions.create_service(
+                actor=request.user,
+                code=data["code"],
+                name=data["name"],
+                phone=data["phone"],
+                email=data["email"],
+                address=data["address"],
+                is_synthetic=data["is_synthetic"],
+            )
+            obj.pk = created.pk
+
+
+@admin.register(Team)
+class TeamAdmin(ActionAdmin):
+    list_display = ("name", "code", "service", "active")
+    list_filter = ("service", "active")
+
+    def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
+        if change:
+            actions.update_team(actor=request.user, team=obj, **self.changed(obj, form))
+        else:
+            data = form.cleaned_data
+            created = actions.create_team(
+                actor=request.user,
+                service=data["service"],
+                code=data["code"],
+                name=data["name"],
+                phone=data["phone"],
+                email=data["email"],
+            )
+            obj.pk = created.pk
+
+
+@admin.register(Worker)
+class WorkerAdmin(ActionAdmin):
+    """Workers are added with `keywork user add`; here their role and team can change."""
+
+    list_display = ("name", "role", "team", "service", "active")
+    list_filter = ("role", "service", "team")
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    fields = ("user", "role", "service", "team", "job_title", "phone", "email")
+    readonly_fields = ("user", "job_title", "phone", "email")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Worker, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        actions.change_role(
+            actor=request.user,
+            worker=Worker.objects.get(pk=obj.pk),
+            role=data["role"],
+            team=data["team"],
+            service=data["service"],
+        )
+
+
+@admin.register(Competency)
+class CompetencyAdmin(ActionAdmin):
+    list_display = ("worker", "intervention", "trained_on", "withdrawn_on")
+    list_filter = ("intervention",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Competency, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        created = actions.record_training(
+            actor=request.user,
+            worker=data["worker"],
+            intervention=data["intervention"],
+            trained_on=data["trained_on"],
+            training=data["training"],
+        )
+        obj.pk = created.pk
+
+
+@admin.register(Supervision)
+class SupervisionAdmin(ActionAdmin):
+    list_display = ("worker", "held_on", "lapses_on", "supervisor")
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Supervision, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        created = actions.record_supervision(
+            actor=request.user,
+            worker=data["worker"],
+            held_on=data["held_on"],
+            lapses_on=data["lapses_on"],
+            supervisor=data["supervisor"],
+        )
+        obj.pk = created.pk
+
+
+@admin.register(Registration)
+class RegistrationAdmin(ActionAdmin):
+    list_display = ("worker", "body", "number", "valid_from", "expires_on")
+    filter_horizontal = ("interventions",)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Registration, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        created = actions.record_registration(
+            actor=request.user,
+            worker=data["worker"],
+            body=data["body"],
+            number=data["number"],
+            valid_from=data["valid_from"],
+            expires_on=data["expires_on"],
+            interventions=data["interventions"],
+        )
+        obj.pk = created.pk
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Names no client: the client id is enough to follow a trail."""
+
+    list_display = ("at", "actor_label", "verb", "what", "client_id_shown", "channel", "address")
+    list_filter = ("verb", "channel", "what")
+    search_fields = ("actor_label", "client__local_id", "what")
+    list_select_related = ("client",)
+    exclude = ("client",)
+    readonly_fields = ("client_id_shown",)
+
+    @admin.display(description="client id")
+    def client_id_shown(self, event: AuditEvent) -> str:
+        return event.client.local_id if event.client else ""

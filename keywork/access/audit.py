@@ -1,0 +1,71 @@
+"""Writing the audit trail. Changes are audited by their action, in its transaction; reads
+are audited by the page or command that shows client data, through record_read."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AnonymousUser, User
+from django.db import models
+
+from keywork.access.models import AuditEvent
+from keywork.core.writes import action, current_channel
+
+if TYPE_CHECKING:
+    from keywork.clients.models import Client
+
+# Who makes a change: a logged-in user, or None for the system (the server's operator).
+Actor = User | AnonymousUser | None
+
+
+def user_or_none(actor: Actor) -> User | None:
+    """The account behind an actor, or None for the system."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
+
+
+def _event(
+    actor: Actor,
+    verb: str,
+    what: str,
+    client: Client | None,
+    obj: models.Model | None,
+    detail: dict[str, Any] | None,
+) -> AuditEvent:
+    channel = current_channel()
+    user = user_or_none(actor)
+    return AuditEvent(
+        actor=user,
+        actor_label=user.get_username() if user else "system",
+        verb=verb,
+        what=what,
+        client=client,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        channel=channel.name,
+        address=channel.address,
+        detail=detail or {},
+    )
+
+
+def record(
+    *,
+    actor: Actor,
+    verb: str,
+    what: str,
+    client: Client | None = None,
+    obj: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write one audit row; call it inside the action that makes the change."""
+    event = _event(actor, verb, what, client, obj, detail)
+    event.save()
+    return event
+
+
+@action
+def record_read(*, actor: Actor, what: str, clients: Iterable[Client]) -> int:
+    """Audit that `actor` was shown these clients' data on `what`; one row per client."""
+    events = [_event(actor, AuditEvent.Verb.VIEW, what, client, None, None) for client in clients]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)

@@ -1,0 +1,114 @@
+"""Who may see and do what, declared in one place: can_* predicates and *_visible_to scopers.
+
+Keyworkers and team leaders see the clients of their team (colleagues cover each other's
+clients, run groups together and step in when someone is away); service managers see their
+service; administrators and commissioners see no client identities at all."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from keywork.access.models import Role, Team, Worker
+from keywork.clients.models import Client, Episode
+
+if TYPE_CHECKING:
+    from keywork.access.audit import Actor
+
+
+def worker_of(user: Actor) -> Worker | None:
+    """The active worker behind a login, or None."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    worker: Worker | None = getattr(user, "worker", None)
+    return worker
+
+
+def is_system(user: Actor) -> bool:
+    """The operator at the server's command line, acting without a named account."""
+    return user is None
+
+
+def has_role(user: Actor, *roles: str) -> bool:
+    worker = worker_of(user)
+    return worker is not None and worker.role in roles
+
+
+def episodes_visible_to(user: Actor) -> QuerySet[Episode]:
+    worker = worker_of(user)
+    if worker is None:
+        return Episode.objects.none()
+    if worker.role in (Role.KEYWORKER, Role.TEAM_LEADER) and worker.team_id:
+        return Episode.objects.filter(team_id=worker.team_id)
+    if worker.role == Role.SERVICE_MANAGER and worker.service_id:
+        return Episode.objects.filter(service_id=worker.service_id)
+    return Episode.objects.none()
+
+
+def clients_visible_to(user: Actor) -> QuerySet[Client]:
+    """Clients whose records this user may open: nothing identifiable for a commissioner."""
+    episodes = episodes_visible_to(user).filter(client=OuterRef("pk"))
+    return Client.objects.filter(Exists(episodes))
+
+
+def caseload_of(user: Actor) -> QuerySet[Episode]:
+    """Open episodes on which this user is the named keyworker."""
+    worker = worker_of(user)
+    if worker is None:
+        return Episode.objects.none()
+    return Episode.objects.filter(keyworker=worker, discharged_on__isnull=True)
+
+
+def can_view_client(user: Actor, client: Client) -> bool:
+    return clients_visible_to(user).filter(pk=client.pk).exists()
+
+
+def can_register_client(user: Actor, team: Team) -> bool:
+    worker = worker_of(user)
+    if worker is None:
+        return False
+    if worker.role in (Role.KEYWORKER, Role.TEAM_LEADER):
+        return worker.team_id == team.pk
+    return worker.role == Role.SERVICE_MANAGER and worker.service_id == team.service_id
+
+
+def can_work_with(user: Actor, episode: Episode) -> bool:
+    """Record work (sessions, phase moves, plans) on this episode."""
+    worker = worker_of(user)
+    return (
+        worker is not None
+        and worker.role in (Role.KEYWORKER, Role.TEAM_LEADER)
+        and worker.team_id == episode.team_id
+    )
+
+
+def can_allocate(user: Actor, episode: Episode) -> bool:
+    """Choose or change the keyworker: the team's leader or the service's manager."""
+    worker = worker_of(user)
+    if worker is None:
+        return False
+    if worker.role == Role.TEAM_LEADER:
+        return worker.team_id == episode.team_id
+    return worker.role == Role.SERVICE_MANAGER and worker.service_id == episode.service_id
+
+
+def can_manage_accounts(user: Actor) -> bool:
+    return is_system(user) or has_role(user, Role.ADMINISTRATOR)
+
+
+def can_manage_competence(user: Actor, worker: Worker) -> bool:
+    """Record training, supervision and registrations: administrators, the worker's team
+    leader and the service's manager."""
+    if can_manage_accounts(user):
+        return True
+    manager = worker_of(user)
+    if manager is None:
+        return False
+    if manager.role == Role.TEAM_LEADER:
+        return manager.team_id is not None and manager.team_id == worker.team_id
+    return manager.role == Role.SERVICE_MANAGER and manager.service_id == worker.service_id
+
+
+def can_see_audit(user: Actor) -> bool:
+    return is_system(user) or has_role(user, Role.ADMINISTRATOR)

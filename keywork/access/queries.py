@@ -1,0 +1,93 @@
+"""Reads about people: who is competent to deliver what, on which day (rule 4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from keywork.access import rules
+from keywork.access.models import (
+    PRACTITIONER_ROLES,
+    Competency,
+    Registration,
+    Supervision,
+    Worker,
+)
+from keywork.catalogue.models import Entry, Tier
+from keywork.core.dates import uk
+
+
+def covering_entries(entry: Entry) -> list[int]:
+    """The entry and the entries it sits under: training or a registration in a parent
+    (say, low-intensity interventions) covers its parts (say, guided self-help)."""
+    ids: list[int] = []
+    current: Entry | None = entry
+    while current is not None and current.pk not in ids:
+        ids.append(current.pk)
+        current = current.parent
+    return ids
+
+
+def _rule(entry: Entry) -> str:
+    return entry.tier.competence if entry.tier else Tier.Competence.ANY_KEYWORKER
+
+
+def _training(covered: list[int], on: dt.date) -> QuerySet[Competency]:
+    return Competency.objects.filter(intervention_id__in=covered, trained_on__lte=on).filter(
+        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on)
+    )
+
+
+def _supervision(on: dt.date) -> QuerySet[Supervision]:
+    return Supervision.objects.filter(held_on__lte=on, lapses_on__gt=on)
+
+
+def _registration(covered: list[int], on: dt.date) -> QuerySet[Registration]:
+    return Registration.objects.filter(
+        interventions__in=covered, valid_from__lte=on, expires_on__gte=on
+    )
+
+
+def competent_workers(entry: Entry, on: dt.date) -> QuerySet[Worker]:
+    """Every worker competent to deliver `entry` on `on`, as one query."""
+    workers = Worker.objects.filter(role__in=PRACTITIONER_ROLES)
+    rule, covered = _rule(entry), covering_entries(entry)
+    if rule == rules.TRAINED_AND_SUPERVISED:
+        return workers.filter(
+            Exists(_training(covered, on).filter(worker=OuterRef("pk"))),
+            Exists(_supervision(on).filter(worker=OuterRef("pk"))),
+        )
+    if rule == rules.REGISTERED:
+        return workers.filter(Exists(_registration(covered, on).filter(worker=OuterRef("pk"))))
+    return workers
+
+
+def competence_facts(worker: Worker, entry: Entry, on: dt.date) -> rules.CompetenceFacts:
+    covered = covering_entries(entry)
+    training = _training(covered, on).filter(worker=worker).order_by("trained_on").first()
+    supervision = _supervision(on).filter(worker=worker).order_by("-lapses_on").first()
+    last = Supervision.objects.filter(worker=worker, held_on__lte=on).order_by("-lapses_on").first()
+    registration = _registration(covered, on).filter(worker=worker).first()
+    return rules.CompetenceFacts(
+        worker=worker.name,
+        is_practitioner=worker.is_practitioner,
+        intervention=entry.name,
+        tier=entry.tier.name if entry.tier else "Keyworking",
+        rule=_rule(entry),
+        on=on,
+        trained_on=training.trained_on if training else None,
+        supervision_lapses_on=supervision.lapses_on if supervision else None,
+        last_supervision_lapsed_on=last.lapses_on if last else None,
+        registration=(
+            f"{registration.body} {registration.number}, in date until "
+            f"{uk(registration.expires_on)}"
+            if registration
+            else None
+        ),
+    )
+
+
+def is_competent(worker: Worker, entry: Entry, on: dt.date) -> rules.Competence:
+    """Is this worker competent to deliver this catalogue intervention on this date?"""
+    return rules.assess_competence(competence_facts(worker, entry, on))

@@ -1,0 +1,230 @@
+"""The only writers of clients, episodes, allocations and phase moves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from keywork.access import audit, policies
+from keywork.access.audit import Actor, user_or_none
+from keywork.access.models import AuditEvent, Role, Team, Worker
+from keywork.catalogue.models import Phase
+from keywork.clients import rules
+from keywork.clients.models import Allocation, Client, Episode, PhaseChange
+from keywork.core.dates import today, uk
+from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.validation import refuse_invalid
+from keywork.core.writes import action
+
+Verb = AuditEvent.Verb
+
+
+def _step(phase: Phase) -> rules.PhaseStep:
+    return rules.PhaseStep(phase.code, phase.name, phase.order, phase.in_sequence)
+
+
+def _phase(code: str) -> Phase:
+    phase = Phase.objects.filter(code=code, retired_at__isnull=True).first()
+    if phase is None:
+        raise invalid("phase", f"'{code}' is not a phase in the catalogue")
+    return phase
+
+
+def _check_keyworker(worker: Worker, team: Team) -> None:
+    rules.check_keyworker(
+        name=worker.name,
+        active=worker.active,
+        practitioner=worker.is_practitioner,
+        same_service=worker.service_id == team.service_id,
+    )
+
+
+@action
+def register_client(
+    *,
+    actor: Actor,
+    local_id: str,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date,
+    sex: str,
+    preferred_name: str = "",
+    postcode_district: str = "",
+    phone: str = "",
+    email: str = "",
+    gp_practice: str = "",
+    consents_to_national_reporting: bool | None = None,
+    consent_recorded_on: dt.date | None = None,
+    is_synthetic: bool = False,
+) -> Client:
+    if not policies.has_role(actor, Role.KEYWORKER, Role.TEAM_LEADER, Role.SERVICE_MANAGER):
+        raise AccessDenied("only keyworkers, team leaders and service managers register clients")
+    if Client.objects.filter(local_id=local_id).exists():
+        raise invalid("local_id", f"client id '{local_id}' is already in use")
+    if date_of_birth >= today():
+        raise invalid("date_of_birth", f"{uk(date_of_birth)} is not in the past")
+    if consents_to_national_reporting is not None and consent_recorded_on is None:
+        raise invalid("consent_recorded_on", "record the date consent was given or refused")
+    client = Client(
+        local_id=local_id,
+        given_name=given_name,
+        family_name=family_name,
+        preferred_name=preferred_name,
+        date_of_birth=date_of_birth,
+        sex=sex,
+        postcode_district=postcode_district.upper().strip(),
+        phone=phone,
+        email=email,
+        gp_practice=gp_practice,
+        consents_to_national_reporting=consents_to_national_reporting,
+        consent_recorded_on=consent_recorded_on,
+        is_synthetic=is_synthetic,
+    )
+    refuse_invalid(client)
+    client.save()
+    audit.record(actor=actor, verb=Verb.CREATE, what="register_client", client=client, obj=client)
+    return client
+
+
+@action
+def open_episode(
+    *,
+    actor: Actor,
+    client: Client,
+    team: Team,
+    referral_date: dt.date,
+    keyworker: Worker,
+    referral_source: str = "",
+    triage_date: dt.date | None = None,
+    phase: str = "engagement",
+    reason: str = "Start of treatment",
+) -> Episode:
+    """Open an episode in the team's service with its first keyworker and phase."""
+    if not policies.can_register_client(actor, team):
+        raise AccessDenied(f"you cannot open episodes for team {team.name}")
+    open_here = Episode.objects.filter(
+        client=client, service_id=team.service_id, discharged_on__isnull=True
+    )
+    if open_here.exists():
+        raise RuleViolation(
+            "EPISODE",
+            f"{client} already has an open episode in this service; discharge it first",
+        )
+    if referral_date > today():
+        raise invalid("referral_date", f"{uk(referral_date)} is in the future")
+    if triage_date is not None and triage_date < referral_date:
+        raise invalid("triage_date", "cannot be before the referral date")
+    _check_keyworker(keyworker, team)
+    start = _phase(phase)
+    rules.check_starting_phase(_step(start))
+    previous = (
+        Episode.objects.filter(client=client, service_id=team.service_id)
+        .order_by("-discharged_on")
+        .first()
+    )
+    episode = Episode.objects.create(
+        client=client,
+        service_id=team.service_id,
+        team=team,
+        referral_date=referral_date,
+        referral_source=referral_source,
+        triage_date=triage_date,
+        phase=start,
+        keyworker=keyworker,
+        previous_episode=previous,
+    )
+    started = triage_date or referral_date
+    decided_by = user_or_none(actor)
+    Allocation.objects.create(
+        episode=episode,
+        worker=keyworker,
+        started_on=started,
+        reason="First keyworker",
+        decided_by=decided_by,
+    )
+    PhaseChange.objects.create(
+        episode=episode, to_phase=start, changed_on=started, reason=reason, decided_by=decided_by
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="open_episode",
+        client=client,
+        obj=episode,
+        detail={"keyworker": keyworker.user.username, "phase": start.code},
+    )
+    return episode
+
+
+@action
+def allocate_keyworker(
+    *, actor: Actor, episode: Episode, worker: Worker, on: dt.date, reason: str
+) -> Allocation:
+    """Change the named keyworker (rule 1); the previous allocation ends the same day."""
+    if not policies.can_allocate(actor, episode):
+        raise AccessDenied("only the team leader or the service manager changes a keyworker")
+    current = Allocation.objects.select_for_update().get(episode=episode, ended_on__isnull=True)
+    rules.check_reallocation(
+        current=current.worker.name,
+        new=worker.name,
+        on=on,
+        current_since=current.started_on,
+        today=today(),
+        reason=reason,
+        episode_open=episode.is_open,
+    )
+    _check_keyworker(worker, episode.team)
+    current.ended_on = on
+    current.save(update_fields=["ended_on"])
+    allocation = Allocation.objects.create(
+        episode=episode, worker=worker, started_on=on, reason=reason, decided_by=user_or_none(actor)
+    )
+    episode.keyworker = worker
+    episode.save(update_fields=["keyworker"])
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="allocate_keyworker",
+        client=episode.client,
+        obj=allocation,
+        detail={"from": current.worker.user.username, "to": worker.user.username},
+    )
+    return allocation
+
+
+@action
+def move_phase(*, actor: Actor, episode: Episode, to: str, on: dt.date, reason: str) -> PhaseChange:
+    """Move the client's phase forward or back (rule 2), with the date, who and why."""
+    if not (policies.can_work_with(actor, episode) or policies.can_allocate(actor, episode)):
+        raise AccessDenied("only the client's team can move their phase")
+    target = _phase(to)
+    phases = [_step(p) for p in Phase.objects.filter(retired_at__isnull=True)]
+    last = episode.phase_changes.order_by("-changed_on", "-id").first()
+    rules.check_phase_move(
+        current=_step(episode.phase),
+        target=_step(target),
+        phases=phases,
+        on=on,
+        last_change_on=last.changed_on if last else episode.referral_date,
+        today=today(),
+        reason=reason,
+        episode_open=episode.is_open,
+    )
+    change = PhaseChange.objects.create(
+        episode=episode,
+        from_phase=episode.phase,
+        to_phase=target,
+        changed_on=on,
+        reason=reason,
+        decided_by=user_or_none(actor),
+    )
+    episode.phase = target
+    episode.save(update_fields=["phase"])
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="move_phase",
+        client=episode.client,
+        obj=change,
+        detail={"from": change.from_phase.code if change.from_phase else None, "to": target.code},
+    )
+    return change

@@ -1,0 +1,100 @@
+"""Rules 1 (one named keyworker) and 2 (phases): pure checks over plain values and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from keywork.core.dates import uk
+from keywork.core.errors import RuleViolation
+
+
+@dataclass(frozen=True)
+class PhaseStep:
+    code: str
+    name: str
+    order: int
+    in_sequence: bool
+
+
+def check_keyworker(*, name: str, active: bool, practitioner: bool, same_service: bool) -> None:
+    if not active:
+        raise RuleViolation("R1", f"{name}'s account is disabled: choose an active keyworker")
+    if not practitioner:
+        raise RuleViolation("R1", f"{name} is not a keyworker: only a keyworker holds a caseload")
+    if not same_service:
+        raise RuleViolation("R1", f"{name} works for another service")
+
+
+def check_reallocation(
+    *,
+    current: str | None,
+    new: str,
+    on: dt.date,
+    current_since: dt.date,
+    today: dt.date,
+    reason: str,
+    episode_open: bool,
+) -> None:
+    if not episode_open:
+        raise RuleViolation("R1", "the episode is discharged: its keyworker can no longer change")
+    if current == new:
+        raise RuleViolation("R1", f"{new} is already the keyworker")
+    if on > today:
+        raise RuleViolation("R1", f"a reallocation cannot be dated in the future ({uk(on)})")
+    if on < current_since:
+        raise RuleViolation(
+            "R1",
+            f"{uk(on)} is before the current keyworker's allocation began ({uk(current_since)}); "
+            "allocation history cannot be rewritten",
+        )
+    if not reason.strip():
+        raise RuleViolation("R1", "say why the keyworker is changing", field="reason")
+
+
+def allowed_moves(current: PhaseStep, phases: list[PhaseStep]) -> list[PhaseStep]:
+    """Forward one phase at a time, or back to any earlier phase (a lapse or relapse is a
+    normal reason to move back). Reintegration is never a target: it runs alongside."""
+    line = sorted((p for p in phases if p.in_sequence), key=lambda p: p.order)
+    position = next(i for i, p in enumerate(line) if p.code == current.code)
+    return line[:position] + line[position + 1 : position + 2]
+
+
+def check_starting_phase(phase: PhaseStep) -> None:
+    if not phase.in_sequence:
+        raise RuleViolation(
+            "R2",
+            f"{phase.name} runs alongside every phase; a client is located in Engagement, "
+            "Preparation, Change or Completion",
+        )
+
+
+def check_phase_move(
+    *,
+    current: PhaseStep,
+    target: PhaseStep,
+    phases: list[PhaseStep],
+    on: dt.date,
+    last_change_on: dt.date,
+    today: dt.date,
+    reason: str,
+    episode_open: bool,
+) -> None:
+    if not episode_open:
+        raise RuleViolation("R2", "the episode is discharged: its phase can no longer change")
+    check_starting_phase(target)
+    if target.code == current.code:
+        raise RuleViolation("R2", f"the client is already in {current.name}")
+    if target not in allowed_moves(current, phases):
+        allowed = ", ".join(p.name for p in allowed_moves(current, phases))
+        raise RuleViolation(
+            "R2",
+            f"from {current.name} a client moves forward one phase at a time or back to an "
+            f"earlier one (allowed: {allowed})",
+        )
+    if on > today:
+        raise RuleViolation("R2", f"a phase move cannot be dated in the future ({uk(on)})")
+    if on < last_change_on:
+        raise RuleViolation("R2", f"{uk(on)} is before the last phase move ({uk(last_change_on)})")
+    if not reason.strip():
+        raise RuleViolation("R2", "say why the phase is changing", field="reason")

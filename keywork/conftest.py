@@ -1,0 +1,112 @@
+"""The test suite's shared set-up: the write guard, fast password hashing, the personas."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from keywork.core.testing import TEST_SUITE_FLAG
+
+os.environ[TEST_SUITE_FLAG] = "1"
+
+WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+class WriteOutsideAction(AssertionError):
+    """A keywork table was written without going through an action."""
+
+
+def keywork_tables() -> tuple[str, ...]:
+    from django.apps import apps
+
+    return tuple(
+        f"{config.label}_"
+        for config in apps.get_app_configs()
+        if config.name.startswith("keywork.")
+    )
+
+
+def write_guard(prefixes: tuple[str, ...]) -> Callable[..., Any]:
+    from keywork.core.writes import in_action
+
+    def guard(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        match = WRITE.match(sql)
+        if match and match.group(1).lower().startswith(prefixes) and not in_action():
+            raise WriteOutsideAction(
+                f"{match.group(1)} written outside an action (write through keywork actions): "
+                f"{sql[:120]}"
+            )
+        return execute(sql, params, many, context)
+
+    return guard
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages are tested with DEBUG off, from the static source folders (no collectstatic).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.STATIC_ROOT = tempfile.mkdtemp(prefix="keywork-static-")
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Once PostgreSQL is asked for, an unreachable server fails the run; it is never skipped."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if "postgresql" not in str(database["ENGINE"]):
+        return
+    import psycopg
+
+    try:
+        psycopg.connect(
+            host=str(database.get("HOST") or "") or None,
+            port=str(database.get("PORT") or "") or None,
+            user=str(database.get("USER") or "") or None,
+            password=str(database.get("PASSWORD") or "") or None,
+            dbname="postgres",
+            connect_timeout=5,
+        ).close()
+    except psycopg.Error as error:
+        pytest.exit(f"PostgreSQL is unreachable: {str(error).strip()}", returncode=3)
+
+
+@pytest.fixture(autouse=True)
+def _writes_only_through_actions(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test fails if any code writes a keywork table outside an action, unless it is
+    marked as a test of what the database itself refuses."""
+    from django.db import connections
+
+    if request.node.get_closest_marker("raw_sql_against_database"):
+        yield
+        return
+    guard = write_guard(keywork_tables())
+    with ExitStack() as stack:
+        for connection in connections.all():
+            stack.enter_context(connection.execute_wrapper(guard))
+        yield
+
+
+@pytest.fixture
+def catalogue(db: None) -> None:
+    from keywork.core.personas import ensure_catalogue
+
+    ensure_catalogue()
+
+
+@pytest.fixture
+def personas(db: None) -> Any:
+    from keywork.core.personas import build_personas
+
+    return build_personas()

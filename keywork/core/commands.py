@@ -1,0 +1,49 @@
+"""The base for keywork's commands: `--as USER` names the actor, the audit trail records the
+command line as the channel, and a refused change or a bad value ends in one line and a
+non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from keywork.core.errors import RuleViolation
+from keywork.core.writes import Channel, via
+
+
+class KeyworkCommand(BaseCommand):
+    actor_required = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--as",
+            dest="as_user",
+            metavar="USER",
+            help="the username this command acts as"
+            + ("" if self.actor_required else " (default: the system, for server operators)"),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = self.actor(options.get("as_user"))
+        try:
+            with via(Channel("command")):
+                self.run(actor, **options)
+        except RuleViolation as error:
+            raise CommandError(str(error)) from None
+
+    def actor(self, username: str | None) -> User | None:
+        if not username:
+            if self.actor_required:
+                raise CommandError("--as USER is required: say who is making this change")
+            return None
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None:
+            raise CommandError(f"--as: no active user '{username}'")
+        return user
+
+    @abstractmethod
+    def run(self, actor: User | None, **options: Any) -> None:
+        """Do the command's work as `actor` (None: the system)."""

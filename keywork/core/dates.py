@@ -1,0 +1,40 @@
+"""UK dates: what people type and read (31/01/2026), and the ISO dates commands take."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+
+from keywork.core.errors import invalid
+
+UK_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d")
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def uk(value: dt.date | None) -> str:
+    """31/01/2026, the way UK services write a date."""
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+def uk_long(value: dt.date | None) -> str:
+    """31 January 2026, for letters and summaries."""
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def parse_date(text: str, *, field: str) -> dt.date:
+    """Read a date written as 31/01/2026 or 2026-01-31; refuse anything else by field name."""
+    cleaned = text.strip()
+    for fmt in UK_FORMATS:
+        try:
+            return dt.datetime.strptime(cleaned, fmt).date()
+        except ValueError:
+            continue
+    raise invalid(field, f"'{text}' is not a date; write it as DD/MM/YYYY or YYYY-MM-DD")
+
+
+def add_weeks(value: dt.date, weeks: int) -> dt.date:
+    return value + dt.timedelta(weeks=weeks)

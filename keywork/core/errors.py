@@ -1,0 +1,33 @@
+"""The errors every caller translates: a form into a field error, the API into a 422, a
+command into a one-line CommandError. Codes are stable: R1 to R13 name the rules of the
+domain, ACCESS a refused permission, INVALID a value that cannot be accepted."""
+
+from __future__ import annotations
+
+
+class RuleViolation(Exception):
+    """A change refused by a rule. Nothing has been saved when this is raised."""
+
+    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"rule": self.code, "message": self.message, "field": self.field}
+
+
+class AccessDenied(RuleViolation):
+    """The actor may not make this change or see this record."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ACCESS", message)
+
+
+def invalid(field: str, message: str) -> RuleViolation:
+    """A value that cannot be accepted, naming its field."""
+    return RuleViolation("INVALID", f"{field}: {message}", field=field)

@@ -1,0 +1,34 @@
+"""Django's flush, which empties every table, guarded: keywork's audit trail is append-only,
+so a flush is refused outside the test suite; inside it (transactional tests), the audit
+triggers are lifted for the wipe and put back straight after."""
+
+from typing import Any
+
+from django.core.management.base import CommandError
+from django.core.management.commands.flush import Command as DjangoFlush
+from django.db import connections
+
+from keywork.access import audit_guard
+from keywork.core.testing import in_test_suite
+from keywork.core.writes import action
+
+
+class Command(DjangoFlush):
+    help = "Empty the database (test suite only: the audit trail is append-only)."
+
+    def handle(self, **options: Any) -> None:
+        if not in_test_suite():
+            raise CommandError(
+                "flush is refused: it would erase the append-only audit trail. "
+                "To start again, create a new database and run migrate."
+            )
+        self._wipe(**options)
+
+    @action
+    def _wipe(self, **options: Any) -> None:
+        connection = connections[options["database"]]
+        audit_guard.remove(connection)
+        try:
+            super().handle(**options)
+        finally:
+            audit_guard.install(connection)

@@ -1,0 +1,151 @@
+"""Named test personas, built through the real actions, so no test starts from a state the
+rules forbid. Used by the test suite (keywork/conftest.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from keywork.access import actions as access
+from keywork.access.models import Role, Service, Team, Worker
+from keywork.catalogue.loader import default_directory, load_catalogue, read_catalogue
+from keywork.catalogue.models import Entry, Phase
+from keywork.clients import actions as clients
+from keywork.clients.models import Client, Episode
+from keywork.core.dates import today
+
+PASSWORD = "persona-password-2026"
+
+
+def ensure_catalogue() -> None:
+    if not Phase.objects.exists():
+        load_catalogue(read_catalogue(default_directory()))
+
+
+@dataclass
+class Personas:
+    service: Service
+    team: Team
+    other_team: Team
+    mi_keyworker: Worker  # trained in motivational interviewing, supervision in date
+    keyworker: Worker  # no Keywork+ training
+    lapsed_keyworker: Worker  # trained in motivational interviewing, supervision lapsed
+    counsellor: Worker  # BACP registration covering counselling
+    team_leader: Worker
+    manager: Worker
+    administrator: Worker
+    commissioner: Worker
+    other_keyworker: Worker  # a keyworker in another team
+    client: Client  # on mi_keyworker's caseload
+    episode: Episode
+    other_client: Client  # in the other team, on other_keyworker's caseload
+
+    def entry(self, code: str) -> Entry:
+        return Entry.objects.select_related("tier", "parent").get(code=code)
+
+
+def worker(username: str, role: str, *, team: Team | None, service: Service | None) -> Worker:
+    first, _, last = username.partition(".")
+    return access.add_worker(
+        actor=None,
+        username=username,
+        first_name=first.title(),
+        last_name=(last or "Persona").title(),
+        role=role,
+        password=PASSWORD,
+        email=f"{username}@example.org",
+        team=team,
+        service=service,
+        phone="07700 900123",
+    )
+
+
+def build_personas() -> Personas:
+    ensure_catalogue()
+    day = today()
+    service = access.create_service(actor=None, code="testshire", name="Testshire Recovery")
+    team = access.create_team(actor=None, service=service, code="north", name="North Team")
+    other_team = access.create_team(actor=None, service=service, code="south", name="South Team")
+    mi = Entry.objects.get(code="kwp.motivational-interviewing")
+
+    mi_keyworker = worker("mia.trained", Role.KEYWORKER, team=team, service=service)
+    access.record_training(
+        actor=None, worker=mi_keyworker, intervention=mi, trained_on=day - dt.timedelta(days=300)
+    )
+    access.record_supervision(actor=None, worker=mi_keyworker, held_on=day - dt.timedelta(days=10))
+
+    keyworker = worker("kit.plain", Role.KEYWORKER, team=team, service=service)
+    access.record_supervision(actor=None, worker=keyworker, held_on=day - dt.timedelta(days=10))
+
+    lapsed = worker("lou.lapsed", Role.KEYWORKER, team=team, service=service)
+    access.record_training(
+        actor=None, worker=lapsed, intervention=mi, trained_on=day - dt.timedelta(days=300)
+    )
+    access.record_supervision(actor=None, worker=lapsed, held_on=day - dt.timedelta(days=100))
+
+    counsellor = worker("cal.counsellor", Role.KEYWORKER, team=team, service=service)
+    access.record_registration(
+        actor=None,
+        worker=counsellor,
+        body="BACP",
+        number="000123",
+        valid_from=day - dt.timedelta(days=500),
+        expires_on=day + dt.timedelta(days=200),
+        interventions=[Entry.objects.get(code="spec.counselling")],
+    )
+
+    team_leader = worker("tia.leader", Role.TEAM_LEADER, team=team, service=service)
+    manager = worker("max.manager", Role.SERVICE_MANAGER, team=None, service=service)
+    administrator = worker("ada.admin", Role.ADMINISTRATOR, team=None, service=None)
+    commissioner = worker("cora.commissioner", Role.COMMISSIONER, team=None, service=service)
+    other_keyworker = worker("oli.other", Role.KEYWORKER, team=other_team, service=service)
+
+    client = clients.register_client(
+        actor=mi_keyworker.user,
+        local_id="T0001",
+        given_name="Sam",
+        family_name="Synthetic",
+        date_of_birth=dt.date(1985, 4, 2),
+        sex="not_stated",
+        is_synthetic=True,
+    )
+    episode = clients.open_episode(
+        actor=mi_keyworker.user,
+        client=client,
+        team=team,
+        referral_date=day - dt.timedelta(days=60),
+        keyworker=mi_keyworker,
+    )
+    other_client = clients.register_client(
+        actor=other_keyworker.user,
+        local_id="T0002",
+        given_name="Jo",
+        family_name="Elsewhere",
+        date_of_birth=dt.date(1979, 11, 20),
+        sex="female",
+        is_synthetic=True,
+    )
+    clients.open_episode(
+        actor=other_keyworker.user,
+        client=other_client,
+        team=other_team,
+        referral_date=day - dt.timedelta(days=30),
+        keyworker=other_keyworker,
+    )
+    return Personas(
+        service=service,
+        team=team,
+        other_team=other_team,
+        mi_keyworker=mi_keyworker,
+        keyworker=keyworker,
+        lapsed_keyworker=lapsed,
+        counsellor=counsellor,
+        team_leader=team_leader,
+        manager=manager,
+        administrator=administrator,
+        commissioner=commissioner,
+        other_keyworker=other_keyworker,
+        client=client,
+        episode=episode,
+        other_client=other_client,
+    )

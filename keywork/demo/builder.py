@@ -1,0 +1,537 @@
+"""A synthetic demo service: teams, workers with varied competencies, and clients spread over
+the phases, all dated relative to today. No real people: every name is drawn at random from
+short lists, every phone number is in Ofcom's range reserved for drama (07700 900xxx), and
+the service, each client and every page say "synthetic demo data".
+
+The named demo logins are built through the real actions. The bulk of colleagues and
+clients is written with bulk inserts for speed, inside one action; tests check that what it
+writes keeps the rules (one keyworker per open episode, phases in the line, history in
+order)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from keywork.access import actions as access
+from keywork.access.models import AuditEvent, Competency, Role, Service, Supervision, Team, Worker
+from keywork.catalogue.models import Entry, Phase
+from keywork.clients.models import Allocation, Client, Episode, PhaseChange, Sex
+from keywork.core.dates import today
+from keywork.core.errors import RuleViolation
+from keywork.core.writes import action
+
+User = get_user_model()
+
+SERVICE_CODE = "northbrook"
+DEMO_PASSWORD = "synthetic-demo-2026"
+CLIENTS_PER_KEYWORKER = 35
+BATCH = 2000
+
+FIRST = [
+    "Alex",
+    "Amira",
+    "Ben",
+    "Bethan",
+    "Callum",
+    "Carys",
+    "Dan",
+    "Dev",
+    "Ella",
+    "Erin",
+    "Farid",
+    "Freya",
+    "Gareth",
+    "Grace",
+    "Hana",
+    "Hugh",
+    "Imran",
+    "Isla",
+    "Jack",
+    "Jade",
+    "Kai",
+    "Keira",
+    "Liam",
+    "Lena",
+    "Marek",
+    "Maya",
+    "Niall",
+    "Nia",
+    "Owen",
+    "Orla",
+    "Priya",
+    "Rhys",
+    "Rosa",
+    "Sam",
+    "Sian",
+    "Tariq",
+    "Tess",
+    "Uma",
+    "Vic",
+    "Will",
+    "Yasmin",
+    "Zac",
+]
+LAST = [
+    "Abbott",
+    "Ahmed",
+    "Baines",
+    "Carter",
+    "Clarke",
+    "Davies",
+    "Doyle",
+    "Evans",
+    "Fenwick",
+    "Foster",
+    "Gill",
+    "Hale",
+    "Hartley",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Kaur",
+    "Khan",
+    "Lewis",
+    "Lloyd",
+    "Malik",
+    "Morgan",
+    "Nash",
+    "Novak",
+    "Okafor",
+    "Owen",
+    "Patel",
+    "Pritchard",
+    "Quinn",
+    "Raman",
+    "Reid",
+    "Shah",
+    "Singh",
+    "Taylor",
+    "Turner",
+    "Walsh",
+    "Ward",
+    "Webb",
+    "Wilson",
+    "Young",
+]
+TEAM_NAMES = (
+    "North Hub",
+    "South Hub",
+    "Riverside",
+    "Eastgate",
+    "Westfield",
+    "Criminal Justice",
+    "Young Adults",
+    "Alcohol Pathway",
+    "Outreach",
+    "Hospital Liaison",
+    "Family Service",
+    "Recovery Hub",
+)
+PHASE_CODES = ("engagement", "preparation", "change", "completion")
+PHASE_WEIGHTS = (30, 25, 30, 15)
+REFERRAL_SOURCES = ("Self", "GP", "Criminal justice", "Hospital", "Social care", "Other service")
+
+
+@dataclass(frozen=True)
+class Persona:
+    username: str
+    first: str
+    last: str
+    role: str
+    team: int | None  # index into the demo teams
+    title: str
+    trained_in: tuple[str, ...] = ()
+    supervised_days_ago: int | None = None  # None: no supervision recorded
+    registration: tuple[str, str, tuple[str, ...]] | None = None  # body, number, codes
+
+
+PERSONAS = (
+    Persona(
+        "kw.amira",
+        "Amira",
+        "Okafor",
+        Role.KEYWORKER,
+        0,
+        "Recovery worker",
+        ("kwp.motivational-interviewing", "kwp.cm-attendance"),
+        20,
+    ),
+    Persona("kw.ben", "Ben", "Hartley", Role.KEYWORKER, 0, "Recovery worker", (), 10),
+    Persona(
+        "kw.dev",
+        "Dev",
+        "Raman",
+        Role.KEYWORKER,
+        1,
+        "Recovery worker",
+        ("kwp.relapse-prevention",),
+        90,
+    ),
+    Persona(
+        "nurse.erin",
+        "Erin",
+        "Walsh",
+        Role.KEYWORKER,
+        0,
+        "Recovery nurse",
+        (),
+        30,
+        ("NMC", "12A3456E", ("spec.bbv-testing-vaccination", "spec.physical-health")),
+    ),
+    Persona(
+        "tl.carys",
+        "Carys",
+        "Pritchard",
+        Role.TEAM_LEADER,
+        0,
+        "Team leader",
+        ("kwp.motivational-interviewing", "kwp.sbnt"),
+        14,
+    ),
+    Persona("sm.farid", "Farid", "Shah", Role.SERVICE_MANAGER, None, "Service manager"),
+    Persona("admin.grace", "Grace", "Lloyd", Role.ADMINISTRATOR, None, "Systems administrator"),
+    Persona("comm.hugh", "Hugh", "Morgan", Role.COMMISSIONER, None, "Commissioner"),
+)
+
+
+@dataclass
+class DemoReport:
+    created: bool
+    service: Service
+    clients: int = 0
+    workers: int = 0
+    teams: int = 0
+    logins: list[tuple[str, str]] = field(default_factory=list)
+
+
+def demo_service() -> Service | None:
+    return Service.objects.filter(code=SERVICE_CODE, is_synthetic=True).first()
+
+
+def logins() -> list[tuple[str, str]]:
+    """The named demo logins and what each shows."""
+    described = {
+        "kw.amira": "keyworker, trained in motivational interviewing (Keywork+)",
+        "kw.ben": "keyworker, no Keywork+ training",
+        "kw.dev": "keyworker in another team, supervision lapsed",
+        "nurse.erin": "keyworker with an NMC registration (specialist)",
+        "tl.carys": "team leader",
+        "sm.farid": "service manager",
+        "admin.grace": "administrator",
+        "comm.hugh": "commissioner (numbers only, no client identities)",
+    }
+    return [(p.username, described[p.username]) for p in PERSONAS]
+
+
+def build(*, clients: int, seed: int, progress: Callable[[int], None] | None = None) -> DemoReport:
+    """Build the demo service with `clients` clients; refuse if one is already loaded."""
+    if demo_service() is not None:
+        raise RuleViolation("DEMO", "a synthetic demo service is already loaded")
+    if not Phase.objects.exists():
+        raise RuleViolation("DEMO", "load the catalogue first (keywork load_catalogue)")
+    if clients < 0:
+        raise RuleViolation("INVALID", "--clients: must be 0 or more", field="clients")
+    return _build(clients=clients, seed=seed, progress=progress or (lambda n: None))
+
+
+@action
+def _build(*, clients: int, seed: int, progress: Callable[[int], None]) -> DemoReport:
+    rng = random.Random(seed)
+    service = access.create_service(
+        actor=None,
+        code=SERVICE_CODE,
+        name="Northbrook Recovery Service",
+        phone="01632 960000",  # Ofcom's range reserved for drama
+        email="northbrook@example.org",
+        address="1 Example Street, Northbrook (synthetic demo data)",
+        is_synthetic=True,
+    )
+    team_count = max(2, min(len(TEAM_NAMES), math.ceil(clients / 2500)))
+    teams = [
+        access.create_team(
+            actor=None,
+            service=service,
+            code=f"nb-{name.lower().replace(' ', '-')}",
+            name=name,
+            phone=f"01632 96{index + 1:04d}",
+        )
+        for index, name in enumerate(TEAM_NAMES[:team_count])
+    ]
+    personas = _personas(service, teams)
+    bulk = _bulk_keyworkers(rng, teams, clients, len([p for p in personas if p.is_practitioner]))
+    by_team: dict[int, list[Worker]] = {t.pk: [] for t in teams}
+    for worker in [*personas, *bulk]:
+        if worker.is_practitioner and worker.team_id is not None:
+            by_team[worker.team_id].append(worker)
+    made = _clients(rng, teams, by_team, clients, progress)
+    return DemoReport(
+        created=True,
+        service=service,
+        clients=made,
+        workers=len(personas) + len(bulk),
+        teams=len(teams),
+        logins=logins(),
+    )
+
+
+def _personas(service: Service, teams: list[Team]) -> list[Worker]:
+    day = today()
+    workers: list[Worker] = []
+    for p in PERSONAS:
+        team = teams[p.team] if p.team is not None else None
+        worker = access.add_worker(
+            actor=None,
+            username=p.username,
+            first_name=p.first,
+            last_name=p.last,
+            role=p.role,
+            password=DEMO_PASSWORD,
+            email=f"{p.username}@example.org",
+            service=service if p.role != Role.ADMINISTRATOR else None,
+            team=team,
+            job_title=p.title,
+            phone="07700 900" + f"{len(workers) + 100:03d}",
+        )
+        for code in p.trained_in:
+            access.record_training(
+                actor=None,
+                worker=worker,
+                intervention=Entry.objects.get(code=code),
+                trained_on=day - dt.timedelta(days=400),
+                training="Accredited course (synthetic)",
+            )
+        if p.supervised_days_ago is not None:
+            access.record_supervision(
+                actor=None,
+                worker=worker,
+                held_on=day - dt.timedelta(days=p.supervised_days_ago),
+                supervisor="Carys Pritchard",
+            )
+        if p.registration:
+            body, number, codes = p.registration
+            access.record_registration(
+                actor=None,
+                worker=worker,
+                body=body,
+                number=number,
+                valid_from=day - dt.timedelta(days=700),
+                expires_on=day + dt.timedelta(days=300),
+                interventions=list(Entry.objects.filter(code__in=codes)),
+            )
+        workers.append(worker)
+    return workers
+
+
+def _bulk_keyworkers(
+    rng: random.Random, teams: list[Team], clients: int, already: int
+) -> list[Worker]:
+    """Colleagues who hold the rest of the caseload; they cannot log in."""
+    count = max(0, math.ceil(clients / CLIENTS_PER_KEYWORKER) - already)
+    users = []
+    for n in range(count):
+        user = User(
+            username=f"demo.kw{n + 1:04d}",
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            email=f"demo.kw{n + 1:04d}@example.org",
+        )
+        user.set_unusable_password()
+        users.append(user)
+    users = User.objects.bulk_create(users, batch_size=BATCH)
+    workers = Worker.objects.bulk_create(
+        [
+            Worker(
+                user=user,
+                role=Role.KEYWORKER,
+                service_id=teams[n % len(teams)].service_id,
+                team=teams[n % len(teams)],
+                job_title="Recovery worker",
+                phone=f"07700 900{(n % 800) + 200:03d}",
+                email=user.email,
+            )
+            for n, user in enumerate(users)
+        ],
+        batch_size=BATCH,
+    )
+    for worker, user in zip(workers, users, strict=True):
+        worker.user = user
+    _bulk_competence(rng, workers)
+    return workers
+
+
+def _bulk_competence(rng: random.Random, workers: list[Worker]) -> None:
+    keywork_plus = list(Entry.objects.offered().filter(tier__code="keywork_plus", parent=None))
+    day = today()
+    trainings, supervisions = [], []
+    for worker in workers:
+        for entry in rng.sample(keywork_plus, k=rng.choice((0, 0, 1, 1, 2, 3))):
+            trainings.append(
+                Competency(
+                    worker=worker,
+                    intervention=entry,
+                    trained_on=day - dt.timedelta(days=rng.randint(60, 1500)),
+                    training="Accredited course (synthetic)",
+                )
+            )
+        held = day - dt.timedelta(days=rng.choice((7, 21, 35, 49, 70, 120)))
+        supervisions.append(
+            Supervision(
+                worker=worker,
+                held_on=held,
+                lapses_on=held + dt.timedelta(days=56),
+                supervisor="Carys Pritchard",
+            )
+        )
+    Competency.objects.bulk_create(trainings, batch_size=BATCH)
+    Supervision.objects.bulk_create(supervisions, batch_size=BATCH)
+
+
+def _clients(
+    rng: random.Random,
+    teams: list[Team],
+    by_team: dict[int, list[Worker]],
+    total: int,
+    progress: Callable[[int], None],
+) -> int:
+    phases = {p.code: p for p in Phase.objects.all()}
+    line = [p for p in sorted(phases.values(), key=lambda p: p.order) if p.in_sequence]
+    day = today()
+    made = 0
+    for start in range(0, total, BATCH):
+        size = min(BATCH, total - start)
+        plans = [
+            _plan(rng, start + i, teams, by_team, line, PHASE_CODES, PHASE_WEIGHTS, day)
+            for i in range(size)
+        ]
+        with transaction.atomic():
+            _write_batch(plans, phases)
+        made += size
+        progress(size)
+    return made
+
+
+@dataclass
+class _ClientPlan:
+    client: Client
+    team: Team
+    referral: dt.date
+    source: str
+    keyworkers: list[tuple[Worker, dt.date]]  # in order; the last is current
+    moves: list[tuple[str, dt.date, str]]  # phase code, date, reason
+
+
+def _plan(
+    rng: random.Random,
+    n: int,
+    teams: list[Team],
+    by_team: dict[int, list[Worker]],
+    line: list[Phase],
+    codes: tuple[str, ...],
+    weights: tuple[int, ...],
+    day: dt.date,
+) -> _ClientPlan:
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    age_days = rng.randint(18 * 365 + 30, 68 * 365)
+    client = Client(
+        local_id=f"DEMO-{n + 1:06d}",
+        given_name=first,
+        family_name=last,
+        date_of_birth=day - dt.timedelta(days=age_days),
+        sex=rng.choice((Sex.MALE, Sex.MALE, Sex.FEMALE, Sex.NOT_STATED)),
+        postcode_district=f"NB{rng.randint(1, 9)}",
+        phone=f"07700 900{rng.randint(0, 999):03d}",
+        gp_practice=f"{rng.choice(LAST)} Medical Practice",
+        consents_to_national_reporting=rng.random() < 0.92,
+        is_synthetic=True,
+    )
+    team = teams[n % len(teams)]
+    referral = day - dt.timedelta(days=rng.randint(14, 720))
+    client.consent_recorded_on = referral
+    target = rng.choices(codes, weights)[0]
+    steps = [p.code for p in line[: [p.code for p in line].index(target) + 1]]
+    if len(steps) >= 3 and rng.random() < 0.15:  # a relapse: back one phase, then on again
+        steps = [*steps[:-1], steps[-3], steps[-2], steps[-1]]
+    span = (day - referral).days
+    moves = []
+    for i, code in enumerate(steps):
+        when = referral + dt.timedelta(days=span * i // (len(steps) + 1))
+        previous = steps[i - 1] if i else None
+        moved_back = previous is not None and [p.code for p in line].index(code) < [
+            p.code for p in line
+        ].index(previous)
+        reason = (
+            "Start of treatment"
+            if i == 0
+            else "Relapse: back to consolidate"
+            if moved_back
+            else "Review: ready to move on"
+        )
+        moves.append((code, when, reason))
+    pool = by_team[team.pk]
+    keyworkers = [(rng.choice(pool), referral)]
+    if len(pool) > 1 and rng.random() < 0.12:
+        others = [w for w in pool if w is not keyworkers[0][0]]
+        keyworkers.append((rng.choice(others), referral + dt.timedelta(days=max(1, span // 2))))
+    return _ClientPlan(client, team, referral, rng.choice(REFERRAL_SOURCES), keyworkers, moves)
+
+
+def _write_batch(plans: list[_ClientPlan], phases: dict[str, Phase]) -> None:
+    Client.objects.bulk_create([p.client for p in plans], batch_size=BATCH)
+    episodes = [
+        Episode(
+            client=p.client,
+            service_id=p.team.service_id,
+            team=p.team,
+            referral_date=p.referral,
+            referral_source=p.source,
+            triage_date=p.referral,
+            phase=phases[p.moves[-1][0]],
+            keyworker=p.keyworkers[-1][0],
+        )
+        for p in plans
+    ]
+    Episode.objects.bulk_create(episodes, batch_size=BATCH)
+    allocations, changes, events = [], [], []
+    for plan, episode in zip(plans, episodes, strict=True):
+        for i, (worker, since) in enumerate(plan.keyworkers):
+            ended = plan.keyworkers[i + 1][1] if i + 1 < len(plan.keyworkers) else None
+            reason = "First keyworker" if i == 0 else "Caseload balancing"
+            allocations.append(
+                Allocation(
+                    episode=episode, worker=worker, started_on=since, ended_on=ended, reason=reason
+                )
+            )
+        previous = None
+        for code, when, reason in plan.moves:
+            changes.append(
+                PhaseChange(
+                    episode=episode,
+                    from_phase=previous,
+                    to_phase=phases[code],
+                    changed_on=when,
+                    reason=reason,
+                )
+            )
+            previous = phases[code]
+        events.append(
+            AuditEvent(
+                actor_label="system",
+                verb=AuditEvent.Verb.CREATE,
+                what="demo: register_client",
+                client=plan.client,
+                object_type="clients.client",
+                object_id=str(plan.client.pk),
+                channel="command",
+                detail={"synthetic": True},
+            )
+        )
+    Allocation.objects.bulk_create(allocations, batch_size=BATCH)
+    PhaseChange.objects.bulk_create(changes, batch_size=BATCH)
+    AuditEvent.objects.bulk_create(events, batch_size=BATCH)

@@ -1,0 +1,45 @@
+"""`keywork demo --clients N --seed S`: load a synthetic demo service."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import CommandParser
+from tqdm import tqdm
+
+from keywork.core.commands import KeyworkCommand
+from keywork.demo import builder
+
+
+class Command(KeyworkCommand):
+    help = "Load a synthetic demo service (synthetic demo data: no real people)."
+    actor_required = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("--clients", type=int, default=200, help="how many clients")
+        parser.add_argument(
+            "--seed", type=int, default=1, help="random seed (same seed, same data)"
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when a demo service is loaded"
+        )
+
+    def run(self, actor: User | None, **o: Any) -> None:
+        if o["if_empty"] and builder.demo_service() is not None:
+            self.stdout.write("Synthetic demo data is already loaded.")
+        else:
+            with tqdm(total=o["clients"], unit=" clients", disable=o["verbosity"] < 1) as bar:
+
+                def tick(count: int) -> None:
+                    bar.update(count)
+
+                report = builder.build(clients=o["clients"], seed=o["seed"], progress=tick)
+            self.stdout.write(
+                f"Loaded synthetic demo data: {report.teams} teams, {report.workers} workers, "
+                f"{report.clients} clients."
+            )
+        self.stdout.write(f"Demo logins (password {builder.DEMO_PASSWORD}):")
+        for username, what in builder.logins():
+            self.stdout.write(f"  {username:<13} {what}")

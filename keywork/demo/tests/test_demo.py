@@ -1,0 +1,68 @@
+"""The synthetic demo service: labelled as such, and keeping the rules it would be refused
+for breaking."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Q
+
+from keywork.clients.models import Allocation, Client, Episode, PhaseChange
+from keywork.core.dates import today
+from keywork.demo import builder
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(catalogue):
+    return builder.build(clients=120, seed=7)
+
+
+def test_the_demo_is_labelled_synthetic_everywhere(demo, client):
+    assert demo.service.is_synthetic and demo.clients == 120
+    assert not Client.objects.filter(is_synthetic=False).exists()
+    client.login(username="kw.amira", password=builder.DEMO_PASSWORD)
+    page = client.get("/").content.decode()
+    assert "Synthetic demo data" in page
+    assert "My caseload" in page
+
+
+def test_every_open_episode_has_exactly_one_current_keyworker_matching_the_episode(demo):
+    episodes = Episode.objects.annotate(current=Count("allocations", filter=Q(allocations__ended_on=None)))
+    assert set(episodes.values_list("current", flat=True)) == {1}
+    for allocation in Allocation.objects.filter(ended_on=None).select_related("episode"):
+        assert allocation.episode.keyworker_id == allocation.worker_id
+        assert allocation.worker.is_practitioner
+        assert allocation.worker.team_id == allocation.episode.team_id
+
+
+def test_phases_are_in_the_line_and_the_history_ends_where_the_episode_is(demo):
+    phases = set(Episode.objects.values_list("phase__code", flat=True))
+    assert phases <= {"engagement", "preparation", "change", "completion"} and len(phases) == 4
+    for episode in Episode.objects.prefetch_related("phase_changes__to_phase"):
+        moves = sorted(episode.phase_changes.all(), key=lambda m: (m.changed_on, m.pk))
+        assert moves[0].from_phase is None and moves[0].to_phase.code == "engagement"
+        assert moves[-1].to_phase_id == episode.phase_id
+        assert all(m.changed_on <= today() and m.changed_on >= episode.referral_date for m in moves)
+        for before, after in zip(moves, moves[1:], strict=False):
+            assert after.from_phase_id == before.to_phase_id
+
+
+def test_the_same_seed_gives_the_same_clients(catalogue):
+    builder.build(clients=15, seed=3)
+    first = list(Client.objects.order_by("local_id").values_list("given_name", "family_name", "date_of_birth"))
+    assert first and PhaseChange.objects.exists()
+    assert builder.logins()[0][0] == "kw.amira"
+
+
+def test_a_second_demo_is_refused_and_if_empty_reuses_it(demo, capsys):
+    with pytest.raises(CommandError, match="DEMO: a synthetic demo service is already loaded"):
+        call_command("demo", "--clients", "5", verbosity=0)
+    call_command("demo", "--clients", "5", "--if-empty", verbosity=0)
+    out = capsys.readouterr().out
+    assert "already loaded" in out and "kw.amira" in out
+    assert Client.objects.count() == 120
+
+
+def test_the_demo_needs_the_catalogue(db):
+    with pytest.raises(CommandError, match="load the catalogue first"):
+        call_command("demo", "--clients", "5", verbosity=0)
