@@ -26,7 +26,23 @@ def run(*args, stdin=""):
 
 
 def test_an_administrator_adds_a_keyworker_from_the_command_line(personas):
-    out = run("user", "add", "new.worker", "--role", "keyworker", "--team", "north", "--first-name", "New", "--last-name", "Worker", "--password-stdin", "--as", "ada.admin", stdin="a-long-passphrase-2026\n")
+    out = run(
+        "user",
+        "add",
+        "new.worker",
+        "--role",
+        "keyworker",
+        "--team",
+        "north",
+        "--first-name",
+        "New",
+        "--last-name",
+        "Worker",
+        "--password-stdin",
+        "--as",
+        "ada.admin",
+        stdin="a-long-passphrase-2026\n",
+    )
     assert "Added new.worker (Keyworker)" in out
     worker = Worker.objects.get(user__username="new.worker")
     assert worker.team == personas.team and worker.user.check_password("a-long-passphrase-2026")
@@ -41,28 +57,84 @@ def test_an_unknown_acting_user_is_refused_in_one_line(personas):
 
 def test_a_keyworker_cannot_add_accounts_and_nothing_is_written(personas):
     with pytest.raises(CommandError, match="ACCESS: only an administrator"):
-        run("user", "add", "sneaky", "--role", "keyworker", "--team", "north", "--first-name", "S", "--last-name", "N", "--password-stdin", "--as", "kit.plain", stdin="a-long-passphrase-2026\n")
+        run(
+            "user",
+            "add",
+            "sneaky",
+            "--role",
+            "keyworker",
+            "--team",
+            "north",
+            "--first-name",
+            "S",
+            "--last-name",
+            "N",
+            "--password-stdin",
+            "--as",
+            "kit.plain",
+            stdin="a-long-passphrase-2026\n",
+        )
     assert not User.objects.filter(username="sneaky").exists()
 
 
 def test_an_unknown_team_is_refused(personas):
     with pytest.raises(CommandError, match="--team: no team with code 'west'"):
-        run("user", "add", "x.y", "--role", "keyworker", "--team", "west", "--first-name", "X", "--last-name", "Y", "--password-stdin", stdin="a-long-passphrase-2026\n")
+        run(
+            "user",
+            "add",
+            "x.y",
+            "--role",
+            "keyworker",
+            "--team",
+            "west",
+            "--first-name",
+            "X",
+            "--last-name",
+            "Y",
+            "--password-stdin",
+            stdin="a-long-passphrase-2026\n",
+        )
 
 
 def test_a_weak_password_is_refused_naming_the_field(personas):
     with pytest.raises(CommandError, match="INVALID: password:"):
-        run("user", "add", "weak.one", "--role", "keyworker", "--team", "north", "--first-name", "W", "--last-name", "O", "--password-stdin", stdin="password\n")
+        run(
+            "user",
+            "add",
+            "weak.one",
+            "--role",
+            "keyworker",
+            "--team",
+            "north",
+            "--first-name",
+            "W",
+            "--last-name",
+            "O",
+            "--password-stdin",
+            stdin="password\n",
+        )
     assert not User.objects.filter(username="weak.one").exists()
 
 
 def test_training_supervision_and_the_competence_question(personas):
-    run("user", "train", "kit.plain", "--intervention", "kwp.sbnt", "--on", "01/02/2026", "--as", "tia.leader")
+    run(
+        "user",
+        "train",
+        "kit.plain",
+        "--intervention",
+        "kwp.sbnt",
+        "--on",
+        "01/02/2026",
+        "--as",
+        "tia.leader",
+    )
     out = io.StringIO()
     call_command("user", "competence", "kit.plain", "--intervention", "kwp.sbnt", stdout=out)
     assert out.getvalue().startswith("competent: trained 01/02/2026")
     with pytest.raises(CommandError, match="not competent"):
-        call_command("user", "competence", "kit.plain", "--intervention", "kwp.cm-bbv", stdout=io.StringIO())
+        call_command(
+            "user", "competence", "kit.plain", "--intervention", "kwp.cm-bbv", stdout=io.StringIO()
+        )
 
 
 def test_a_bad_date_names_the_option(personas):
@@ -74,7 +146,9 @@ def test_org_adds_services_and_teams(db):
     run("org", "add-service", "east", "--name", "East Recovery")
     run("org", "add-team", "east-a", "--service", "east", "--name", "East A")
     assert "east-a" in run("org", "list")
-    with pytest.raises(CommandError, match="INVALID: code: a team with code 'east-a' already exists"):
+    with pytest.raises(
+        CommandError, match="INVALID: code: a team with code 'east-a' already exists"
+    ):
         run("org", "add-team", "east-a", "--service", "east", "--name", "Again")
 
 

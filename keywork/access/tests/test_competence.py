@@ -18,7 +18,11 @@ DAY = dt.timedelta(days=1)
 
 
 def test_any_keyworker_may_deliver_keywork_and_keyworking(personas):
-    for code in ("focus.motivation-for-change", "kwe.engagement.harm-reduction", "topic.ambivalence"):
+    for code in (
+        "focus.motivation-for-change",
+        "kwe.engagement.harm-reduction",
+        "topic.ambivalence",
+    ):
         verdict = is_competent(personas.keyworker, personas.entry(code), today())
         assert verdict.competent, verdict.reason
 
@@ -29,14 +33,18 @@ def test_keywork_plus_needs_training_and_supervision_in_date(personas):
 
 
 def test_it_refuses_keywork_plus_without_training(personas):
-    verdict = is_competent(personas.keyworker, personas.entry("kwp.motivational-interviewing"), today())
+    verdict = is_competent(
+        personas.keyworker, personas.entry("kwp.motivational-interviewing"), today()
+    )
     assert not verdict.competent
     assert "no training in it is recorded" in verdict.reason
     assert "Refer the client" in verdict.reason
 
 
 def test_it_refuses_keywork_plus_when_supervision_has_lapsed(personas):
-    verdict = is_competent(personas.lapsed_keyworker, personas.entry("kwp.motivational-interviewing"), today())
+    verdict = is_competent(
+        personas.lapsed_keyworker, personas.entry("kwp.motivational-interviewing"), today()
+    )
     assert not verdict.competent
     lapsed = today() - dt.timedelta(days=100) + dt.timedelta(days=56)
     assert f"clinical supervision lapsed on {lapsed:%d/%m/%Y}" in verdict.reason
@@ -56,7 +64,12 @@ def test_training_counts_from_its_date_and_stops_when_withdrawn(personas):
     competency = personas.mi_keyworker.competencies.get()
     day = today() - dt.timedelta(days=5)
     assert is_competent(personas.mi_keyworker, mi, day).competent
-    actions.withdraw_training(actor=personas.team_leader.user, competency=competency, withdrawn_on=today(), reason="Practice concerns")
+    actions.withdraw_training(
+        actor=personas.team_leader.user,
+        competency=competency,
+        withdrawn_on=today(),
+        reason="Practice concerns",
+    )
     assert is_competent(personas.mi_keyworker, mi, day).competent
     assert not is_competent(personas.mi_keyworker, mi, today()).competent
 
@@ -77,7 +90,9 @@ def test_specialist_needs_a_registration_covering_it_in_date(personas):
     registration = personas.counsellor.registrations.get()
     assert is_competent(personas.counsellor, counselling, today()).competent
     assert is_competent(personas.counsellor, counselling, registration.expires_on).competent
-    assert not is_competent(personas.counsellor, counselling, registration.expires_on + DAY).competent
+    assert not is_competent(
+        personas.counsellor, counselling, registration.expires_on + DAY
+    ).competent
     assert not is_competent(personas.counsellor, personas.entry("spec.cbt-cmi"), today()).competent
     refused = is_competent(personas.mi_keyworker, counselling, today())
     assert "no registration or accreditation covering it is in date" in refused.reason
@@ -105,19 +120,32 @@ def test_the_list_query_agrees_with_the_single_answer(personas):
         personas.team_leader,
         personas.manager,
     ]
-    codes = ["topic.ambivalence", "kwp.motivational-interviewing", "kwp.sbnt", "spec.counselling", "spec.cbt-cmi"]
+    codes = [
+        "topic.ambivalence",
+        "kwp.motivational-interviewing",
+        "kwp.sbnt",
+        "spec.counselling",
+        "spec.cbt-cmi",
+    ]
     days = [today(), today() - dt.timedelta(days=60), today() - dt.timedelta(days=400)]
     for code, day in product(codes, days):
         entry = Entry.objects.select_related("tier", "parent").get(code=code)
         listed = set(competent_workers(entry, day).values_list("pk", flat=True))
         for worker in workers:
-            assert (worker.pk in listed) == is_competent(worker, entry, day).competent, (code, day, worker)
+            assert (worker.pk in listed) == is_competent(worker, entry, day).competent, (
+                code,
+                day,
+                worker,
+            )
 
 
 def test_training_is_recorded_for_keywork_plus_only(personas):
     with pytest.raises(RuleViolation, match="not a Keywork\\+ intervention") as refused:
         actions.record_training(
-            actor=None, worker=personas.keyworker, intervention=personas.entry("spec.counselling"), trained_on=today()
+            actor=None,
+            worker=personas.keyworker,
+            intervention=personas.entry("spec.counselling"),
+            trained_on=today(),
         )
     assert refused.value.code == "R4"
     assert not personas.keyworker.competencies.exists()

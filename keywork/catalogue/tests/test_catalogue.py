@@ -23,7 +23,11 @@ IN_LINE = ["engagement", "preparation", "change", "completion"]
 
 
 def offered(phase: str, **filters) -> list[str]:
-    return list(Entry.objects.for_phase(Phase.objects.get(code=phase)).filter(**filters).values_list("code", flat=True))
+    return list(
+        Entry.objects.for_phase(Phase.objects.get(code=phase))
+        .filter(**filters)
+        .values_list("code", flat=True)
+    )
 
 
 @pytest.fixture
@@ -38,7 +42,9 @@ def test_every_phase_has_its_focus_topics_and_interventions(catalogue):
         assert offered(phase, kind="focus"), f"{phase} has no keywork focus"
         assert offered(phase, kind="topic"), f"{phase} has no session topics"
         assert offered(phase, tier__code="keywork_plus"), f"{phase} has no Keywork+ interventions"
-        assert offered(phase, tier__code="specialist", kind="intervention"), f"{phase} has no specialist"
+        assert offered(phase, tier__code="specialist", kind="intervention"), (
+            f"{phase} has no specialist"
+        )
 
 
 def test_four_phases_are_in_the_line_and_reintegration_runs_alongside(catalogue):
@@ -66,7 +72,11 @@ def test_the_seed_examples_are_placed_where_the_framework_puts_them(catalogue):
     assert offered("engagement", code="kwp.motivational-interviewing")
     assert offered("change", code="spec.inpatient-detox")
     assert not offered("engagement", code="spec.inpatient-detox")
-    assert set(Entry.objects.get(code="topic.relapse-prevention-lapse").phases.values_list("code", flat=True)) == {
+    assert set(
+        Entry.objects.get(code="topic.relapse-prevention-lapse").phases.values_list(
+            "code", flat=True
+        )
+    ) == {
         "change",
         "completion",
     }
@@ -75,8 +85,17 @@ def test_the_seed_examples_are_placed_where_the_framework_puts_them(catalogue):
 def test_national_definitions_are_marked_for_the_rules(catalogue):
     structured = Entry.objects.filter(group="structured_psychosocial")
     assert structured.count() == 8 and all(e.psychosocial and e.structured for e in structured)
-    needs = dict(Entry.objects.exclude(needs_assessed_need="").values_list("code", "needs_assessed_need"))
-    for code in ("rs.housing-support", "rs.employment-support", "rs.education-training-support", "rs.family-support", "rs.parenting-support", "rs.domestic-abuse-support"):
+    needs = dict(
+        Entry.objects.exclude(needs_assessed_need="").values_list("code", "needs_assessed_need")
+    )
+    for code in (
+        "rs.housing-support",
+        "rs.employment-support",
+        "rs.education-training-support",
+        "rs.family-support",
+        "rs.parenting-support",
+        "rs.domestic-abuse-support",
+    ):
         assert code in needs
     assert "rs.peer-support" not in needs
     methadone = Entry.objects.get(code="rx.methadone-oral")
@@ -94,12 +113,18 @@ def test_techniques_never_count_as_structured(catalogue):
 def test_skills_framework_entries_report_under_a_national_definition(catalogue):
     mi = Entry.objects.get(code="kwp.motivational-interviewing")
     assert mi.reports_as.code == "nat.psy.motivational"
-    assert Entry.objects.get(code="kwp.low-intensity-cmi.guided-self-help").parent.code == "kwp.low-intensity-cmi"
+    assert (
+        Entry.objects.get(code="kwp.low-intensity-cmi.guided-self-help").parent.code
+        == "kwp.low-intensity-cmi"
+    )
 
 
 def test_loading_twice_changes_nothing_the_second_time(db):
     first = load_catalogue(read_catalogue(default_directory()))
-    assert first.changed and len(first.added) == Entry.objects.count() + Phase.objects.count() + Tier.objects.count()
+    assert (
+        first.changed
+        and len(first.added) == Entry.objects.count() + Phase.objects.count() + Tier.objects.count()
+    )
     versions = CatalogueVersion.objects.count()
     second = load_catalogue(read_catalogue(default_directory()))
     assert not second.changed
@@ -134,12 +159,42 @@ def test_a_changed_entry_is_updated_and_a_removed_one_retired(catalogue, copy):
 @pytest.mark.parametrize(
     ("file", "old", "new", "problem"),
     [
-        ("keywork.toml", 'phases = ["engagement"]', 'phases = ["engagment"]', "unknown phase 'engagment'"),
-        ("keywork.toml", 'code = "topic.ambivalence"', 'code = "topic.cost-benefit"', "code used twice"),
-        ("keywork_plus.toml", 'psychosocial = true', 'psychosocial = "yes"', "'psychosocial' has the wrong type"),
-        ("tools.toml", 'group = "session_support"', 'grup = "session_support"', "unknown field 'grup'"),
-        ("specialist.toml", 'tier = "specialist"', 'tier = "specialst"', "unknown tier 'specialst'"),
-        ("tiers.toml", 'competence = "registered"', 'competence = "anyone"', "unknown competence rule"),
+        (
+            "keywork.toml",
+            'phases = ["engagement"]',
+            'phases = ["engagment"]',
+            "unknown phase 'engagment'",
+        ),
+        (
+            "keywork.toml",
+            'code = "topic.ambivalence"',
+            'code = "topic.cost-benefit"',
+            "code used twice",
+        ),
+        (
+            "keywork_plus.toml",
+            "psychosocial = true",
+            'psychosocial = "yes"',
+            "'psychosocial' has the wrong type",
+        ),
+        (
+            "tools.toml",
+            'group = "session_support"',
+            'grup = "session_support"',
+            "unknown field 'grup'",
+        ),
+        (
+            "specialist.toml",
+            'tier = "specialist"',
+            'tier = "specialst"',
+            "unknown tier 'specialst'",
+        ),
+        (
+            "tiers.toml",
+            'competence = "registered"',
+            'competence = "anyone"',
+            "unknown competence rule",
+        ),
         ("phases.toml", 'name = "Change"', "name = ", "not valid TOML"),
     ],
 )
@@ -160,21 +215,26 @@ def test_a_malformed_file_is_refused_naming_file_and_entry_and_nothing_is_loaded
 def test_a_malformed_file_names_the_entry(copy):
     path = copy / "keywork.toml"
     path.write_text(path.read_text().replace('phases = ["engagement"]', 'phases = ["nowhere"]', 1))
-    with pytest.raises(CatalogueError, match=r"keywork.toml: entry 'focus.therapeutic-relationship': unknown phase"):
+    with pytest.raises(
+        CatalogueError, match=r"keywork.toml: entry 'focus.therapeutic-relationship': unknown phase"
+    ):
         read_catalogue(copy)
 
 
 def test_the_command_refuses_a_broken_catalogue_in_one_line(db, copy):
     path = copy / "keywork.toml"
     path.write_text(path.read_text().replace('kind = "topic"', 'kind = "topik"', 1))
-    with pytest.raises(CommandError, match=r"catalogue not loaded: .*keywork.toml: entry 'topic\..*': unknown kind 'topik'"):
+    with pytest.raises(
+        CommandError,
+        match=r"catalogue not loaded: .*keywork.toml: entry 'topic\..*': unknown kind 'topik'",
+    ):
         call_command("load_catalogue", path=copy)
     assert not Entry.objects.exists()
 
 
 def test_the_console_command_exits_non_zero_without_a_traceback(copy):
     path = copy / "tiers.toml"
-    path.write_text(path.read_text().replace('order = 1', 'order = "first"', 1))
+    path.write_text(path.read_text().replace("order = 1", 'order = "first"', 1))
     result = subprocess.run(
         [sys.executable, "-m", "keywork.cli", "load_catalogue", "--path", str(copy)],
         capture_output=True,

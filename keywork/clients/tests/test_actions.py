@@ -25,7 +25,11 @@ def refused(code, action, **kwargs):
 
 def history(episode):
     return (
-        list(Allocation.objects.filter(episode=episode).values_list("worker__user__username", "ended_on")),
+        list(
+            Allocation.objects.filter(episode=episode).values_list(
+                "worker__user__username", "ended_on"
+            )
+        ),
         list(PhaseChange.objects.filter(episode=episode).values_list("to_phase__code", flat=True)),
     )
 
@@ -39,7 +43,11 @@ def test_an_episode_opens_with_one_keyworker_and_a_phase(personas):
 def test_a_team_leader_reallocates_with_a_date_and_reason_and_history_is_kept(personas):
     episode = personas.episode
     actions.allocate_keyworker(
-        actor=personas.team_leader.user, episode=episode, worker=personas.keyworker, on=today(), reason="Caseload balance"
+        actor=personas.team_leader.user,
+        episode=episode,
+        worker=personas.keyworker,
+        on=today(),
+        reason="Caseload balance",
     )
     episode.refresh_from_db()
     assert episode.keyworker == personas.keyworker
@@ -48,7 +56,15 @@ def test_a_team_leader_reallocates_with_a_date_and_reason_and_history_is_kept(pe
 
 def test_a_keyworker_cannot_reallocate(personas):
     before = history(personas.episode)
-    refused("ACCESS", actions.allocate_keyworker, actor=personas.mi_keyworker.user, episode=personas.episode, worker=personas.keyworker, on=today(), reason="x")
+    refused(
+        "ACCESS",
+        actions.allocate_keyworker,
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        worker=personas.keyworker,
+        on=today(),
+        reason="x",
+    )
     assert history(personas.episode) == before
 
 
@@ -82,7 +98,15 @@ def test_a_disabled_worker_cannot_be_allocated(personas):
 
     set_active(actor=None, worker=personas.keyworker, active=False, reason="Left")
     personas.keyworker.user.refresh_from_db()
-    message = refused("R1", actions.allocate_keyworker, actor=personas.team_leader.user, episode=personas.episode, worker=personas.keyworker, on=today(), reason="Cover")
+    message = refused(
+        "R1",
+        actions.allocate_keyworker,
+        actor=personas.team_leader.user,
+        episode=personas.episode,
+        worker=personas.keyworker,
+        on=today(),
+        reason="Cover",
+    )
     assert "disabled" in message
 
 
@@ -91,7 +115,9 @@ def test_the_database_holds_one_current_keyworker_per_episode(personas):
 
     @action
     def second_current():
-        Allocation.objects.create(episode=personas.episode, worker=personas.keyworker, started_on=today())
+        Allocation.objects.create(
+            episode=personas.episode, worker=personas.keyworker, started_on=today()
+        )
 
     with pytest.raises(IntegrityError), transaction.atomic():
         second_current()
@@ -131,9 +157,19 @@ def test_the_database_holds_one_open_episode_per_client_per_service(personas):
 
 def test_phases_move_forward_one_at_a_time_and_back_with_a_reason(personas):
     episode, who = personas.episode, personas.mi_keyworker.user
-    actions.move_phase(actor=who, episode=episode, to="preparation", on=today() - 10 * DAY, reason="Goals agreed")
-    actions.move_phase(actor=who, episode=episode, to="change", on=today() - 5 * DAY, reason="Started reducing")
-    actions.move_phase(actor=who, episode=episode, to="engagement", on=today(), reason="Relapse after a bereavement")
+    actions.move_phase(
+        actor=who, episode=episode, to="preparation", on=today() - 10 * DAY, reason="Goals agreed"
+    )
+    actions.move_phase(
+        actor=who, episode=episode, to="change", on=today() - 5 * DAY, reason="Started reducing"
+    )
+    actions.move_phase(
+        actor=who,
+        episode=episode,
+        to="engagement",
+        on=today(),
+        reason="Relapse after a bereavement",
+    )
     episode.refresh_from_db()
     assert episode.phase.code == "engagement"
     moves = PhaseChange.objects.filter(episode=episode).order_by("changed_on", "id")
@@ -173,7 +209,15 @@ def test_phase_moves_keep_rule_2(personas, to, on, reason, says):
 
 
 def test_another_team_cannot_move_the_phase(personas):
-    refused("ACCESS", actions.move_phase, actor=personas.other_keyworker.user, episode=personas.episode, to="preparation", on=today(), reason="x")
+    refused(
+        "ACCESS",
+        actions.move_phase,
+        actor=personas.other_keyworker.user,
+        episode=personas.episode,
+        to="preparation",
+        on=today(),
+        reason="x",
+    )
 
 
 def test_a_client_id_is_used_once(personas):

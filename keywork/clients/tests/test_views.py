@@ -29,7 +29,9 @@ def test_anonymous_visitors_are_sent_to_log_in(client, personas):
 
 
 def test_a_worker_logs_in_with_username_and_password(client, personas):
-    response = client.post("/accounts/login/", {"username": "mia.trained", "password": PASSWORD}, follow=True)
+    response = client.post(
+        "/accounts/login/", {"username": "mia.trained", "password": PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert "My caseload" in response.content.decode()
 
@@ -109,7 +111,13 @@ def add_clients(personas, count: int, start: int = 0) -> None:
             referral_date=today() - dt.timedelta(days=20),
             keyworker=personas.mi_keyworker,
         )
-        actions.move_phase(actor=personas.mi_keyworker.user, episode=episode, to="preparation", on=today(), reason="Ready")
+        actions.move_phase(
+            actor=personas.mi_keyworker.user,
+            episode=episode,
+            to="preparation",
+            on=today(),
+            reason="Ready",
+        )
 
 
 def queries_for(client, url: str) -> int:

@@ -22,7 +22,7 @@ def test_concurrent_writers_never_fail_with_database_is_locked():
             for i in range(15):
                 Service.objects.count()  # a read first, then the write
                 actions.create_service(actor=None, code=f"s{n}-{i}", name=f"Service {n}.{i}")
-        except BaseException as error:  # noqa: BLE001  (collected and reported below)
+        except BaseException as error:
             errors.append(error)
         finally:
             connections.close_all()

@@ -13,7 +13,15 @@ from keywork.conftest import WriteOutsideAction
 from keywork.core.writes import action
 
 PACKAGE = Path(__file__).resolve().parents[2]
-WRITERS = {"save", "delete", "create", "bulk_create", "bulk_update", "update_or_create", "get_or_create"}
+WRITERS = {
+    "save",
+    "delete",
+    "create",
+    "bulk_create",
+    "bulk_update",
+    "update_or_create",
+    "get_or_create",
+}
 
 
 def caller_modules() -> list[Path]:

@@ -8,7 +8,9 @@ import pytest
 
 
 def start(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")
+    }
     return subprocess.run(
         [sys.executable, "-m", "keywork.cli", "check"],
         capture_output=True,
@@ -38,7 +40,10 @@ def test_debug_runs_without_a_secret_key():
 
 @pytest.mark.parametrize(
     ("url", "says"),
-    [("mysql://root@localhost/keywork", "unsupported database"), ("nonsense", "not a database URL")],
+    [
+        ("mysql://root@localhost/keywork", "unsupported database"),
+        ("nonsense", "not a database URL"),
+    ],
 )
 def test_a_database_url_keywork_cannot_use_is_refused_in_one_line(url, says):
     line = one_line(start(SECRET_KEY="x", DATABASE_URL=url))
