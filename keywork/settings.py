@@ -6,7 +6,8 @@ from typing import NoReturn
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+VAR_DIR = BASE_DIR / "var"  # the SQLite database and collected static files
+VAR_DIR.mkdir(exist_ok=True)
 
 env = environ.Env()
 if (BASE_DIR / ".env").is_file():
@@ -138,6 +139,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "keywork" / "static"]  # our own CSS and vendor/ pinned copies
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

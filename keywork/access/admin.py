@@ -24,7 +24,7 @@ class ServiceAdmin(ActionAdmin):
 
     def save_model(self, request: HttpRequest, obj: Service, form: Any, change: bool) -> None:
         if change:
-            actions.update_service(actor=request.user, service=obj, **self.changed(obj, form))
+            actions.update_service(actor=request.user, service=obj, **self.changed(form))
         else:
             data = form.cleaned_data
             created = actions.create_service(
@@ -46,7 +46,7 @@ class TeamAdmin(ActionAdmin):
 
     def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
         if change:
-            actions.update_team(actor=request.user, team=obj, **self.changed(obj, form))
+            actions.update_team(actor=request.user, team=obj, **self.changed(form))
         else:
             data = form.cleaned_data
             created = actions.create_team(

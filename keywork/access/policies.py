@@ -108,7 +108,3 @@ def can_manage_competence(user: Actor, worker: Worker) -> bool:
     if manager.role == Role.TEAM_LEADER:
         return manager.team_id is not None and manager.team_id == worker.team_id
     return manager.role == Role.SERVICE_MANAGER and manager.service_id == worker.service_id
-
-
-def can_see_audit(user: Actor) -> bool:
-    return is_system(user) or has_role(user, Role.ADMINISTRATOR)

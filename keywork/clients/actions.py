@@ -118,7 +118,7 @@ def open_episode(
     rules.check_starting_phase(_step(start))
     previous = (
         Episode.objects.filter(client=client, service_id=team.service_id)
-        .order_by("-discharged_on")
+        .order_by("-discharged_on", "-referral_date", "-pk")
         .first()
     )
     episode = Episode.objects.create(

@@ -77,9 +77,7 @@ class Episode(models.Model):
     referral_source = models.CharField(max_length=80, blank=True)
     triage_date = models.DateField(null=True, blank=True)
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
-    keyworker = models.ForeignKey(
-        Worker, null=True, on_delete=models.PROTECT, related_name="caseload"
-    )
+    keyworker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="caseload")
     discharged_on = models.DateField(null=True, blank=True)
     exit_reason = models.CharField(max_length=32, choices=ExitReason.choices, blank=True)
     previous_episode = models.OneToOneField(

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from keywork.core.errors import RuleViolation
@@ -48,5 +47,6 @@ class ActionAdmin(admin.ModelAdmin):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Related rows are written by the action in save_model."""
 
-    def changed(self, obj: models.Model, form: Any) -> dict[str, object]:
+    def changed(self, form: Any) -> dict[str, object]:
+        """The fields the form changed, for an update action."""
         return {name: form.cleaned_data[name] for name in form.changed_data}

@@ -1,5 +1,4 @@
-"""System checks: keywork refuses to run on a database it cannot guard, and says when the
-catalogue has not been loaded."""
+"""System checks: keywork refuses to run on a database whose audit trail it cannot guard."""
 
 from typing import Any
 

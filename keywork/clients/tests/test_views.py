@@ -2,6 +2,7 @@
 with query counts pinned so they cannot slow down as data grows."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -20,6 +21,15 @@ def test_the_login_page_is_served_with_no_external_assets(client, personas):
     page = client.get("/accounts/login/").content.decode()
     assert "Sign in" in page
     assert "http://" not in page and "https://" not in page
+
+
+def test_the_stylesheet_the_pages_link_to_is_served(client, personas):
+    page = client.get("/accounts/login/").content.decode()
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', page).group(1)
+    response = client.get(href)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/css")
+    assert b".synthetic-banner" in b"".join(response.streaming_content)
 
 
 def test_anonymous_visitors_are_sent_to_log_in(client, personas):
