@@ -5,16 +5,45 @@ non-zero exit, never a traceback."""
 from __future__ import annotations
 
 from abc import abstractmethod
-from typing import Any
+from typing import Any, NoReturn
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import Channel, via
 
 
-class KeyworkCommand(BaseCommand):
+class OneLineParser(CommandParser):
+    """A bad or unknown option ends in one line and exit status 2, with no usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        if self.called_from_command_line:
+            self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        raise CommandError(f"Error: {message}")
+
+
+class OneLineErrors(BaseCommand):
+    """Bad options, refused changes and database failures end in one line, never a
+    traceback."""
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        try:
+            return super().execute(*args, **options)
+        except DatabaseError as error:
+            first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+            raise CommandError(
+                f"the database failed: {first} (is it reachable, and has `keywork migrate` run?)"
+            ) from None
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        parser.__class__ = OneLineParser  # its sub-commands' parsers follow its class
+        return parser
+
+
+class KeyworkCommand(OneLineErrors):
     actor_required = True
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from keywork.access import actions
 from keywork.access.models import Service
-from keywork.core.commands import KeyworkCommand
+from keywork.core.commands import KeyworkCommand, OneLineParser
 
 
 class Command(KeyworkCommand):
@@ -17,7 +17,9 @@ class Command(KeyworkCommand):
     actor_required = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="SUBCOMMAND", parser_class=OneLineParser
+        )
         service = sub.add_parser("add-service", help="add a service")
         service.add_argument("code")
         service.add_argument("--name", required=True)

@@ -13,7 +13,7 @@ from keywork.access import actions
 from keywork.access.models import Role, Service, Team, Worker
 from keywork.access.queries import is_competent
 from keywork.catalogue.models import Entry
-from keywork.core.commands import KeyworkCommand
+from keywork.core.commands import KeyworkCommand, OneLineParser
 from keywork.core.dates import parse_date, today, uk
 
 
@@ -65,7 +65,9 @@ class Command(KeyworkCommand):
     actor_required = False
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="SUBCOMMAND", parser_class=OneLineParser
+        )
 
         def command(name: str, help_text: str) -> CommandParser:
             child: CommandParser = sub.add_parser(name, help=help_text)

@@ -1,7 +1,7 @@
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from keywork.catalogue.loader import (
     DATA_DIR,
@@ -10,9 +10,10 @@ from keywork.catalogue.loader import (
     load_catalogue,
     read_catalogue,
 )
+from keywork.core.commands import OneLineErrors
 
 
-class Command(BaseCommand):
+class Command(OneLineErrors):
     help = "Load the catalogue (Skills Framework and national definitions) from its TOML files."
 
     def add_arguments(self, parser: CommandParser) -> None:
