@@ -54,6 +54,9 @@ REQUIRED = {
 }
 
 
+TIERLESS = {Entry.Kind.DATA_ITEM, Entry.Kind.SUBSTANCE}  # described, never delivered
+
+
 class CatalogueError(Exception):
     """A catalogue that cannot be loaded; the message names the file, the entry and why."""
 
@@ -205,7 +208,7 @@ def _check_references(catalogue: Catalogue) -> None:
             raise _problem(where, entry, "entry", f"unknown source '{entry['source']}'")
         if "tier" in entry and entry["tier"] not in tier_codes:
             raise _problem(where, entry, "entry", f"unknown tier '{entry['tier']}'")
-        if "tier" not in entry and entry["kind"] != Entry.Kind.DATA_ITEM:
+        if "tier" not in entry and entry["kind"] not in TIERLESS:
             raise _problem(where, entry, "entry", "'tier' is missing")
         phases = entry.get("phases", [])
         if phases != "all":

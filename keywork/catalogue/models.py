@@ -95,6 +95,7 @@ class Entry(models.Model):
         NATIONAL_DEFINITION = "national_definition", "National intervention definition"
         MEDICATION = "medication", "Prescribed medication and purpose"
         DATA_ITEM = "data_item", "National data item"
+        SUBSTANCE = "substance", "Problem substance"
 
     code = models.CharField(max_length=80, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)

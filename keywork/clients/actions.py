@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from keywork.access import audit, policies
 from keywork.access.audit import Actor, user_or_none
 from keywork.access.models import AuditEvent, Role, Team, Worker
-from keywork.catalogue.models import Phase
+from keywork.catalogue.models import Entry, Phase
 from keywork.clients import rules
-from keywork.clients.models import Allocation, Client, Episode, PhaseChange
+from keywork.clients.models import (
+    Allocation,
+    Client,
+    Episode,
+    ExitReason,
+    InjectingStatus,
+    PhaseChange,
+    ProblemSubstance,
+    Route,
+)
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.validation import refuse_invalid
@@ -93,12 +103,16 @@ def open_episode(
     team: Team,
     referral_date: dt.date,
     keyworker: Worker,
+    substances: Sequence[rules.SubstanceUse],
     referral_source: str = "",
     triage_date: dt.date | None = None,
+    care_plan_start_date: dt.date | None = None,
+    injecting_status: str = InjectingStatus.DECLINED,
     phase: str = "engagement",
     reason: str = "Start of treatment",
 ) -> Episode:
-    """Open an episode in the team's service with its first keyworker and phase."""
+    """Open an episode in the team's service with its first keyworker, phase and problem
+    substances. A client returning to treatment gets a new episode linked to the last one."""
     if not policies.can_register_client(actor, team):
         raise AccessDenied(f"you cannot open episodes for team {team.name}")
     open_here = Episode.objects.filter(
@@ -113,6 +127,17 @@ def open_episode(
         raise invalid("referral_date", f"{uk(referral_date)} is in the future")
     if triage_date is not None and triage_date < referral_date:
         raise invalid("triage_date", "cannot be before the referral date")
+    if care_plan_start_date is not None and care_plan_start_date < referral_date:
+        raise invalid("care_plan_start_date", "cannot be before the referral date")
+    if injecting_status not in InjectingStatus.values:
+        raise invalid("injecting_status", f"'{injecting_status}' is not an injecting status")
+    catalogue = {e.code: e for e in Entry.objects.offered().filter(kind=Entry.Kind.SUBSTANCE)}
+    rules.check_substances(
+        list(substances),
+        known=set(catalogue),
+        routes=set(Route.values),
+        age_now=_age(client.date_of_birth, referral_date),
+    )
     _check_keyworker(keyworker, team)
     start = _phase(phase)
     rules.check_starting_phase(_step(start))
@@ -128,9 +153,21 @@ def open_episode(
         referral_date=referral_date,
         referral_source=referral_source,
         triage_date=triage_date,
+        care_plan_start_date=care_plan_start_date,
+        injecting_status=injecting_status,
         phase=start,
         keyworker=keyworker,
         previous_episode=previous,
+    )
+    ProblemSubstance.objects.bulk_create(
+        ProblemSubstance(
+            episode=episode,
+            rank=rank,
+            substance=catalogue[use.code],
+            route=use.route,
+            age_first_used=use.age_first_used,
+        )
+        for rank, use in enumerate(substances, start=1)
     )
     started = triage_date or referral_date
     decided_by = user_or_none(actor)
@@ -151,6 +188,43 @@ def open_episode(
         client=client,
         obj=episode,
         detail={"keyworker": keyworker.user.username, "phase": start.code},
+    )
+    return episode
+
+
+def _age(born: dt.date, on: dt.date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+@action
+def discharge(
+    *, actor: Actor, episode: Episode, on: dt.date, exit_reason: str, note: str = ""
+) -> Episode:
+    """Close the episode with its date and exit reason. Its keyworker and phase stay on the
+    record as they were on the day of discharge."""
+    if not (policies.can_work_with(actor, episode) or policies.can_allocate(actor, episode)):
+        raise AccessDenied("only the client's team can discharge them")
+    last_move = episode.phase_changes.order_by("-changed_on").values_list("changed_on", flat=True)
+    last_allocation = episode.allocations.order_by("-started_on").values_list(
+        "started_on", flat=True
+    )
+    rules.check_discharge(
+        episode_open=episode.is_open,
+        on=on,
+        not_before=max([episode.referral_date, *last_move[:1], *last_allocation[:1]]),
+        today=today(),
+        exit_reason=exit_reason,
+        exit_reasons=set(ExitReason.values),
+    )
+    episode.discharged_on, episode.exit_reason, episode.discharge_note = on, exit_reason, note
+    episode.save(update_fields=["discharged_on", "exit_reason", "discharge_note"])
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="discharge",
+        client=episode.client,
+        obj=episode,
+        detail={"on": on.isoformat(), "exit_reason": exit_reason},
     )
     return episode
 

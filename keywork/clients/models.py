@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from keywork.access.models import Service, Team, Worker
-from keywork.catalogue.models import Phase
+from keywork.catalogue.models import Entry, Phase
 
 
 class Sex(models.TextChoices):
@@ -64,6 +64,21 @@ class ExitReason(models.TextChoices):
     DIED = "died", "Died"
 
 
+class InjectingStatus(models.TextChoices):
+    NEVER = "never", "Never injected"
+    PREVIOUSLY = "previously", "Previously injected"
+    CURRENTLY = "currently", "Currently injecting"
+    DECLINED = "declined", "Declined to say"
+
+
+class Route(models.TextChoices):
+    INJECT = "inject", "Injecting"
+    SMOKE = "smoke", "Smoking"
+    ORAL = "oral", "Oral"
+    SNIFF = "sniff", "Sniffing"
+    OTHER = "other", "Other"
+
+
 class Episode(models.Model):
     """One period of structured treatment in one service, from referral to discharge.
 
@@ -76,10 +91,15 @@ class Episode(models.Model):
     referral_date = models.DateField()
     referral_source = models.CharField(max_length=80, blank=True)
     triage_date = models.DateField(null=True, blank=True)
+    care_plan_start_date = models.DateField(null=True, blank=True)
+    injecting_status = models.CharField(
+        max_length=12, choices=InjectingStatus.choices, default=InjectingStatus.DECLINED
+    )
     phase = models.ForeignKey(Phase, on_delete=models.PROTECT, related_name="+")
     keyworker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="caseload")
     discharged_on = models.DateField(null=True, blank=True)
     exit_reason = models.CharField(max_length=32, choices=ExitReason.choices, blank=True)
+    discharge_note = models.CharField(max_length=300, blank=True)
     previous_episode = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_episode"
     )
@@ -107,6 +127,27 @@ class Episode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.discharged_on is None
+
+
+class ProblemSubstance(models.Model):
+    """One of up to three problem substances of an episode, in order of seriousness."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="substances")
+    rank = models.PositiveSmallIntegerField()
+    substance = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
+    route = models.CharField(max_length=8, choices=Route.choices)
+    age_first_used = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["episode", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["episode", "rank"], name="one_substance_per_rank"),
+            models.UniqueConstraint(fields=["episode", "substance"], name="substance_once"),
+            models.CheckConstraint(condition=Q(rank__gte=1, rank__lte=3), name="up_to_three"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rank}. {self.substance} ({self.get_route_display()})"
 
 
 class Allocation(models.Model):

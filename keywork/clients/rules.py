@@ -98,3 +98,72 @@ def check_phase_move(
         raise RuleViolation("R2", f"{uk(on)} is before the last phase move ({uk(last_change_on)})")
     if not reason.strip():
         raise RuleViolation("R2", "say why the phase is changing", field="reason")
+
+
+@dataclass(frozen=True)
+class SubstanceUse:
+    """A problem substance as recorded at triage: catalogue code, route, age of first use."""
+
+    code: str
+    route: str
+    age_first_used: int | None = None
+
+
+def check_substances(
+    uses: list[SubstanceUse], *, known: set[str], routes: set[str], age_now: int
+) -> None:
+    """One to three distinct problem substances from the catalogue, each with a route and a
+    plausible age of first use."""
+    if not 1 <= len(uses) <= 3:
+        raise RuleViolation(
+            "INVALID", "substances: record one to three problem substances", field="substances"
+        )
+    codes = [use.code for use in uses]
+    if len(set(codes)) != len(codes):
+        raise RuleViolation(
+            "INVALID", "substances: a substance is listed twice", field="substances"
+        )
+    for use in uses:
+        if use.code not in known:
+            raise RuleViolation(
+                "INVALID",
+                f"substances: '{use.code}' is not a substance in the catalogue",
+                field="substances",
+            )
+        if use.route not in routes:
+            raise RuleViolation(
+                "INVALID",
+                f"substances: '{use.route}' is not a route ({', '.join(sorted(routes))})",
+                field="substances",
+            )
+        if use.age_first_used is not None and not 5 <= use.age_first_used <= age_now:
+            raise RuleViolation(
+                "INVALID",
+                f"substances: age of first use {use.age_first_used} must be between 5 and the "
+                f"client's age ({age_now})",
+                field="substances",
+            )
+
+
+def check_discharge(
+    *,
+    episode_open: bool,
+    on: dt.date,
+    not_before: dt.date,
+    today: dt.date,
+    exit_reason: str,
+    exit_reasons: set[str],
+) -> None:
+    if not episode_open:
+        raise RuleViolation("EPISODE", "the episode is already discharged")
+    if exit_reason not in exit_reasons:
+        raise RuleViolation(
+            "EPISODE", "choose an exit reason for the discharge", field="exit_reason"
+        )
+    if on > today:
+        raise RuleViolation("EPISODE", f"a discharge cannot be dated in the future ({uk(on)})")
+    if on < not_before:
+        raise RuleViolation(
+            "EPISODE",
+            f"{uk(on)} is before the last recorded event of the episode ({uk(not_before)})",
+        )

@@ -12,6 +12,7 @@ from keywork.catalogue.loader import default_directory, load_catalogue, read_cat
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients import actions as clients
 from keywork.clients.models import Client, Episode
+from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import today
 
 PASSWORD = "persona-password-2026"
@@ -36,9 +37,9 @@ class Personas:
     administrator: Worker
     commissioner: Worker
     other_keyworker: Worker  # a keyworker in another team
-    client: Client  # on mi_keyworker's caseload
+    client: Client  # on mi_keyworker's caseload; heroin and crack
     episode: Episode
-    other_client: Client  # in the other team, on other_keyworker's caseload
+    other_client: Client  # in the other team, on other_keyworker's caseload; alcohol only
 
     def entry(self, code: str) -> Entry:
         return Entry.objects.select_related("tier", "parent").get(code=code)
@@ -115,6 +116,8 @@ def build_personas() -> Personas:
         team=team,
         referral_date=day - dt.timedelta(days=60),
         keyworker=mi_keyworker,
+        substances=[SubstanceUse("sub.heroin", "inject", 19), SubstanceUse("sub.crack", "smoke")],
+        injecting_status="currently",
     )
     other_client = clients.register_client(
         actor=other_keyworker.user,
@@ -131,6 +134,8 @@ def build_personas() -> Personas:
         team=other_team,
         referral_date=day - dt.timedelta(days=30),
         keyworker=other_keyworker,
+        substances=[SubstanceUse("sub.alcohol", "oral", 15)],
+        injecting_status="never",
     )
     return Personas(
         service=service,

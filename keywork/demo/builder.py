@@ -22,7 +22,16 @@ from django.db import transaction
 from keywork.access import actions as access
 from keywork.access.models import AuditEvent, Competency, Role, Service, Supervision, Team, Worker
 from keywork.catalogue.models import Entry, Phase
-from keywork.clients.models import Allocation, Client, Episode, PhaseChange, Sex
+from keywork.clients.models import (
+    Allocation,
+    Client,
+    Episode,
+    InjectingStatus,
+    PhaseChange,
+    ProblemSubstance,
+    Route,
+    Sex,
+)
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import action
@@ -136,6 +145,21 @@ TEAM_NAMES = (
 )
 PHASE_CODES = ("engagement", "preparation", "change", "completion")
 PHASE_WEIGHTS = (30, 25, 30, 15)
+# Typical presentations: (substance codes in order, routes), weighted by how often a
+# community service sees them. About one in six is alcohol only.
+PRESENTATIONS = (
+    ((("sub.heroin", Route.INJECT), ("sub.crack", Route.SMOKE)), 22),
+    ((("sub.heroin", Route.SMOKE),), 10),
+    ((("sub.crack", Route.SMOKE), ("sub.alcohol", Route.ORAL)), 8),
+    ((("sub.cocaine", Route.SNIFF), ("sub.alcohol", Route.ORAL)), 10),
+    ((("sub.cannabis", Route.SMOKE),), 12),
+    ((("sub.alcohol", Route.ORAL),), 16),
+    ((("sub.benzodiazepines", Route.ORAL), ("sub.heroin", Route.INJECT)), 5),
+    ((("sub.amphetamines", Route.ORAL), ("sub.cannabis", Route.SMOKE)), 5),
+    ((("sub.ketamine", Route.SNIFF),), 4),
+    ((("sub.gabapentinoids", Route.ORAL), ("sub.other-opioids", Route.ORAL)), 4),
+    ((("sub.ghb-gbl", Route.ORAL), ("sub.mdma", Route.ORAL)), 4),
+)
 REFERRAL_SOURCES = ("Self", "GP", "Criminal justice", "Hospital", "Social care", "Other service")
 
 
@@ -401,6 +425,7 @@ def _clients(
     progress: Callable[[int], None],
 ) -> int:
     phases = {p.code: p for p in Phase.objects.all()}
+    substances = {e.code: e for e in Entry.objects.offered().filter(kind=Entry.Kind.SUBSTANCE)}
     line = [p for p in sorted(phases.values(), key=lambda p: p.order) if p.in_sequence]
     day = today()
     made = 0
@@ -411,7 +436,7 @@ def _clients(
             for i in range(size)
         ]
         with transaction.atomic():
-            _write_batch(plans, phases)
+            _write_batch(plans, phases, substances)
         made += size
         progress(size)
     return made
@@ -425,6 +450,8 @@ class _ClientPlan:
     source: str
     keyworkers: list[tuple[Worker, dt.date]]  # in order; the last is current
     moves: list[tuple[str, dt.date, str]]  # phase code, date, reason
+    substances: tuple[tuple[str, str], ...]  # code, route
+    first_use_age: int
 
 
 def _plan(
@@ -479,10 +506,25 @@ def _plan(
     if len(pool) > 1 and rng.random() < 0.12:
         others = [w for w in pool if w is not keyworkers[0][0]]
         keyworkers.append((rng.choice(others), referral + dt.timedelta(days=max(1, span // 2))))
-    return _ClientPlan(client, team, referral, rng.choice(REFERRAL_SOURCES), keyworkers, moves)
+    presentations, weights = zip(*PRESENTATIONS, strict=True)
+    substances = rng.choices(presentations, weights)[0]
+    age = age_days // 365
+    first_use = rng.randint(13, min(age, 30))
+    return _ClientPlan(
+        client,
+        team,
+        referral,
+        rng.choice(REFERRAL_SOURCES),
+        keyworkers,
+        moves,
+        substances,
+        first_use,
+    )
 
 
-def _write_batch(plans: list[_ClientPlan], phases: dict[str, Phase]) -> None:
+def _write_batch(
+    plans: list[_ClientPlan], phases: dict[str, Phase], substances: dict[str, Entry]
+) -> None:
     Client.objects.bulk_create([p.client for p in plans], batch_size=BATCH)
     episodes = [
         Episode(
@@ -492,14 +534,30 @@ def _write_batch(plans: list[_ClientPlan], phases: dict[str, Phase]) -> None:
             referral_date=p.referral,
             referral_source=p.source,
             triage_date=p.referral,
+            care_plan_start_date=p.moves[0][1] + dt.timedelta(days=7),
+            injecting_status=(
+                InjectingStatus.CURRENTLY
+                if any(route == Route.INJECT for _, route in p.substances)
+                else InjectingStatus.NEVER
+            ),
             phase=phases[p.moves[-1][0]],
             keyworker=p.keyworkers[-1][0],
         )
         for p in plans
     ]
     Episode.objects.bulk_create(episodes, batch_size=BATCH)
-    allocations, changes, events = [], [], []
+    allocations, changes, events, uses = [], [], [], []
     for plan, episode in zip(plans, episodes, strict=True):
+        for rank, (code, route) in enumerate(plan.substances, start=1):
+            uses.append(
+                ProblemSubstance(
+                    episode=episode,
+                    rank=rank,
+                    substance=substances[code],
+                    route=route,
+                    age_first_used=plan.first_use_age if rank == 1 else None,
+                )
+            )
         for i, (worker, since) in enumerate(plan.keyworkers):
             ended = plan.keyworkers[i + 1][1] if i + 1 < len(plan.keyworkers) else None
             reason = "First keyworker" if i == 0 else "Caseload balancing"
@@ -535,3 +593,4 @@ def _write_batch(plans: list[_ClientPlan], phases: dict[str, Phase]) -> None:
     Allocation.objects.bulk_create(allocations, batch_size=BATCH)
     PhaseChange.objects.bulk_create(changes, batch_size=BATCH)
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    ProblemSubstance.objects.bulk_create(uses, batch_size=BATCH)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 
 from keywork.clients import actions
 from keywork.clients.models import Allocation, Episode, PhaseChange
+from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 
@@ -132,6 +133,7 @@ def test_one_open_episode_per_client_per_service(personas):
         team=personas.team,
         referral_date=today(),
         keyworker=personas.mi_keyworker,
+        substances=[SubstanceUse("sub.heroin", "inject")],
     )
     assert "already has an open episode" in message
     assert Episode.objects.filter(client=personas.client).count() == 1
@@ -244,4 +246,132 @@ def test_a_commissioner_cannot_register_clients(personas):
         family_name="B",
         date_of_birth=dt.date(1990, 1, 1),
         sex="male",
+    )
+
+
+def new_client(personas, local_id="T0100"):
+    return actions.register_client(
+        actor=personas.mi_keyworker.user,
+        local_id=local_id,
+        given_name="Ari",
+        family_name="New",
+        date_of_birth=dt.date(2000, 6, 1),
+        sex="not_stated",
+    )
+
+
+@pytest.mark.parametrize(
+    ("uses", "says"),
+    [
+        ([], "one to three problem substances"),
+        ([SubstanceUse("sub.heroin", "inject")] * 2, "listed twice"),
+        (
+            [
+                SubstanceUse(c, "oral")
+                for c in ("sub.heroin", "sub.crack", "sub.alcohol", "sub.cannabis")
+            ],
+            "one to three",
+        ),
+        ([SubstanceUse("sub.tea", "oral")], "'sub.tea' is not a substance"),
+        ([SubstanceUse("sub.heroin", "ear")], "'ear' is not a route"),
+        ([SubstanceUse("sub.heroin", "smoke", 60)], "between 5 and the client's age"),
+    ],
+)
+def test_problem_substances_are_checked_and_nothing_is_saved(personas, uses, says):
+    client = new_client(personas)
+    message = refused(
+        "INVALID",
+        actions.open_episode,
+        actor=personas.mi_keyworker.user,
+        client=client,
+        team=personas.team,
+        referral_date=today(),
+        keyworker=personas.mi_keyworker,
+        substances=uses,
+    )
+    assert message.startswith("substances:") and says in message
+    assert not Episode.objects.filter(client=client).exists()
+
+
+def test_substances_are_kept_in_order_with_route_and_age(personas):
+    uses = list(
+        personas.episode.substances.values_list(
+            "rank", "substance__code", "route", "age_first_used"
+        )
+    )
+    assert uses == [(1, "sub.heroin", "inject", 19), (2, "sub.crack", "smoke", None)]
+
+
+def test_discharge_records_date_and_exit_reason_and_a_return_opens_a_linked_episode(personas):
+    episode, who = personas.episode, personas.mi_keyworker.user
+    actions.discharge(
+        actor=who, episode=episode, on=today(), exit_reason="dropped_out", note="No contact"
+    )
+    episode.refresh_from_db()
+    assert (episode.discharged_on, episode.exit_reason, episode.is_open) == (
+        today(),
+        "dropped_out",
+        False,
+    )
+    back = actions.open_episode(
+        actor=who,
+        client=personas.client,
+        team=personas.team,
+        referral_date=today(),
+        keyworker=personas.keyworker,
+        substances=[SubstanceUse("sub.heroin", "smoke")],
+    )
+    assert back.previous_episode == episode and back.is_open
+    refused(
+        "R2",
+        actions.move_phase,
+        actor=who,
+        episode=episode,
+        to="preparation",
+        on=today(),
+        reason="x",
+    )
+    refused(
+        "R1",
+        actions.allocate_keyworker,
+        actor=personas.team_leader.user,
+        episode=episode,
+        worker=personas.keyworker,
+        on=today(),
+        reason="x",
+    )
+
+
+@pytest.mark.parametrize(
+    ("on", "reason", "says"),
+    [
+        (1, "dropped_out", "in the future"),
+        (-61, "dropped_out", "before the last recorded event"),
+        (0, "", "exit reason"),
+    ],
+)
+def test_discharge_is_refused_when_it_cannot_be_true(personas, on, reason, says):
+    message = refused(
+        "EPISODE",
+        actions.discharge,
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        on=today() + on * DAY,
+        exit_reason=reason,
+    )
+    assert says in message
+    personas.episode.refresh_from_db()
+    assert personas.episode.is_open
+
+
+def test_a_discharged_episode_cannot_be_discharged_again(personas):
+    who = personas.mi_keyworker.user
+    actions.discharge(actor=who, episode=personas.episode, on=today(), exit_reason="transferred")
+    assert "already discharged" in refused(
+        "EPISODE",
+        actions.discharge,
+        actor=who,
+        episode=personas.episode,
+        on=today(),
+        exit_reason="died",
     )

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from keywork.clients import actions
+from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import today
 from keywork.core.personas import PASSWORD
 
@@ -120,6 +121,7 @@ def add_clients(personas, count: int, start: int = 0) -> None:
             team=personas.team,
             referral_date=today() - dt.timedelta(days=20),
             keyworker=personas.mi_keyworker,
+            substances=[SubstanceUse("sub.cannabis", "smoke")],
         )
         actions.move_phase(
             actor=personas.mi_keyworker.user,

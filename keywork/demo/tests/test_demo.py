@@ -94,3 +94,10 @@ def test_a_second_demo_is_refused_and_if_empty_reuses_it(demo, capsys):
 def test_the_demo_needs_the_catalogue(db):
     with pytest.raises(CommandError, match="load the catalogue first"):
         call_command("demo", "--clients", "5", verbosity=0)
+
+
+def test_every_episode_has_one_to_three_problem_substances_and_some_are_alcohol_only(demo):
+    counts = Episode.objects.annotate(n=Count("substances")).values_list("n", flat=True)
+    assert set(counts) <= {1, 2, 3} and 0 not in counts
+    alcohol_only = Episode.objects.exclude(substances__substance__attributes__is_drug=True)
+    assert 0 < alcohol_only.count() < Episode.objects.count()
