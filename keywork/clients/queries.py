@@ -3,11 +3,11 @@ size of the caseload or the length of the history."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from keywork.access import policies
 from keywork.access.audit import Actor
-from keywork.clients.models import Allocation, Client, Episode, PhaseChange
+from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
 
 
 def caseload(user: Actor, *, scope: str, search: str = "") -> QuerySet[Episode]:
@@ -38,7 +38,9 @@ def record_of(client: Client) -> dict[str, object]:
     """Everything the client record page shows, in a fixed number of queries."""
     episodes = list(
         client.episodes.select_related("phase", "team", "service", "keyworker__user")
-        .prefetch_related("substances__substance")
+        .prefetch_related(
+            Prefetch("substances", ProblemSubstance.objects.select_related("substance"))
+        )
         .order_by("-referral_date", "-pk")
     )
     allocations = Allocation.objects.filter(episode__client=client).select_related(
