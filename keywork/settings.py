@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "keywork.access",
     "keywork.catalogue",
     "keywork.clients",
+    "keywork.sessions",
     "keywork.demo",
 ]
 

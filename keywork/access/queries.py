@@ -91,3 +91,30 @@ def competence_facts(worker: Worker, entry: Entry, on: dt.date) -> rules.Compete
 def is_competent(worker: Worker, entry: Entry, on: dt.date) -> rules.Competence:
     """Is this worker competent to deliver this catalogue intervention on this date?"""
     return rules.assess_competence(competence_facts(worker, entry, on))
+
+
+def check_competent(worker: Worker, entry: Entry, on: dt.date) -> None:
+    """Refuse with rule 4 when the worker is not competent, naming competent colleagues in
+    their team and offering a ready-filled referral instead."""
+    verdict = is_competent(worker, entry, on)
+    if verdict.competent:
+        return
+    team = competent_workers(entry, on).filter(team=worker.team, user__is_active=True)
+    colleagues = list(team.exclude(pk=worker.pk).select_related("user")[:3])
+    message = verdict.reason
+    if colleagues:
+        message += " Competent in your team: " + ", ".join(c.name for c in colleagues) + "."
+    specialist = _rule(entry) == rules.REGISTERED
+    raise rules.RuleViolation(
+        "R4",
+        message,
+        field="interventions",
+        suggestion={
+            "referral": {
+                "destination": "ref.specialist" if specialist else "colleague",
+                "intervention": entry.code,
+                "reason": f"{entry.name}: needs a practitioner competent to deliver it",
+            },
+            "colleagues": [c.user.username for c in colleagues],
+        },
+    )

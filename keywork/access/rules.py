@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from keywork.core.dates import uk
 from keywork.core.errors import RuleViolation
 
+__all__ = ["RuleViolation"]
+
 ANY_KEYWORKER = "any_keyworker"
 TRAINED_AND_SUPERVISED = "trained_and_supervised"
 REGISTERED = "registered"

@@ -4,21 +4,34 @@ domain, ACCESS a refused permission, INVALID a value that cannot be accepted."""
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RuleViolation(Exception):
     """A change refused by a rule. Nothing has been saved when this is raised."""
 
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        suggestion: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.suggestion = suggestion  # e.g. a ready-filled referral when rule 4 refuses
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 
-    def as_dict(self) -> dict[str, str | None]:
-        return {"rule": self.code, "message": self.message, "field": self.field}
+    def as_dict(self) -> dict[str, Any]:
+        shown: dict[str, Any] = {"rule": self.code, "message": self.message, "field": self.field}
+        if self.suggestion:
+            shown["suggestion"] = self.suggestion
+        return shown
 
 
 class AccessDenied(RuleViolation):

@@ -1,0 +1,132 @@
+"""Rules 5 (a technique is not a structured intervention) and 9 (the minimum content of a
+keywork session, and a next appointment): pure checks over plain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from keywork.core.errors import RuleViolation
+
+TOPIC_KINDS = {"topic"}
+TECHNIQUE_KINDS = {"technique", "mapping_tool"}
+INTERVENTION_KINDS = {"intervention", "focus", "keyworking_element", "national_definition"}
+
+
+@dataclass(frozen=True)
+class SessionContent:
+    """What an attended keywork session records (rule 9), as catalogue codes and text."""
+
+    care_plan_work: str
+    information_advice: str
+    harm_reduction: str
+    motivational_work: str
+    topics: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    techniques: tuple[str, ...] = field(default_factory=tuple)
+    notes: str = ""
+
+
+MINIMUM = (
+    ("care_plan_work", "care-plan work (agreeing it, or checking progress against milestones)"),
+    ("information_advice", "information and advice given"),
+    ("harm_reduction", "harm reduction work"),
+    ("motivational_work", "motivational work"),
+)
+
+
+def check_minimum_content(content: SessionContent, *, care_plan_choices: set[str]) -> None:
+    missing = [label for name, label in MINIMUM if not str(getattr(content, name)).strip()]
+    if not content.topics:
+        missing.append("at least one topic covered")
+    if missing:
+        raise RuleViolation(
+            "R9", "an attended session records its minimum content; missing: " + "; ".join(missing)
+        )
+    if content.care_plan_work not in care_plan_choices:
+        raise RuleViolation(
+            "R9",
+            f"care-plan work '{content.care_plan_work}' is not one of "
+            f"{', '.join(sorted(care_plan_choices))}",
+            field="care_plan_work",
+        )
+
+
+def check_entry_kinds(content: SessionContent, kinds: dict[str, str]) -> None:
+    """Each code is in the catalogue and recorded in its place: topics as topics, techniques
+    and mapping tools as techniques, interventions as interventions."""
+    for name, allowed in (
+        ("topics", TOPIC_KINDS),
+        ("techniques", TECHNIQUE_KINDS),
+        ("interventions", INTERVENTION_KINDS),
+    ):
+        for code in getattr(content, name):
+            kind = kinds.get(code)
+            if kind is None:
+                raise RuleViolation(
+                    "INVALID", f"{name}: '{code}' is not offered in the catalogue", field=name
+                )
+            if name == "interventions" and kind in TECHNIQUE_KINDS:
+                raise RuleViolation(
+                    "R5",
+                    f"'{code}' is a technique used inside a session: record it under techniques; "
+                    "it never counts as a structured intervention",
+                    field=name,
+                )
+            if kind not in allowed:
+                raise RuleViolation(
+                    "INVALID", f"{name}: '{code}' belongs under {_place(kind)}", field=name
+                )
+
+
+def _place(kind: str) -> str:
+    if kind in TOPIC_KINDS:
+        return "topics"
+    if kind in TECHNIQUE_KINDS:
+        return "techniques"
+    if kind in INTERVENTION_KINDS:
+        return "interventions"
+    return "another record (it is not part of a session)"
+
+
+def check_outcome_time(*, outcome: str, starts_at: dt.datetime, now: dt.datetime) -> None:
+    if outcome in ("attended", "did_not_attend") and starts_at > now:
+        raise RuleViolation(
+            "R9", "a session that has not happened yet cannot be attended or missed"
+        )
+
+
+def check_next_appointment(
+    *, next_at: dt.datetime | None, session_at: dt.datetime, discharging: bool
+) -> None:
+    if next_at is None:
+        if not discharging:
+            raise RuleViolation(
+                "R9",
+                "an attended session books the next appointment, unless the client is being "
+                "discharged",
+                field="next_appointment",
+            )
+        return
+    if next_at <= session_at:
+        raise RuleViolation(
+            "R9", "the next appointment must be after this session", field="next_appointment"
+        )
+
+
+def check_not_recorded(*, outcome: str, in_error: bool) -> None:
+    if in_error:
+        raise RuleViolation("R13", "this entry is marked entered in error; record a new one")
+    if outcome != "scheduled":
+        raise RuleViolation(
+            "R13",
+            "this session's outcome is already recorded: amend its notes with a reason, or "
+            "mark it entered in error",
+        )
+
+
+def check_amendment(*, reason: str, old: str, new: str) -> None:
+    if not reason.strip():
+        raise RuleViolation("R13", "say why the notes are being amended", field="reason")
+    if old == new:
+        raise RuleViolation("R13", "the amended notes are the same as before", field="notes")
