@@ -2,6 +2,7 @@
 nothing."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -20,7 +21,7 @@ WEEK = dt.timedelta(days=7)
 
 
 def content(**changes) -> SessionContent:
-    values = {
+    values: dict[str, Any] = {
         "care_plan_work": "progress_checked",
         "information_advice": "Overdose risk; naloxone kit offered",
         "harm_reduction": "Safer injecting sites; needle exchange hours",
@@ -80,8 +81,9 @@ def test_it_refuses_keywork_plus_without_competency_and_suggests_a_referral(pers
     )
     assert "no training in it is recorded" in error.message
     assert "Competent in your team: Mia Trained" in error.message
-    assert error.suggestion["referral"]["intervention"] == "kwp.motivational-interviewing"
-    assert error.suggestion["colleagues"] == ["mia.trained"]
+    suggestion = error.suggestion or {}
+    assert suggestion["referral"]["intervention"] == "kwp.motivational-interviewing"
+    assert suggestion["colleagues"] == ["mia.trained"]
 
 
 def test_the_same_session_by_a_competent_colleague_is_accepted(personas):
@@ -115,7 +117,7 @@ def test_specialist_work_needs_a_registration_and_is_otherwise_referred(personas
         personas.mi_keyworker,
         content=content(interventions=("spec.counselling",)),
     )
-    assert error.suggestion["referral"]["destination"] == "ref.specialist"
+    assert (error.suggestion or {})["referral"]["destination"] == "ref.specialist"
 
 
 def test_keywork_interventions_need_no_extra_competence(personas):
