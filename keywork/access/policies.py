@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from keywork.access.models import Role, Team, Worker
 from keywork.clients.models import Client, Episode
@@ -47,9 +47,21 @@ def episodes_visible_to(user: Actor) -> QuerySet[Episode]:
 
 
 def clients_visible_to(user: Actor) -> QuerySet[Client]:
-    """Clients whose records this user may open: nothing identifiable for a commissioner."""
+    """Clients whose records this user may open: those with an episode in their team (or
+    service), and those their team (or service) registered who have no episode yet.
+    Nothing identifiable for a commissioner or an administrator."""
+    worker = worker_of(user)
+    if worker is None:
+        return Client.objects.none()
     episodes = episodes_visible_to(user).filter(client=OuterRef("pk"))
-    return Client.objects.filter(Exists(episodes))
+    waiting = ~Exists(Episode.objects.filter(client=OuterRef("pk")))
+    if worker.role in (Role.KEYWORKER, Role.TEAM_LEADER) and worker.team_id:
+        registered = Q(registered_team_id=worker.team_id)
+    elif worker.role == Role.SERVICE_MANAGER and worker.service_id:
+        registered = Q(registered_service_id=worker.service_id)
+    else:
+        return Client.objects.none()
+    return Client.objects.filter(Exists(episodes) | (registered & waiting))
 
 
 def caseload_of(user: Actor) -> QuerySet[Episode]:

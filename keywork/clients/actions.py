@@ -66,7 +66,12 @@ def register_client(
     consent_recorded_on: dt.date | None = None,
     is_synthetic: bool = False,
 ) -> Client:
-    if not policies.has_role(actor, Role.KEYWORKER, Role.TEAM_LEADER, Role.SERVICE_MANAGER):
+    registrar = policies.worker_of(actor)
+    if registrar is None or registrar.role not in (
+        Role.KEYWORKER,
+        Role.TEAM_LEADER,
+        Role.SERVICE_MANAGER,
+    ):
         raise AccessDenied("only keyworkers, team leaders and service managers register clients")
     if Client.objects.filter(local_id=local_id).exists():
         raise invalid("local_id", f"client id '{local_id}' is already in use")
@@ -88,6 +93,8 @@ def register_client(
         consents_to_national_reporting=consents_to_national_reporting,
         consent_recorded_on=consent_recorded_on,
         is_synthetic=is_synthetic,
+        registered_service_id=registrar.service_id,
+        registered_team_id=registrar.team_id,
     )
     refuse_invalid(client)
     client.save()

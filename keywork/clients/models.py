@@ -35,6 +35,17 @@ class Client(models.Model):
     consent_recorded_on = models.DateField(null=True, blank=True)
     is_synthetic = models.BooleanField(default=False)
     registered_at = models.DateTimeField(auto_now_add=True)
+    registered_service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who may see the client before their first episode opens.",
+    )
 
     class Meta:
         ordering = ["family_name", "given_name"]

@@ -479,6 +479,7 @@ def _plan(
         is_synthetic=True,
     )
     team = teams[n % len(teams)]
+    client.registered_team, client.registered_service_id = team, team.service_id
     referral = day - dt.timedelta(days=rng.randint(14, 720))
     client.consent_recorded_on = referral
     target = rng.choices(codes, weights)[0]

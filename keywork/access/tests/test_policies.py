@@ -48,3 +48,22 @@ def test_who_may_work_with_and_allocate_an_episode(personas):
     assert can_allocate(personas.team_leader.user, episode)
     assert can_allocate(personas.manager.user, episode)
     assert not can_allocate(personas.mi_keyworker.user, episode)
+
+
+def test_a_client_waiting_for_an_episode_is_seen_by_the_team_that_registered_them(personas):
+    import datetime as dt
+
+    from keywork.clients.actions import register_client
+
+    register_client(
+        actor=personas.keyworker.user,
+        local_id="T0009",
+        given_name="Wai",
+        family_name="Ting",
+        date_of_birth=dt.date(1995, 5, 5),
+        sex="male",
+    )
+    assert "T0009" in ids(personas.team_leader.user)
+    assert "T0009" in ids(personas.manager.user)
+    assert "T0009" not in ids(personas.other_keyworker.user)
+    assert "T0009" not in ids(personas.commissioner.user)

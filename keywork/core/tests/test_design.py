@@ -25,8 +25,10 @@ WRITERS = {
 
 
 def caller_modules() -> list[Path]:
-    """Views, API modules, admin modules and commands: they call actions, never write."""
+    """Views, forms, API modules, admin modules, importers and commands: they call actions,
+    never write."""
     found = [*PACKAGE.glob("*/views.py"), *PACKAGE.glob("*/admin.py"), *PACKAGE.glob("api/**/*.py")]
+    found += [*PACKAGE.glob("*/importers.py"), *PACKAGE.glob("*/forms.py")]
     found += [p for p in PACKAGE.glob("*/management/commands/*.py") if p.name != "__init__.py"]
     return sorted(found)
 
