@@ -24,4 +24,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("keywork.clients.urls")),
+    path("", include("keywork.sessions.urls")),
 ]

@@ -118,3 +118,31 @@ def check_competent(worker: Worker, entry: Entry, on: dt.date) -> None:
             "colleagues": [c.user.username for c in colleagues],
         },
     )
+
+
+def _covered(ids: QuerySet[Competency] | QuerySet[Registration], field: str) -> Q:
+    """Entries that are, or sit under (up to two levels), one of the given entries."""
+    chosen = ids.values(field)
+    return Q(pk__in=chosen) | Q(parent__in=chosen) | Q(parent__parent__in=chosen)
+
+
+def competent_entries(worker: Worker, on: dt.date) -> QuerySet[Entry]:
+    """Every offered catalogue entry this worker may deliver on `on`, as one query: what the
+    session form offers (the actions still check each one)."""
+    entries = Entry.objects.offered()
+    if not worker.is_practitioner:
+        return entries.none()
+    anyone = Q(tier__isnull=True) | Q(tier__competence=Tier.Competence.ANY_KEYWORKER)
+    trained = Q(tier__competence=Tier.Competence.TRAINED_AND_SUPERVISED) & _covered(
+        Competency.objects.filter(worker=worker, trained_on__lte=on).filter(
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on)
+        ),
+        "intervention_id",
+    )
+    if not _supervision(on).filter(worker=worker).exists():
+        trained = Q(pk__in=[])
+    registered = Q(tier__competence=Tier.Competence.REGISTERED) & _covered(
+        Registration.objects.filter(worker=worker, valid_from__lte=on, expires_on__gte=on),
+        "interventions",
+    )
+    return entries.filter(anyone | trained | registered)

@@ -23,13 +23,24 @@ def home(request: HttpRequest) -> HttpResponse:
     if scope not in ("mine", "team"):
         scope = default
     search = request.GET.get("q", "")
-    episodes = queries.caseload(request.user, scope=scope, search=search)
+    sort = request.GET.get("sort", "name")
+    reengaging = request.GET.get("reengaging") == "1"
+    episodes = queries.caseload(
+        request.user, scope=scope, search=search, sort=sort, reengaging=reengaging
+    )
     page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record_read(actor=request.user, what="caseload", clients=[e.client for e in page])
     return render(
         request,
         "clients/caseload.html",
-        {"page": page, "scope": scope, "search": search, "worker": worker},
+        {
+            "page": page,
+            "scope": scope,
+            "search": search,
+            "sort": sort,
+            "reengaging": reengaging,
+            "worker": worker,
+        },
     )
 
 

@@ -6,7 +6,7 @@ from itertools import product
 import pytest
 
 from keywork.access import actions
-from keywork.access.queries import competent_workers, is_competent
+from keywork.access.queries import competent_entries, competent_workers, is_competent
 from keywork.access.rules import require_competent
 from keywork.catalogue.models import Entry
 from keywork.core.dates import today
@@ -161,3 +161,34 @@ def test_a_keyworker_cannot_record_their_own_training(personas):
         )
     assert refused.value.code == "ACCESS"
     assert not personas.keyworker.competencies.exists()
+
+
+def test_what_the_form_offers_is_exactly_what_the_rule_allows(personas):
+    actions.record_training(
+        actor=None,
+        worker=personas.keyworker,
+        intervention=personas.entry("kwp.low-intensity-cmi"),
+        trained_on=today() - dt.timedelta(days=30),
+    )
+    deliverable = Entry.objects.offered().filter(
+        kind__in=["intervention", "focus", "national_definition"]
+    )
+    for worker in (
+        personas.mi_keyworker,
+        personas.keyworker,
+        personas.lapsed_keyworker,
+        personas.counsellor,
+        personas.manager,
+    ):
+        for day in (today(), today() - dt.timedelta(days=90)):
+            offered = set(
+                competent_entries(worker, day)
+                .filter(pk__in=deliverable)
+                .values_list("code", flat=True)
+            )
+            allowed = {
+                e.code
+                for e in deliverable.select_related("tier", "parent")
+                if is_competent(worker, e, day).competent
+            }
+            assert offered == allowed, (worker, day, offered ^ allowed)
