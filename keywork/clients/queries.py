@@ -4,6 +4,7 @@ size of the caseload or the length of the history."""
 from __future__ import annotations
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from keywork.access import policies
@@ -11,7 +12,7 @@ from keywork.access.audit import Actor
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
 from keywork.sessions.models import Attendance, NoteRevision, Outcome, ReEngagement
 
-SORTS = {
+SORTS: dict[str, tuple[str | Combinable, ...]] = {
     "name": ("client__family_name", "client__given_name", "pk"),
     "phase": ("phase__order", "client__family_name", "pk"),
     "next": (F("next_appointment").asc(nulls_first=True), "client__family_name", "pk"),
