@@ -102,7 +102,11 @@ def _database(url: str) -> dict[str, object]:
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        config["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+        # Tests use a file beside the database (WAL needs a file), named after it, so that
+        # two test runs against two databases never share one.
+        name = str(config.get("NAME", ""))
+        main = Path(name) if name and ":memory:" not in name else VAR_DIR / "keywork.sqlite3"
+        config["TEST"] = {"NAME": str(main.with_name(f"test_{main.name}"))}
     elif "postgresql" in engine:
         config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         config["CONN_HEALTH_CHECKS"] = True

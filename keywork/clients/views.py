@@ -8,6 +8,7 @@ from django.shortcuts import render
 from keywork.access import audit, policies
 from keywork.access.models import Role
 from keywork.clients import queries
+from keywork.clients.models import Episode
 
 PAGE_SIZE = 50
 
@@ -50,4 +51,8 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
     if client is None:
         raise Http404("No client with that id on the records you can see.")
     audit.record_read(actor=request.user, what="client record", clients=[client])
-    return render(request, "clients/record.html", {"client": client, **queries.record_of(client)})
+    record = queries.record_of(client)
+    current = record["current"]
+    can_record = isinstance(current, Episode) and policies.can_work_with(request.user, current)
+    context = {"client": client, "can_record": can_record, **record}
+    return render(request, "clients/record.html", context)

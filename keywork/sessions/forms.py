@@ -28,8 +28,8 @@ def phase_first(entries: list[Entry], phase: Phase) -> Choices:
 
 
 class SessionForm(forms.Form):
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     outcome = forms.ChoiceField(
         choices=[c for c in Outcome.choices if c[0] != Outcome.SCHEDULED],
         widget=forms.RadioSelect,
@@ -61,7 +61,7 @@ class SessionForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     next_date = forms.DateField(
         label="Next appointment: date",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
     )
     next_time = forms.TimeField(

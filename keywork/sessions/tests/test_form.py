@@ -43,6 +43,19 @@ def offered(page: str, code: str) -> bool:
     return f'value="{code}"' in page
 
 
+def test_the_record_links_to_the_form_for_the_clients_team_only(client, personas):
+    client.force_login(personas.keyworker.user)
+    assert f'href="{URL}"' in client.get("/clients/T0001/").content.decode()
+    client.force_login(personas.manager.user)
+    assert f'href="{URL}"' not in client.get("/clients/T0001/").content.decode()
+
+
+def test_the_form_starts_at_today_in_the_date_field(client, personas):
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get(URL).content.decode()
+    assert f'type="date" name="date" value="{timezone.localdate().isoformat()}"' in page
+
+
 def test_the_form_offers_only_what_the_worker_is_competent_to_deliver(client, personas):
     client.force_login(personas.mi_keyworker.user)
     page = client.get(URL).content.decode()
