@@ -5,4 +5,7 @@ from keywork.clients import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("clients/<str:local_id>/", views.client_record, name="client"),
+    path("clients/<str:local_id>/phase/", views.move_phase, name="move_phase"),
+    path("clients/<str:local_id>/keyworker/", views.change_keyworker, name="change_keyworker"),
+    path("clients/<str:local_id>/discharge/", views.discharge, name="discharge"),
 ]

@@ -1,14 +1,21 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
 from keywork.access import audit, policies
 from keywork.access.models import Role
-from keywork.clients import queries
+from keywork.clients import actions, queries
+from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
 from keywork.clients.models import Episode
+from keywork.core.errors import RuleViolation
 
 PAGE_SIZE = 50
 
@@ -53,6 +60,93 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
     audit.record_read(actor=request.user, what="client record", clients=[client])
     record = queries.record_of(client)
     current = record["current"]
-    can_record = isinstance(current, Episode) and policies.can_work_with(request.user, current)
-    context = {"client": client, "can_record": can_record, **record}
+    can_record = can_allocate = False
+    if isinstance(current, Episode):
+        can_record = policies.can_work_with(request.user, current)
+        can_allocate = policies.can_allocate(request.user, current)
+    context = {"client": client, "can_record": can_record, "can_allocate": can_allocate, **record}
     return render(request, "clients/record.html", context)
+
+
+def _episode_change(
+    request: HttpRequest,
+    local_id: str,
+    *,
+    form_class: type[forms.Form],
+    allowed: Callable[[Any, Episode], bool],
+    perform: Callable[[Episode, dict[str, Any]], object],
+    title: str,
+    done: str,
+) -> HttpResponse:
+    """A change to a client's open episode: the form, the action, its refusal shown."""
+    client = queries.visible_client(request.user, local_id)
+    episode = client.episodes.filter(discharged_on=None).first() if client else None
+    if client is None or episode is None or not allowed(request.user, episode):
+        raise Http404("No open episode for that client that you can change.")
+    form = form_class(request.POST or None, episode=episode)  # type: ignore[call-arg]
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(episode, form.cleaned_data)
+        except RuleViolation as error:
+            form.refuse(error)  # type: ignore[attr-defined]
+        else:
+            messages.success(request, done)
+            return redirect("client", local_id=client.local_id)
+    audit.record_read(actor=request.user, what=title.lower(), clients=[client])
+    context = {"form": form, "client": client, "episode": episode, "title": title}
+    return render(request, "clients/episode_form.html", context)
+
+
+@login_required
+def move_phase(request: HttpRequest, local_id: str) -> HttpResponse:
+    return _episode_change(
+        request,
+        local_id,
+        form_class=PhaseForm,
+        allowed=policies.can_work_with,
+        perform=lambda episode, data: actions.move_phase(
+            actor=request.user, episode=episode, to=data["to"], on=data["on"], reason=data["reason"]
+        ),
+        title="Move phase",
+        done="Phase moved.",
+    )
+
+
+@login_required
+def change_keyworker(request: HttpRequest, local_id: str) -> HttpResponse:
+    return _episode_change(
+        request,
+        local_id,
+        form_class=KeyworkerForm,
+        allowed=policies.can_allocate,
+        perform=lambda episode, data: actions.allocate_keyworker(
+            actor=request.user,
+            episode=episode,
+            worker=data["worker"],
+            on=data["on"],
+            reason=data["reason"],
+        ),
+        title="Change keyworker",
+        done="Keyworker changed.",
+    )
+
+
+@login_required
+def discharge(request: HttpRequest, local_id: str) -> HttpResponse:
+    return _episode_change(
+        request,
+        local_id,
+        form_class=DischargeForm,
+        allowed=lambda user, episode: (
+            policies.can_work_with(user, episode) or policies.can_allocate(user, episode)
+        ),
+        perform=lambda episode, data: actions.discharge(
+            actor=request.user,
+            episode=episode,
+            on=data["on"],
+            exit_reason=data["exit_reason"],
+            note=data["note"],
+        ),
+        title="Discharge",
+        done="Episode discharged.",
+    )

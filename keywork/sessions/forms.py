@@ -13,6 +13,7 @@ from keywork.access.models import Worker
 from keywork.access.queries import competent_entries
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import ExitReason
+from keywork.core.forms import ActionForm
 from keywork.sessions.actions import NextAppointment
 from keywork.sessions.models import CarePlanWork, Outcome
 from keywork.sessions.rules import INTERVENTION_KINDS, TECHNIQUE_KINDS, SessionContent
@@ -27,7 +28,9 @@ def phase_first(entries: list[Entry], phase: Phase) -> Choices:
     return [(f"For {phase.name}", here), ("Other phases", other)] if other else here
 
 
-class SessionForm(forms.Form):
+class SessionForm(ActionForm):
+    field_aliases = {"next_appointment": "next_date"}
+
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     outcome = forms.ChoiceField(
@@ -121,11 +124,6 @@ class SessionForm(forms.Form):
             return None
         at = dt.datetime.combine(day, time or dt.time(10, 0))
         return NextAppointment(starts_at=timezone.make_aware(at))
-
-    def refuse(self, error: Any) -> None:
-        """Show a refused change on the form: on its field where it names one."""
-        field = {"next_appointment": "next_date"}.get(error.field, error.field)
-        self.add_error(field if field in self.fields else None, f"{error.message} [{error.code}]")
 
     def offer(self, name: str, choices: Choices) -> None:
         field = self.fields[name]

@@ -1,0 +1,90 @@
+"""Moving a phase, changing the keyworker and discharging on the web: the same actions,
+refusing in the same words, saving nothing when refused."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from keywork.clients import actions
+from keywork.clients.models import Allocation, PhaseChange
+from keywork.core.errors import RuleViolation
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate
+
+
+def test_a_team_leader_reallocates_on_the_web_and_the_caseload_changes(client, personas):
+    client.force_login(personas.team_leader.user)
+    response = client.post(
+        "/clients/T0001/keyworker/",
+        {"worker": personas.keyworker.pk, "on": TODAY().isoformat(), "reason": "Mia on leave"},
+    )
+    assert response.status_code == 302
+    personas.episode.refresh_from_db()
+    assert personas.episode.keyworker == personas.keyworker
+    client.force_login(personas.keyworker.user)
+    assert "Sam Synthetic" in client.get("/").content.decode()
+    client.force_login(personas.mi_keyworker.user)
+    assert "Sam Synthetic" not in client.get("/").content.decode()
+
+
+def test_a_keyworker_cannot_reallocate_on_the_web(client, personas):
+    client.force_login(personas.mi_keyworker.user)
+    assert client.get("/clients/T0001/keyworker/").status_code == 404
+    assert "Change keyworker" not in client.get("/clients/T0001/").content.decode()
+
+
+def test_rule_2_is_refused_on_the_form_in_the_same_words_as_the_action(client, personas):
+    with pytest.raises(RuleViolation) as direct:
+        actions.move_phase(
+            actor=personas.mi_keyworker.user,
+            episode=personas.episode,
+            to="change",
+            on=TODAY(),
+            reason="Fast",
+        )
+    client.force_login(personas.mi_keyworker.user)
+    page = client.post(
+        "/clients/T0001/phase/", {"to": "change", "on": TODAY().isoformat(), "reason": "Fast"}
+    ).content.decode()
+    assert f"{direct.value.message} [R2]" in page
+    assert PhaseChange.objects.filter(episode=personas.episode).count() == 1
+
+
+def test_rule_1_is_refused_on_the_form_in_the_same_words_as_the_action(client, personas):
+    later = TODAY() + dt.timedelta(days=3)
+    with pytest.raises(RuleViolation) as direct:
+        actions.allocate_keyworker(
+            actor=personas.team_leader.user,
+            episode=personas.episode,
+            worker=personas.keyworker,
+            on=later,
+            reason="Cover",
+        )
+    client.force_login(personas.team_leader.user)
+    page = client.post(
+        "/clients/T0001/keyworker/",
+        {"worker": personas.keyworker.pk, "on": later.isoformat(), "reason": "Cover"},
+    ).content.decode()
+    assert f"{direct.value.message} [R1]" in page
+    assert Allocation.objects.filter(episode=personas.episode).count() == 1
+
+
+def test_a_phase_move_and_a_discharge_on_the_web(client, personas):
+    client.force_login(personas.mi_keyworker.user)
+    client.post(
+        "/clients/T0001/phase/",
+        {"to": "preparation", "on": TODAY().isoformat(), "reason": "Goals agreed"},
+    )
+    personas.episode.refresh_from_db()
+    assert personas.episode.phase.code == "preparation"
+    response = client.post(
+        "/clients/T0001/discharge/",
+        {"on": TODAY().isoformat(), "exit_reason": "transferred", "note": "Moved to Leeds"},
+    )
+    assert response.status_code == 302
+    personas.episode.refresh_from_db()
+    assert personas.episode.exit_reason == "transferred"
+    assert client.get("/clients/T0001/phase/").status_code == 404
