@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,7 +11,8 @@ from keywork.access import audit, policies
 from keywork.clients import queries as client_queries
 from keywork.core.errors import RuleViolation
 from keywork.sessions import actions
-from keywork.sessions.forms import SessionForm
+from keywork.sessions.forms import AmendNotesForm, EnteredInErrorForm, SessionForm
+from keywork.sessions.models import Attendance
 
 
 @login_required
@@ -44,3 +47,63 @@ def record_session(request: HttpRequest, local_id: str) -> HttpResponse:
         "sessions/record_session.html",
         {"form": form, "client": client, "episode": episode},
     )
+
+
+def _attendance(request: HttpRequest, local_id: str, pk: int) -> Attendance:
+    client = client_queries.visible_client(request.user, local_id)
+    found = (
+        Attendance.objects.select_related("episode", "session")
+        .filter(pk=pk, episode__client=client)
+        .first()
+        if client
+        else None
+    )
+    if found is None or not policies.can_work_with(request.user, found.episode):
+        raise Http404("No such session on the records you can change.")
+    return found
+
+
+@login_required
+def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    attendance = _attendance(request, local_id, pk)
+    form = AmendNotesForm(request.POST or None, initial={"notes": attendance.notes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.amend_notes(
+                actor=request.user,
+                attendance=attendance,
+                notes=form.cleaned_data["notes"],
+                reason=form.cleaned_data["reason"],
+            )
+        except RuleViolation as error:
+            form.refuse(error)
+        else:
+            messages.success(request, "Notes amended; the earlier version is kept.")
+            return redirect("client", local_id=local_id)
+    return _entry_page(request, attendance, form, "Amend the notes")
+
+
+@login_required
+def entered_in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    attendance = _attendance(request, local_id, pk)
+    form = EnteredInErrorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.mark_entered_in_error(
+                actor=request.user, attendance=attendance, reason=form.cleaned_data["reason"]
+            )
+        except RuleViolation as error:
+            form.refuse(error)
+        else:
+            messages.success(request, "Marked as entered in error; it stays on the record.")
+            return redirect("client", local_id=local_id)
+    return _entry_page(request, attendance, form, "Mark as entered in error")
+
+
+def _entry_page(
+    request: HttpRequest, attendance: Attendance, form: Any, title: str
+) -> HttpResponse:
+    client = attendance.episode.client
+    audit.record_read(actor=request.user, what=title.lower(), clients=[client])
+    context = {"form": form, "client": client, "attendance": attendance, "title": title}
+    return render(request, "sessions/entry_form.html", context)

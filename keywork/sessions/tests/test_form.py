@@ -141,3 +141,29 @@ def test_another_team_cannot_open_the_form(client, personas):
     assert client.get(URL).status_code == 404
     client.force_login(personas.commissioner.user)
     assert client.get(URL).status_code == 404
+
+
+def test_notes_are_amended_on_the_web_with_a_reason_and_the_old_version_shown(client, personas):
+    client.force_login(personas.mi_keyworker.user)
+    client.post(URL, post_data())
+    attendance = Attendance.objects.get(episode=personas.episode, outcome="attended")
+    amend = f"/clients/T0001/sessions/{attendance.pk}/amend/"
+    page = client.post(amend, {"notes": "Changed", "reason": ""}).content.decode()
+    assert "say why the notes are being amended [R13]" in page
+    client.post(
+        amend, {"notes": "Recorded on the form; GP letter sent", "reason": "Added the letter"}
+    )
+    page = client.get("/clients/T0001/").content.decode()
+    assert "GP letter sent" in page and "Before: “Recorded on the form”" in page
+
+
+def test_an_entry_marked_in_error_stays_on_the_record_struck_through(client, personas):
+    client.force_login(personas.mi_keyworker.user)
+    client.post(URL, post_data())
+    attendance = Attendance.objects.get(episode=personas.episode, outcome="attended")
+    client.post(f"/clients/T0001/sessions/{attendance.pk}/in-error/", {"reason": "Wrong client"})
+    page = client.get("/clients/T0001/").content.decode()
+    assert "Entered in error: Wrong client" in page and 'class="in-error"' in page
+    assert client.get(f"/clients/T0001/sessions/{attendance.pk}/amend/").status_code == 200
+    client.force_login(personas.other_keyworker.user)
+    assert client.get(f"/clients/T0001/sessions/{attendance.pk}/amend/").status_code == 404
