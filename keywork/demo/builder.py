@@ -35,6 +35,7 @@ from keywork.clients.models import (
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import action
+from keywork.demo import sessions as demo_sessions
 
 User = get_user_model()
 
@@ -429,6 +430,7 @@ def _clients(
     line = [p for p in sorted(phases.values(), key=lambda p: p.order) if p.in_sequence]
     day = today()
     made = 0
+    catalogue, competence = demo_sessions.Catalogue.load(), demo_sessions.Competence.load()
     for start in range(0, total, BATCH):
         size = min(BATCH, total - start)
         plans = [
@@ -436,7 +438,10 @@ def _clients(
             for i in range(size)
         ]
         with transaction.atomic():
-            _write_batch(plans, phases, substances)
+            episodes = _write_batch(plans, phases, substances)
+            demo_sessions.write_sessions(
+                rng, plans, episodes, phases, by_team, catalogue, competence
+            )
         made += size
         progress(size)
     return made
@@ -525,7 +530,7 @@ def _plan(
 
 def _write_batch(
     plans: list[_ClientPlan], phases: dict[str, Phase], substances: dict[str, Entry]
-) -> None:
+) -> list[Episode]:
     Client.objects.bulk_create([p.client for p in plans], batch_size=BATCH)
     episodes = [
         Episode(
@@ -595,3 +600,4 @@ def _write_batch(
     PhaseChange.objects.bulk_create(changes, batch_size=BATCH)
     AuditEvent.objects.bulk_create(events, batch_size=BATCH)
     ProblemSubstance.objects.bulk_create(uses, batch_size=BATCH)
+    return episodes

@@ -7,10 +7,14 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
+from keywork.access.queries import is_competent
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange
 from keywork.core.dates import today
 from keywork.demo import builder
+from keywork.sessions.models import Attendance, Outcome, ReEngagement
+from keywork.sessions.rules import MINIMUM
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +105,48 @@ def test_every_episode_has_one_to_three_problem_substances_and_some_are_alcohol_
     assert set(counts) <= {1, 2, 3} and 0 not in counts
     alcohol_only = Episode.objects.exclude(substances__substance__attributes__is_drug=True)
     assert 0 < alcohol_only.count() < Episode.objects.count()
+
+
+def test_every_demo_intervention_was_within_its_worker_competence_on_the_day(demo):
+    attended = Attendance.objects.filter(outcome=Outcome.ATTENDED).prefetch_related(
+        "interventions", "session__facilitators"
+    )
+    checked = 0
+    for attendance in attended.select_related("session"):
+        day = timezone.localdate(attendance.session.starts_at)
+        for entry in attendance.interventions.all():
+            assert is_competent(attendance.recorded_by, entry, day).competent, (entry, day)
+            checked += 1
+        assert list(attendance.session.facilitators.all()) == [attendance.recorded_by]
+    assert checked > 200
+    plus = Attendance.objects.filter(interventions__tier__code="keywork_plus").distinct()
+    assert plus.exists()
+
+
+def test_attended_demo_sessions_have_minimum_content_and_book_the_next(demo):
+    attended = Attendance.objects.filter(outcome=Outcome.ATTENDED)
+    assert attended.count() > 500
+    for name, _ in MINIMUM:
+        assert not attended.filter(**{name: ""}).exists(), name
+    assert not attended.filter(next_session=None).exists()
+    assert not attended.filter(topics=None).exists()
+    assert not Attendance.objects.filter(
+        outcome=Outcome.SCHEDULED, session__starts_at__lt=timezone.now()
+    ).exists()
+
+
+def test_missed_demo_appointments_open_one_reengagement_that_ends_when_seen(demo):
+    missed = Attendance.objects.filter(outcome=Outcome.DID_NOT_ATTEND)
+    assert missed.exists()
+    open_now = ReEngagement.objects.filter(ended_on=None)
+    assert 0 < open_now.count() < Episode.objects.count()
+    for re in ReEngagement.objects.select_related("started_by", "ended_by"):
+        assert re.started_by.outcome == Outcome.DID_NOT_ATTEND
+        assert re.ended_by is None or re.ended_by.outcome == Outcome.ATTENDED
+    for re in open_now:
+        later = Attendance.objects.filter(
+            episode=re.episode,
+            outcome=Outcome.ATTENDED,
+            session__starts_at__gt=re.started_by.session.starts_at,
+        )
+        assert not later.exists()
