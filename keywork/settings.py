@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "keywork.catalogue",
     "keywork.clients",
     "keywork.sessions",
+    "keywork.assessments",
+    "keywork.careplans",
     "keywork.demo",
 ]
 

@@ -114,6 +114,7 @@ def test_every_demo_intervention_was_within_its_worker_competence_on_the_day(dem
     checked = 0
     for attendance in attended.select_related("session"):
         day = timezone.localdate(attendance.session.starts_at)
+        assert attendance.recorded_by is not None
         for entry in attendance.interventions.all():
             assert is_competent(attendance.recorded_by, entry, day).competent, (entry, day)
             checked += 1

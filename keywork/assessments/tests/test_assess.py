@@ -1,0 +1,97 @@
+"""The comprehensive assessment through its action: every risk rated, reassessments kept."""
+
+import datetime as dt
+
+import pytest
+
+from keywork.access.models import AuditEvent
+from keywork.assessments import actions
+from keywork.assessments.models import Assessment, Need
+from keywork.assessments.rules import AssessmentInput, NeedInput
+from keywork.core.dates import today
+from keywork.core.errors import RuleViolation
+
+pytestmark = pytest.mark.django_db
+
+NO_RISK = {
+    "risk_to_self": "none",
+    "risk_to_others": "none",
+    "risk_from_others": "none",
+    "risk_overdose": "none",
+    "risk_blood_borne": "none",
+}
+
+
+def assessment(**changes) -> AssessmentInput:
+    values = {
+        "assessed_on": today() - dt.timedelta(days=20),
+        "sections": {"substance_use": "Heroin daily, crack at weekends.", "housing": "Sofa."},
+        "risks": {**NO_RISK, "risk_overdose": "high"},
+        "strengths": ("Close to a sister", "Wants to work again"),
+        "needs": (NeedInput("housing", "No settled address"),),
+    }
+    values.update(changes)
+    return AssessmentInput(**values)
+
+
+def assess(personas, **changes) -> Assessment:
+    return actions.assess(
+        actor=personas.mi_keyworker.user, episode=personas.episode, assessment=assessment(**changes)
+    )
+
+
+def refused(code: str, personas, **changes) -> RuleViolation:
+    counts = Assessment.objects.count(), Need.objects.count(), AuditEvent.objects.count()
+    with pytest.raises(RuleViolation) as caught:
+        assess(personas, **changes)
+    assert caught.value.code == code, caught.value
+    assert (Assessment.objects.count(), Need.objects.count(), AuditEvent.objects.count()) == counts
+    return caught.value
+
+
+def test_an_assessment_records_sections_risks_strengths_and_needs(personas):
+    made = assess(personas)
+    assert made.assessed_by == personas.mi_keyworker and made.housing == "Sofa."
+    assert made.flags == "Overdose"
+    assert made.strengths == ["Close to a sister", "Wants to work again"]
+    assert [str(n) for n in made.needs.all()] == ["Housing: No settled address"]
+    assert AuditEvent.objects.filter(what="assess", client=personas.client).exists()
+
+
+def test_a_reassessment_keeps_the_earlier_one_as_it_was(personas):
+    first = assess(personas)
+    second = assess(
+        personas,
+        assessed_on=today(),
+        risks=NO_RISK,
+        safeguarding_concern=True,
+        safeguarding_detail="Two children; social worker involved.",
+        dependent_children=2,
+    )
+    first.refresh_from_db()
+    assert first.flags == "Overdose" and second.flags == "Safeguarding"
+    assert list(personas.episode.assessments.all()) == [first, second]
+
+
+def test_every_risk_area_must_be_rated(personas):
+    error = refused("INVALID", personas, risks={**NO_RISK, "risk_to_self": ""})
+    assert error.field == "risk_to_self" and "rate risk to self" in error.message
+
+
+def test_a_safeguarding_concern_must_be_described(personas):
+    error = refused("INVALID", personas, risks=NO_RISK, safeguarding_concern=True)
+    assert error.field == "safeguarding_detail"
+
+
+def test_it_refuses_a_future_date_and_a_need_with_no_domain(personas):
+    refused("INVALID", personas, assessed_on=today() + dt.timedelta(days=1))
+    error = refused("INVALID", personas, needs=(NeedInput("weather", "Rain"),))
+    assert "'weather' is not a life domain" in error.message
+
+
+def test_only_the_clients_team_assesses(personas):
+    with pytest.raises(RuleViolation) as caught:
+        actions.assess(
+            actor=personas.other_keyworker.user, episode=personas.episode, assessment=assessment()
+        )
+    assert caught.value.code == "ACCESS" and not Assessment.objects.exists()
