@@ -1,6 +1,7 @@
 """The comprehensive assessment through its action: every risk rated, reassessments kept."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -23,7 +24,7 @@ NO_RISK = {
 
 
 def assessment(**changes) -> AssessmentInput:
-    values = {
+    values: dict[str, Any] = {
         "assessed_on": today() - dt.timedelta(days=20),
         "sections": {"substance_use": "Heroin daily, crack at weekends.", "housing": "Sofa."},
         "risks": {**NO_RISK, "risk_overdose": "high"},

@@ -2,6 +2,7 @@
 come round and record every milestone (rule 11), recovery support tied to a need (rule 8)."""
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -20,7 +21,7 @@ DAY = dt.timedelta(days=1)
 
 
 def plan_input(**changes) -> PlanInput:
-    values = {
+    values: dict[str, Any] = {
         "agreed_on": today() - 10 * DAY,
         "agreed_how": "in_person",
         "goals": (
