@@ -25,4 +25,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("keywork.clients.urls")),
     path("", include("keywork.sessions.urls")),
+    path("", include("keywork.assessments.urls")),
+    path("", include("keywork.careplans.urls")),
 ]

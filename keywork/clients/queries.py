@@ -3,12 +3,17 @@ size of the caseload or the length of the history."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from keywork.access import policies
 from keywork.access.audit import Actor
+from keywork.assessments.models import Assessment
+from keywork.careplans.models import CarePlan, Review
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
 from keywork.sessions.models import Attendance, NoteRevision, Outcome, ReEngagement
 
@@ -17,7 +22,44 @@ SORTS: dict[str, tuple[str | Combinable, ...]] = {
     "phase": ("phase__order", "client__family_name", "pk"),
     "next": (F("next_appointment").asc(nulls_first=True), "client__family_name", "pk"),
     "last": (F("last_contact").asc(nulls_first=True), "client__family_name", "pk"),
+    "review": (F("review_due").asc(nulls_first=True), "client__family_name", "pk"),
 }
+REVIEW_SOON = dt.timedelta(days=14)
+ONLY = {
+    "reengaging": "Re-engaging",
+    "review": "Review due, overdue or no care plan",
+    "flagged": "Risk or safeguarding flags",
+}
+
+
+def only(name: str) -> Q:
+    """The caseload filters, by the keys of ONLY."""
+    if name == "reengaging":
+        return Q(reengaging=True)
+    if name == "review":
+        soon = timezone.localdate() + REVIEW_SOON
+        return Q(review_due__lte=soon) | Q(review_due__isnull=True)
+    if name == "flagged":
+        return Q(risk_flags__gt="")
+    return Q()
+
+
+def review_due_of(episode: OuterRef) -> Subquery:
+    """When the episode's current care plan is next due for review: the latest review's next
+    date, or the plan's own review date if it has not been reviewed (rule 11)."""
+    last_review = Review.objects.filter(care_plan=OuterRef("pk")).order_by("-reviewed_on", "-pk")
+    plans = (
+        CarePlan.objects.filter(episode=episode)
+        .order_by("-version")
+        .annotate(due=Coalesce(Subquery(last_review.values("next_review_on")[:1]), "review_due"))
+    )
+    return Subquery(plans.values("due")[:1])
+
+
+def flags_of(episode: OuterRef) -> Subquery:
+    """The open risks and safeguarding concern of the episode's latest assessment."""
+    latest = Assessment.objects.filter(episode=episode).order_by("-assessed_on", "-pk")
+    return Subquery(latest.values("flags")[:1])
 
 
 def counted(episode: OuterRef) -> QuerySet[Attendance]:
@@ -26,10 +68,11 @@ def counted(episode: OuterRef) -> QuerySet[Attendance]:
 
 
 def caseload(
-    user: Actor, *, scope: str, search: str = "", sort: str = "name", reengaging: bool = False
+    user: Actor, *, scope: str, search: str = "", sort: str = "name", show: str = ""
 ) -> QuerySet[Episode]:
     """Open episodes to list: `mine` (where the user is keyworker) or `team` (all visible),
-    with the next appointment, the last contact and any open re-engagement, in one query."""
+    with the next appointment, the last contact, any open re-engagement, the care-plan
+    review date and the risk flags, in one query. `show` is a key of ONLY."""
     episodes = (
         policies.caseload_of(user)
         if scope == "mine"
@@ -55,9 +98,10 @@ def caseload(
             seen.order_by("-session__starts_at").values("session__starts_at")[:1]
         ),
         reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
+        review_due=review_due_of(OuterRef("pk")),
+        risk_flags=flags_of(OuterRef("pk")),
     )
-    if reengaging:
-        episodes = episodes.filter(reengaging=True)
+    episodes = episodes.filter(only(show))
     return episodes.select_related("client", "phase", "keyworker__user", "team").order_by(
         *SORTS.get(sort, SORTS["name"])
     )
@@ -93,10 +137,29 @@ def record_of(client: Client) -> dict[str, object]:
             Prefetch("revisions", NoteRevision.objects.select_related("amended_by")),
         )
     )
+    assessments = list(
+        Assessment.objects.filter(episode__client=client)
+        .select_related("assessed_by__user")
+        .prefetch_related("needs")
+        .order_by("assessed_on", "pk")
+    )
+    plans = list(
+        CarePlan.objects.filter(episode__client=client)
+        .select_related("made_by__user")
+        .order_by("version")
+    )
+    reviews = list(
+        Review.objects.filter(care_plan__episode__client=client)
+        .select_related("reviewed_by__user", "care_plan")
+        .order_by("reviewed_on", "pk")
+    )
     timeline = sorted(
         [("allocation", a.started_on, a) for a in allocations]
         + [("phase", m.changed_on, m) for m in moves]
-        + [("session", timezone.localdate(a.session.starts_at), a) for a in attendances],
+        + [("session", timezone.localdate(a.session.starts_at), a) for a in attendances]
+        + [("assessment", a.assessed_on, a) for a in assessments]
+        + [("care_plan", p.agreed_on, p) for p in plans]
+        + [("review", r.reviewed_on, r) for r in reviews],
         key=lambda item: (item[1], item[0]),
         reverse=True,
     )
@@ -117,7 +180,16 @@ def record_of(client: Client) -> dict[str, object]:
     reengaging = (
         ReEngagement.objects.filter(episode=current, ended_on=None).first() if current else None
     )
+    plan = next((p for p in reversed(plans) if current and p.episode_id == current.pk), None)
+    plan_reviews = [r for r in reviews if plan and r.care_plan_id == plan.pk]
     return {
+        "assessment": next(
+            (a for a in reversed(assessments) if current and a.episode_id == current.pk), None
+        ),
+        "plan": plan,
+        "review_due": plan_reviews[-1].next_review_on
+        if plan_reviews
+        else getattr(plan, "review_due", None),
         "episodes": episodes,
         "current": current,
         "timeline": timeline,

@@ -15,6 +15,7 @@ from keywork.access.models import Role
 from keywork.clients import actions, queries
 from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
 from keywork.clients.models import Episode
+from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 
 PAGE_SIZE = 50
@@ -32,10 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
         scope = default
     search = request.GET.get("q", "")
     sort = request.GET.get("sort", "name")
-    reengaging = request.GET.get("reengaging") == "1"
-    episodes = queries.caseload(
-        request.user, scope=scope, search=search, sort=sort, reengaging=reengaging
-    )
+    show = request.GET.get("show", "")
+    if show not in queries.ONLY:
+        show = ""
+    episodes = queries.caseload(request.user, scope=scope, search=search, sort=sort, show=show)
     page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
     audit.record_read(actor=request.user, what="caseload", clients=[e.client for e in page])
     return render(
@@ -46,7 +47,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "scope": scope,
             "search": search,
             "sort": sort,
-            "reengaging": reengaging,
+            "show": show,
+            "filters": queries.ONLY,
+            "today": today(),
+            "soon": today() + queries.REVIEW_SOON,
             "worker": worker,
         },
     )
@@ -64,21 +68,29 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
     if isinstance(current, Episode):
         can_record = policies.can_work_with(request.user, current)
         can_allocate = policies.can_allocate(request.user, current)
-    context = {"client": client, "can_record": can_record, "can_allocate": can_allocate, **record}
+    context = {
+        "client": client,
+        "can_record": can_record,
+        "can_allocate": can_allocate,
+        "today": today(),
+        **record,
+    }
     return render(request, "clients/record.html", context)
 
 
-def _episode_change(
+def episode_change(
     request: HttpRequest,
     local_id: str,
     *,
     form_class: type[forms.Form],
     allowed: Callable[[Any, Episode], bool],
-    perform: Callable[[Episode, dict[str, Any]], object],
+    perform: Callable[[Episode, Any], object],
     title: str,
     done: str,
+    template: str = "clients/episode_form.html",
 ) -> HttpResponse:
-    """A change to a client's open episode: the form, the action, its refusal shown."""
+    """A change to a client's open episode: the form (built with the episode), the action
+    (given the episode and the valid form), its refusal shown on the form."""
     client = queries.visible_client(request.user, local_id)
     episode = client.episodes.filter(discharged_on=None).first() if client else None
     if client is None or episode is None or not allowed(request.user, episode):
@@ -86,7 +98,7 @@ def _episode_change(
     form = form_class(request.POST or None, episode=episode)  # type: ignore[call-arg]
     if request.method == "POST" and form.is_valid():
         try:
-            perform(episode, form.cleaned_data)
+            perform(episode, form)
         except RuleViolation as error:
             form.refuse(error)  # type: ignore[attr-defined]
         else:
@@ -94,18 +106,22 @@ def _episode_change(
             return redirect("client", local_id=client.local_id)
     audit.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "episode": episode, "title": title}
-    return render(request, "clients/episode_form.html", context)
+    return render(request, template, context)
 
 
 @login_required
 def move_phase(request: HttpRequest, local_id: str) -> HttpResponse:
-    return _episode_change(
+    return episode_change(
         request,
         local_id,
         form_class=PhaseForm,
         allowed=policies.can_work_with,
-        perform=lambda episode, data: actions.move_phase(
-            actor=request.user, episode=episode, to=data["to"], on=data["on"], reason=data["reason"]
+        perform=lambda episode, form: actions.move_phase(
+            actor=request.user,
+            episode=episode,
+            to=form.cleaned_data["to"],
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
         ),
         title="Move phase",
         done="Phase moved.",
@@ -114,17 +130,17 @@ def move_phase(request: HttpRequest, local_id: str) -> HttpResponse:
 
 @login_required
 def change_keyworker(request: HttpRequest, local_id: str) -> HttpResponse:
-    return _episode_change(
+    return episode_change(
         request,
         local_id,
         form_class=KeyworkerForm,
         allowed=policies.can_allocate,
-        perform=lambda episode, data: actions.allocate_keyworker(
+        perform=lambda episode, form: actions.allocate_keyworker(
             actor=request.user,
             episode=episode,
-            worker=data["worker"],
-            on=data["on"],
-            reason=data["reason"],
+            worker=form.cleaned_data["worker"],
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
         ),
         title="Change keyworker",
         done="Keyworker changed.",
@@ -133,19 +149,19 @@ def change_keyworker(request: HttpRequest, local_id: str) -> HttpResponse:
 
 @login_required
 def discharge(request: HttpRequest, local_id: str) -> HttpResponse:
-    return _episode_change(
+    return episode_change(
         request,
         local_id,
         form_class=DischargeForm,
         allowed=lambda user, episode: (
             policies.can_work_with(user, episode) or policies.can_allocate(user, episode)
         ),
-        perform=lambda episode, data: actions.discharge(
+        perform=lambda episode, form: actions.discharge(
             actor=request.user,
             episode=episode,
-            on=data["on"],
-            exit_reason=data["exit_reason"],
-            note=data["note"],
+            on=form.cleaned_data["on"],
+            exit_reason=form.cleaned_data["exit_reason"],
+            note=form.cleaned_data["note"],
         ),
         title="Discharge",
         done="Episode discharged.",

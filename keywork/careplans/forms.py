@@ -1,0 +1,210 @@
+"""The care-plan forms: a new version starts from the current one; a review asks for
+progress against every milestone. The actions check it all; the forms only gather it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from keywork.assessments.models import Domain
+from keywork.assessments.queries import latest_assessment
+from keywork.careplans.actions import MilestoneUpdate, current_plan, review_weeks
+from keywork.careplans.models import ActionKind, AgreedHow, CarePlan, Milestone, Owner, Progress
+from keywork.careplans.rules import ActionInput, GoalInput, PlanInput
+from keywork.catalogue.models import Entry, Phase
+from keywork.clients.forms import DATE
+from keywork.clients.models import Episode
+from keywork.core.forms import ActionForm
+
+GOAL_ROWS = 4
+ACTION_ROWS = 8
+TEXT = {"rows": 2}
+
+
+class CarePlanForm(ActionForm):
+    field_aliases = {"goals": "goal_1_description", "actions": "action_1_description"}
+
+    agreed_on = forms.DateField(label="Agreed with the client on", widget=DATE)
+    agreed_how = forms.ChoiceField(
+        label="How the client agreed it", choices=[("", "—"), *AgreedHow.choices], required=False
+    )
+    review_due = forms.DateField(label="Review by", widget=DATE, required=False)
+    change_note = forms.CharField(label="What changed from the last version", required=False)
+    risk_management_plan = forms.CharField(
+        label="Risk-management plan", widget=forms.Textarea(attrs=TEXT), required=False
+    )
+    crisis_warning_signs = forms.CharField(
+        label="Crisis plan: warning signs", widget=forms.Textarea(attrs=TEXT), required=False
+    )
+    crisis_actions = forms.CharField(
+        label="Crisis plan: what to do", widget=forms.Textarea(attrs=TEXT), required=False
+    )
+    crisis_contacts = forms.CharField(
+        label="Crisis plan: who to contact", widget=forms.Textarea(attrs=TEXT), required=False
+    )
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        assessed = latest_assessment(episode)
+        needs = [(str(n.pk), str(n)) for n in assessed.needs.all()] if assessed else []
+        offered = Entry.objects.offered().filter(kind__in=["intervention", "national_definition"])
+        interventions = [(e.code, e.name) for e in offered.order_by("name")]
+        for row in range(1, GOAL_ROWS + 1):
+            self._goal_fields(row, needs, interventions)
+        for row in range(1, ACTION_ROWS + 1):
+            self._action_fields(row)
+        weeks = review_weeks(episode)
+        self.fields["review_due"].help_text = f"Leave blank for the service's {weeks} weeks."
+        self.fields["agreed_on"].initial = timezone.localdate()
+        plan = current_plan(episode)
+        if plan is not None:
+            self._start_from(plan)
+
+    def _goal_fields(self, row: int, needs: list[tuple[str, str]], interventions: list) -> None:
+        f = self.fields
+        f[f"goal_{row}_domain"] = forms.ChoiceField(
+            label="Life domain", choices=[("", "—"), *Domain.choices], required=False
+        )
+        f[f"goal_{row}_description"] = forms.CharField(label="Goal", required=False)
+        f[f"goal_{row}_milestones"] = forms.CharField(
+            label="Milestones (one per line)", widget=forms.Textarea(attrs=TEXT), required=False
+        )
+        f[f"goal_{row}_need"] = forms.ChoiceField(
+            label="The assessed need it meets", choices=[("", "—"), *needs], required=False
+        )
+        f[f"goal_{row}_interventions"] = forms.MultipleChoiceField(
+            label="Linked interventions",
+            choices=interventions,
+            widget=forms.SelectMultiple(attrs={"size": 4}),
+            required=False,
+        )
+
+    def _action_fields(self, row: int) -> None:
+        f = self.fields
+        f[f"action_{row}_description"] = forms.CharField(label="Action", required=False)
+        f[f"action_{row}_owner"] = forms.ChoiceField(
+            label="Who does it", choices=[("", "—"), *Owner.choices], required=False
+        )
+        f[f"action_{row}_agency"] = forms.CharField(label="Agency", required=False)
+        f[f"action_{row}_due"] = forms.DateField(label="By", widget=DATE, required=False)
+        f[f"action_{row}_kind"] = forms.ChoiceField(
+            label="Kind", choices=ActionKind.choices, required=False
+        )
+
+    def _start_from(self, plan: CarePlan) -> None:
+        """A new version starts from the current one; the current one is kept whole."""
+        f = self.fields
+        for name in (
+            "risk_management_plan",
+            "crisis_warning_signs",
+            "crisis_actions",
+            "crisis_contacts",
+        ):
+            f[name].initial = getattr(plan, name)
+        for row, goal in enumerate(plan.goals.all()[:GOAL_ROWS], start=1):
+            f[f"goal_{row}_domain"].initial = goal.domain
+            f[f"goal_{row}_description"].initial = goal.description
+            f[f"goal_{row}_milestones"].initial = "\n".join(
+                m.description for m in goal.milestones.all()
+            )
+            f[f"goal_{row}_need"].initial = str(goal.need_id or "")
+            f[f"goal_{row}_interventions"].initial = [e.code for e in goal.interventions.all()]
+        for row, item in enumerate(plan.actions.all()[:ACTION_ROWS], start=1):
+            f[f"action_{row}_description"].initial = item.description
+            f[f"action_{row}_owner"].initial = item.owner
+            f[f"action_{row}_agency"].initial = item.agency
+            f[f"action_{row}_due"].initial = item.due_on
+            f[f"action_{row}_kind"].initial = item.kind
+
+    def goals(self) -> list[list[forms.BoundField]]:
+        names = ("domain", "description", "milestones", "need", "interventions")
+        return [[self[f"goal_{r}_{n}"] for n in names] for r in range(1, GOAL_ROWS + 1)]
+
+    def action_rows(self) -> list[list[forms.BoundField]]:
+        names = ("description", "owner", "agency", "due", "kind")
+        return [[self[f"action_{r}_{n}"] for n in names] for r in range(1, ACTION_ROWS + 1)]
+
+    def plan(self) -> PlanInput:
+        d = self.cleaned_data
+        goals = [
+            GoalInput(
+                domain=d[f"goal_{r}_domain"],
+                description=d[f"goal_{r}_description"],
+                milestones=tuple(d[f"goal_{r}_milestones"].splitlines()),
+                need=int(d[f"goal_{r}_need"]) if d[f"goal_{r}_need"] else None,
+                interventions=tuple(d[f"goal_{r}_interventions"]),
+            )
+            for r in range(1, GOAL_ROWS + 1)
+            if d[f"goal_{r}_domain"] or d[f"goal_{r}_description"].strip()
+        ]
+        actions = [
+            ActionInput(
+                description=d[f"action_{r}_description"],
+                owner=d[f"action_{r}_owner"],
+                due_on=d[f"action_{r}_due"],
+                agency=d[f"action_{r}_agency"],
+                kind=d[f"action_{r}_kind"] or ActionKind.GENERAL,
+            )
+            for r in range(1, ACTION_ROWS + 1)
+            if d[f"action_{r}_description"].strip() or d[f"action_{r}_owner"]
+        ]
+        return PlanInput(
+            agreed_on=d["agreed_on"],
+            agreed_how=d["agreed_how"],
+            goals=tuple(goals),
+            actions=tuple(actions),
+            review_due=d["review_due"],
+            change_note=d["change_note"],
+            risk_management_plan=d["risk_management_plan"],
+            crisis_warning_signs=d["crisis_warning_signs"],
+            crisis_actions=d["crisis_actions"],
+            crisis_contacts=d["crisis_contacts"],
+        )
+
+
+class ReviewForm(ActionForm):
+    field_aliases = {"progress": "summary"}
+
+    reviewed_on = forms.DateField(label="Date of the review", widget=DATE)
+    summary = forms.CharField(
+        label="Summary", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    next_review_on = forms.DateField(label="Next review by", widget=DATE, required=False)
+    move_to = forms.ChoiceField(label="Phase", required=False)
+    move_reason = forms.CharField(label="Why the phase changes", required=False)
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.episode = episode
+        plan = current_plan(episode)
+        self.milestones = list(
+            Milestone.objects.filter(goal__care_plan=plan).select_related("goal") if plan else []
+        )
+        for milestone in self.milestones:
+            self.fields[f"progress_{milestone.pk}"] = forms.ChoiceField(
+                label=f"{milestone.goal.description}: {milestone.description}",
+                choices=[("", "—"), *Progress.choices],
+                required=False,
+            )
+            self.fields[f"note_{milestone.pk}"] = forms.CharField(label="Note", required=False)
+        line = Phase.objects.filter(in_sequence=True, retired_at__isnull=True)
+        self.fields["move_to"].choices = [  # type: ignore[attr-defined]
+            ("", f"Stay in {episode.phase.name}"),
+            *[(p.code, f"Move to {p.name}") for p in line if p.pk != episode.phase_id],
+        ]
+        self.fields["reviewed_on"].initial = timezone.localdate()
+        weeks = review_weeks(episode)
+        self.fields["next_review_on"].help_text = f"Leave blank for the service's {weeks} weeks."
+
+    def progress_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"progress_{m.pk}"], self[f"note_{m.pk}"]) for m in self.milestones]
+
+    def updates(self) -> list[MilestoneUpdate]:
+        d = self.cleaned_data
+        return [
+            MilestoneUpdate(m, d[f"progress_{m.pk}"], d[f"note_{m.pk}"])
+            for m in self.milestones
+            if d[f"progress_{m.pk}"]
+        ]

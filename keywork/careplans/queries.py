@@ -1,0 +1,38 @@
+"""Reads of care plans, each a fixed number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from keywork.careplans.models import CarePlan, Goal, MilestoneProgress, Review
+from keywork.clients.models import Client
+
+
+def plans_of(client: Client) -> QuerySet[CarePlan]:
+    """Every version of the client's care plans, newest first, whole."""
+    return (
+        CarePlan.objects.filter(episode__client=client)
+        .select_related("made_by__user", "episode")
+        .prefetch_related(
+            Prefetch(
+                "goals",
+                Goal.objects.select_related("need").prefetch_related("milestones", "interventions"),
+            ),
+            "actions",
+            Prefetch(
+                "reviews",
+                Review.objects.select_related(
+                    "reviewed_by__user", "phase_change__to_phase"
+                ).prefetch_related(
+                    Prefetch("progress", MilestoneProgress.objects.select_related("milestone"))
+                ),
+            ),
+        )
+        .order_by("-episode__referral_date", "-version")
+    )
+
+
+def review_due(plan: CarePlan) -> object:
+    """When the plan is next due for review: the last review's date for it, or the plan's."""
+    reviews = sorted(plan.reviews.all(), key=lambda r: (r.reviewed_on, r.pk))
+    return reviews[-1].next_review_on if reviews else plan.review_due
