@@ -3,6 +3,7 @@ action, the web form and the import, with nothing saved."""
 
 import datetime as dt
 import html
+from typing import Any
 
 import pytest
 
@@ -143,7 +144,7 @@ def test_rule_11_a_review_missing_a_milestone_in_the_same_words_everywhere(
     }
     page = posted(client, personas, CLIENT + "care-plan/review/", data)
     assert f"{error.message} [R11]" in page
-    line = {
+    line: dict[str, Any] = {
         "action": "review_care_plan",
         "client": "T0001",
         "reviewed_on": today().isoformat(),
