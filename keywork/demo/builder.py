@@ -35,6 +35,7 @@ from keywork.clients.models import (
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import action
+from keywork.demo import plans as demo_plans
 from keywork.demo import sessions as demo_sessions
 
 User = get_user_model()
@@ -442,6 +443,7 @@ def _clients(
             demo_sessions.write_sessions(
                 rng, plans, episodes, phases, by_team, catalogue, competence
             )
+            demo_plans.write_plans(rng, plans, episodes, day)
         made += size
         progress(size)
     return made

@@ -121,7 +121,7 @@ class _Visit:
 T = TypeVar("T")
 
 
-def _on(day: dt.date, dated: list[tuple[T, dt.date]]) -> T:
+def on_day(day: dt.date, dated: list[tuple[T, dt.date]]) -> T:
     """The value in force on a day, from (value, since) pairs in date order."""
     current = dated[0][0]
     for value, since in dated:
@@ -191,10 +191,10 @@ def _history(
     )
     timeline: list[_Visit] = []
     while day < today:
-        worker = _on(day, keyworkers)
+        worker = on_day(day, keyworkers)
         if len(pool) > 1 and rng.random() < 0.08:
             worker = rng.choice(pool)  # a colleague covering
-        phase = _on(day, moves)
+        phase = on_day(day, moves)
         outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
         timeline.append(_visit(rng, episode, worker, phase, outcome, day, catalogue, competence))
         day += dt.timedelta(days=rng.choice((7, 7, 10, 14, 14)))

@@ -1,15 +1,21 @@
 """The synthetic demo service: labelled as such, and keeping the rules it would be refused
 for breaking."""
 
+import datetime as dt
 from itertools import pairwise
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from keywork.access.queries import is_competent
+from keywork.assessments.models import RISK_AREAS, Assessment
+from keywork.assessments.rules import flags
+from keywork.careplans.models import CarePlan, PlanAction
+from keywork.clients.queries import caseload
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange
 from keywork.core.dates import today
 from keywork.demo import builder
@@ -17,6 +23,7 @@ from keywork.sessions.models import Attendance, Outcome, ReEngagement
 from keywork.sessions.rules import MINIMUM
 
 pytestmark = pytest.mark.django_db
+WEEKS = dt.timedelta(weeks=12)
 
 
 @pytest.fixture
@@ -151,3 +158,27 @@ def test_missed_demo_appointments_open_one_reengagement_that_ends_when_seen(demo
             session__starts_at__gt=re.started_by.session.starts_at,
         )
         assert not later.exists()
+
+
+def test_demo_care_plans_keep_rules_10_and_11_and_show_due_and_overdue_reviews(demo):
+    assert CarePlan.objects.exists() and Assessment.objects.exists()
+    assert not PlanAction.objects.filter(owner="").exists()
+    assert not PlanAction.objects.filter(owner="agency", agency="").exists()
+    for plan in CarePlan.objects.prefetch_related("goals__milestones", "reviews__progress"):
+        milestones = {m.pk for g in plan.goals.all() for m in g.milestones.all()}
+        assert plan.goals.exists() and milestones
+        for review in plan.reviews.all():
+            assert {p.milestone_id for p in review.progress.all()} == milestones
+            assert plan.agreed_on <= review.reviewed_on <= today() < review.next_review_on + WEEKS
+            assert review.next_review_on > review.reviewed_on
+    manager = User.objects.get(username="sm.farid")
+    dues = [e.review_due for e in caseload(manager, scope="team") if e.review_due]
+    assert any(d < today() for d in dues) and any(d >= today() for d in dues)
+    for assessment in Assessment.objects.all():
+        expected = flags(
+            {name: getattr(assessment, name) for name, _ in RISK_AREAS},
+            areas=dict(RISK_AREAS),
+            open_levels={"medium", "high"},
+            concern=assessment.safeguarding_concern,
+        )
+        assert assessment.flags == expected
