@@ -4,14 +4,17 @@ size of the caseload or the length of the history."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from keywork.access import policies
 from keywork.access.audit import Actor
+from keywork.access.models import Worker
 from keywork.assessments.models import Assessment
 from keywork.careplans.models import CarePlan, Review
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
@@ -196,3 +199,72 @@ def record_of(client: Client) -> dict[str, object]:
         "next_appointment": upcoming,
         "reengaging": reengaging,
     }
+
+
+CONTACT_WINDOW = dt.timedelta(weeks=8)
+
+
+@dataclass(frozen=True)
+class ContactFlag:
+    """An open episode whose most frequent contact lately was not the keyworker (seed 004:
+    the keyworker is normally the worker with most regular contact)."""
+
+    episode: Episode
+    most_seen_by: str
+    most_seen: int
+    keyworker_seen: int
+
+
+def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> list[ContactFlag]:
+    """Over the last 8 weeks, who recorded the most attended sessions with each client; flag
+    those where someone other than the keyworker did. Three queries whatever the team size."""
+    counts = (
+        Attendance.objects.filter(
+            episode__in=episodes,
+            outcome=Outcome.ATTENDED,
+            entered_in_error_at__isnull=True,
+            session__starts_at__gte=now - CONTACT_WINDOW,
+        )
+        .values("episode_id", "recorded_by_id")
+        .annotate(n=Count("pk"))
+    )
+    seen: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in counts:
+        seen[row["episode_id"]][row["recorded_by_id"]] = row["n"]
+    flagged = []
+    candidates = episodes.filter(pk__in=list(seen)).select_related("client", "keyworker__user")
+    ids = {w for by_worker in seen.values() for w in by_worker}
+    workers = {w.pk: w.name for w in Worker.objects.filter(pk__in=ids).select_related("user")}
+    for episode in candidates:
+        by_worker = seen[episode.pk]
+        top, most = max(
+            by_worker.items(), key=lambda item: (item[1], item[0] == episode.keyworker_id)
+        )
+        own = by_worker.get(episode.keyworker_id, 0)
+        if top != episode.keyworker_id and most > own:
+            flagged.append(ContactFlag(episode, workers[top], most, own))
+    return sorted(flagged, key=lambda f: (f.episode.client.family_name, f.episode.pk))
+
+
+def awaiting_reallocation(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
+    """Open episodes whose keyworker's account is disabled: to be reallocated (rule 1)."""
+    return (
+        episodes.filter(discharged_on__isnull=True, keyworker__user__is_active=False)
+        .select_related("client", "keyworker__user", "phase")
+        .order_by("keyworker__user__last_name", "client__family_name", "pk")
+    )
+
+
+def workload(episodes: QuerySet[Episode]) -> list[dict[str, object]]:
+    """Per keyworker: open clients, reviews overdue, re-engaging, flagged, in one query."""
+    day = timezone.localdate()
+    return list(
+        episodes.values("keyworker_id", "keyworker__user__first_name", "keyworker__user__last_name")
+        .annotate(
+            clients=Count("pk"),
+            overdue=Count("pk", filter=Q(review_due__lt=day) | Q(review_due__isnull=True)),
+            reengaging_now=Count("pk", filter=Q(reengaging=True)),
+            flagged=Count("pk", filter=Q(risk_flags__gt="")),
+        )
+        .order_by("keyworker__user__last_name", "keyworker__user__first_name")
+    )

@@ -4,6 +4,7 @@ from keywork.clients import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("team/", views.team, name="team"),
     path("clients/<str:local_id>/", views.client_record, name="client"),
     path("clients/<str:local_id>/phase/", views.move_phase, name="move_phase"),
     path("clients/<str:local_id>/keyworker/", views.change_keyworker, name="change_keyworker"),

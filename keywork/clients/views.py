@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from keywork.access import audit, policies
 from keywork.access.models import Role
@@ -166,3 +167,26 @@ def discharge(request: HttpRequest, local_id: str) -> HttpResponse:
         title="Discharge",
         done="Episode discharged.",
     )
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """The team leader's view (a service manager's covers the service): clients awaiting a
+    new keyworker, allocations to review, and each keyworker's workload."""
+    worker = policies.worker_of(request.user)
+    if worker is None or worker.role not in (Role.TEAM_LEADER, Role.SERVICE_MANAGER):
+        raise Http404("The team view is for team leaders and service managers.")
+    listed = queries.caseload(request.user, scope="team")
+    waiting = list(queries.awaiting_reallocation(listed))
+    flags = queries.contact_flags(listed, now=timezone.now())
+    shown = {e.client.pk: e.client for e in waiting} | {
+        f.episode.client.pk: f.episode.client for f in flags
+    }
+    audit.record_read(actor=request.user, what="team view", clients=shown.values())
+    context = {
+        "worker": worker,
+        "waiting": waiting,
+        "flags": flags,
+        "workload": queries.workload(listed),
+    }
+    return render(request, "clients/team.html", context)

@@ -1,0 +1,56 @@
+"""The team view: a disabled worker's clients listed for reallocation, clients seen most by
+someone other than their keyworker flagged, each keyworker's workload."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from keywork.access.actions import set_active
+from keywork.sessions.actions import NextAppointment, record_session
+from keywork.sessions.rules import SessionContent
+
+pytestmark = pytest.mark.django_db
+
+
+def seen_by(personas, worker, days_ago: int):
+    when = timezone.now() - dt.timedelta(days=days_ago)
+    return record_session(
+        actor=worker.user,
+        episode=personas.episode,
+        starts_at=when,
+        content=SessionContent("progress_checked", "a", "b", "c", ("topic.ambivalence",)),
+        next_appointment=NextAppointment(when + dt.timedelta(days=7)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("team_leader", 200), ("manager", 200), ("mi_keyworker", 404), ("commissioner", 404)],
+)
+def test_the_team_view_is_for_team_leaders_and_managers(client, personas, persona, status):
+    client.force_login(getattr(personas, persona).user)
+    assert client.get("/team/").status_code == status
+
+
+def test_a_disabled_keyworkers_clients_are_listed_for_reallocation(client, personas):
+    client.force_login(personas.team_leader.user)
+    assert "None: every client has an active keyworker" in client.get("/team/").content.decode()
+    set_active(actor=None, worker=personas.mi_keyworker, active=False, reason="Left the service")
+    page = client.get("/team/").content.decode()
+    waiting = page.split("Awaiting a new keyworker")[1].split("Allocations to review")[0]
+    assert "Sam Synthetic" in waiting and "/clients/T0001/keyworker/" in waiting
+
+
+def test_a_client_seen_most_by_someone_else_in_eight_weeks_is_flagged(client, personas):
+    client.force_login(personas.team_leader.user)
+    seen_by(personas, personas.mi_keyworker, 20)
+    seen_by(personas, personas.keyworker, 14)
+    page = client.get("/team/").content.decode()
+    assert "None: every client was seen most by their keyworker" in page  # a tie is no flag
+    seen_by(personas, personas.keyworker, 7)
+    seen_by(personas, personas.mi_keyworker, 57)  # outside the 8 weeks
+    page = client.get("/team/").content.decode()
+    flagged = page.split("Allocations to review")[1].split("Caseloads")[0]
+    assert "Sam Synthetic" in flagged and f"{personas.keyworker.name} (2 sessions)" in flagged
+    assert f"{personas.mi_keyworker.name} (1 session)" in flagged
