@@ -1,0 +1,128 @@
+"""Browser journeys in a real headless Chromium (Debian's chromium, driven by Playwright) on
+a live server: log in, find a client, record a session with a topic and an intervention, see
+the caseload change, reallocate as a team leader, print the summary.
+
+Without /usr/bin/chromium they are skipped with a reason, unless KEYWORK_BROWSER_TESTS is
+"required" (CI sets it), when a missing browser is a failure."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from keywork.core.personas import PASSWORD
+
+CHROMIUM = os.environ.get("KEYWORK_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        message = f"no Chromium at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("KEYWORK_BROWSER_TESTS") == "required":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and on their own.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def log_in(page: Any, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+
+
+def test_a_keyworker_finds_a_client_records_a_session_and_sees_the_caseload_change(
+    page: Any, personas: Any
+) -> None:
+    log_in(page, "mia.trained")
+    assert page.locator("h1").inner_text() == "My caseload"
+    row = page.locator("tr", has_text="Sam Synthetic")
+    assert "Not yet seen" in row.inner_text()
+
+    page.fill("#q", "Synth")
+    page.click("text=Show")
+    page.click("a:has-text('Sam Synthetic')")
+    assert "T0001" in page.locator("h1").inner_text()
+
+    page.click("text=Record a session")
+    page.check("input[name=care_plan_work][value=progress_checked]")
+    page.fill("textarea[name=information_advice]", "Naloxone kit checked")
+    page.fill("textarea[name=harm_reduction]", "Not using alone")
+    page.fill("textarea[name=motivational_work]", "Scaled confidence")
+    page.check("input[name=topics][value='topic.ambivalence']")
+    page.check("input[name=interventions][value='kwp.motivational-interviewing']")
+    page.fill("input[name=next_date]", next_week())
+    page.fill("input[name=next_time]", "10:30")
+    page.click("text=Record the session")
+
+    assert "Session recorded." in page.locator(".messages").inner_text()
+    timeline = page.locator(".timeline").inner_text()
+    assert "Motivational interviewing" in timeline and "Ambivalence" in timeline
+
+    page.click("nav >> text=Caseload")
+    row = page.locator("tr", has_text="Sam Synthetic")
+    assert "Not yet seen" not in row.inner_text() and "None booked" not in row.inner_text()
+    assert re.search(r"\d\d/\d\d/\d{4} 10:30", row.inner_text())
+
+
+def test_a_team_leader_reallocates_and_the_client_summary_prints_on_one_page(
+    page: Any, personas: Any
+) -> None:
+    log_in(page, "tia.leader")
+    page.goto("/clients/T0001/")
+    page.click("text=Change keyworker")
+    page.select_option("select[name=worker]", label=personas.keyworker.name)
+    page.fill("input[name=reason]", "Mia's caseload is full")
+    page.click("button:has-text('Change keyworker')")
+    assert "Keyworker changed." in page.locator(".messages").inner_text()
+    assert personas.keyworker.name in page.locator(".record-header").inner_text()
+
+    page.click("text=Print “Your keyworking”")
+    summary = page.locator("article.summary").inner_text()
+    assert f"{personas.keyworker.name} is your keyworker" in summary
+    assert "What is expected of you" in summary
+    page.emulate_media(media="print")
+    assert not page.locator(".site-header").is_visible()
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
+
+
+def next_week() -> str:
+    import datetime as dt
+
+    from keywork.core.dates import today
+
+    return (today() + dt.timedelta(days=7)).isoformat()
