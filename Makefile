@@ -9,7 +9,7 @@ PORT ?= 8000
 TEST_ENV := SECRET_KEY=test-only-not-a-secret DEBUG=0
 PYTEST_ARGS ?=
 
-.PHONY: run test lint typecheck migrations-check pytest-sqlite pytest-postgres lock clean
+.PHONY: run test lint typecheck migrations-check pytest-sqlite pytest-postgres lock clean bench
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,16 @@ pytest-postgres: $(STAMP)
 	else \
 		echo "== PostgreSQL not asked for (set KEYWORK_TEST_POSTGRES_URL to test on it too) =="; \
 	fi
+
+# The page benchmark on a 30,000-client demo service (built once into var/bench.sqlite3, or
+# into DATABASE_URL when set). See docs/performance.md.
+BENCH_DB ?= sqlite:///var/bench.sqlite3
+bench: $(STAMP)
+	@mkdir -p var/static
+	@export DEBUG=1 DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)}; \
+		$(BIN)/keywork migrate --no-input -v0 && $(BIN)/keywork load_catalogue >/dev/null && \
+		$(BIN)/keywork demo --clients 30000 --seed 1 --if-empty >/dev/null && \
+		$(BIN)/python bench/pages.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

@@ -1,0 +1,102 @@
+"""Benchmark: the caseload and client pages, rendered server-side on a big demo service,
+against a bare view that does one primary-key lookup, in the same run.
+
+    make bench                      # builds var/bench.sqlite3 (30,000 clients) once, then runs
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/keywork_bench make bench
+
+Each page is requested through Django's test client (middleware, session, audit, template:
+everything but the network), with DEBUG off. It prints the median and 90th-percentile time
+of each page and its ratio to the bare view's median."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keywork.settings")
+os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db.models import Count  # noqa: E402
+from django.http import HttpRequest, HttpResponse  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+from keywork.clients.models import Client as Person  # noqa: E402
+from keywork.clients.models import Episode  # noqa: E402
+from keywork.demo.builder import DEMO_PASSWORD  # noqa: E402
+
+
+def bare(request: HttpRequest, pk: int) -> HttpResponse:
+    """The baseline: one primary-key lookup, a tiny response."""
+    return HttpResponse(Person.objects.get(pk=pk).local_id)
+
+
+urlpatterns = [path("bench/bare/<int:pk>/", bare), path("", include("keywork.urls"))]
+
+
+def timed(client: Client, url: str, repeat: int) -> list[float]:
+    client.get(url)  # warm the caches the page uses, as a second visit would
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--user", default="kw.amira")
+    args = parser.parse_args()
+    clients = Person.objects.count()
+    if clients < 1000:
+        sys.exit(f"bench: only {clients} clients here; build one: keywork demo --clients 30000")
+    longest = (
+        Episode.objects.filter(keyworker__user__username=args.user, discharged_on=None)
+        .annotate(n=Count("attendances"))
+        .order_by("-n")
+        .select_related("client")
+        .first()
+    )
+    assert longest is not None
+    person = longest.client
+    pages: dict[str, str] = {
+        "bare view (one pk lookup)": f"/bench/bare/{person.pk}/",
+        "my caseload": "/",
+        "team caseload, review due first": "/?scope=team&sort=review",
+        "client record (longest history)": f"/clients/{person.local_id}/",
+        "care plan": f"/clients/{person.local_id}/care-plan/",
+    }
+    with override_settings(ROOT_URLCONF=__name__, DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+        client = Client()
+        assert client.login(username=args.user, password=DEMO_PASSWORD)
+        results = {name: timed(client, url, args.repeat) for name, url in pages.items()}
+    report(results, clients, longest, Path(str(django.db.connection.settings_dict["NAME"])).name)
+
+
+def report(results: dict[str, list[float]], clients: int, episode: Episode, db: str) -> None:
+    baseline = statistics.median(results["bare view (one pk lookup)"])
+    vendor = django.db.connection.vendor
+    print(f"{clients:,} clients on {vendor} ({db}); record of {episode.client.local_id}, "
+          f"{episode.n} sessions")  # type: ignore[attr-defined]
+    print(f"{'page':36} {'median ms':>10} {'p90 ms':>8} {'x bare':>8}")
+    p90: Callable[[list[float]], float] = lambda xs: statistics.quantiles(xs, n=10)[-1]  # noqa: E731
+    for name, times in results.items():
+        median = statistics.median(times)
+        print(f"{name:36} {median:10.1f} {p90(times):8.1f} {median / baseline:8.1f}")
+
+
+if __name__ == "__main__":
+    main()

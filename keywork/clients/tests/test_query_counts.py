@@ -1,0 +1,49 @@
+"""The caseload, team and client pages use the same number of queries whatever the size of
+the caseload or the length of the history: measured on demo services of 10 and 200 clients
+and pinned here."""
+
+import pytest
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from keywork.clients.models import Episode
+from keywork.demo import builder
+
+pytestmark = pytest.mark.django_db
+
+# Pinned: a change that adds a query per row or per history item breaks these.
+PINNED = {"caseload": 9, "team caseload": 10, "team view": 12, "record": 23}
+# The care-plan page skips one query when no review has recorded progress yet.
+CARE_PLAN_AT_MOST = 16
+
+
+def count(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(captured)
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_pages_use_a_fixed_number_of_queries_at_10_and_200_clients(client, catalogue, size):
+    builder.build(clients=size, seed=5)
+    longest = (
+        Episode.objects.filter(keyworker__user__username="kw.amira", discharged_on=None)
+        .annotate(n=Count("attendances"))
+        .order_by("-n")
+        .select_related("client")
+        .first()
+    )
+    assert longest is not None
+    record = f"/clients/{longest.client.local_id}/"
+    client.login(username="kw.amira", password=builder.DEMO_PASSWORD)
+    counts = {
+        "caseload": count(client, "/"),
+        "team caseload": count(client, "/?scope=team&sort=review&show=review"),
+        "record": count(client, record),
+    }
+    assert count(client, record + "care-plan/") <= CARE_PLAN_AT_MOST
+    client.login(username="tl.carys", password=builder.DEMO_PASSWORD)
+    counts["team view"] = count(client, "/team/")
+    assert counts == PINNED
