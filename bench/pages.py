@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "keywork.settings")
 os.environ.setdefault("SECRET_KEY", "bench-only-not-a-secret")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -89,8 +89,10 @@ def main() -> None:
 def report(results: dict[str, list[float]], clients: int, episode: Episode, db: str) -> None:
     baseline = statistics.median(results["bare view (one pk lookup)"])
     vendor = django.db.connection.vendor
-    print(f"{clients:,} clients on {vendor} ({db}); record of {episode.client.local_id}, "
-          f"{episode.n} sessions")  # type: ignore[attr-defined]
+    print(
+        f"{clients:,} clients on {vendor} ({db}); record of {episode.client.local_id}, "
+        f"{episode.n} sessions"
+    )  # type: ignore[attr-defined]
     print(f"{'page':36} {'median ms':>10} {'p90 ms':>8} {'x bare':>8}")
     p90: Callable[[list[float]], float] = lambda xs: statistics.quantiles(xs, n=10)[-1]  # noqa: E731
     for name, times in results.items():
