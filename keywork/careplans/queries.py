@@ -11,7 +11,7 @@ from keywork.clients.models import Client
 def plans_of(client: Client) -> QuerySet[CarePlan]:
     """Every version of the client's care plans, newest first, whole."""
     return (
-        CarePlan.objects.filter(episode__client=client)
+        CarePlan.objects.filter(episode_id__in=client.episodes.values("pk"))
         .select_related("made_by__user", "episode")
         .prefetch_related(
             Prefetch(

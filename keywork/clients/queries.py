@@ -123,14 +123,15 @@ def record_of(client: Client) -> dict[str, object]:
         )
         .order_by("-referral_date", "-pk")
     )
-    allocations = Allocation.objects.filter(episode__client=client).select_related(
+    ids = [e.pk for e in episodes]  # by id: each history table is read through its index
+    allocations = Allocation.objects.filter(episode_id__in=ids).select_related(
         "worker__user", "decided_by"
     )
-    moves = PhaseChange.objects.filter(episode__client=client).select_related(
+    moves = PhaseChange.objects.filter(episode_id__in=ids).select_related(
         "from_phase", "to_phase", "decided_by"
     )
     attendances = (
-        Attendance.objects.filter(episode__client=client)
+        Attendance.objects.filter(episode_id__in=ids)
         .exclude(outcome=Outcome.SCHEDULED)
         .select_related("session", "recorded_by__user", "entered_in_error_by")
         .prefetch_related(
@@ -141,18 +142,18 @@ def record_of(client: Client) -> dict[str, object]:
         )
     )
     assessments = list(
-        Assessment.objects.filter(episode__client=client)
+        Assessment.objects.filter(episode_id__in=ids)
         .select_related("assessed_by__user")
         .prefetch_related("needs")
         .order_by("assessed_on", "pk")
     )
     plans = list(
-        CarePlan.objects.filter(episode__client=client)
+        CarePlan.objects.filter(episode_id__in=ids)
         .select_related("made_by__user")
         .order_by("version")
     )
     reviews = list(
-        Review.objects.filter(care_plan__episode__client=client)
+        Review.objects.filter(care_plan_id__in=[p.pk for p in plans])
         .select_related("reviewed_by__user", "care_plan")
         .order_by("reviewed_on", "pk")
     )

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 
 from keywork.access import actions as access
 from keywork.access.models import AuditEvent, Competency, Role, Service, Supervision, Team, Worker
@@ -264,7 +264,18 @@ def build(*, clients: int, seed: int, progress: Callable[[int], None] | None = N
         raise RuleViolation("DEMO", "load the catalogue first (keywork load_catalogue)")
     if clients < 0:
         raise RuleViolation("INVALID", "--clients: must be 0 or more", field="clients")
-    return _build(clients=clients, seed=seed, progress=progress or (lambda n: None))
+    report = _build(clients=clients, seed=seed, progress=progress or (lambda n: None))
+    refresh_statistics()
+    return report
+
+
+def refresh_statistics() -> None:
+    """After a bulk load, let the database's query planner see the new table sizes (as an
+    ANALYZE after any large import); otherwise it plans for empty tables until autovacuum
+    catches up, and reads whole history tables to show one client."""
+    if not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 @action
