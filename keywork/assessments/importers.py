@@ -7,7 +7,6 @@ from keywork.assessments import actions
 from keywork.assessments.models import RISK_AREAS, SECTIONS
 from keywork.assessments.rules import AssessmentInput, NeedInput
 from keywork.clients.importers import open_episode_of
-from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 
 
@@ -16,9 +15,6 @@ def assess(actor: Actor, f: Fields) -> object:
     """`{"action": "assess", "client": ..., "assessed_on": ..., "risks": {"risk_to_self":
     "low", ...}, "needs": [{"domain": "housing", "description": ...}], ...}`"""
     risks = f.record("risks")
-    strengths = f.data.get("strengths", [])
-    if not isinstance(strengths, list) or not all(isinstance(s, str) for s in strengths):
-        raise invalid("strengths", "must be a list of text")
     return actions.assess(
         actor=actor,
         episode=open_episode_of(actor, f),
@@ -31,7 +27,7 @@ def assess(actor: Actor, f: Fields) -> object:
             safeguarding_detail=f.text("safeguarding_detail", ""),
             dependent_children=f.number("dependent_children", 0),
             other_dependants=f.text("other_dependants", ""),
-            strengths=tuple(strengths),
+            strengths=f.texts("strengths"),
             needs=tuple(
                 NeedInput(need.text("domain"), need.text("description", ""))
                 for need in f.records("needs")

@@ -28,13 +28,6 @@ def _need(episode: Episode, number: int, domain: str | None) -> int | None:
     return found.pk
 
 
-def _lines(f: Fields, name: str) -> tuple[str, ...]:
-    value = f.data.get(name, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise invalid(name, "must be a list of text")
-    return tuple(value)
-
-
 @importer("agree_care_plan")
 def agree_care_plan(actor: Actor, f: Fields) -> object:
     episode = open_episode_of(actor, f)
@@ -42,7 +35,7 @@ def agree_care_plan(actor: Actor, f: Fields) -> object:
         GoalInput(
             domain=g.text("domain"),
             description=g.text("description", ""),
-            milestones=_lines(g, "milestones"),
+            milestones=g.texts("milestones"),
             need=_need(episode, number, g.text("need") if g.data.get("need") else None),
             interventions=g.codes("interventions"),
         )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, QuerySet
 
 from keywork.careplans.models import CarePlan, Goal, MilestoneProgress, Review
@@ -32,7 +35,10 @@ def plans_of(client: Client) -> QuerySet[CarePlan]:
     )
 
 
-def review_due(plan: CarePlan) -> object:
-    """When the plan is next due for review: the last review's date for it, or the plan's."""
-    reviews = sorted(plan.reviews.all(), key=lambda r: (r.reviewed_on, r.pk))
-    return reviews[-1].next_review_on if reviews else plan.review_due
+def review_due(plan: CarePlan, reviews: Iterable[Review]) -> dt.date:
+    """When the plan is next due for review: its last review's next date, or the plan's own
+    (rule 11). `reviews` may hold other plans' reviews; only this plan's count."""
+    own = sorted(
+        (r for r in reviews if r.care_plan_id == plan.pk), key=lambda r: (r.reviewed_on, r.pk)
+    )
+    return own[-1].next_review_on if own else plan.review_due

@@ -67,7 +67,7 @@ def care_plan(request: HttpRequest, local_id: str) -> HttpResponse:
         "client": client,
         "plans": plans,
         "current": current,
-        "due": queries.review_due(current) if current else None,
+        "due": queries.review_due(current, current.reviews.all()) if current else None,
         "today": today(),
         "can_change": can_change,
     }

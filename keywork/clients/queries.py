@@ -17,6 +17,7 @@ from keywork.access.audit import Actor
 from keywork.access.models import Worker
 from keywork.assessments.models import Assessment
 from keywork.careplans.models import CarePlan, Review
+from keywork.careplans.queries import review_due
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
 from keywork.sessions.models import Attendance, NoteRevision, Outcome, ReEngagement
 
@@ -185,15 +186,12 @@ def record_of(client: Client) -> dict[str, object]:
         ReEngagement.objects.filter(episode=current, ended_on=None).first() if current else None
     )
     plan = next((p for p in reversed(plans) if current and p.episode_id == current.pk), None)
-    plan_reviews = [r for r in reviews if plan and r.care_plan_id == plan.pk]
     return {
         "assessment": next(
             (a for a in reversed(assessments) if current and a.episode_id == current.pk), None
         ),
         "plan": plan,
-        "review_due": plan_reviews[-1].next_review_on
-        if plan_reviews
-        else getattr(plan, "review_due", None),
+        "review_due": review_due(plan, reviews) if plan else None,
         "episodes": episodes,
         "current": current,
         "timeline": timeline,

@@ -84,6 +84,12 @@ class Fields:
             raise invalid(name, "must be a list of catalogue codes")
         return tuple(value)
 
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise invalid(name, "must be a list of text")
+        return tuple(value)
+
     def records(self, name: str) -> list[Fields]:
         value = self.data.get(name, [])
         if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):

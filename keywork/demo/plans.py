@@ -9,7 +9,8 @@ import datetime as dt
 import random
 from typing import TYPE_CHECKING
 
-from keywork.assessments.models import RISK_AREAS, Assessment, Need, RiskLevel
+from keywork.assessments.models import OPEN_RISK, RISK_AREAS, Assessment, Need, RiskLevel
+from keywork.assessments.rules import flags
 from keywork.careplans.models import (
     CarePlan,
     Goal,
@@ -84,7 +85,6 @@ def _assessment(
 ) -> tuple[Assessment, list[Need]]:
     risks = {name: rng.choices(RiskLevel.values, (50, 30, 15, 5))[0] for name, _ in RISK_AREAS}
     concern = rng.random() < 0.12
-    open_risks = [label for name, label in RISK_AREAS if risks[name] in ("medium", "high")]
     assessment = Assessment(
         episode=episode,
         assessed_on=day,
@@ -101,7 +101,7 @@ def _assessment(
         else "",
         dependent_children=rng.choice((0, 0, 0, 1, 2)) if not concern else 2,
         strengths=rng.sample(STRENGTHS, k=2),
-        flags=", ".join([*open_risks, *(["Safeguarding"] if concern else [])]),
+        flags=flags(risks, areas=dict(RISK_AREAS), open_levels=set(OPEN_RISK), concern=concern),
     )
     needs = [
         Need(assessment=assessment, domain=d, description=t)
