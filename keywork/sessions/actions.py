@@ -1,11 +1,12 @@
-"""The only writers of keywork sessions: schedule, record what happened, amend the notes,
-mark an entry in error."""
+"""The only writers of keywork sessions: schedule one-to-ones and groups, record what
+happened (a group's register line by line), record reintegration work, amend the notes, mark
+an entry in error."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
@@ -15,8 +16,8 @@ from keywork.access.models import AuditEvent, Team, Worker
 from keywork.access.queries import check_competent
 from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
-from keywork.clients.models import Episode
-from keywork.core.errors import AccessDenied, RuleViolation
+from keywork.clients.models import Episode, ExitReason
+from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.writes import action
 from keywork.sessions import rules
 from keywork.sessions.models import (
@@ -105,46 +106,56 @@ def schedule_group(
     episodes: Sequence[Episode],
     duration_minutes: int = 90,
     location: str = "",
-) -> KeyworkSession:
-    """Book a group session with its facilitators and the clients invited to it."""
+    weeks: int = 1,
+) -> list[KeyworkSession]:
+    """Book a group session with its facilitators and the clients invited to it; with
+    `weeks` above one, the same group weekly, each week's attendance list the same."""
     worker = policies.worker_of(actor)
     if worker is None or worker.team_id != team.pk or not worker.is_practitioner:
         raise AccessDenied("only keyworkers in the team book its group sessions")
-    if not title.strip():
-        raise RuleViolation("INVALID", "title: a group session has a name", field="title")
-    if not facilitators or any(f.team_id != team.pk or not f.is_practitioner for f in facilitators):
-        raise RuleViolation(
-            "INVALID", "facilitators: one or more keyworkers of this team", field="facilitators"
-        )
-    if not episodes or any(e.team_id != team.pk or not e.is_open for e in episodes):
-        raise RuleViolation(
-            "INVALID", "clients: invite clients with open episodes in this team", field="episodes"
-        )
-    session = KeyworkSession.objects.create(
-        team=team,
-        kind=KeyworkSession.Kind.GROUP,
+    rules.check_group(
         title=title,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        location=location,
+        weeks=weeks,
+        facilitators_in_team=bool(facilitators)
+        and all(
+            f.team_id == team.pk and f.is_practitioner and f.user.is_active for f in facilitators
+        ),
+        clients_in_team=bool(episodes)
+        and all(e.team_id == team.pk and e.is_open for e in episodes),
     )
-    session.facilitators.set(facilitators)
-    for episode in episodes:
-        attendance = Attendance.objects.create(session=session, episode=episode)
-        audit.record(
-            actor=actor,
-            verb=Verb.CREATE,
-            what="schedule_group",
-            client=episode.client,
-            obj=attendance,
-            detail={"title": title, "starts_at": starts_at.isoformat()},
+    booked = []
+    for week in range(weeks):
+        session = KeyworkSession.objects.create(
+            team=team,
+            kind=KeyworkSession.Kind.GROUP,
+            title=title,
+            starts_at=starts_at + dt.timedelta(weeks=week),
+            duration_minutes=duration_minutes,
+            location=location,
         )
-    return session
+        session.facilitators.set(facilitators)
+        for episode in episodes:
+            attendance = Attendance.objects.create(session=session, episode=episode)
+            audit.record(
+                actor=actor,
+                verb=Verb.CREATE,
+                what="schedule_group",
+                client=episode.client,
+                obj=attendance,
+                detail={"title": title, "starts_at": session.starts_at.isoformat()},
+            )
+        booked.append(session)
+    return booked
 
 
 def _entries(content: SessionContent) -> dict[str, Entry]:
     codes = {*content.topics, *content.interventions, *content.techniques}
-    found = Entry.objects.offered().select_related("tier", "parent").filter(code__in=codes)
+    found = (
+        Entry.objects.offered()
+        .select_related("tier", "parent")
+        .prefetch_related("phases")
+        .filter(code__in=codes)
+    )
     return {entry.code: entry for entry in found}
 
 
@@ -175,12 +186,12 @@ def record_attendance(
     rules.check_outcome_time(outcome=outcome, starts_at=session.starts_at, now=timezone.now())
     day = timezone.localdate(session.starts_at)
     _require_open(episode, day)
-    attendance.outcome, attendance.recorded_by = outcome, worker
-    attendance.recorded_at = timezone.now()
     if outcome == Outcome.ATTENDED:
         _attended(attendance, worker, day, content, next_appointment, bool(discharge_reason))
     elif content is not None and content.notes:
         attendance.notes = content.notes
+    attendance.outcome, attendance.recorded_by = outcome, worker
+    attendance.recorded_at = timezone.now()
     attendance.save()
     open_reengagement = ReEngagement.objects.filter(episode=episode, ended_on__isnull=True)
     if outcome == Outcome.DID_NOT_ATTEND and not open_reengagement.exists():
@@ -216,10 +227,12 @@ def _attended(
     rules.check_entry_kinds(content, {code: e.kind for code, e in entries.items()})
     for code in content.interventions:
         check_competent(worker, entries[code], day)
+    booked = _booked_after(attendance)
     rules.check_next_appointment(
         next_at=next_appointment.starts_at if next_appointment else None,
         session_at=attendance.session.starts_at,
         discharging=discharging,
+        already_booked=booked is not None,
     )
     for name in ("care_plan_work", "information_advice", "harm_reduction", "motivational_work"):
         setattr(attendance, name, getattr(content, name))
@@ -233,6 +246,30 @@ def _attended(
             next_appointment.location,
         )
         attendance.next_session = following.session
+    elif booked is not None and not discharging:
+        attendance.next_session = booked.session
+    _keep_content(attendance, content, entries, day)
+
+
+def _booked_after(attendance: Attendance) -> Attendance | None:
+    """The client's next appointment already booked after this session, if any."""
+    return (
+        Attendance.objects.filter(
+            episode=attendance.episode,
+            outcome=Outcome.SCHEDULED,
+            entered_in_error_at__isnull=True,
+            session__starts_at__gt=attendance.session.starts_at,
+        )
+        .select_related("session")
+        .order_by("session__starts_at")
+        .first()
+    )
+
+
+def _keep_content(
+    attendance: Attendance, content: SessionContent, entries: dict[str, Entry], day: dt.date
+) -> None:
+    """Link what was covered; contact made ends any open re-engagement."""
     attendance.topics.set([entries[c] for c in content.topics])
     attendance.interventions.set([entries[c] for c in content.interventions])
     attendance.techniques.set([entries[c] for c in content.techniques])
@@ -266,6 +303,124 @@ def record_session(
         next_appointment=next_appointment,
         discharge_reason=discharge_reason,
     )
+
+
+@dataclass(frozen=True)
+class RegisterLine:
+    """One invited client's line in a group's register."""
+
+    attendance: Attendance
+    outcome: str
+    notes: str = ""
+    next_appointment: NextAppointment | None = None
+
+
+@action
+def record_group(
+    *,
+    actor: Actor,
+    session: KeyworkSession,
+    content: SessionContent | None,
+    register: Sequence[RegisterLine],
+) -> list[Attendance]:
+    """Take a group's register: what the group covered (shared by everyone who came) and, for
+    each client listed, the outcome, their own notes and their next appointment. Each line is
+    recorded as a one-to-one is, so every rule holds for every client; a refused line names
+    the client and refuses the whole register."""
+    if session.kind != KeyworkSession.Kind.GROUP:
+        raise invalid("session", "this is not a group session")
+    if not register:
+        raise invalid("register", "record the outcome for at least one client")
+    recorded = []
+    for line in register:
+        if line.attendance.session_id != session.pk:
+            raise invalid(
+                "register", f"{line.attendance.episode.client} is not on this group's list"
+            )
+        try:
+            recorded.append(
+                record_attendance(
+                    actor=actor,
+                    attendance=line.attendance,
+                    outcome=line.outcome,
+                    content=_own_content(content, line),
+                    next_appointment=line.next_appointment,
+                )
+            )
+        except AccessDenied:
+            raise
+        except RuleViolation as error:
+            client = line.attendance.episode.client
+            raise RuleViolation(
+                error.code,
+                f"{client.name} ({client.local_id}): {error.message}",
+                field=error.field,
+                suggestion=error.suggestion,
+            ) from error
+    return recorded
+
+
+def _own_content(shared: SessionContent | None, line: RegisterLine) -> SessionContent | None:
+    """The group's content with this client's own notes after the group's."""
+    if line.outcome != Outcome.ATTENDED:
+        return SessionContent("", "", "", "", notes=line.notes)
+    if shared is None:
+        return None
+    notes = "\n\n".join(part for part in (shared.notes.strip(), line.notes.strip()) if part)
+    return replace(shared, notes=notes)
+
+
+@action
+def record_reintegration(
+    *,
+    actor: Actor,
+    episode: Episode,
+    starts_at: dt.datetime,
+    content: SessionContent,
+    duration_minutes: int = 45,
+    location: str = "",
+) -> Attendance:
+    """Record reintegration work: community integration and recovery capital, at any phase
+    and after discharge (rule 2). Interventions keep rule 4 as in a keywork session."""
+    worker = _practitioner(actor, episode)
+    day = timezone.localdate(starts_at)
+    rules.check_outcome_time(outcome=Outcome.ATTENDED, starts_at=starts_at, now=timezone.now())
+    if day < episode.referral_date:
+        raise RuleViolation("EPISODE", "this work is before the client was referred")
+    if episode.exit_reason == ExitReason.DIED and day > (episode.discharged_on or day):
+        raise RuleViolation("EPISODE", "the client has died: no work is recorded after that")
+    entries = _entries(content)
+    rules.check_entry_kinds(content, {code: e.kind for code, e in entries.items()})
+    phases = {code: {p.code for p in e.phases.all()} for code, e in entries.items()}
+    rules.check_reintegration(content, phases)
+    for code in content.interventions:
+        check_competent(worker, entries[code], day)
+    session = KeyworkSession.objects.create(
+        team=episode.team,
+        kind=KeyworkSession.Kind.REINTEGRATION,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        location=location,
+    )
+    session.facilitators.add(worker)
+    attendance = Attendance.objects.create(
+        session=session,
+        episode=episode,
+        outcome=Outcome.ATTENDED,
+        recorded_by=worker,
+        recorded_at=timezone.now(),
+        notes=content.notes,
+    )
+    _keep_content(attendance, content, entries, day)
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="record_reintegration",
+        client=episode.client,
+        obj=attendance,
+        detail={"topics": list(content.topics), "interventions": list(content.interventions)},
+    )
+    return attendance
 
 
 @action

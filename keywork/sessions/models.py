@@ -17,12 +17,16 @@ from keywork.clients.models import Episode
 
 
 class KeyworkSession(models.Model):
+    """A meeting: a one-to-one, a group, or reintegration work (which runs alongside every
+    phase and carries on after discharge)."""
+
     class Kind(models.TextChoices):
         ONE_TO_ONE = "one_to_one", "One-to-one"
         GROUP = "group", "Group"
+        REINTEGRATION = "reintegration", "Reintegration work"
 
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="sessions")
-    kind = models.CharField(max_length=12, choices=Kind.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
     title = models.CharField(max_length=120, blank=True, help_text="For a group: its name.")
     starts_at = models.DateTimeField()
     duration_minutes = models.PositiveSmallIntegerField(default=45)

@@ -1,5 +1,5 @@
-"""Rules 5 (a technique is not a structured intervention) and 9 (the minimum content of a
-keywork session, and a next appointment): pure checks over plain values."""
+"""Rules 2 (reintegration work), 5 (a technique is not a structured intervention) and 9 (the
+minimum content of a keywork session, and a next appointment): pure checks over plain values."""
 
 from __future__ import annotations
 
@@ -89,6 +89,23 @@ def _place(kind: str) -> str:
     return "another record (it is not part of a session)"
 
 
+def check_group(
+    *, title: str, weeks: int, facilitators_in_team: bool, clients_in_team: bool
+) -> None:
+    if not title.strip():
+        raise RuleViolation("INVALID", "title: a group session has a name", field="title")
+    if not 1 <= weeks <= 52:
+        raise RuleViolation("INVALID", "weeks: book from 1 to 52 weekly sessions", field="weeks")
+    if not facilitators_in_team:
+        raise RuleViolation(
+            "INVALID", "facilitators: one or more keyworkers of this team", field="facilitators"
+        )
+    if not clients_in_team:
+        raise RuleViolation(
+            "INVALID", "clients: invite clients with open episodes in this team", field="episodes"
+        )
+
+
 def check_outcome_time(*, outcome: str, starts_at: dt.datetime, now: dt.datetime) -> None:
     if outcome in ("attended", "did_not_attend") and starts_at > now:
         raise RuleViolation(
@@ -97,14 +114,18 @@ def check_outcome_time(*, outcome: str, starts_at: dt.datetime, now: dt.datetime
 
 
 def check_next_appointment(
-    *, next_at: dt.datetime | None, session_at: dt.datetime, discharging: bool
+    *,
+    next_at: dt.datetime | None,
+    session_at: dt.datetime,
+    discharging: bool,
+    already_booked: bool = False,
 ) -> None:
     if next_at is None:
-        if not discharging:
+        if not (discharging or already_booked):
             raise RuleViolation(
                 "R9",
-                "an attended session books the next appointment, unless the client is being "
-                "discharged",
+                "an attended session books the next appointment, unless one is already booked "
+                "or the client is being discharged",
                 field="next_appointment",
             )
         return
@@ -112,6 +133,28 @@ def check_next_appointment(
         raise RuleViolation(
             "R9", "the next appointment must be after this session", field="next_appointment"
         )
+
+
+def check_reintegration(content: SessionContent, phases: dict[str, set[str]]) -> None:
+    """Reintegration work (rule 2) runs alongside every phase and beyond discharge: it records
+    what was done, and each topic and intervention is one listed for Reintegration."""
+    listed = (*content.topics, *content.interventions)
+    if not listed:
+        raise RuleViolation(
+            "R2",
+            "reintegration work records at least one topic or intervention listed for "
+            "Reintegration",
+            field="topics",
+        )
+    for code in listed:
+        if "reintegration" not in phases.get(code, set()):
+            raise RuleViolation(
+                "R2",
+                f"'{code}' is not listed for Reintegration: record it in a keywork session",
+                field="interventions" if code in content.interventions else "topics",
+            )
+    if not content.notes.strip():
+        raise RuleViolation("INVALID", "notes: say what was done", field="notes")
 
 
 def check_not_recorded(*, outcome: str, in_error: bool) -> None:

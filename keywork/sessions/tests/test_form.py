@@ -131,8 +131,8 @@ def test_the_form_refuses_rule_9_in_the_same_words_as_the_action(client, persona
     assert not Attendance.objects.filter(episode=personas.episode).exists()
     page = client.post(URL, post_data(next_date="")).content.decode()
     assert (
-        "an attended session books the next appointment, unless the client is being discharged [R9]"
-        in page
+        "an attended session books the next appointment, unless one is already booked or the "
+        "client is being discharged [R9]" in page
     )
 
 

@@ -279,7 +279,7 @@ def test_a_group_session_has_facilitators_and_an_attendance_list(personas):
         keyworker=personas.keyworker,
         substances=[SubstanceUse("sub.cocaine", "sniff")],
     )
-    group = actions.schedule_group(
+    (group,) = actions.schedule_group(
         actor=personas.mi_keyworker.user,
         team=personas.team,
         title="Relapse prevention group",
