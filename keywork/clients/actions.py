@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.utils import timezone
+
 from keywork.access import audit, policies
 from keywork.access.audit import Actor, user_or_none
 from keywork.access.models import AuditEvent, Role, Team, Worker
@@ -24,6 +26,7 @@ from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.validation import refuse_invalid
 from keywork.core.writes import action
+from keywork.sessions.models import Outcome
 
 Verb = AuditEvent.Verb
 
@@ -208,30 +211,55 @@ def discharge(
     *, actor: Actor, episode: Episode, on: dt.date, exit_reason: str, note: str = ""
 ) -> Episode:
     """Close the episode with its date and exit reason. Its keyworker and phase stay on the
-    record as they were on the day of discharge."""
+    record as they were on the day of discharge; appointments booked after it are cancelled
+    by the service."""
     if not (policies.can_work_with(actor, episode) or policies.can_allocate(actor, episode)):
         raise AccessDenied("only the client's team can discharge them")
     last_move = episode.phase_changes.order_by("-changed_on").values_list("changed_on", flat=True)
     last_allocation = episode.allocations.order_by("-started_on").values_list(
         "started_on", flat=True
     )
+    last_seen = (
+        episode.attendances.filter(
+            outcome__in=(Outcome.ATTENDED, Outcome.DID_NOT_ATTEND),
+            entered_in_error_at__isnull=True,
+        )
+        .order_by("-session__starts_at")
+        .values_list("session__starts_at", flat=True)
+    )
     rules.check_discharge(
         episode_open=episode.is_open,
         on=on,
-        not_before=max([episode.referral_date, *last_move[:1], *last_allocation[:1]]),
+        not_before=max(
+            [
+                episode.referral_date,
+                *last_move[:1],
+                *last_allocation[:1],
+                *(timezone.localdate(t) for t in last_seen[:1]),
+            ]
+        ),
         today=today(),
         exit_reason=exit_reason,
         exit_reasons=set(ExitReason.values),
     )
     episode.discharged_on, episode.exit_reason, episode.discharge_note = on, exit_reason, note
     episode.save(update_fields=["discharged_on", "exit_reason", "discharge_note"])
+    after = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
+    cancelled = episode.attendances.filter(
+        outcome=Outcome.SCHEDULED, session__starts_at__gte=after
+    ).update(
+        outcome=Outcome.CANCELLED_BY_SERVICE,
+        recorded_by=policies.worker_of(actor),
+        recorded_at=timezone.now(),
+        notes=f"Cancelled: discharged on {uk(on)}.",
+    )
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
         what="discharge",
         client=episode.client,
         obj=episode,
-        detail={"on": on.isoformat(), "exit_reason": exit_reason},
+        detail={"on": on.isoformat(), "exit_reason": exit_reason, "cancelled": cancelled},
     )
     return episode
 

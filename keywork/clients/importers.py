@@ -5,7 +5,7 @@ from __future__ import annotations
 from keywork.access import policies
 from keywork.access.audit import Actor
 from keywork.access.models import Team, Worker
-from keywork.clients import actions
+from keywork.clients import actions, queries
 from keywork.clients.models import Client, Episode
 from keywork.clients.rules import SubstanceUse
 from keywork.core.errors import invalid
@@ -36,6 +36,15 @@ def worker(fields: Fields, name: str) -> Worker:
     return found
 
 
+def latest_episode_of(actor: Actor, fields: Fields) -> Episode:
+    """The client's open episode, or else the one discharged last."""
+    client = client_of(actor, fields)
+    episode = queries.latest_episode(client)
+    if episode is None:
+        raise invalid("client", f"'{client.local_id}' has no episode")
+    return episode
+
+
 @importer("register_client")
 def register_client(actor: Actor, f: Fields) -> object:
     return actions.register_client(
@@ -55,16 +64,32 @@ def register_client(actor: Actor, f: Fields) -> object:
     )
 
 
-@importer("open_episode")
-def open_episode(actor: Actor, f: Fields) -> object:
-    code = f.text("team")
+def team_of(fields: Fields) -> Team:
+    code = fields.text("team")
     team = Team.objects.filter(code=code).first()
     if team is None:
         raise invalid("team", f"no team with code '{code}'")
+    return team
+
+
+def workers(fields: Fields, name: str) -> list[Worker]:
+    usernames = fields.texts(name)
+    found = {
+        w.user.username: w
+        for w in Worker.objects.select_related("user").filter(user__username__in=usernames)
+    }
+    missing = [u for u in usernames if u not in found]
+    if missing:
+        raise invalid(name, f"no worker {', '.join(repr(u) for u in missing)}")
+    return [found[u] for u in usernames]
+
+
+@importer("open_episode")
+def open_episode(actor: Actor, f: Fields) -> object:
     return actions.open_episode(
         actor=actor,
         client=client_of(actor, f),
-        team=team,
+        team=team_of(f),
         referral_date=f.date("referral_date"),
         referral_source=f.text("referral_source", ""),
         triage_date=f.optional_date("triage_date"),

@@ -19,7 +19,13 @@ from keywork.assessments.models import Assessment
 from keywork.careplans.models import CarePlan, Review
 from keywork.careplans.queries import review_due
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
-from keywork.sessions.models import Attendance, NoteRevision, Outcome, ReEngagement
+from keywork.sessions.models import (
+    Attendance,
+    KeyworkSession,
+    NoteRevision,
+    Outcome,
+    ReEngagement,
+)
 
 SORTS: dict[str, tuple[str | Combinable, ...]] = {
     "name": ("client__family_name", "client__given_name", "pk"),
@@ -115,6 +121,25 @@ def visible_client(user: Actor, local_id: str) -> Client | None:
     return policies.clients_visible_to(user).filter(local_id=local_id).first()
 
 
+def open_episodes_by_id(user: Actor, ids: list[str]) -> tuple[list[Episode], list[str]]:
+    """The open episodes this user can see for these client ids, in the order given, and the
+    ids that have none."""
+    found = {
+        e.client.local_id: e
+        for e in policies.episodes_visible_to(user)
+        .filter(discharged_on=None, client__local_id__in=ids)
+        .select_related("client")
+    }
+    ordered = list(dict.fromkeys(ids))
+    return [found[i] for i in ordered if i in found], [i for i in ordered if i not in found]
+
+
+def latest_episode(client: Client) -> Episode | None:
+    """The open episode, or else the one discharged last."""
+    latest = (F("discharged_on").desc(nulls_first=True), "-referral_date", "-pk")
+    return client.episodes.select_related("team").order_by(*latest).first()
+
+
 def record_of(client: Client) -> dict[str, object]:
     """Everything the client record page shows, in a fixed number of queries."""
     episodes = list(
@@ -128,10 +153,12 @@ def record_of(client: Client) -> dict[str, object]:
     allocations = Allocation.objects.filter(episode_id__in=ids).select_related(
         "worker__user", "decided_by"
     )
-    moves = PhaseChange.objects.filter(episode_id__in=ids).select_related(
-        "from_phase", "to_phase", "decided_by"
+    moves = list(
+        PhaseChange.objects.filter(episode_id__in=ids).select_related(
+            "from_phase", "to_phase", "decided_by"
+        )
     )
-    attendances = (
+    attendances = list(
         Attendance.objects.filter(episode_id__in=ids)
         .exclude(outcome=Outcome.SCHEDULED)
         .select_related("session", "recorded_by__user", "entered_in_error_by")
@@ -169,6 +196,7 @@ def record_of(client: Client) -> dict[str, object]:
         reverse=True,
     )
     current = next((e for e in episodes if e.is_open), None)
+    latest = current or next(iter(episodes), None)
     upcoming = (
         Attendance.objects.filter(
             episode=current,
@@ -194,10 +222,40 @@ def record_of(client: Client) -> dict[str, object]:
         "review_due": review_due(plan, reviews) if plan else None,
         "episodes": episodes,
         "current": current,
+        "latest": latest,
+        "reintegration": sorted(
+            (
+                timezone.localdate(a.session.starts_at)
+                for a in attendances
+                if a.session.kind == KeyworkSession.Kind.REINTEGRATION and not a.in_error
+            ),
+            reverse=True,
+        ),
+        "phases": phase_spans(latest, [m for m in moves if latest and m.episode_id == latest.pk]),
         "timeline": timeline,
         "next_appointment": upcoming,
         "reengaging": reengaging,
     }
+
+
+@dataclass(frozen=True)
+class PhaseSpan:
+    """A stretch of an episode in one phase: from the move into it until the next move (or
+    discharge, or today)."""
+
+    move: PhaseChange
+    ended_on: dt.date | None
+
+    @property
+    def days(self) -> int:
+        return ((self.ended_on or timezone.localdate()) - self.move.changed_on).days
+
+
+def phase_spans(episode: Episode | None, moves: list[PhaseChange]) -> list[PhaseSpan]:
+    """The episode's phases in order, for the phase timeline (rule 2)."""
+    ordered = sorted(moves, key=lambda m: (m.changed_on, m.pk))
+    ends = [m.changed_on for m in ordered[1:]] + [episode.discharged_on if episode else None]
+    return [PhaseSpan(move, end) for move, end in zip(ordered, ends, strict=True)]
 
 
 CONTACT_WINDOW = dt.timedelta(weeks=8)

@@ -64,7 +64,7 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
         raise Http404("No client with that id on the records you can see.")
     audit.record_read(actor=request.user, what="client record", clients=[client])
     record = queries.record_of(client)
-    current = record["current"]
+    current, latest = record["current"], record["latest"]
     can_record = can_allocate = False
     if isinstance(current, Episode):
         can_record = policies.can_work_with(request.user, current)
@@ -73,6 +73,7 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
         "client": client,
         "can_record": can_record,
         "can_allocate": can_allocate,
+        "can_work": isinstance(latest, Episode) and policies.can_work_with(request.user, latest),
         "today": today(),
         **record,
     }

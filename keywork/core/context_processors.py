@@ -8,13 +8,18 @@ from keywork.access.models import Role, Service
 
 def keywork(request: HttpRequest) -> dict[str, Any]:
     """Say on every page when the database holds synthetic demo data; offer the team view to
-    team leaders and service managers."""
+    team leaders and service managers, and the group sessions to keyworkers in a team."""
 
     def show_team_view() -> bool:
         worker = policies.worker_of(getattr(request, "user", None))
         return worker is not None and worker.role in (Role.TEAM_LEADER, Role.SERVICE_MANAGER)
 
+    def show_groups() -> bool:
+        worker = policies.worker_of(getattr(request, "user", None))
+        return worker is not None and worker.is_practitioner and worker.team_id is not None
+
     return {
         "synthetic_demo": Service.objects.filter(is_synthetic=True).exists(),
         "show_team_view": show_team_view,
+        "show_groups": show_groups,
     }

@@ -1,5 +1,6 @@
-"""The record-a-session form: it offers what fits the client's phase first, and only the
-interventions this worker is competent to deliver; the action still checks every rule."""
+"""The session forms (a one-to-one, reintegration work, a group's booking and register): they
+offer what fits the client's phase first, and only the interventions this worker is competent
+to deliver; the actions still check every rule."""
 
 from __future__ import annotations
 
@@ -9,35 +10,34 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from keywork.access.models import Worker
+from keywork.access.models import PRACTITIONER_ROLES, Worker
 from keywork.access.queries import competent_entries
 from keywork.catalogue.models import Entry, Phase
-from keywork.clients.models import ExitReason
+from keywork.clients.models import Episode, ExitReason
 from keywork.core.forms import ActionForm
-from keywork.sessions.actions import NextAppointment
-from keywork.sessions.models import CarePlanWork, Outcome
+from keywork.sessions.actions import NextAppointment, RegisterLine
+from keywork.sessions.models import Attendance, CarePlanWork, Outcome
 from keywork.sessions.rules import INTERVENTION_KINDS, TECHNIQUE_KINDS, SessionContent
 
 Choices = list[tuple[str, Any]]
 
 
-def phase_first(entries: list[Entry], phase: Phase) -> Choices:
+def phase_first(entries: list[Entry], phase: Phase | None) -> Choices:
     """Group choices: those listed for the client's phase, then the rest."""
+    if phase is None:
+        return [(e.code, e.name) for e in entries]
     here = [(e.code, e.name) for e in entries if phase in e.phases.all()]
     other = [(e.code, e.name) for e in entries if phase not in e.phases.all()]
     return [(f"For {phase.name}", here), ("Other phases", other)] if other else here
 
 
-class SessionForm(ActionForm):
-    field_aliases = {"next_appointment": "next_date"}
+class ContentForm(ActionForm):
+    """What a session covered: rule 9's minimum content, topics, interventions (only those
+    this worker is competent to deliver), techniques and notes. With a phase, what the
+    catalogue lists for it comes first; with `only_phase`, nothing else is offered."""
 
-    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    outcome = forms.ChoiceField(
-        choices=[c for c in Outcome.choices if c[0] != Outcome.SCHEDULED],
-        widget=forms.RadioSelect,
-        initial=Outcome.ATTENDED,
-    )
+    only_phase = ""
+
     care_plan_work = forms.ChoiceField(
         choices=CarePlanWork.choices, widget=forms.RadioSelect, required=False
     )
@@ -62,8 +62,77 @@ class SessionForm(ActionForm):
         label="Techniques and mapping tools", widget=forms.CheckboxSelectMultiple, required=False
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+
+    def __init__(self, *args: Any, worker: Worker, phase: Phase | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        offered = Entry.objects.offered().prefetch_related("phases").order_by("name")
+        deliverable = (
+            competent_entries(worker, today)
+            .filter(kind__in=INTERVENTION_KINDS)
+            .exclude(group__in=["structured_pharmacological", "referral"])
+            .exclude(kind="keyworking_element")
+            .prefetch_related("phases")
+            .order_by("tier__order", "name")
+        )
+        if self.only_phase:
+            offered = offered.filter(phases__code=self.only_phase)
+            deliverable = deliverable.filter(phases__code=self.only_phase)
+        self.offer("topics", phase_first(list(offered.filter(kind="topic")), phase))
+        self.offer("interventions", phase_first(list(deliverable), phase))
+        self.offer(
+            "techniques", [(e.code, e.name) for e in offered.filter(kind__in=TECHNIQUE_KINDS)]
+        )
+
+    def content(self) -> SessionContent:
+        data = self.cleaned_data
+        return SessionContent(
+            care_plan_work=data.get("care_plan_work", ""),
+            information_advice=data.get("information_advice", ""),
+            harm_reduction=data.get("harm_reduction", ""),
+            motivational_work=data.get("motivational_work", ""),
+            topics=tuple(data["topics"]),
+            interventions=tuple(data["interventions"]),
+            techniques=tuple(data.get("techniques", ())),
+            notes=data["notes"],
+        )
+
+    def offer(self, name: str, choices: Choices) -> None:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = choices
+
+
+def at(day: dt.date, time: dt.time | None) -> dt.datetime:
+    """A local date and time (10:00 when no time is given) as an aware moment."""
+    return timezone.make_aware(dt.datetime.combine(day, time or dt.time(10, 0)))
+
+
+class DatedContentForm(ContentForm):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        now = timezone.localtime()
+        self.fields["date"].initial = now.date()
+        self.fields["time"].initial = now.time().replace(second=0, microsecond=0)
+
+    def starts_at(self) -> dt.datetime:
+        return at(self.cleaned_data["date"], self.cleaned_data["time"])
+
+
+class SessionForm(DatedContentForm):
+    field_aliases = {"next_appointment": "next_date"}
+
+    outcome = forms.ChoiceField(
+        choices=[c for c in Outcome.choices if c[0] != Outcome.SCHEDULED],
+        widget=forms.RadioSelect,
+        initial=Outcome.ATTENDED,
+    )
     next_date = forms.DateField(
         label="Next appointment: date",
+        help_text="Leave empty if the next appointment is already booked.",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         required=False,
     )
@@ -78,57 +147,117 @@ class SessionForm(ActionForm):
         required=False,
     )
 
-    def __init__(self, *args: Any, worker: Worker, phase: Phase, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        today = timezone.localdate()
-        offered = Entry.objects.offered().prefetch_related("phases").order_by("name")
-        topics = list(offered.filter(kind="topic"))
-        deliverable = list(
-            competent_entries(worker, today)
-            .filter(kind__in=INTERVENTION_KINDS)
-            .exclude(group__in=["structured_pharmacological", "referral"])
-            .prefetch_related("phases")
-            .order_by("tier__order", "name")
-        )
-        fits = [e for e in deliverable if e.kind != "keyworking_element"]
-        self.offer("topics", phase_first(topics, phase))
-        self.offer("interventions", phase_first(fits, phase))
-        self.offer(
-            "techniques", [(e.code, e.name) for e in offered.filter(kind__in=TECHNIQUE_KINDS)]
-        )
-        now = timezone.localtime()
-        self.fields["date"].initial = now.date()
-        self.fields["time"].initial = now.time().replace(second=0, microsecond=0)
-
-    def starts_at(self) -> dt.datetime:
-        return timezone.make_aware(
-            dt.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"])
-        )
-
-    def content(self) -> SessionContent:
-        data = self.cleaned_data
-        return SessionContent(
-            care_plan_work=data["care_plan_work"],
-            information_advice=data["information_advice"],
-            harm_reduction=data["harm_reduction"],
-            motivational_work=data["motivational_work"],
-            topics=tuple(data["topics"]),
-            interventions=tuple(data["interventions"]),
-            techniques=tuple(data["techniques"]),
-            notes=data["notes"],
-        )
-
     def next_appointment(self) -> NextAppointment | None:
-        day, time = self.cleaned_data.get("next_date"), self.cleaned_data.get("next_time")
+        day = self.cleaned_data.get("next_date")
         if day is None:
             return None
-        at = dt.datetime.combine(day, time or dt.time(10, 0))
-        return NextAppointment(starts_at=timezone.make_aware(at))
+        return NextAppointment(starts_at=at(day, self.cleaned_data.get("next_time")))
 
-    def offer(self, name: str, choices: Choices) -> None:
-        field = self.fields[name]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = choices
+
+class ReintegrationForm(DatedContentForm):
+    """Reintegration work: what the catalogue lists for Reintegration, and notes."""
+
+    only_phase = "reintegration"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("care_plan_work", "information_advice", "harm_reduction", "motivational_work"):
+            del self.fields[name]
+        self.fields["notes"].label = "What was done"
+
+
+REGISTER_OUTCOMES = [("", "Not recorded yet"), *Outcome.choices[1:]]
+
+
+class GroupRegisterForm(ContentForm):
+    """A group's register: the content the group covered, then a line for each client still
+    to record (outcome, their own notes, their next appointment)."""
+
+    def __init__(self, *args: Any, lines: list[Attendance], **kwargs: Any) -> None:
+        super().__init__(*args, phase=None, **kwargs)
+        self.lines = lines
+        self.fields["notes"].label = "Notes for everyone who came"
+        for line in lines:
+            n = line.pk
+            self.fields[f"outcome_{n}"] = forms.ChoiceField(
+                label="Outcome", choices=REGISTER_OUTCOMES, required=False
+            )
+            self.fields[f"notes_{n}"] = forms.CharField(label="Own notes", required=False)
+            self.fields[f"next_date_{n}"] = forms.DateField(
+                label="Next appointment",
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                required=False,
+            )
+            self.fields[f"next_time_{n}"] = forms.TimeField(
+                label="Time", widget=forms.TimeInput(attrs={"type": "time"}), required=False
+            )
+
+    def rows(self) -> list[tuple[Attendance, list[forms.BoundField]]]:
+        names = ("outcome", "notes", "next_date", "next_time")
+        return [(line, [self[f"{name}_{line.pk}"] for name in names]) for line in self.lines]
+
+    def register(self) -> list[RegisterLine]:
+        data, chosen = self.cleaned_data, []
+        for line in self.lines:
+            outcome = data[f"outcome_{line.pk}"]
+            if not outcome:
+                continue
+            day = data[f"next_date_{line.pk}"]
+            following = NextAppointment(at(day, data[f"next_time_{line.pk}"])) if day else None
+            chosen.append(RegisterLine(line, outcome, data[f"notes_{line.pk}"], following))
+        return chosen
+
+
+class GroupBookingForm(ActionForm):
+    field_aliases = {"episodes": "clients"}
+
+    title = forms.CharField(max_length=120, required=False)
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
+    duration_minutes = forms.IntegerField(label="Minutes", initial=90, min_value=15, max_value=480)
+    weeks = forms.IntegerField(
+        label="Weekly for how many weeks", initial=1, help_text="1 books a single session."
+    )
+    location = forms.CharField(max_length=120, required=False)
+    facilitators = forms.ModelMultipleChoiceField(
+        queryset=Worker.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    clients = forms.MultipleChoiceField(
+        label="Clients from your caseload", widget=forms.CheckboxSelectMultiple, required=False
+    )
+    other_clients = forms.CharField(
+        label="Other clients of the team, by client id",
+        help_text="Separate ids with commas or spaces.",
+        required=False,
+    )
+
+    def __init__(self, *args: Any, worker: Worker, caseload: list[Episode], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        facilitators = self.fields["facilitators"]
+        assert isinstance(facilitators, forms.ModelMultipleChoiceField)
+        facilitators.queryset = (
+            Worker.objects.filter(
+                team=worker.team, role__in=PRACTITIONER_ROLES, user__is_active=True
+            )
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        facilitators.initial = [worker.pk]
+        self.caseload = {str(e.pk): e for e in caseload}
+        clients = self.fields["clients"]
+        assert isinstance(clients, forms.ChoiceField)
+        clients.choices = [
+            (k, f"{e.client.name} ({e.client.local_id})") for k, e in self.caseload.items()
+        ]
+
+    def starts_at(self) -> dt.datetime:
+        return at(self.cleaned_data["date"], self.cleaned_data["time"])
+
+    def ids(self) -> list[str]:
+        return str(self.cleaned_data["other_clients"]).replace(",", " ").split()
+
+    def mine(self) -> list[Episode]:
+        return [self.caseload[k] for k in self.cleaned_data["clients"]]
 
 
 class AmendNotesForm(ActionForm):

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from keywork.access.audit import Actor
-from keywork.clients.importers import client_of, open_episode_of
+from keywork.clients import queries
+from keywork.clients.importers import (
+    client_of,
+    latest_episode_of,
+    open_episode_of,
+    team_of,
+    workers,
+)
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 from keywork.sessions import actions
-from keywork.sessions.actions import NextAppointment
-from keywork.sessions.models import Attendance
+from keywork.sessions.actions import NextAppointment, RegisterLine
+from keywork.sessions.models import Attendance, KeyworkSession
 from keywork.sessions.rules import SessionContent
 
 
@@ -103,4 +110,74 @@ def amend_notes(actor: Actor, f: Fields) -> object:
 def mark_entered_in_error(actor: Actor, f: Fields) -> object:
     return actions.mark_entered_in_error(
         actor=actor, attendance=attendance_of(actor, f), reason=f.text("reason", "")
+    )
+
+
+@importer("schedule_group")
+def schedule_group(actor: Actor, f: Fields) -> object:
+    ids = list(f.texts("clients"))
+    episodes, missing = queries.open_episodes_by_id(actor, ids)
+    if missing:
+        raise invalid("clients", f"no open episode you can see for {', '.join(missing)}")
+    return actions.schedule_group(
+        actor=actor,
+        team=team_of(f),
+        title=f.text("title", ""),
+        starts_at=f.moment("starts_at"),
+        facilitators=workers(f, "facilitators"),
+        episodes=episodes,
+        duration_minutes=f.number("duration_minutes", 90),
+        location=f.text("location", ""),
+        weeks=f.number("weeks", 1),
+    )
+
+
+def group_of(f: Fields) -> KeyworkSession:
+    """The team's group starting at `starts_at` (named by `title` if two start then)."""
+    starts_at = f.moment("starts_at")
+    found = KeyworkSession.objects.filter(
+        team=team_of(f), kind=KeyworkSession.Kind.GROUP, starts_at=starts_at
+    )
+    if "title" in f.data:
+        found = found.filter(title=f.text("title"))
+    groups = list(found[:2])
+    if not groups:
+        raise invalid("starts_at", f"no group session at {starts_at:%d/%m/%Y %H:%M}")
+    if len(groups) > 1:
+        raise invalid("title", "more than one group starts then: name it by its title")
+    return groups[0]
+
+
+def register_line(session: KeyworkSession, f: Fields) -> RegisterLine:
+    local_id = f.text("client")
+    listed = session.attendances.select_related("episode__client").filter(
+        episode__client__local_id=local_id
+    )
+    attendance = listed.first()
+    if attendance is None:
+        raise invalid("register", f"'{local_id}' is not on this group's list")
+    return RegisterLine(attendance, f.text("outcome"), f.text("notes", ""), next_appointment(f))
+
+
+@importer("record_group")
+def record_group(actor: Actor, f: Fields) -> object:
+    """A group's register: the content the group covered, and a line per client."""
+    session = group_of(f)
+    return actions.record_group(
+        actor=actor,
+        session=session,
+        content=content(f),
+        register=[register_line(session, line) for line in f.records("register")],
+    )
+
+
+@importer("record_reintegration")
+def record_reintegration(actor: Actor, f: Fields) -> object:
+    return actions.record_reintegration(
+        actor=actor,
+        episode=latest_episode_of(actor, f),
+        starts_at=f.moment("starts_at"),
+        content=content(f),
+        duration_minutes=f.number("duration_minutes", 45),
+        location=f.text("location", ""),
     )

@@ -6,13 +6,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from keywork.access import audit, policies
+from keywork.access.models import Worker
 from keywork.clients import queries as client_queries
-from keywork.core.errors import RuleViolation
-from keywork.sessions import actions
-from keywork.sessions.forms import AmendNotesForm, EnteredInErrorForm, SessionForm
-from keywork.sessions.models import Attendance
+from keywork.clients.models import Episode
+from keywork.core.errors import RuleViolation, invalid
+from keywork.sessions import actions, queries
+from keywork.sessions.forms import (
+    AmendNotesForm,
+    EnteredInErrorForm,
+    GroupBookingForm,
+    GroupRegisterForm,
+    ReintegrationForm,
+    SessionForm,
+)
+from keywork.sessions.models import Attendance, KeyworkSession, Outcome
 
 
 @login_required
@@ -107,3 +117,134 @@ def _entry_page(
     audit.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "attendance": attendance, "title": title}
     return render(request, "sessions/entry_form.html", context)
+
+
+@login_required
+def record_reintegration(request: HttpRequest, local_id: str) -> HttpResponse:
+    """Reintegration work on the open episode, or after discharge on the latest one."""
+    client = client_queries.visible_client(request.user, local_id)
+    episode = client_queries.latest_episode(client) if client else None
+    worker = policies.worker_of(request.user)
+    if client is None or episode is None or worker is None:
+        raise Http404("No episode for that client on the records you can see.")
+    if not policies.can_work_with(request.user, episode):
+        raise Http404("Only keyworkers in the client's team record their work.")
+    form = ReintegrationForm(request.POST or None, worker=worker, phase=None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.record_reintegration(
+                actor=request.user,
+                episode=episode,
+                starts_at=form.starts_at(),
+                content=form.content(),
+            )
+        except RuleViolation as error:
+            form.refuse(error)
+        else:
+            messages.success(request, "Reintegration work recorded.")
+            return redirect("client", local_id=client.local_id)
+    audit.record_read(actor=request.user, what="record reintegration form", clients=[client])
+    context = {"form": form, "client": client, "episode": episode}
+    return render(request, "sessions/reintegration.html", context)
+
+
+def _team_practitioner(request: HttpRequest) -> Worker:
+    worker = policies.worker_of(request.user)
+    if worker is None or not worker.is_practitioner or worker.team is None:
+        raise Http404("Group sessions are run by keyworkers in a team.")
+    return worker
+
+
+@login_required
+def groups(request: HttpRequest) -> HttpResponse:
+    worker = _team_practitioner(request)
+    now = timezone.now()
+    listed = list(queries.groups_of(worker.team, now=now))  # type: ignore[arg-type]
+    context = {
+        "upcoming": [g for g in listed if g.starts_at >= now],
+        "past": [g for g in reversed(listed) if g.starts_at < now],
+        "worker": worker,
+    }
+    return render(request, "sessions/groups.html", context)
+
+
+@login_required
+def book_group(request: HttpRequest) -> HttpResponse:
+    worker = _team_practitioner(request)
+    caseload = list(
+        policies.caseload_of(request.user)
+        .select_related("client")
+        .order_by("client__family_name", "client__given_name")
+    )
+    form = GroupBookingForm(request.POST or None, worker=worker, caseload=caseload)
+    if request.method == "POST" and form.is_valid():
+        try:
+            booked = actions.schedule_group(
+                actor=request.user,
+                team=worker.team,  # type: ignore[arg-type]
+                title=form.cleaned_data["title"],
+                starts_at=form.starts_at(),
+                facilitators=list(form.cleaned_data["facilitators"]),
+                episodes=form.mine() + _team_episodes(request, form.ids()),
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                location=form.cleaned_data["location"],
+                weeks=form.cleaned_data["weeks"],
+            )
+        except RuleViolation as error:
+            form.refuse(error)
+        else:
+            messages.success(request, f"Group booked: {len(booked)} session(s).")
+            return redirect("group", pk=booked[0].pk)
+    audit.record_read(actor=request.user, what="book a group", clients=[e.client for e in caseload])
+    return render(request, "sessions/book_group.html", {"form": form})
+
+
+def _team_episodes(request: HttpRequest, ids: list[str]) -> list[Episode]:
+    """The open episodes of these client ids in the user's team; an unknown id is refused."""
+    found, missing = client_queries.open_episodes_by_id(request.user, ids)
+    if missing:
+        raise invalid("other_clients", f"no open episode in your team for {', '.join(missing)}")
+    return found
+
+
+@login_required
+def group(request: HttpRequest, pk: int) -> HttpResponse:
+    """A group's page: who facilitates, who is listed and what is recorded for each; the
+    facilitators take the register here."""
+    worker = _team_practitioner(request)
+    session = KeyworkSession.objects.filter(
+        pk=pk, team=worker.team, kind=KeyworkSession.Kind.GROUP
+    ).first()
+    if session is None:
+        raise Http404("No such group session in your team.")
+    lines = queries.group_lines(session)
+    facilitators = list(session.facilitators.select_related("user"))
+    to_record = [a for a in lines if a.outcome == Outcome.SCHEDULED and not a.in_error]
+    form = None
+    if worker in facilitators and to_record:
+        form = GroupRegisterForm(request.POST or None, worker=worker, lines=to_record)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.record_group(
+                    actor=request.user,
+                    session=session,
+                    content=form.content(),
+                    register=form.register(),
+                )
+            except RuleViolation as error:
+                form.refuse(error)
+            else:
+                messages.success(request, "Register recorded.")
+                return redirect("group", pk=session.pk)
+    audit.record_read(
+        actor=request.user, what="group session", clients=[a.episode.client for a in lines]
+    )
+    context = {
+        "session": session,
+        "lines": lines,
+        "facilitators": facilitators,
+        "form": form,
+        "to_record": to_record,
+        "now": timezone.now(),
+    }
+    return render(request, "sessions/group.html", context)

@@ -312,3 +312,34 @@ def test_a_group_session_has_facilitators_and_an_attendance_list(personas):
         ("T0001", "attended"),
         ("T0003", "did_not_attend"),
     }
+
+
+def test_a_discharge_cancels_the_appointments_booked_after_it(personas):
+    from keywork.clients.actions import discharge
+
+    attendance = record(personas, when=timezone.now() - 2 * WEEK)
+    booked = Attendance.objects.get(session=attendance.next_session)
+    discharge(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        on=timezone.localdate() - 2 * WEEK,
+        exit_reason="dropped_out",
+    )
+    booked.refresh_from_db()
+    assert booked.outcome == "cancelled_by_service" and booked.recorded_by == personas.mi_keyworker
+    assert booked.notes.startswith("Cancelled: discharged on ")
+
+
+def test_a_discharge_cannot_be_dated_before_a_recorded_session(personas):
+    from keywork.clients.actions import discharge
+
+    record(personas, when=timezone.now() - WEEK)
+    error = refused(
+        "EPISODE",
+        discharge,
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        on=timezone.localdate() - 2 * WEEK,
+        exit_reason="dropped_out",
+    )
+    assert "is before the last recorded event of the episode" in error.message
