@@ -134,6 +134,18 @@ def open_episodes_by_id(user: Actor, ids: list[str]) -> tuple[list[Episode], lis
     return [found[i] for i in ordered if i in found], [i for i in ordered if i not in found]
 
 
+# Within one day, the order things happen in (the timeline shows the latest first).
+SAME_DAY_ORDER = (
+    "allocation",
+    "phase",
+    "assessment",
+    "care_plan",
+    "session",
+    "review",
+    "discharge",
+)
+
+
 def latest_episode(client: Client) -> Episode | None:
     """The open episode, or else the one discharged last."""
     latest = (F("discharged_on").desc(nulls_first=True), "-referral_date", "-pk")
@@ -191,8 +203,9 @@ def record_of(client: Client) -> dict[str, object]:
         + [("session", timezone.localdate(a.session.starts_at), a) for a in attendances]
         + [("assessment", a.assessed_on, a) for a in assessments]
         + [("care_plan", p.agreed_on, p) for p in plans]
-        + [("review", r.reviewed_on, r) for r in reviews],
-        key=lambda item: (item[1], item[0]),
+        + [("review", r.reviewed_on, r) for r in reviews]
+        + [("discharge", e.discharged_on, e) for e in episodes if e.discharged_on],
+        key=lambda item: (item[1], SAME_DAY_ORDER.index(item[0])),
         reverse=True,
     )
     current = next((e for e in episodes if e.is_open), None)
@@ -273,12 +286,14 @@ class ContactFlag:
 
 
 def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> list[ContactFlag]:
-    """Over the last 8 weeks, who recorded the most attended sessions with each client; flag
-    those where someone other than the keyworker did. Three queries whatever the team size."""
+    """Over the last 8 weeks, who recorded the most attended sessions with each client (a
+    group's facilitator sees everyone in it, so groups do not count); flag those where someone
+    other than the keyworker did. Three queries whatever the team size."""
     counts = (
         Attendance.objects.filter(
             episode__in=episodes,
             outcome=Outcome.ATTENDED,
+            session__kind__in=(KeyworkSession.Kind.ONE_TO_ONE, KeyworkSession.Kind.REINTEGRATION),
             entered_in_error_at__isnull=True,
             session__starts_at__gte=now - CONTACT_WINDOW,
         )

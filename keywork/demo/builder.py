@@ -35,6 +35,7 @@ from keywork.clients.models import (
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import action
+from keywork.demo import groups as demo_groups
 from keywork.demo import plans as demo_plans
 from keywork.demo import sessions as demo_sessions
 
@@ -308,6 +309,8 @@ def _build(*, clients: int, seed: int, progress: Callable[[int], None]) -> DemoR
         if worker.is_practitioner and worker.team_id is not None:
             by_team[worker.team_id].append(worker)
     made = _clients(rng, teams, by_team, clients, progress)
+    demo_groups.write_groups(rng, teams, by_team)
+    demo_groups.write_reintegration(rng, teams, by_team)
     return DemoReport(
         created=True,
         service=service,

@@ -273,9 +273,9 @@ def _keep_content(
     attendance.topics.set([entries[c] for c in content.topics])
     attendance.interventions.set([entries[c] for c in content.interventions])
     attendance.techniques.set([entries[c] for c in content.techniques])
-    ReEngagement.objects.filter(episode=attendance.episode, ended_on__isnull=True).update(
-        ended_on=day, ended_by=attendance
-    )
+    ReEngagement.objects.filter(
+        episode=attendance.episode, ended_on__isnull=True, started_on__lte=day
+    ).update(ended_on=day, ended_by=attendance)
 
 
 @action

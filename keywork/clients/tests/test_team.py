@@ -54,3 +54,35 @@ def test_a_client_seen_most_by_someone_else_in_eight_weeks_is_flagged(client, pe
     flagged = page.split("Allocations to review")[1].split("Caseloads")[0]
     assert "Sam Synthetic" in flagged and f"{personas.keyworker.name} (2 sessions)" in flagged
     assert f"{personas.mi_keyworker.name} (1 session)" in flagged
+
+
+def test_a_groups_facilitator_is_not_counted_as_the_most_frequent_contact(client, personas):
+    from keywork.sessions.actions import RegisterLine, record_group, schedule_group
+
+    seen_by(personas, personas.mi_keyworker, 20)
+    for days_ago in (15, 8):
+        (group,) = schedule_group(
+            actor=personas.keyworker.user,
+            team=personas.team,
+            title="Mutual aid introduction",
+            starts_at=timezone.now() - dt.timedelta(days=days_ago),
+            facilitators=[personas.keyworker],
+            episodes=[personas.episode],
+        )
+        record_group(
+            actor=personas.keyworker.user,
+            session=group,
+            content=SessionContent("progress_checked", "a", "b", "c", ("topic.ambivalence",)),
+            register=[
+                RegisterLine(
+                    group.attendances.get(),
+                    "attended",
+                    next_appointment=NextAppointment(timezone.now() + dt.timedelta(days=days_ago)),
+                )
+            ],
+        )
+    client.force_login(personas.team_leader.user)
+    assert (
+        "None: every client was seen most by their keyworker"
+        in client.get("/team/").content.decode()
+    )

@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from keywork.access.queries import is_competent
@@ -18,7 +18,7 @@ from keywork.clients.models import Allocation, Client, Episode, PhaseChange
 from keywork.clients.queries import caseload
 from keywork.core.dates import today
 from keywork.demo import builder
-from keywork.sessions.models import Attendance, Outcome, ReEngagement
+from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
 from keywork.sessions.rules import MINIMUM
 
 pytestmark = pytest.mark.django_db
@@ -123,14 +123,20 @@ def test_every_demo_intervention_was_within_its_worker_competence_on_the_day(dem
         for entry in attendance.interventions.all():
             assert is_competent(attendance.recorded_by, entry, day).competent, (entry, day)
             checked += 1
-        assert list(attendance.session.facilitators.all()) == [attendance.recorded_by]
+        facilitators = list(attendance.session.facilitators.all())
+        if attendance.session.kind == KeyworkSession.Kind.GROUP:
+            assert attendance.recorded_by in facilitators
+        else:
+            assert facilitators == [attendance.recorded_by]
     assert checked > 200
     plus = Attendance.objects.filter(interventions__tier__code="keywork_plus").distinct()
     assert plus.exists()
 
 
 def test_attended_demo_sessions_have_minimum_content_and_book_the_next(demo):
-    attended = Attendance.objects.filter(outcome=Outcome.ATTENDED)
+    attended = Attendance.objects.filter(outcome=Outcome.ATTENDED).exclude(
+        session__kind=KeyworkSession.Kind.REINTEGRATION
+    )
     assert attended.count() > 500
     for name, _ in MINIMUM:
         assert not attended.filter(**{name: ""}).exists(), name
@@ -181,3 +187,38 @@ def test_demo_care_plans_keep_rules_10_and_11_and_show_due_and_overdue_reviews(d
             concern=assessment.safeguarding_concern,
         )
         assert assessment.flags == expected
+
+
+def test_each_team_runs_a_weekly_group_with_its_register_taken(demo):
+    groups = KeyworkSession.objects.filter(kind=KeyworkSession.Kind.GROUP)
+    assert groups.values("team").distinct().count() == demo.teams
+    for group in groups.prefetch_related("facilitators", "attendances"):
+        assert all(f.team_id == group.team_id for f in group.facilitators.all())
+        outcomes = {a.outcome for a in group.attendances.all()}
+        if group.starts_at < timezone.now():
+            assert Outcome.SCHEDULED not in outcomes and Outcome.ATTENDED in outcomes
+        else:  # booked, unless the client has since been discharged
+            assert Outcome.SCHEDULED in outcomes
+            cancelled = group.attendances.filter(outcome=Outcome.CANCELLED_BY_SERVICE)
+            assert not cancelled.filter(episode__discharged_on=None).exists()
+
+
+def test_reintegration_work_is_listed_for_reintegration_and_carries_on_after_discharge(demo):
+    work = Attendance.objects.filter(session__kind=KeyworkSession.Kind.REINTEGRATION)
+    for attendance in work.prefetch_related("topics__phases", "interventions__phases"):
+        listed = [*attendance.topics.all(), *attendance.interventions.all()]
+        assert listed and attendance.notes
+        assert all("reintegration" in {p.code for p in e.phases.all()} for e in listed)
+    after = work.filter(
+        episode__discharged_on__isnull=False,
+        session__starts_at__date__gt=F("episode__discharged_on"),
+    )
+    assert after.exists() and work.filter(episode__discharged_on=None).exists()
+    for episode in Episode.objects.exclude(discharged_on=None):
+        assert episode.exit_reason.startswith("completed")
+        later = episode.attendances.filter(session__starts_at__date__gt=episode.discharged_on)
+        assert (
+            not later.exclude(session__kind=KeyworkSession.Kind.REINTEGRATION)
+            .exclude(outcome=Outcome.CANCELLED_BY_SERVICE)
+            .exists()
+        )
