@@ -157,7 +157,7 @@ def _ready_to_complete(team: Team, today: dt.date) -> list[tuple[Episode, dt.dat
         .prefetch_related("substances__substance")
         .order_by("pk")
     )
-    ready = []
+    ready: list[tuple[Episode, dt.date]] = []
     for episode in found[:50]:
         dates = [episode.referral_date, episode.moved, episode.allocated]
         if episode.seen is not None:
