@@ -3,8 +3,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,7 +15,8 @@ from keywork.clients import actions, queries
 from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
 from keywork.clients.models import Episode
 from keywork.core.dates import today
-from keywork.core.errors import RuleViolation
+from keywork.core.forms import ActionForm
+from keywork.core.views import changed
 
 PAGE_SIZE = 50
 
@@ -84,7 +83,7 @@ def episode_change(
     request: HttpRequest,
     local_id: str,
     *,
-    form_class: type[forms.Form],
+    form_class: type[ActionForm],
     allowed: Callable[[Any, Episode], bool],
     perform: Callable[[Episode, Any], object],
     title: str,
@@ -98,14 +97,8 @@ def episode_change(
     if client is None or episode is None or not allowed(request.user, episode):
         raise Http404("No open episode for that client that you can change.")
     form = form_class(request.POST or None, episode=episode)  # type: ignore[call-arg]
-    if request.method == "POST" and form.is_valid():
-        try:
-            perform(episode, form)
-        except RuleViolation as error:
-            form.refuse(error)  # type: ignore[attr-defined]
-        else:
-            messages.success(request, done)
-            return redirect("client", local_id=client.local_id)
+    if changed(request, form, lambda: perform(episode, form), done):
+        return redirect("client", local_id=client.local_id)
     audit.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "episode": episode, "title": title}
     return render(request, template, context)

@@ -57,11 +57,17 @@ def _require_open(episode: Episode, day: dt.date) -> None:
 
 
 def _one_to_one(
-    episode: Episode, worker: Worker, starts_at: dt.datetime, minutes: int, location: str
+    episode: Episode,
+    worker: Worker,
+    starts_at: dt.datetime,
+    minutes: int,
+    location: str,
+    kind: str = KeyworkSession.Kind.ONE_TO_ONE,
 ) -> Attendance:
+    """A meeting of this worker with this client, booked (the attendance is scheduled)."""
     session = KeyworkSession.objects.create(
         team=episode.team,
-        kind=KeyworkSession.Kind.ONE_TO_ONE,
+        kind=kind,
         starts_at=starts_at,
         duration_minutes=minutes,
         location=location,
@@ -395,22 +401,12 @@ def record_reintegration(
     rules.check_reintegration(content, phases)
     for code in content.interventions:
         check_competent(worker, entries[code], day)
-    session = KeyworkSession.objects.create(
-        team=episode.team,
-        kind=KeyworkSession.Kind.REINTEGRATION,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        location=location,
+    attendance = _one_to_one(
+        episode, worker, starts_at, duration_minutes, location, KeyworkSession.Kind.REINTEGRATION
     )
-    session.facilitators.add(worker)
-    attendance = Attendance.objects.create(
-        session=session,
-        episode=episode,
-        outcome=Outcome.ATTENDED,
-        recorded_by=worker,
-        recorded_at=timezone.now(),
-        notes=content.notes,
-    )
+    attendance.outcome, attendance.recorded_by = Outcome.ATTENDED, worker
+    attendance.recorded_at, attendance.notes = timezone.now(), content.notes
+    attendance.save(update_fields=["outcome", "recorded_by", "recorded_at", "notes"])
     _keep_content(attendance, content, entries, day)
     audit.record(
         actor=actor,

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,8 +10,9 @@ from django.utils import timezone
 from keywork.access import audit, policies
 from keywork.access.models import Worker
 from keywork.clients import queries as client_queries
-from keywork.clients.models import Episode
-from keywork.core.errors import RuleViolation, invalid
+from keywork.clients.models import Client, Episode
+from keywork.core.errors import invalid
+from keywork.core.views import changed
 from keywork.sessions import actions, queries
 from keywork.sessions.forms import (
     AmendNotesForm,
@@ -25,32 +25,43 @@ from keywork.sessions.forms import (
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome
 
 
-@login_required
-def record_session(request: HttpRequest, local_id: str) -> HttpResponse:
+def _work_on(
+    request: HttpRequest, local_id: str, *, open_only: bool
+) -> tuple[Client, Episode, Worker]:
+    """The client, the episode to record on (the open one; or, where work carries on after
+    discharge, the latest) and the acting worker, who must be in the episode's team."""
     client = client_queries.visible_client(request.user, local_id)
-    episode = client.episodes.filter(discharged_on=None).first() if client else None
+    episode = None
+    if client is not None:
+        latest = client_queries.latest_episode(client)
+        episode = latest if latest and (latest.is_open or not open_only) else None
     worker = policies.worker_of(request.user)
     if client is None or episode is None or worker is None:
-        raise Http404("No open episode for that client on the records you can see.")
+        raise Http404("No episode to record on for that client on the records you can see.")
     if not policies.can_work_with(request.user, episode):
-        raise Http404("Only keyworkers in the client's team record their sessions.")
+        raise Http404("Only keyworkers in the client's team record their work.")
+    return client, episode, worker
+
+
+@login_required
+def record_session(request: HttpRequest, local_id: str) -> HttpResponse:
+    client, episode, worker = _work_on(request, local_id, open_only=True)
     form = SessionForm(request.POST or None, worker=worker, phase=episode.phase)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_session(
-                actor=request.user,
-                episode=episode,
-                starts_at=form.starts_at(),
-                outcome=form.cleaned_data["outcome"],
-                content=form.content(),
-                next_appointment=form.next_appointment(),
-                discharge_reason=form.cleaned_data["discharge_reason"],
-            )
-        except RuleViolation as error:
-            form.refuse(error)
-        else:
-            messages.success(request, "Session recorded.")
-            return redirect("client", local_id=client.local_id)
+    if changed(
+        request,
+        form,
+        lambda: actions.record_session(
+            actor=request.user,
+            episode=episode,
+            starts_at=form.starts_at(),
+            outcome=form.cleaned_data["outcome"],
+            content=form.content(),
+            next_appointment=form.next_appointment(),
+            discharge_reason=form.cleaned_data["discharge_reason"],
+        ),
+        "Session recorded.",
+    ):
+        return redirect("client", local_id=client.local_id)
     audit.record_read(actor=request.user, what="record session form", clients=[client])
     return render(
         request,
@@ -77,19 +88,18 @@ def _attendance(request: HttpRequest, local_id: str, pk: int) -> Attendance:
 def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
     attendance = _attendance(request, local_id, pk)
     form = AmendNotesForm(request.POST or None, initial={"notes": attendance.notes})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.amend_notes(
-                actor=request.user,
-                attendance=attendance,
-                notes=form.cleaned_data["notes"],
-                reason=form.cleaned_data["reason"],
-            )
-        except RuleViolation as error:
-            form.refuse(error)
-        else:
-            messages.success(request, "Notes amended; the earlier version is kept.")
-            return redirect("client", local_id=local_id)
+    if changed(
+        request,
+        form,
+        lambda: actions.amend_notes(
+            actor=request.user,
+            attendance=attendance,
+            notes=form.cleaned_data["notes"],
+            reason=form.cleaned_data["reason"],
+        ),
+        "Notes amended; the earlier version is kept.",
+    ):
+        return redirect("client", local_id=local_id)
     return _entry_page(request, attendance, form, "Amend the notes")
 
 
@@ -97,16 +107,15 @@ def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
 def entered_in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
     attendance = _attendance(request, local_id, pk)
     form = EnteredInErrorForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.mark_entered_in_error(
-                actor=request.user, attendance=attendance, reason=form.cleaned_data["reason"]
-            )
-        except RuleViolation as error:
-            form.refuse(error)
-        else:
-            messages.success(request, "Marked as entered in error; it stays on the record.")
-            return redirect("client", local_id=local_id)
+    if changed(
+        request,
+        form,
+        lambda: actions.mark_entered_in_error(
+            actor=request.user, attendance=attendance, reason=form.cleaned_data["reason"]
+        ),
+        "Marked as entered in error; it stays on the record.",
+    ):
+        return redirect("client", local_id=local_id)
     return _entry_page(request, attendance, form, "Mark as entered in error")
 
 
@@ -122,27 +131,20 @@ def _entry_page(
 @login_required
 def record_reintegration(request: HttpRequest, local_id: str) -> HttpResponse:
     """Reintegration work on the open episode, or after discharge on the latest one."""
-    client = client_queries.visible_client(request.user, local_id)
-    episode = client_queries.latest_episode(client) if client else None
-    worker = policies.worker_of(request.user)
-    if client is None or episode is None or worker is None:
-        raise Http404("No episode for that client on the records you can see.")
-    if not policies.can_work_with(request.user, episode):
-        raise Http404("Only keyworkers in the client's team record their work.")
+    client, episode, worker = _work_on(request, local_id, open_only=False)
     form = ReintegrationForm(request.POST or None, worker=worker, phase=None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.record_reintegration(
-                actor=request.user,
-                episode=episode,
-                starts_at=form.starts_at(),
-                content=form.content(),
-            )
-        except RuleViolation as error:
-            form.refuse(error)
-        else:
-            messages.success(request, "Reintegration work recorded.")
-            return redirect("client", local_id=client.local_id)
+    if changed(
+        request,
+        form,
+        lambda: actions.record_reintegration(
+            actor=request.user,
+            episode=episode,
+            starts_at=form.starts_at(),
+            content=form.content(),
+        ),
+        "Reintegration work recorded.",
+    ):
+        return redirect("client", local_id=client.local_id)
     audit.record_read(actor=request.user, what="record reintegration form", clients=[client])
     context = {"form": form, "client": client, "episode": episode}
     return render(request, "sessions/reintegration.html", context)
@@ -177,9 +179,12 @@ def book_group(request: HttpRequest) -> HttpResponse:
         .order_by("client__family_name", "client__given_name")
     )
     form = GroupBookingForm(request.POST or None, worker=worker, caseload=caseload)
-    if request.method == "POST" and form.is_valid():
-        try:
-            booked = actions.schedule_group(
+    booked: list[KeyworkSession] = []
+    if changed(
+        request,
+        form,
+        lambda: booked.extend(
+            actions.schedule_group(
                 actor=request.user,
                 team=worker.team,  # type: ignore[arg-type]
                 title=form.cleaned_data["title"],
@@ -190,11 +195,10 @@ def book_group(request: HttpRequest) -> HttpResponse:
                 location=form.cleaned_data["location"],
                 weeks=form.cleaned_data["weeks"],
             )
-        except RuleViolation as error:
-            form.refuse(error)
-        else:
-            messages.success(request, f"Group booked: {len(booked)} session(s).")
-            return redirect("group", pk=booked[0].pk)
+        ),
+        "Group booked.",
+    ):
+        return redirect("group", pk=booked[0].pk)
     audit.record_read(actor=request.user, what="book a group", clients=[e.client for e in caseload])
     return render(request, "sessions/book_group.html", {"form": form})
 
@@ -223,19 +227,18 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
     form = None
     if worker in facilitators and to_record:
         form = GroupRegisterForm(request.POST or None, worker=worker, lines=to_record)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.record_group(
-                    actor=request.user,
-                    session=session,
-                    content=form.content(),
-                    register=form.register(),
-                )
-            except RuleViolation as error:
-                form.refuse(error)
-            else:
-                messages.success(request, "Register recorded.")
-                return redirect("group", pk=session.pk)
+        if changed(
+            request,
+            form,
+            lambda: actions.record_group(
+                actor=request.user,
+                session=session,
+                content=form.content(),
+                register=form.register(),
+            ),
+            "Register recorded.",
+        ):
+            return redirect("group", pk=session.pk)
     audit.record_read(
         actor=request.user, what="group session", clients=[a.episode.client for a in lines]
     )
