@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "keywork.sessions",
     "keywork.assessments",
     "keywork.careplans",
+    "keywork.interventions",
     "keywork.demo",
 ]
 

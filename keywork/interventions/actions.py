@@ -1,0 +1,383 @@
+"""The only writers of intervention records: start one, count a session towards it, end it,
+amend it with a reason, mark it entered in error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.utils import timezone
+
+from keywork.access import audit, policies
+from keywork.access.audit import Actor, user_or_none
+from keywork.access.models import AuditEvent, Worker
+from keywork.access.queries import check_competent
+from keywork.careplans.models import CarePlan, Goal
+from keywork.catalogue.models import Entry
+from keywork.clients.models import Episode
+from keywork.core.dates import today
+from keywork.core.errors import AccessDenied, RuleViolation
+from keywork.core.writes import action
+from keywork.interventions import rules
+from keywork.interventions.models import Amendment, Exit, Intervention, Setting
+from keywork.interventions.rules import Period
+from keywork.sessions.models import Attendance, KeyworkSession, Outcome
+
+Verb = AuditEvent.Verb
+
+
+@dataclass(frozen=True)
+class InterventionInput:
+    """An intervention as a form or an import line gives it."""
+
+    code: str
+    setting: str
+    started_on: dt.date
+    practitioner: Worker | None = None
+    agency: str = ""
+    planned_sessions: int | None = None
+    ended_on: dt.date | None = None
+    exit: str = ""
+    notes: str = ""
+
+
+def national_group(entry: Entry) -> str:
+    """The national category it is reported under (a Skills Framework entry names its
+    national definition with reports_as)."""
+    return entry.reports_as.group if entry.reports_as is not None else entry.group
+
+
+def _entry(code: str) -> Entry:
+    found = Entry.objects.select_related("reports_as", "tier", "parent").filter(code=code).first()
+    rules.check_recordable(
+        code=code,
+        kind=found.kind if found else None,
+        offered=bool(found and found.offered),
+        group=national_group(found) if found else "",
+    )
+    assert found is not None
+    return found
+
+
+def _may_record(actor: Actor, episode: Episode) -> None:
+    if not policies.can_work_with(actor, episode):
+        raise AccessDenied("only keyworkers in the client's team record its interventions")
+
+
+def _plan_in_force(episode: Episode, day: dt.date) -> CarePlan | None:
+    return CarePlan.objects.filter(episode=episode, agreed_on__lte=day).order_by("-version").first()
+
+
+def _named_in(plan: CarePlan | None, entry: Entry) -> bool:
+    if plan is None:
+        return False
+    named = Entry.objects.filter(
+        pk__in=Goal.interventions.through.objects.filter(goal__care_plan=plan).values("entry_id")
+    )
+    ids = {e for e in (entry.pk, entry.parent_id, entry.reports_as_id) if e is not None}
+    return any(
+        e.pk in ids or (entry.reports_as_id and e.reports_as_id == entry.reports_as_id)
+        for e in named
+    )
+
+
+def _periods(episode: Episode, groups: set[str], exclude: int | None) -> list[Period]:
+    """The client's recorded interventions (every episode) in these national groups."""
+    found = Intervention.objects.filter(
+        episode__client_id=episode.client_id, entered_in_error_at=None
+    ).select_related("entry__reports_as")
+    if exclude is not None:
+        found = found.exclude(pk=exclude)
+    return [
+        Period(i.entry.name, i.started_on, i.ended_on)
+        for i in found
+        if national_group(i.entry) in groups
+    ]
+
+
+def _other_structured() -> Entry:
+    return Entry.objects.get(group=rules.OTHER_STRUCTURED, kind="national_definition")
+
+
+def _check(episode: Episode, entry: Entry, given: InterventionInput, exclude: int | None) -> None:
+    """Every rule an intervention record keeps, for a new record or an amended one."""
+    rules.check_delivery(has_practitioner=given.practitioner is not None, agency=given.agency)
+    required = (entry.reports_as or entry).attributes.get("setting")
+    rules.check_setting(
+        setting=given.setting, settings=dict(Setting.choices), required=required, name=entry.name
+    )
+    rules.check_period(
+        started_on=given.started_on,
+        ended_on=given.ended_on,
+        exit=given.exit,
+        exits=set(Exit.values),
+        referral_date=episode.referral_date,
+        discharged_on=episode.discharged_on,
+        today=today(),
+    )
+    if given.practitioner is not None:
+        if given.practitioner.service_id != episode.service_id:
+            raise RuleViolation(
+                "INVALID", "practitioner: not a worker of this service", field="practitioner"
+            )
+        check_competent(given.practitioner, entry, given.started_on)
+    group = national_group(entry)
+    if group == rules.STRUCTURED_PSYCHOSOCIAL:
+        rules.check_structured(
+            name=entry.name,
+            planned_sessions=given.planned_sessions,
+            named_in_plan=_named_in(_plan_in_force(episode, given.started_on), entry),
+        )
+    _check_exclusive(episode, entry, group, given, exclude)
+
+
+def _check_exclusive(
+    episode: Episode, entry: Entry, group: str, given: InterventionInput, exclude: int | None
+) -> None:
+    other_structured = _other_structured()
+    blocking = set(other_structured.attributes.get("cannot_overlap_groups", []))
+    mine = Period(entry.name, given.started_on, given.ended_on)
+    if group == rules.OTHER_STRUCTURED:
+        rules.check_exclusive(
+            mine, _periods(episode, blocking, exclude), mine_is_other_structured=True
+        )
+        plan = _plan_in_force(episode, given.started_on)
+        domains = set(plan.goals.values_list("domain", flat=True)) if plan else set()
+        wanted = other_structured.attributes.get("care_plan_must_address", [])
+        rules.check_other_structured_plan(
+            missing=[
+                rules.CARE_PLAN_AREAS[area][0]
+                for area in wanted
+                if not domains & rules.CARE_PLAN_AREAS[area][1]
+            ],
+            sessions_planned=_keywork_from(episode, given.started_on),
+        )
+    elif group in blocking:
+        rules.check_exclusive(
+            mine,
+            _periods(episode, {rules.OTHER_STRUCTURED}, exclude),
+            mine_is_other_structured=False,
+        )
+
+
+def _keywork_from(episode: Episode, day: dt.date) -> bool:
+    """A keywork session held or booked on or after the day."""
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    return Attendance.objects.filter(
+        episode=episode,
+        entered_in_error_at=None,
+        outcome__in=(Outcome.SCHEDULED, Outcome.ATTENDED),
+        session__kind__in=(KeyworkSession.Kind.ONE_TO_ONE, KeyworkSession.Kind.GROUP),
+        session__starts_at__gte=start,
+    ).exists()
+
+
+@action
+def start_intervention(*, actor: Actor, episode: Episode, given: InterventionInput) -> Intervention:
+    """Record an intervention on the episode (rules 3 to 6); it may be recorded already
+    ended, with its exit."""
+    _may_record(actor, episode)
+    entry = _entry(given.code)
+    _check(episode, entry, given, exclude=None)
+    intervention = Intervention.objects.create(
+        episode=episode,
+        entry=entry,
+        practitioner=given.practitioner,
+        agency=given.agency.strip(),
+        setting=given.setting,
+        started_on=given.started_on,
+        ended_on=given.ended_on,
+        exit=given.exit,
+        planned_sessions=given.planned_sessions,
+        notes=given.notes,
+        recorded_by=user_or_none(actor),
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="start_intervention",
+        client=episode.client,
+        obj=intervention,
+        detail={"intervention": entry.code, "started_on": given.started_on.isoformat()},
+    )
+    return intervention
+
+
+def _live(intervention: Intervention) -> None:
+    if intervention.in_error:
+        raise RuleViolation("R13", "this intervention is marked entered in error; record a new one")
+
+
+@action
+def add_intervention_session(
+    *, actor: Actor, intervention: Intervention, attendance: Attendance
+) -> Intervention:
+    """Count a session towards a structured intervention; its practitioner must have
+    delivered it and been competent on the day (rule 4)."""
+    episode = intervention.episode
+    _may_record(actor, episode)
+    _live(intervention)
+    if national_group(intervention.entry) != rules.STRUCTURED_PSYCHOSOCIAL:
+        raise RuleViolation(
+            "R5",
+            "sessions are counted only for structured psychosocial interventions",
+            field="session",
+        )
+    day = timezone.localdate(attendance.session.starts_at)
+    practitioner = intervention.practitioner
+    rules.check_session(
+        attended=attendance.outcome == Outcome.ATTENDED,
+        in_error=attendance.in_error,
+        same_episode=attendance.episode_id == episode.pk,
+        with_practitioner=practitioner is not None
+        and attendance.session.facilitators.filter(pk=practitioner.pk).exists(),
+        day=day,
+        started_on=intervention.started_on,
+        ended_on=intervention.ended_on,
+        already=intervention.sessions.filter(pk=attendance.pk).exists(),
+    )
+    assert practitioner is not None
+    check_competent(practitioner, intervention.entry, day)
+    intervention.sessions.add(attendance)
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="add_intervention_session",
+        client=episode.client,
+        obj=intervention,
+        detail={"session_on": day.isoformat()},
+    )
+    return intervention
+
+
+@action
+def end_intervention(
+    *, actor: Actor, intervention: Intervention, on: dt.date, exit: str
+) -> Intervention:
+    """Close the intervention with its end date and how it ended."""
+    _may_record(actor, intervention.episode)
+    _live(intervention)
+    if intervention.ended_on is not None:
+        raise RuleViolation(
+            "R13", "this intervention has ended already: amend it with a reason to change that"
+        )
+    last = intervention.sessions.order_by("-session__starts_at").first()
+    if last is not None and on < timezone.localdate(last.session.starts_at):
+        raise RuleViolation(
+            "INVALID",
+            "ended_on: a session counted towards it is after that date",
+            field="ended_on",
+        )
+    given = replace(_as_input(intervention), ended_on=on, exit=exit)
+    _check(intervention.episode, intervention.entry, given, exclude=intervention.pk)
+    intervention.ended_on, intervention.exit = on, exit
+    intervention.save(update_fields=["ended_on", "exit"])
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="end_intervention",
+        client=intervention.episode.client,
+        obj=intervention,
+        detail={"ended_on": on.isoformat(), "exit": exit},
+    )
+    return intervention
+
+
+def _as_input(intervention: Intervention) -> InterventionInput:
+    return InterventionInput(
+        code=intervention.entry.code,
+        setting=intervention.setting,
+        started_on=intervention.started_on,
+        practitioner=intervention.practitioner,
+        agency=intervention.agency,
+        planned_sessions=intervention.planned_sessions,
+        ended_on=intervention.ended_on,
+        exit=intervention.exit,
+        notes=intervention.notes,
+    )
+
+
+AMENDABLE = (
+    "setting",
+    "started_on",
+    "practitioner",
+    "agency",
+    "planned_sessions",
+    "ended_on",
+    "exit",
+    "notes",
+)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Worker):
+        return value.name
+    return value
+
+
+@action
+def amend_intervention(
+    *, actor: Actor, intervention: Intervention, given: InterventionInput, reason: str
+) -> Amendment:
+    """Change a recorded intervention with a reason; what it was is kept and shown (rule 13).
+    The changed record keeps every rule a new one keeps."""
+    _may_record(actor, intervention.episode)
+    _live(intervention)
+    if given.code != intervention.entry.code:
+        raise RuleViolation(
+            "R13",
+            "the intervention itself is not changed: mark this record entered in error and "
+            "record the right one",
+            field="intervention",
+        )
+    was = _as_input(intervention)
+    changes = {
+        name: [_shown(getattr(was, name)), _shown(getattr(given, name))]
+        for name in AMENDABLE
+        if getattr(was, name) != getattr(given, name)
+    }
+    if not reason.strip():
+        raise RuleViolation("R13", "say why the intervention is being amended", field="reason")
+    if not changes:
+        raise RuleViolation("R13", "nothing has changed", field="reason")
+    _check(intervention.episode, intervention.entry, given, exclude=intervention.pk)
+    for name in AMENDABLE:
+        setattr(intervention, name, getattr(given, name))
+    intervention.save()
+    amendment = Amendment.objects.create(
+        intervention=intervention, changes=changes, reason=reason, amended_by=user_or_none(actor)
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="amend_intervention",
+        client=intervention.episode.client,
+        obj=intervention,
+        detail={"changes": changes, "reason": reason},
+    )
+    return amendment
+
+
+@action
+def mark_intervention_in_error(
+    *, actor: Actor, intervention: Intervention, reason: str
+) -> Intervention:
+    """A mistaken record stays, marked, and no longer counts (rule 13)."""
+    _may_record(actor, intervention.episode)
+    _live(intervention)
+    if not reason.strip():
+        raise RuleViolation("R13", "say why the record is in error", field="reason")
+    intervention.entered_in_error_at, intervention.entered_in_error_reason = timezone.now(), reason
+    intervention.save(update_fields=["entered_in_error_at", "entered_in_error_reason"])
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="mark_intervention_in_error",
+        client=intervention.episode.client,
+        obj=intervention,
+        detail={"reason": reason},
+    )
+    return intervention

@@ -1,0 +1,102 @@
+"""Interventions recorded on an episode (rules 3 to 6): any catalogue intervention, with its
+dates, exit, practitioner (or the agency that delivers it) and setting. A structured
+psychosocial intervention also has its planned number of sessions and the sessions
+delivered. Amended with a reason, never overwritten; a mistaken record is marked entered in
+error, never deleted (rule 13)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from keywork.access.models import Worker
+from keywork.catalogue.models import Entry
+from keywork.clients.models import Episode
+from keywork.sessions.models import Attendance
+
+
+class Setting(models.TextChoices):
+    COMMUNITY = "community", "Community"
+    RESIDENTIAL = "residential", "Residential"
+    INPATIENT = "inpatient", "Inpatient"
+    PRISON = "prison", "Prison"
+    PRIMARY_CARE = "primary_care", "Primary care"
+    RECOVERY = "recovery", "Recovery support service"
+
+
+class Exit(models.TextChoices):
+    PLANNED = "planned", "Planned: completed as intended"
+    UNPLANNED = "unplanned", "Unplanned: the client stopped"
+    WITHDRAWN = "withdrawn", "Withdrawn by the service"
+
+
+class Intervention(models.Model):
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="interventions")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
+    practitioner = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="interventions"
+    )
+    agency = models.CharField(
+        max_length=120, blank=True, help_text="When another agency delivers it: its name."
+    )
+    setting = models.CharField(max_length=16, choices=Setting.choices)
+    started_on = models.DateField()
+    ended_on = models.DateField(null=True, blank=True)
+    exit = models.CharField(max_length=12, choices=Exit.choices, blank=True)
+    planned_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
+    sessions = models.ManyToManyField(Attendance, blank=True, related_name="structured_in")
+    notes = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["episode", "started_on", "pk"]
+        indexes = [models.Index(fields=["episode", "started_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="intervention_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True, exit="")
+                | Q(ended_on__isnull=False) & ~Q(exit=""),
+                name="intervention_exit_with_its_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry} from {self.started_on:%d/%m/%Y}"
+
+    @property
+    def in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+    def open_on(self, day: dt.date) -> bool:
+        return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)
+
+
+class Amendment(models.Model):
+    """A change to a recorded intervention: what each field was, what it became, and why."""
+
+    intervention = models.ForeignKey(
+        Intervention, on_delete=models.PROTECT, related_name="amendments"
+    )
+    changes = models.JSONField(help_text='{"field": ["before", "after"], ...}')
+    reason = models.CharField(max_length=300)
+    amended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    amended_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["intervention", "amended_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"amended {self.amended_at:%d/%m/%Y}: {self.reason}"
