@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("keywork.sessions.urls")),
     path("", include("keywork.assessments.urls")),
     path("", include("keywork.careplans.urls")),
+    path("", include("keywork.interventions.urls")),
 ]

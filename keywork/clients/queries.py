@@ -19,6 +19,7 @@ from keywork.assessments.models import Assessment
 from keywork.careplans.models import CarePlan, Review
 from keywork.careplans.queries import review_due
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
+from keywork.interventions.models import Intervention
 from keywork.sessions.models import (
     Attendance,
     KeyworkSession,
@@ -140,7 +141,9 @@ SAME_DAY_ORDER = (
     "phase",
     "assessment",
     "care_plan",
+    "intervention",
     "session",
+    "intervention_end",
     "review",
     "discharge",
 )
@@ -197,6 +200,9 @@ def record_of(client: Client) -> dict[str, object]:
         .select_related("reviewed_by__user", "care_plan")
         .order_by("reviewed_on", "pk")
     )
+    interventions = Intervention.objects.filter(episode_id__in=ids).select_related(
+        "entry", "practitioner__user"
+    )
     timeline = sorted(
         [("allocation", a.started_on, a) for a in allocations]
         + [("phase", m.changed_on, m) for m in moves]
@@ -204,7 +210,13 @@ def record_of(client: Client) -> dict[str, object]:
         + [("assessment", a.assessed_on, a) for a in assessments]
         + [("care_plan", p.agreed_on, p) for p in plans]
         + [("review", r.reviewed_on, r) for r in reviews]
-        + [("discharge", e.discharged_on, e) for e in episodes if e.discharged_on],
+        + [("discharge", e.discharged_on, e) for e in episodes if e.discharged_on]
+        + [
+            (kind, day, i)
+            for i in interventions
+            for kind, day in (("intervention", i.started_on), ("intervention_end", i.ended_on))
+            if day is not None
+        ],
         key=lambda item: (item[1], SAME_DAY_ORDER.index(item[0])),
         reverse=True,
     )

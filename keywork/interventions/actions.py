@@ -269,7 +269,7 @@ def end_intervention(
             "ended_on: a session counted towards it is after that date",
             field="ended_on",
         )
-    given = replace(_as_input(intervention), ended_on=on, exit=exit)
+    given = replace(as_input(intervention), ended_on=on, exit=exit)
     _check(intervention.episode, intervention.entry, given, exclude=intervention.pk)
     intervention.ended_on, intervention.exit = on, exit
     intervention.save(update_fields=["ended_on", "exit"])
@@ -284,7 +284,7 @@ def end_intervention(
     return intervention
 
 
-def _as_input(intervention: Intervention) -> InterventionInput:
+def as_input(intervention: Intervention) -> InterventionInput:
     return InterventionInput(
         code=intervention.entry.code,
         setting=intervention.setting,
@@ -333,7 +333,7 @@ def amend_intervention(
             "record the right one",
             field="intervention",
         )
-    was = _as_input(intervention)
+    was = as_input(intervention)
     changes = {
         name: [_shown(getattr(was, name)), _shown(getattr(given, name))]
         for name in AMENDABLE

@@ -100,3 +100,12 @@ class Amendment(models.Model):
 
     def __str__(self) -> str:
         return f"amended {self.amended_at:%d/%m/%Y}: {self.reason}"
+
+    @property
+    def described(self) -> str:
+        """planned sessions 6 → 8; ended on (none) → 2026-11-20"""
+        return "; ".join(
+            f"{name.replace('_', ' ')} {before if before not in (None, '') else '(none)'} → "
+            f"{after if after not in (None, '') else '(none)'}"
+            for name, (before, after) in self.changes.items()
+        )

@@ -12,6 +12,7 @@ from keywork.core.errors import RuleViolation
 RECORDABLE_KINDS = {"intervention", "national_definition"}
 STRUCTURED_PSYCHOSOCIAL = "structured_psychosocial"
 STRUCTURED_PHARMACOLOGICAL = "structured_pharmacological"
+PRESCRIBING = {STRUCTURED_PHARMACOLOGICAL, "relapse_prevention_prescribing"}
 OTHER_STRUCTURED = "other_structured"
 MINIMUM_PLANNED_SESSIONS = 2  # "delivered over several sessions" (seed 002, DOMAIN.md)
 
@@ -75,7 +76,7 @@ def check_recordable(*, code: str, kind: str | None, offered: bool, group: str) 
             "never counts as a structured intervention",
             field="intervention",
         )
-    if group == STRUCTURED_PHARMACOLOGICAL:
+    if group in PRESCRIBING:
         raise RuleViolation(
             "R3",
             f"intervention: '{code}' is prescribing: record it as a prescription",

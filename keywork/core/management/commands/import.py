@@ -13,6 +13,7 @@ from keywork.careplans import importers as _careplans  # noqa: F401  (registers 
 from keywork.clients import importers as _clients  # noqa: F401  (registers its lines)
 from keywork.core.commands import KeyworkCommand
 from keywork.core.importer import run_import
+from keywork.interventions import importers as _interventions  # noqa: F401  (registers its lines)
 from keywork.sessions import importers as _sessions  # noqa: F401  (registers its lines)
 
 

@@ -1,0 +1,164 @@
+"""Forms for intervention records; the actions check every rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from keywork.access.models import PRACTITIONER_ROLES, Worker
+from keywork.catalogue.models import Entry
+from keywork.clients.forms import DATE
+from keywork.clients.models import Episode
+from keywork.core.forms import ActionForm
+from keywork.interventions import rules
+from keywork.interventions.actions import InterventionInput, national_group
+from keywork.interventions.models import Exit, Intervention, Setting
+from keywork.sessions.forms import EnteredInErrorForm
+from keywork.sessions.models import Attendance, Outcome
+
+HEADINGS = {
+    rules.STRUCTURED_PSYCHOSOCIAL: "Structured psychosocial",
+    rules.OTHER_STRUCTURED: "Other structured treatment",
+    "structured_setting": "Structured settings",
+    "recovery_support": "Recovery support",
+}
+
+
+def intervention_choices() -> list[tuple[str, Any]]:
+    """Offered interventions, by the national category they count under."""
+    offered = (
+        Entry.objects.offered()
+        .filter(kind__in=rules.RECORDABLE_KINDS)
+        .exclude(group__in=rules.PRESCRIBING)
+        .select_related("reports_as")
+        .order_by("name")
+    )
+    grouped: dict[str, list[tuple[str, str]]] = {label: [] for label in HEADINGS.values()}
+    for entry in offered:
+        label = HEADINGS.get(national_group(entry), "Other interventions")
+        grouped.setdefault(label, []).append((entry.code, entry.name))
+    return [("", "Choose…"), *((label, items) for label, items in grouped.items() if items)]
+
+
+class InterventionForm(ActionForm):
+    field_aliases = {"session": "intervention"}
+
+    intervention = forms.ChoiceField()
+    setting = forms.ChoiceField(choices=Setting.choices, initial=Setting.COMMUNITY)
+    practitioner = forms.ModelChoiceField(
+        queryset=Worker.objects.none(),
+        required=False,
+        help_text="Or, when another agency delivers it, name the agency instead.",
+    )
+    agency = forms.CharField(label="Other agency", max_length=120, required=False)
+    started_on = forms.DateField(label="Started", widget=DATE)
+    planned_sessions = forms.IntegerField(
+        label="Planned sessions",
+        min_value=0,
+        required=False,
+        help_text="Required for a structured psychosocial intervention.",
+    )
+    ended_on = forms.DateField(label="Ended", widget=DATE, required=False)
+    exit = forms.ChoiceField(
+        label="How it ended", choices=[("", "Not ended"), *Exit.choices], required=False
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["intervention"].choices = intervention_choices()  # type: ignore[attr-defined]
+        practitioner = self.fields["practitioner"]
+        assert isinstance(practitioner, forms.ModelChoiceField)
+        practitioner.queryset = (
+            Worker.objects.filter(
+                service_id=episode.service_id, role__in=PRACTITIONER_ROLES, user__is_active=True
+            )
+            .select_related("user")
+            .order_by("user__last_name", "user__first_name")
+        )
+        practitioner.initial = episode.keyworker_id
+        self.fields["started_on"].initial = timezone.localdate()
+
+    def given(self) -> InterventionInput:
+        data = self.cleaned_data
+        return InterventionInput(
+            code=data["intervention"],
+            setting=data["setting"],
+            started_on=data["started_on"],
+            practitioner=data["practitioner"],
+            agency=data["agency"],
+            planned_sessions=data["planned_sessions"],
+            ended_on=data["ended_on"],
+            exit=data["exit"],
+            notes=data["notes"],
+        )
+
+
+class AmendInterventionForm(InterventionForm):
+    reason = forms.CharField(label="Why it changes", required=False)
+
+    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+        initial = {
+            "intervention": intervention.entry.code,
+            "setting": intervention.setting,
+            "practitioner": intervention.practitioner_id,
+            "agency": intervention.agency,
+            "started_on": intervention.started_on,
+            "planned_sessions": intervention.planned_sessions,
+            "ended_on": intervention.ended_on,
+            "exit": intervention.exit,
+            "notes": intervention.notes,
+        }
+        super().__init__(*args, episode=intervention.episode, initial=initial, **kwargs)
+        self.fields["intervention"].disabled = True
+
+
+class EndInterventionForm(ActionForm):
+    field_aliases = {"ended_on": "on"}
+
+    on = forms.DateField(label="Ended", widget=DATE)
+    exit = forms.ChoiceField(
+        label="How it ended", choices=[("", "Choose…"), *Exit.choices], required=False
+    )
+
+    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
+class CountSessionForm(ActionForm):
+    session = forms.ModelChoiceField(
+        queryset=Attendance.objects.none(), label="Session delivered", empty_label="Choose…"
+    )
+
+    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["session"]
+        assert isinstance(field, forms.ModelChoiceField)
+        since = timezone.make_aware(dt.datetime.combine(intervention.started_on, dt.time.min))
+        field.queryset = (
+            Attendance.objects.filter(
+                episode=intervention.episode,
+                outcome=Outcome.ATTENDED,
+                entered_in_error_at=None,
+                session__starts_at__gte=since,
+                session__facilitators=intervention.practitioner_id,
+            )
+            .exclude(structured_in=intervention)
+            .select_related("session")
+            .order_by("-session__starts_at")
+        )
+        field.label_from_instance = session_label  # type: ignore[assignment,method-assign]
+
+
+def session_label(attendance: Attendance) -> str:
+    session = attendance.session
+    return f"{timezone.localtime(session.starts_at):%d/%m/%Y %H:%M}, {session.get_kind_display()}"
+
+
+class InErrorForm(EnteredInErrorForm):
+    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)

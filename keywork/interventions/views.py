@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from keywork.access import audit, policies
+from keywork.clients import queries as client_queries
+from keywork.clients.views import episode_change
+from keywork.core.forms import ActionForm
+from keywork.core.views import changed
+from keywork.interventions import actions, queries
+from keywork.interventions.forms import (
+    AmendInterventionForm,
+    CountSessionForm,
+    EndInterventionForm,
+    InErrorForm,
+    InterventionForm,
+)
+from keywork.interventions.models import Intervention
+
+
+@login_required
+def interventions(request: HttpRequest, local_id: str) -> HttpResponse:
+    """Every intervention recorded for the client, with what each counts as nationally."""
+    client = client_queries.visible_client(request.user, local_id)
+    if client is None:
+        raise Http404("No client with that id on the records you can see.")
+    latest = client_queries.latest_episode(client)
+    audit.record_read(actor=request.user, what="interventions", clients=[client])
+    context = {
+        "client": client,
+        "records": list(queries.interventions_of(client)),
+        "can_work": latest is not None and policies.can_work_with(request.user, latest),
+        "can_start": latest is not None
+        and latest.is_open
+        and policies.can_work_with(request.user, latest),
+    }
+    return render(request, "interventions/list.html", context)
+
+
+@login_required
+def start(request: HttpRequest, local_id: str) -> HttpResponse:
+    return episode_change(
+        request,
+        local_id,
+        form_class=InterventionForm,
+        allowed=policies.can_work_with,
+        perform=lambda episode, form: actions.start_intervention(
+            actor=request.user, episode=episode, given=form.given()
+        ),
+        title="Record an intervention",
+        done="Intervention recorded.",
+    )
+
+
+def intervention_change(
+    request: HttpRequest,
+    local_id: str,
+    pk: int,
+    *,
+    form_class: type[ActionForm],
+    perform: Callable[[Intervention, Any], object],
+    title: str,
+    done: str,
+) -> HttpResponse:
+    """A change to one recorded intervention: its form, its action, its refusal."""
+    client = client_queries.visible_client(request.user, local_id)
+    record = (
+        Intervention.objects.select_related("episode", "entry__reports_as", "practitioner__user")
+        .filter(pk=pk, episode__client=client)
+        .first()
+        if client
+        else None
+    )
+    if client is None or record is None or not policies.can_work_with(request.user, record.episode):
+        raise Http404("No such intervention on the records you can change.")
+    form = form_class(request.POST or None, intervention=record)  # type: ignore[call-arg]
+    if changed(request, form, lambda: perform(record, form), done):
+        return redirect("interventions", local_id=local_id)
+    audit.record_read(actor=request.user, what=title.lower(), clients=[client])
+    context = {"form": form, "client": client, "intervention": record, "title": title}
+    return render(request, "interventions/change.html", context)
+
+
+@login_required
+def end(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return intervention_change(
+        request,
+        local_id,
+        pk,
+        form_class=EndInterventionForm,
+        perform=lambda record, form: actions.end_intervention(
+            actor=request.user,
+            intervention=record,
+            on=form.cleaned_data["on"],
+            exit=form.cleaned_data["exit"],
+        ),
+        title="End the intervention",
+        done="Intervention ended.",
+    )
+
+
+@login_required
+def count_session(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return intervention_change(
+        request,
+        local_id,
+        pk,
+        form_class=CountSessionForm,
+        perform=lambda record, form: actions.add_intervention_session(
+            actor=request.user, intervention=record, attendance=form.cleaned_data["session"]
+        ),
+        title="Count a session",
+        done="Session counted.",
+    )
+
+
+@login_required
+def amend(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return intervention_change(
+        request,
+        local_id,
+        pk,
+        form_class=AmendInterventionForm,
+        perform=lambda record, form: actions.amend_intervention(
+            actor=request.user,
+            intervention=record,
+            given=form.given(),
+            reason=form.cleaned_data["reason"],
+        ),
+        title="Amend the intervention",
+        done="Intervention amended; what it was is kept.",
+    )
+
+
+@login_required
+def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return intervention_change(
+        request,
+        local_id,
+        pk,
+        form_class=InErrorForm,
+        perform=lambda record, form: actions.mark_intervention_in_error(
+            actor=request.user, intervention=record, reason=form.cleaned_data["reason"]
+        ),
+        title="Mark as entered in error",
+        done="Marked as entered in error; it stays on the record.",
+    )
