@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "keywork.assessments",
     "keywork.careplans",
     "keywork.interventions",
+    "keywork.prescribing",
     "keywork.demo",
 ]
 

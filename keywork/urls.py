@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("keywork.assessments.urls")),
     path("", include("keywork.careplans.urls")),
     path("", include("keywork.interventions.urls")),
+    path("", include("keywork.prescribing.urls")),
 ]

@@ -20,6 +20,7 @@ from keywork.careplans.models import CarePlan, Review
 from keywork.careplans.queries import review_due
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
 from keywork.interventions.models import Intervention
+from keywork.prescribing.models import DoseChange
 from keywork.sessions.models import (
     Attendance,
     KeyworkSession,
@@ -142,8 +143,10 @@ SAME_DAY_ORDER = (
     "assessment",
     "care_plan",
     "intervention",
+    "dose",
     "session",
     "intervention_end",
+    "prescription_end",
     "review",
     "discharge",
 )
@@ -203,6 +206,12 @@ def record_of(client: Client) -> dict[str, object]:
     interventions = Intervention.objects.filter(episode_id__in=ids).select_related(
         "entry", "practitioner__user"
     )
+    doses = list(
+        DoseChange.objects.filter(prescription__episode_id__in=ids).select_related(
+            "prescription__medication"
+        )
+    )
+    ended = {d.prescription_id: d.prescription for d in doses if d.prescription.ended_on}
     timeline = sorted(
         [("allocation", a.started_on, a) for a in allocations]
         + [("phase", m.changed_on, m) for m in moves]
@@ -211,6 +220,8 @@ def record_of(client: Client) -> dict[str, object]:
         + [("care_plan", p.agreed_on, p) for p in plans]
         + [("review", r.reviewed_on, r) for r in reviews]
         + [("discharge", e.discharged_on, e) for e in episodes if e.discharged_on]
+        + [("dose", d.from_date, d) for d in doses]
+        + [("prescription_end", p.ended_on, p) for p in ended.values()]
         + [
             (kind, day, i)
             for i in interventions

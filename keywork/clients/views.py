@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -102,6 +103,32 @@ def episode_change(
     audit.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "episode": episode, "title": title}
     return render(request, template, context)
+
+
+def record_change(
+    request: HttpRequest,
+    local_id: str,
+    records: QuerySet[Any],
+    pk: int,
+    *,
+    form_class: type[ActionForm],
+    perform: Callable[[Any, Any], object],
+    title: str,
+    done: str,
+    back: str,
+) -> HttpResponse:
+    """A change to one clinical record of a client (an intervention, a prescription): the
+    form (built with the record), the action, its refusal; then back to the `back` page."""
+    client = queries.visible_client(request.user, local_id)
+    record = records.filter(pk=pk, episode__client=client).first() if client else None
+    if client is None or record is None or not policies.can_work_with(request.user, record.episode):
+        raise Http404("No such record on the records you can change.")
+    form = form_class(request.POST or None, record=record)  # type: ignore[call-arg]
+    if changed(request, form, lambda: perform(record, form), done):
+        return redirect(back, local_id=local_id)
+    audit.record_read(actor=request.user, what=title.lower(), clients=[client])
+    context = {"form": form, "client": client, "record": record, "title": title}
+    return render(request, "clients/record_change.html", context)
 
 
 @login_required

@@ -22,6 +22,7 @@ from keywork.core.writes import action
 from keywork.interventions import rules
 from keywork.interventions.models import Amendment, Exit, Intervention, Setting
 from keywork.interventions.rules import Period
+from keywork.prescribing.models import Prescription
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome
 
 Verb = AuditEvent.Verb
@@ -89,11 +90,28 @@ def _periods(episode: Episode, groups: set[str], exclude: int | None) -> list[Pe
     ).select_related("entry__reports_as")
     if exclude is not None:
         found = found.exclude(pk=exclude)
-    return [
+    periods = [
         Period(i.entry.name, i.started_on, i.ended_on)
         for i in found
         if national_group(i.entry) in groups
     ]
+    if rules.STRUCTURED_PHARMACOLOGICAL in groups:
+        prescribed = Prescription.objects.filter(
+            episode__client_id=episode.client_id, entered_in_error_at=None
+        ).select_related("medication")
+        periods += [Period(p.medication.name, p.started_on, p.ended_on) for p in prescribed]
+    return periods
+
+
+def check_exclusive_with_other_structured(
+    episode: Episode, name: str, started_on: dt.date, ended_on: dt.date | None
+) -> None:
+    """Rule 6 for a prescription: it cannot overlap other structured treatment."""
+    rules.check_exclusive(
+        Period(name, started_on, ended_on),
+        _periods(episode, {rules.OTHER_STRUCTURED}, None),
+        mine_is_other_structured=False,
+    )
 
 
 def _other_structured() -> Entry:

@@ -100,7 +100,8 @@ class InterventionForm(ActionForm):
 class AmendInterventionForm(InterventionForm):
     reason = forms.CharField(label="Why it changes", required=False)
 
-    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record: Intervention, **kwargs: Any) -> None:
+        intervention = record
         initial = {
             "intervention": intervention.entry.code,
             "setting": intervention.setting,
@@ -124,7 +125,7 @@ class EndInterventionForm(ActionForm):
         label="How it ended", choices=[("", "Choose…"), *Exit.choices], required=False
     )
 
-    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record: Intervention, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
 
@@ -134,7 +135,8 @@ class CountSessionForm(ActionForm):
         queryset=Attendance.objects.none(), label="Session delivered", empty_label="Choose…"
     )
 
-    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record: Intervention, **kwargs: Any) -> None:
+        intervention = record
         super().__init__(*args, **kwargs)
         field = self.fields["session"]
         assert isinstance(field, forms.ModelChoiceField)
@@ -160,5 +162,5 @@ def session_label(attendance: Attendance) -> str:
 
 
 class InErrorForm(EnteredInErrorForm):
-    def __init__(self, *args: Any, intervention: Intervention, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, record: Intervention, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

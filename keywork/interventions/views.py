@@ -5,13 +5,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from keywork.access import audit, policies
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change
+from keywork.clients.views import episode_change, record_change
 from keywork.core.forms import ActionForm
-from keywork.core.views import changed
 from keywork.interventions import actions, queries
 from keywork.interventions.forms import (
     AmendInterventionForm,
@@ -63,27 +62,21 @@ def intervention_change(
     pk: int,
     *,
     form_class: type[ActionForm],
-    perform: Callable[[Intervention, Any], object],
+    perform: Callable[[Any, Any], object],
     title: str,
     done: str,
 ) -> HttpResponse:
-    """A change to one recorded intervention: its form, its action, its refusal."""
-    client = client_queries.visible_client(request.user, local_id)
-    record = (
-        Intervention.objects.select_related("episode", "entry__reports_as", "practitioner__user")
-        .filter(pk=pk, episode__client=client)
-        .first()
-        if client
-        else None
+    return record_change(
+        request,
+        local_id,
+        Intervention.objects.select_related("episode", "entry__reports_as", "practitioner__user"),
+        pk,
+        form_class=form_class,
+        perform=perform,
+        title=title,
+        done=done,
+        back="interventions",
     )
-    if client is None or record is None or not policies.can_work_with(request.user, record.episode):
-        raise Http404("No such intervention on the records you can change.")
-    form = form_class(request.POST or None, intervention=record)  # type: ignore[call-arg]
-    if changed(request, form, lambda: perform(record, form), done):
-        return redirect("interventions", local_id=local_id)
-    audit.record_read(actor=request.user, what=title.lower(), clients=[client])
-    context = {"form": form, "client": client, "intervention": record, "title": title}
-    return render(request, "interventions/change.html", context)
 
 
 @login_required

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from keywork.access import audit, policies
+from keywork.clients import queries as client_queries
+from keywork.clients.views import episode_change, record_change
+from keywork.core.dates import today
+from keywork.prescribing import actions, queries
+from keywork.prescribing.forms import (
+    DoseChangeForm,
+    EndPrescriptionForm,
+    PrescriptionForm,
+    PrescriptionInErrorForm,
+)
+from keywork.prescribing.models import Prescription
+from keywork.prescribing.rules import daily_dose
+
+RECORDS = Prescription.objects.select_related("episode", "medication", "prescriber__user")
+
+
+@login_required
+def prescribing(request: HttpRequest, local_id: str) -> HttpResponse:
+    """The client's prescriptions with every dose change, and today's national figures."""
+    client = client_queries.visible_client(request.user, local_id)
+    if client is None:
+        raise Http404("No client with that id on the records you can see.")
+    records = queries.prescriptions_of(client)
+    latest = client_queries.latest_episode(client)
+    can_work = latest is not None and policies.can_work_with(request.user, latest)
+    audit.record_read(actor=request.user, what="prescribing", clients=[client])
+    context = {
+        "client": client,
+        "records": [(p, queries.warning_of(p)) for p in records],
+        "now": daily_dose([queries.facts(p) for p in records if not p.in_error], today()),
+        "can_work": can_work,
+        "can_start": can_work and latest is not None and latest.is_open,
+    }
+    return render(request, "prescribing/list.html", context)
+
+
+@login_required
+def start(request: HttpRequest, local_id: str) -> HttpResponse:
+    return episode_change(
+        request,
+        local_id,
+        form_class=PrescriptionForm,
+        allowed=policies.can_work_with,
+        perform=lambda episode, form: actions.start_prescription(
+            actor=request.user, episode=episode, given=form.given()
+        ),
+        title="Record a prescription",
+        done="Prescription recorded.",
+    )
+
+
+@login_required
+def change_dose(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return record_change(
+        request,
+        local_id,
+        RECORDS,
+        pk,
+        form_class=DoseChangeForm,
+        perform=lambda record, form: actions.change_dose(
+            actor=request.user,
+            prescription=record,
+            from_date=form.cleaned_data["from_date"],
+            dose=form.dose(),
+            reason=form.cleaned_data["reason"],
+        ),
+        title="Change the dose",
+        done="Dose changed; the earlier doses are kept.",
+        back="prescribing",
+    )
+
+
+@login_required
+def end(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return record_change(
+        request,
+        local_id,
+        RECORDS,
+        pk,
+        form_class=EndPrescriptionForm,
+        perform=lambda record, form: actions.end_prescription(
+            actor=request.user,
+            prescription=record,
+            on=form.cleaned_data["on"],
+            reason=form.cleaned_data["reason"],
+        ),
+        title="End the prescription",
+        done="Prescription ended.",
+        back="prescribing",
+    )
+
+
+@login_required
+def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return record_change(
+        request,
+        local_id,
+        RECORDS,
+        pk,
+        form_class=PrescriptionInErrorForm,
+        perform=lambda record, form: actions.mark_prescription_in_error(
+            actor=request.user, prescription=record, reason=form.cleaned_data["reason"]
+        ),
+        title="Mark as entered in error",
+        done="Marked as entered in error; it stays on the record.",
+        back="prescribing",
+    )
