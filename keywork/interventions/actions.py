@@ -18,6 +18,7 @@ from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, RuleViolation
+from keywork.core.records import mark_in_error, refuse_if_in_error
 from keywork.core.writes import action
 from keywork.interventions import rules
 from keywork.interventions.models import Amendment, Exit, Intervention, Setting
@@ -223,8 +224,7 @@ def start_intervention(*, actor: Actor, episode: Episode, given: InterventionInp
 
 
 def _live(intervention: Intervention) -> None:
-    if intervention.in_error:
-        raise RuleViolation("R13", "this intervention is marked entered in error; record a new one")
+    refuse_if_in_error(intervention, "intervention")
 
 
 @action
@@ -385,11 +385,7 @@ def mark_intervention_in_error(
 ) -> Intervention:
     """A mistaken record stays, marked, and no longer counts (rule 13)."""
     _may_record(actor, intervention.episode)
-    _live(intervention)
-    if not reason.strip():
-        raise RuleViolation("R13", "say why the record is in error", field="reason")
-    intervention.entered_in_error_at, intervention.entered_in_error_reason = timezone.now(), reason
-    intervention.save(update_fields=["entered_in_error_at", "entered_in_error_reason"])
+    mark_in_error(intervention, "intervention", reason)
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,

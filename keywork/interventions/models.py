@@ -15,6 +15,7 @@ from django.db.models import Q
 from keywork.access.models import Worker
 from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
+from keywork.core.records import EnteredInError
 from keywork.sessions.models import Attendance
 
 
@@ -33,7 +34,7 @@ class Exit(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn by the service"
 
 
-class Intervention(models.Model):
+class Intervention(EnteredInError):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="interventions")
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
     practitioner = models.ForeignKey(
@@ -53,8 +54,6 @@ class Intervention(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    entered_in_error_at = models.DateTimeField(null=True, blank=True)
-    entered_in_error_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["episode", "started_on", "pk"]
@@ -73,10 +72,6 @@ class Intervention(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry} from {self.started_on:%d/%m/%Y}"
-
-    @property
-    def in_error(self) -> bool:
-        return self.entered_in_error_at is not None
 
     def open_on(self, day: dt.date) -> bool:
         return self.started_on <= day and (self.ended_on is None or day <= self.ended_on)

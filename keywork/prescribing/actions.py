@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.utils import timezone
-
 from keywork.access import audit, policies
 from keywork.access.audit import Actor, user_or_none
 from keywork.access.models import AuditEvent, Worker
@@ -16,6 +14,7 @@ from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.records import mark_in_error, refuse_if_in_error
 from keywork.core.writes import action
 from keywork.interventions import actions as interventions
 from keywork.prescribing import rules
@@ -131,8 +130,7 @@ def start_prescription(*, actor: Actor, episode: Episode, given: PrescriptionInp
 
 
 def _live(prescription: Prescription) -> None:
-    if prescription.in_error:
-        raise RuleViolation("R13", "this prescription is marked entered in error")
+    refuse_if_in_error(prescription, "prescription")
 
 
 @action
@@ -198,12 +196,7 @@ def mark_prescription_in_error(
     *, actor: Actor, prescription: Prescription, reason: str
 ) -> Prescription:
     _may_record(actor, prescription.episode)
-    _live(prescription)
-    if not reason.strip():
-        raise RuleViolation("R13", "say why the record is in error", field="reason")
-    prescription.entered_in_error_at = timezone.now()
-    prescription.entered_in_error_reason = reason
-    prescription.save(update_fields=["entered_in_error_at", "entered_in_error_reason"])
+    mark_in_error(prescription, "prescription", reason)
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,

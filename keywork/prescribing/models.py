@@ -11,6 +11,7 @@ from django.db.models import Q
 from keywork.access.models import Worker
 from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
+from keywork.core.records import EnteredInError
 
 
 class Regime(models.TextChoices):
@@ -39,7 +40,7 @@ class Unit(models.TextChoices):
     OTHER = "other", "other unit"
 
 
-class Prescription(models.Model):
+class Prescription(EnteredInError):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="prescriptions")
     medication = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
     regime = models.CharField(max_length=32, choices=Regime.choices)
@@ -59,8 +60,6 @@ class Prescription(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
-    entered_in_error_at = models.DateTimeField(null=True, blank=True)
-    entered_in_error_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["episode", "started_on", "pk"]
@@ -75,10 +74,6 @@ class Prescription(models.Model):
     def __str__(self) -> str:
         regime = self.get_regime_display().lower()
         return f"{self.medication} ({regime}) from {self.started_on:%d/%m/%Y}"
-
-    @property
-    def in_error(self) -> bool:
-        return self.entered_in_error_at is not None
 
 
 class DoseChange(models.Model):

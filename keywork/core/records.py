@@ -1,0 +1,35 @@
+"""What clinical records share (rule 13): never deleted; a mistaken one is marked entered in
+error with a reason, stays on the record, and no longer counts."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from keywork.core.errors import RuleViolation
+
+
+class EnteredInError(models.Model):
+    entered_in_error_at = models.DateTimeField(null=True, blank=True)
+    entered_in_error_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def in_error(self) -> bool:
+        return self.entered_in_error_at is not None
+
+
+def refuse_if_in_error(record: EnteredInError, what: str) -> None:
+    if record.in_error:
+        raise RuleViolation("R13", f"this {what} is marked entered in error; record a new one")
+
+
+def mark_in_error(record: EnteredInError, what: str, reason: str) -> None:
+    """Mark the record entered in error, with the reason; saves the two fields."""
+    refuse_if_in_error(record, what)
+    if not reason.strip():
+        raise RuleViolation("R13", "say why the record is in error", field="reason")
+    record.entered_in_error_at, record.entered_in_error_reason = timezone.now(), reason
+    record.save(update_fields=["entered_in_error_at", "entered_in_error_reason"])
