@@ -13,6 +13,7 @@ from keywork.access import audit, policies
 from keywork.access.audit import Actor, user_or_none
 from keywork.access.models import AuditEvent, Worker
 from keywork.access.queries import check_competent
+from keywork.assessments.models import Assessment, Domain
 from keywork.careplans.models import CarePlan, Goal
 from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
@@ -21,7 +22,13 @@ from keywork.core.errors import AccessDenied, RuleViolation
 from keywork.core.records import mark_in_error, refuse_if_in_error
 from keywork.core.writes import action
 from keywork.interventions import rules
-from keywork.interventions.models import Amendment, Exit, Intervention, Setting
+from keywork.interventions.models import (
+    Amendment,
+    Exit,
+    FirstContactSupport,
+    Intervention,
+    Setting,
+)
 from keywork.interventions.rules import Period
 from keywork.prescribing.models import Prescription
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome
@@ -42,6 +49,16 @@ class InterventionInput:
     ended_on: dt.date | None = None
     exit: str = ""
     notes: str = ""
+    first_contact: FirstContact | None = None
+
+
+@dataclass(frozen=True)
+class FirstContact:
+    """Facilitated access to mutual aid: the first contact arranged with a group."""
+
+    group: str
+    on: dt.date | None
+    support: str
 
 
 def national_group(entry: Entry) -> str:
@@ -148,7 +165,36 @@ def _check(episode: Episode, entry: Entry, given: InterventionInput, exclude: in
             planned_sessions=given.planned_sessions,
             named_in_plan=_named_in(_plan_in_force(episode, given.started_on), entry),
         )
+    _check_recovery_support(episode, entry, given)
     _check_exclusive(episode, entry, group, given, exclude)
+
+
+def _check_recovery_support(episode: Episode, entry: Entry, given: InterventionInput) -> None:
+    """Rule 8: the need assessed and a goal in the plan; mutual aid's first contact."""
+    needed = entry.needs_assessed_need
+    if needed:
+        assessment = (
+            Assessment.objects.filter(episode=episode, assessed_on__lte=given.started_on)
+            .order_by("-assessed_on", "-pk")
+            .first()
+        )
+        plan = _plan_in_force(episode, given.started_on)
+        rules.check_need(
+            name=entry.name,
+            domain=dict(Domain.choices).get(needed, needed),
+            assessed=assessment is not None and assessment.needs.filter(domain=needed).exists(),
+            in_plan=plan is not None
+            and (plan.goals.filter(domain=needed).exists() or _named_in(plan, entry)),
+        )
+    if entry.attributes.get("requires_first_contact"):
+        contact = given.first_contact or FirstContact("", None, "")
+        rules.check_first_contact(
+            group=contact.group,
+            on=contact.on,
+            support=contact.support,
+            supports=set(FirstContactSupport.values),
+            started_on=given.started_on,
+        )
 
 
 def _check_exclusive(
@@ -211,6 +257,7 @@ def start_intervention(*, actor: Actor, episode: Episode, given: InterventionInp
         planned_sessions=given.planned_sessions,
         notes=given.notes,
         recorded_by=user_or_none(actor),
+        **_first_contact_fields(given.first_contact),
     )
     audit.record(
         actor=actor,
@@ -221,6 +268,16 @@ def start_intervention(*, actor: Actor, episode: Episode, given: InterventionInp
         detail={"intervention": entry.code, "started_on": given.started_on.isoformat()},
     )
     return intervention
+
+
+def _first_contact_fields(contact: FirstContact | None) -> dict[str, object]:
+    if contact is None:
+        return {}
+    return {
+        "first_contact_group": contact.group.strip(),
+        "first_contact_on": contact.on,
+        "first_contact_support": contact.support,
+    }
 
 
 def _live(intervention: Intervention) -> None:
@@ -313,6 +370,13 @@ def as_input(intervention: Intervention) -> InterventionInput:
         ended_on=intervention.ended_on,
         exit=intervention.exit,
         notes=intervention.notes,
+        first_contact=FirstContact(
+            intervention.first_contact_group,
+            intervention.first_contact_on,
+            intervention.first_contact_support,
+        )
+        if intervention.first_contact_support
+        else None,
     )
 
 
@@ -325,10 +389,13 @@ AMENDABLE = (
     "ended_on",
     "exit",
     "notes",
+    "first_contact",
 )
 
 
 def _shown(value: Any) -> Any:
+    if isinstance(value, FirstContact):
+        return f"{value.group}, {_shown(value.on)}, {value.support}"
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Worker):
@@ -362,8 +429,10 @@ def amend_intervention(
     if not changes:
         raise RuleViolation("R13", "nothing has changed", field="reason")
     _check(intervention.episode, intervention.entry, given, exclude=intervention.pk)
-    for name in AMENDABLE:
+    for name in AMENDABLE[:-1]:
         setattr(intervention, name, getattr(given, name))
+    for name, value in _first_contact_fields(given.first_contact).items():
+        setattr(intervention, name, value)
     intervention.save()
     amendment = Amendment.objects.create(
         intervention=intervention, changes=changes, reason=reason, amended_by=user_or_none(actor)

@@ -14,8 +14,8 @@ from keywork.clients.forms import DATE
 from keywork.clients.models import Episode
 from keywork.core.forms import ActionForm
 from keywork.interventions import rules
-from keywork.interventions.actions import InterventionInput, national_group
-from keywork.interventions.models import Exit, Intervention, Setting
+from keywork.interventions.actions import FirstContact, InterventionInput, national_group
+from keywork.interventions.models import Exit, FirstContactSupport, Intervention, Setting
 from keywork.sessions.forms import EnteredInErrorForm
 from keywork.sessions.models import Attendance, Outcome
 
@@ -65,6 +65,17 @@ class InterventionForm(ActionForm):
     exit = forms.ChoiceField(
         label="How it ended", choices=[("", "Not ended"), *Exit.choices], required=False
     )
+    first_contact_group = forms.CharField(
+        label="Mutual aid: the group", max_length=120, required=False
+    )
+    first_contact_on = forms.DateField(
+        label="Mutual aid: date of the first contact", widget=DATE, required=False
+    )
+    first_contact_support = forms.ChoiceField(
+        label="Mutual aid: how the first contact was arranged",
+        choices=[("", "Not mutual aid"), *FirstContactSupport.choices],
+        required=False,
+    )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
@@ -94,7 +105,14 @@ class InterventionForm(ActionForm):
             ended_on=data["ended_on"],
             exit=data["exit"],
             notes=data["notes"],
+            first_contact=self.first_contact(),
         )
+
+    def first_contact(self) -> FirstContact | None:
+        data = self.cleaned_data
+        group, on = data["first_contact_group"], data["first_contact_on"]
+        support = data["first_contact_support"]
+        return FirstContact(group, on, support) if group or on or support else None
 
 
 class AmendInterventionForm(InterventionForm):
@@ -112,6 +130,9 @@ class AmendInterventionForm(InterventionForm):
             "ended_on": intervention.ended_on,
             "exit": intervention.exit,
             "notes": intervention.notes,
+            "first_contact_group": intervention.first_contact_group,
+            "first_contact_on": intervention.first_contact_on,
+            "first_contact_support": intervention.first_contact_support,
         }
         super().__init__(*args, episode=intervention.episode, initial=initial, **kwargs)
         self.fields["intervention"].disabled = True

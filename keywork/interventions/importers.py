@@ -9,7 +9,7 @@ from keywork.clients.importers import client_of, open_episode_of, worker
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 from keywork.interventions import actions
-from keywork.interventions.actions import InterventionInput
+from keywork.interventions.actions import FirstContact, InterventionInput
 from keywork.interventions.models import Intervention
 from keywork.sessions.models import Attendance
 
@@ -25,6 +25,16 @@ def given(f: Fields) -> InterventionInput:
         ended_on=f.optional_date("ended_on"),
         exit=f.text("exit", ""),
         notes=f.text("notes", ""),
+        first_contact=first_contact(f),
+    )
+
+
+def first_contact(f: Fields) -> FirstContact | None:
+    contact = f.record("first_contact")
+    if contact is None:
+        return None
+    return FirstContact(
+        contact.text("group", ""), contact.optional_date("on"), contact.text("support", "")
     )
 
 

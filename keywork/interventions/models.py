@@ -34,6 +34,17 @@ class Exit(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn by the service"
 
 
+class FirstContactSupport(models.TextChoices):
+    """How facilitated access to mutual aid was supported (rule 8). A leaflet is listed so
+    that it can be refused by name: it is not facilitated access."""
+
+    ACCOMPANIED = "accompanied", "Went with the client to the first meeting"
+    INTRODUCED = "introduced", "Introduced the client to a member in person"
+    ARRANGED_CALL = "arranged_call", "Arranged a call with a member before the first meeting"
+    PEER = "peer", "A peer supporter took the client"
+    LEAFLET = "leaflet", "Gave a leaflet or the list of meetings"
+
+
 class Intervention(EnteredInError):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="interventions")
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
@@ -49,6 +60,13 @@ class Intervention(EnteredInError):
     exit = models.CharField(max_length=12, choices=Exit.choices, blank=True)
     planned_sessions = models.PositiveSmallIntegerField(null=True, blank=True)
     sessions = models.ManyToManyField(Attendance, blank=True, related_name="structured_in")
+    first_contact_group = models.CharField(
+        max_length=120, blank=True, help_text="Mutual aid: the group the first contact is with."
+    )
+    first_contact_on = models.DateField(null=True, blank=True)
+    first_contact_support = models.CharField(
+        max_length=16, choices=FirstContactSupport.choices, blank=True
+    )
     notes = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"

@@ -245,3 +245,47 @@ def check_session(
         )
     if already:
         raise RuleViolation("R5", "that session is already counted", field="session")
+
+
+def check_need(*, name: str, domain: str, assessed: bool, in_plan: bool) -> None:
+    """Rule 8: this recovery support needs the need in the assessment and a goal in the
+    care plan."""
+    if not assessed:
+        raise RuleViolation(
+            "R8",
+            f"{name} needs an assessed need for {domain.lower()}: record it in the assessment "
+            "first",
+            field="intervention",
+        )
+    if not in_plan:
+        raise RuleViolation(
+            "R8",
+            f"{name} needs a care-plan goal for {domain.lower()}: add it to the care plan first",
+            field="intervention",
+        )
+
+
+def check_first_contact(
+    *, group: str, on: dt.date | None, support: str, supports: set[str], started_on: dt.date
+) -> None:
+    """Rule 8: facilitated access to mutual aid is an arranged first contact, not a leaflet."""
+    if support == "leaflet":
+        raise RuleViolation(
+            "R8",
+            "a leaflet is not facilitated access to mutual aid: record the first contact "
+            "arranged with the group",
+            field="first_contact_support",
+        )
+    if not group.strip() or on is None or support not in supports:
+        raise RuleViolation(
+            "R8",
+            "facilitated access to mutual aid records the arranged first contact: the group, "
+            "the date and how it was supported",
+            field="first_contact_group",
+        )
+    if on < started_on:
+        raise RuleViolation(
+            "INVALID",
+            f"first_contact_on: {uk(on)} is before the intervention started",
+            field="first_contact_on",
+        )
