@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "keywork.careplans",
     "keywork.interventions",
     "keywork.prescribing",
+    "keywork.referrals",
     "keywork.demo",
 ]
 

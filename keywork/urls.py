@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("keywork.careplans.urls")),
     path("", include("keywork.interventions.urls")),
     path("", include("keywork.prescribing.urls")),
+    path("", include("keywork.referrals.urls")),
 ]

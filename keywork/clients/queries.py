@@ -21,6 +21,8 @@ from keywork.careplans.queries import review_due
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
 from keywork.interventions.models import Intervention
 from keywork.prescribing.models import DoseChange
+from keywork.referrals.models import StatusChange
+from keywork.referrals.queries import stalled_referrals
 from keywork.sessions.models import (
     Attendance,
     KeyworkSession,
@@ -41,6 +43,7 @@ ONLY = {
     "reengaging": "Re-engaging",
     "review": "Review due, overdue or no care plan",
     "flagged": "Risk or safeguarding flags",
+    "chase": "Referrals to chase",
 }
 
 
@@ -53,6 +56,8 @@ def only(name: str) -> Q:
         return Q(review_due__lte=soon) | Q(review_due__isnull=True)
     if name == "flagged":
         return Q(risk_flags__gt="")
+    if name == "chase":
+        return Q(to_chase=True)
     return Q()
 
 
@@ -112,6 +117,7 @@ def caseload(
         reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
         review_due=review_due_of(OuterRef("pk")),
         risk_flags=flags_of(OuterRef("pk")),
+        to_chase=Exists(stalled_referrals(timezone.localdate()).filter(episode=OuterRef("pk"))),
     )
     episodes = episodes.filter(only(show))
     return episodes.select_related("client", "phase", "keyworker__user", "team").order_by(
@@ -147,6 +153,7 @@ SAME_DAY_ORDER = (
     "session",
     "intervention_end",
     "prescription_end",
+    "referral",
     "review",
     "discharge",
 )
@@ -212,6 +219,9 @@ def record_of(client: Client) -> dict[str, object]:
         )
     )
     ended = {d.prescription_id: d.prescription for d in doses if d.prescription.ended_on}
+    referral_steps = StatusChange.objects.filter(referral__episode_id__in=ids).select_related(
+        "referral__destination", "referral__colleague__user"
+    )
     timeline = sorted(
         [("allocation", a.started_on, a) for a in allocations]
         + [("phase", m.changed_on, m) for m in moves]
@@ -221,6 +231,7 @@ def record_of(client: Client) -> dict[str, object]:
         + [("review", r.reviewed_on, r) for r in reviews]
         + [("discharge", e.discharged_on, e) for e in episodes if e.discharged_on]
         + [("dose", d.from_date, d) for d in doses]
+        + [("referral", c.on, c) for c in referral_steps]
         + [("prescription_end", p.ended_on, p) for p in ended.values()]
         + [
             (kind, day, i)

@@ -90,6 +90,7 @@ def episode_change(
     title: str,
     done: str,
     template: str = "clients/episode_form.html",
+    initial: dict[str, object] | None = None,
 ) -> HttpResponse:
     """A change to a client's open episode: the form (built with the episode), the action
     (given the episode and the valid form), its refusal shown on the form."""
@@ -97,7 +98,7 @@ def episode_change(
     episode = client.episodes.filter(discharged_on=None).first() if client else None
     if client is None or episode is None or not allowed(request.user, episode):
         raise Http404("No open episode for that client that you can change.")
-    form = form_class(request.POST or None, episode=episode)  # type: ignore[call-arg]
+    form = form_class(request.POST or None, episode=episode, initial=initial)  # type: ignore[call-arg]
     if changed(request, form, lambda: perform(episode, form), done):
         return redirect("client", local_id=client.local_id)
     audit.record_read(actor=request.user, what=title.lower(), clients=[client])

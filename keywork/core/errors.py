@@ -1,6 +1,7 @@
 """The errors every caller translates: a form into a field error, the API into a 422, a
 command into a one-line CommandError. Codes are stable: R1 to R13 name the rules of the
-domain, ACCESS a refused permission, INVALID a value that cannot be accepted."""
+domain, ACCESS a refused permission, INVALID a value that cannot be accepted, EPISODE an
+episode's life, CONSENT a referral without consent to share, DEMO the demo loader."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from keywork.core.commands import KeyworkCommand
 from keywork.core.importer import run_import
 from keywork.interventions import importers as _interventions  # noqa: F401  (registers its lines)
 from keywork.prescribing import importers as _prescribing  # noqa: F401  (registers its lines)
+from keywork.referrals import importers as _referrals  # noqa: F401  (registers its lines)
 from keywork.sessions import importers as _sessions  # noqa: F401  (registers its lines)
 
 

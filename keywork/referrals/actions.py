@@ -1,0 +1,163 @@
+"""The only writers of referrals: make one, move its status on, mark it entered in error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from keywork.access import audit, policies
+from keywork.access.audit import Actor, user_or_none
+from keywork.access.models import AuditEvent, Worker
+from keywork.catalogue.models import Entry
+from keywork.clients.models import Episode
+from keywork.core.dates import today
+from keywork.core.errors import AccessDenied, invalid
+from keywork.core.records import mark_in_error, refuse_if_in_error
+from keywork.core.writes import action
+from keywork.referrals import rules
+from keywork.referrals.models import NEXT, How, Referral, Status, StatusChange
+
+Verb = AuditEvent.Verb
+
+
+@dataclass(frozen=True)
+class ReferralInput:
+    made_on: dt.date
+    how: str
+    reason: str
+    consent_to_share: bool
+    destination: str = ""  # a catalogue code, ref.*
+    agency: str = ""
+    colleague: Worker | None = None
+    intervention: str = ""  # a catalogue code, when referred for one
+    consent_on: dt.date | None = None
+    override_reason: str = ""
+    chase_on: dt.date | None = None
+
+
+def _entry(code: str, kinds: set[str], field: str) -> Entry | None:
+    if not code:
+        return None
+    found = Entry.objects.offered().filter(code=code, kind__in=kinds).first()
+    if found is None:
+        raise invalid(field, f"'{code}' is not offered in the catalogue")
+    return found
+
+
+@action
+def make_referral(*, actor: Actor, episode: Episode, given: ReferralInput) -> Referral:
+    """Refer the client on, with their consent to share (or an override with its reason)."""
+    worker = policies.worker_of(actor)
+    if worker is None or not policies.can_work_with(actor, episode):
+        raise AccessDenied("only keyworkers in the client's team make its referrals")
+    destination = _entry(given.destination, {"referral_destination"}, "destination")
+    intervention = _entry(
+        given.intervention, {"intervention", "national_definition"}, "intervention"
+    )
+    rules.check_to(
+        destination=destination is not None,
+        agency=given.agency,
+        colleague=given.colleague is not None,
+    )
+    if given.colleague is not None and given.colleague.service_id != episode.service_id:
+        raise invalid("colleague", "refer within the service, or to a destination and agency")
+    if given.how not in How.values:
+        raise invalid("how", "say whether the referral is supported or facilitated")
+    if not given.reason.strip():
+        raise invalid("reason", "say why the client is referred")
+    rules.check_made_on(
+        made_on=given.made_on,
+        referral_date=episode.referral_date,
+        discharged_on=episode.discharged_on,
+        today=today(),
+    )
+    rules.check_consent(
+        consent=given.consent_to_share,
+        consent_on=given.consent_on,
+        override_reason=given.override_reason,
+        made_on=given.made_on,
+    )
+    chase_on = given.chase_on or rules.chase_from(Status.MADE, given.made_on)
+    if chase_on is not None and chase_on < given.made_on:
+        raise invalid("chase_on", "the chase date is after the referral is made")
+    referral = Referral.objects.create(
+        episode=episode,
+        destination=destination,
+        agency=given.agency.strip(),
+        colleague=given.colleague,
+        intervention=intervention,
+        how=given.how,
+        reason=given.reason,
+        consent_to_share=given.consent_to_share,
+        consent_on=given.consent_on if given.consent_to_share else None,
+        override_reason="" if given.consent_to_share else given.override_reason,
+        made_on=given.made_on,
+        made_by=worker,
+        status=Status.MADE,
+        status_on=given.made_on,
+        chase_on=chase_on,
+    )
+    StatusChange.objects.create(
+        referral=referral, status=Status.MADE, on=given.made_on, by=user_or_none(actor)
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="make_referral",
+        client=episode.client,
+        obj=referral,
+        detail={"to": referral.to, "consent": given.consent_to_share},
+    )
+    return referral
+
+
+@action
+def move_referral(
+    *, actor: Actor, referral: Referral, status: str, on: dt.date, note: str = ""
+) -> Referral:
+    """Record what happened next: accepted, declined, a first appointment, attended,
+    closed. Each change is kept; the chase date moves with it."""
+    if not policies.can_work_with(actor, referral.episode):
+        raise AccessDenied("only keyworkers in the client's team follow its referrals up")
+    refuse_if_in_error(referral, "referral")
+    labels = dict(Status.choices)
+    rules.check_move(
+        current=referral.status,
+        new=status,
+        allowed=NEXT.get(referral.status, ()),
+        labels=labels,
+        on=on,
+        since=referral.status_on,
+        today=today(),
+    )
+    referral.status, referral.status_on = status, on
+    referral.chase_on = rules.chase_from(status, on)
+    referral.save(update_fields=["status", "status_on", "chase_on"])
+    StatusChange.objects.create(
+        referral=referral, status=status, on=on, note=note, by=user_or_none(actor)
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="move_referral",
+        client=referral.episode.client,
+        obj=referral,
+        detail={"status": status, "on": on.isoformat()},
+    )
+    return referral
+
+
+@action
+def mark_referral_in_error(*, actor: Actor, referral: Referral, reason: str) -> Referral:
+    if not policies.can_work_with(actor, referral.episode):
+        raise AccessDenied("only keyworkers in the client's team correct its referrals")
+    mark_in_error(referral, "referral", reason)
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="mark_referral_in_error",
+        client=referral.episode.client,
+        obj=referral,
+        detail={"reason": reason},
+    )
+    return referral

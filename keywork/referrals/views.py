@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from keywork.access import audit, policies
+from keywork.access.models import Worker
+from keywork.clients import queries as client_queries
+from keywork.clients.views import episode_change, record_change
+from keywork.core.dates import today
+from keywork.referrals import actions, queries
+from keywork.referrals.forms import MoveReferralForm, ReferralForm, ReferralInErrorForm
+from keywork.referrals.models import WAITING, Referral
+
+RECORDS = Referral.objects.select_related("episode", "destination", "colleague__user")
+PREFILLED = ("destination", "agency", "intervention", "reason")
+
+
+@login_required
+def referrals(request: HttpRequest, local_id: str) -> HttpResponse:
+    client = client_queries.visible_client(request.user, local_id)
+    if client is None:
+        raise Http404("No client with that id on the records you can see.")
+    latest = client_queries.latest_episode(client)
+    can_work = latest is not None and policies.can_work_with(request.user, latest)
+    audit.record_read(actor=request.user, what="referrals", clients=[client])
+    context = {
+        "client": client,
+        "records": queries.referrals_of(client),
+        "waiting": WAITING,
+        "today": today(),
+        "can_work": can_work,
+        "can_start": can_work and latest is not None and latest.is_open,
+    }
+    return render(request, "referrals/list.html", context)
+
+
+@login_required
+def make(request: HttpRequest, local_id: str) -> HttpResponse:
+    """A referral; a refusal by rule 4 links here with it filled in."""
+    initial: dict[str, object] = {k: request.GET[k] for k in PREFILLED if k in request.GET}
+    colleague = Worker.objects.filter(user__username=request.GET.get("colleague", "")).first()
+    if colleague is not None:
+        initial["colleague"] = colleague.pk
+    return episode_change(
+        request,
+        local_id,
+        form_class=ReferralForm,
+        allowed=policies.can_work_with,
+        perform=lambda episode, form: actions.make_referral(
+            actor=request.user, episode=episode, given=form.given()
+        ),
+        title="Make a referral",
+        done="Referral made.",
+        initial=initial,
+    )
+
+
+@login_required
+def move(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return record_change(
+        request,
+        local_id,
+        RECORDS,
+        pk,
+        form_class=MoveReferralForm,
+        perform=lambda record, form: actions.move_referral(
+            actor=request.user,
+            referral=record,
+            status=form.cleaned_data["status"],
+            on=form.cleaned_data["on"],
+            note=form.cleaned_data["note"],
+        ),
+        title="What happened with the referral",
+        done="Referral updated.",
+        back="referrals",
+    )
+
+
+@login_required
+def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return record_change(
+        request,
+        local_id,
+        RECORDS,
+        pk,
+        form_class=ReferralInErrorForm,
+        perform=lambda record, form: actions.mark_referral_in_error(
+            actor=request.user, referral=record, reason=form.cleaned_data["reason"]
+        ),
+        title="Mark as entered in error",
+        done="Marked as entered in error; it stays on the record.",
+        back="referrals",
+    )
