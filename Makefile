@@ -7,7 +7,8 @@ PIP := $(BIN)/pip --disable-pip-version-check -q
 HOST ?= 127.0.0.1
 PORT ?= 8000
 TEST_ENV := SECRET_KEY=test-only-not-a-secret DEBUG=0
-PYTEST_ARGS ?=
+# The suite runs on every core (pytest-xdist); each worker has its own test database.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint typecheck migrations-check pytest-sqlite pytest-postgres lock clean bench
 
