@@ -38,6 +38,7 @@ from keywork.core.writes import action
 from keywork.demo import groups as demo_groups
 from keywork.demo import plans as demo_plans
 from keywork.demo import sessions as demo_sessions
+from keywork.demo import treatment as demo_treatment
 
 User = get_user_model()
 
@@ -207,10 +208,20 @@ PERSONAS = (
         "Walsh",
         Role.KEYWORKER,
         0,
-        "Recovery nurse",
+        "Recovery nurse and independent prescriber",
         (),
         30,
-        ("NMC", "12A3456E", ("spec.bbv-testing-vaccination", "spec.physical-health")),
+        (
+            "NMC",
+            "12A3456E",
+            (
+                "spec.bbv-testing-vaccination",
+                "spec.physical-health",
+                "rx.methadone-oral",
+                "rx.buprenorphine",
+                "rx.buprenorphine-naloxone",
+            ),
+        ),
     ),
     Persona(
         "tl.carys",
@@ -248,7 +259,7 @@ def logins() -> list[tuple[str, str]]:
         "kw.amira": "keyworker, trained in motivational interviewing (Keywork+)",
         "kw.ben": "keyworker, no Keywork+ training",
         "kw.dev": "keyworker in another team, supervision lapsed",
-        "nurse.erin": "keyworker with an NMC registration (specialist)",
+        "nurse.erin": "keyworker and nurse prescriber (NMC registration)",
         "tl.carys": "team leader",
         "sm.farid": "service manager",
         "admin.grace": "administrator",
@@ -311,6 +322,7 @@ def _build(*, clients: int, seed: int, progress: Callable[[int], None]) -> DemoR
     made = _clients(rng, teams, by_team, clients, progress)
     demo_groups.write_groups(rng, teams, by_team)
     demo_groups.write_reintegration(rng, teams, by_team)
+    demo_treatment.write_treatment(rng, teams, by_team)
     return DemoReport(
         created=True,
         service=service,

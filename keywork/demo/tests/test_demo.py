@@ -222,3 +222,39 @@ def test_reintegration_work_is_listed_for_reintegration_and_carries_on_after_dis
             .exclude(outcome=Outcome.CANCELLED_BY_SERVICE)
             .exists()
         )
+
+
+def test_demo_prescribing_keeps_rule_7_and_shows_doses_changing(demo):
+    from keywork.prescribing.models import Prescription
+    from keywork.prescribing.queries import daily_dose_on
+    from keywork.prescribing.rules import BUPRENORPHINE_MAX_MG, METHADONE_MAX_MG
+
+    prescriptions = Prescription.objects.prefetch_related("doses").select_related("medication")
+    assert prescriptions.count() >= demo.teams * 3
+    assert prescriptions.exclude(ended_on=None).exists()
+    assert prescriptions.filter(prescriber__user__username="nurse.erin").exists()
+    for prescription in prescriptions:
+        doses = list(prescription.doses.all())
+        assert doses[0].from_date == prescription.started_on and len(doses) >= 2
+        for dose in doses:
+            assert dose.supervision in ("supervised", "unsupervised")
+            limit = METHADONE_MAX_MG if dose.unit == "ml" else BUPRENORPHINE_MAX_MG
+            assert 0 < dose.reported_dose <= limit
+    someone = prescriptions.filter(ended_on=None).first()
+    assert someone is not None
+    assert daily_dose_on(someone.episode.client, today()).supervision != "not_applicable"
+
+
+def test_demo_referrals_cover_every_status_and_a_stalled_one(demo):
+    from keywork.interventions.models import Intervention
+    from keywork.referrals.models import Referral
+    from keywork.referrals.queries import stalled_referrals
+
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert {"made", "accepted", "closed", "declined"} <= statuses
+    assert stalled_referrals(today()).exists()
+    for referral in Referral.objects.prefetch_related("changes"):
+        assert referral.consent_to_share or referral.override_reason
+        assert [c.status for c in referral.changes.all()][-1] == referral.status
+    mutual_aid = Intervention.objects.filter(entry__code="rs.mutual-aid")
+    assert mutual_aid.exists() and not mutual_aid.filter(first_contact_group="").exists()
