@@ -239,7 +239,7 @@ def test_demo_prescribing_keeps_rule_7_and_shows_doses_changing(demo):
         for dose in doses:
             assert dose.supervision in ("supervised", "unsupervised")
             limit = METHADONE_MAX_MG if dose.unit == "ml" else BUPRENORPHINE_MAX_MG
-            assert 0 < dose.reported_dose <= limit
+            assert dose.reported_dose is not None and 0 < dose.reported_dose <= limit
     someone = prescriptions.filter(ended_on=None).first()
     assert someone is not None
     assert daily_dose_on(someone.episode.client, today()).supervision != "not_applicable"
