@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "keywork.interventions",
     "keywork.prescribing",
     "keywork.referrals",
+    "keywork.outcomes",
     "keywork.demo",
 ]
 

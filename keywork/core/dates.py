@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.utils import timezone
@@ -38,3 +39,10 @@ def parse_date(text: str, *, field: str) -> dt.date:
 
 def add_weeks(value: dt.date, weeks: int) -> dt.date:
     return value + dt.timedelta(weeks=weeks)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day when it is shorter."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -1,0 +1,116 @@
+"""The only writers of outcome profiles: take one, mark one entered in error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from keywork.access import audit, policies
+from keywork.access.audit import Actor, user_or_none
+from keywork.access.models import AuditEvent
+from keywork.clients.models import Episode
+from keywork.core.dates import today
+from keywork.core.errors import AccessDenied, invalid
+from keywork.core.records import mark_in_error
+from keywork.core.writes import action
+from keywork.outcomes import rules
+from keywork.outcomes.models import DAY_ITEMS, RATINGS, SUBSTANCES, OutcomeProfile, Stage
+
+Verb = AuditEvent.Verb
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    """An outcome profile as a form or an import line gives it. `use` maps a substance
+    group to (days used in the past 28, typical amount on a day of use)."""
+
+    stage: str
+    taken_on: dt.date
+    use: dict[str, tuple[int, Decimal | None]] = field(default_factory=dict)
+    injecting_days: int = 0
+    shared_equipment: bool = False
+    shoplifting_days: int = 0
+    selling_drugs_days: int = 0
+    other_theft: bool = False
+    assault_or_violence: bool = False
+    psychological_health: int = 0
+    physical_health: int = 0
+    quality_of_life: int = 0
+    paid_work_days: int = 0
+    education_days: int = 0
+    acute_housing_problem: bool = False
+    at_risk_of_eviction: bool = False
+
+
+def _check_values(given: ProfileInput) -> None:
+    for group, (days, amount) in given.use.items():
+        if group not in SUBSTANCES:
+            raise invalid("use", f"'{group}' is not one of {', '.join(SUBSTANCES)}")
+        rules.check_use(group, days, amount, SUBSTANCES[group][1])
+    for name in DAY_ITEMS:
+        rules.check_days(name, getattr(given, name))
+    for name in RATINGS:
+        rules.check_rating(name, getattr(given, name))
+    rules.check_sharing(given.injecting_days, given.shared_equipment)
+
+
+@action
+def take_outcomes(*, actor: Actor, episode: Episode, given: ProfileInput) -> OutcomeProfile:
+    """Record an outcome profile: at the start, at a review, or at exit (rule 11)."""
+    worker = policies.worker_of(actor)
+    if worker is None or not policies.can_work_with(actor, episode):
+        raise AccessDenied("only keyworkers in the client's team take its outcome profiles")
+    if given.stage not in Stage.values:
+        raise invalid("stage", f"choose one of {', '.join(Stage.values)}")
+    taken = OutcomeProfile.objects.filter(episode=episode, entered_in_error_at=None)
+    start = taken.filter(stage=Stage.START).values_list("taken_on", flat=True).first()
+    exit_on = taken.filter(stage=Stage.EXIT).values_list("taken_on", flat=True).first()
+    rules.check_stage(
+        stage=given.stage,
+        taken_on=given.taken_on,
+        start_on=start,
+        exit_on=exit_on,
+        referral_date=episode.referral_date,
+        today=today(),
+    )
+    _check_values(given)
+    profile = OutcomeProfile.objects.create(
+        episode=episode,
+        stage=given.stage,
+        taken_on=given.taken_on,
+        taken_by=worker,
+        use={g: [d, str(a) if a is not None else None] for g, (d, a) in given.use.items()},
+        recorded_by=user_or_none(actor),
+        **{name: getattr(given, name) for name in (*DAY_ITEMS, *RATINGS)},
+        shared_equipment=given.shared_equipment,
+        other_theft=given.other_theft,
+        assault_or_violence=given.assault_or_violence,
+        acute_housing_problem=given.acute_housing_problem,
+        at_risk_of_eviction=given.at_risk_of_eviction,
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="take_outcomes",
+        client=episode.client,
+        obj=profile,
+        detail={"stage": given.stage, "taken_on": given.taken_on.isoformat()},
+    )
+    return profile
+
+
+@action
+def mark_outcomes_in_error(*, actor: Actor, profile: OutcomeProfile, reason: str) -> OutcomeProfile:
+    if not policies.can_work_with(actor, profile.episode):
+        raise AccessDenied("only keyworkers in the client's team correct its outcome profiles")
+    mark_in_error(profile, "outcome profile", reason)
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="mark_outcomes_in_error",
+        client=profile.episode.client,
+        obj=profile,
+        detail={"reason": reason},
+    )
+    return profile
