@@ -16,7 +16,7 @@ from keywork.clients import actions, queries
 from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
 from keywork.clients.models import Episode
 from keywork.core.dates import today
-from keywork.core.forms import ActionForm
+from keywork.core.forms import ActionForm, InErrorForm
 from keywork.core.views import changed
 
 PAGE_SIZE = 50
@@ -130,6 +130,29 @@ def record_change(
     audit.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "record": record, "title": title}
     return render(request, "clients/record_change.html", context)
+
+
+def record_in_error(
+    request: HttpRequest,
+    local_id: str,
+    records: QuerySet[Any],
+    pk: int,
+    *,
+    mark: Callable[[Any, str], object],
+    back: str,
+) -> HttpResponse:
+    """Mark one clinical record entered in error with a reason (rule 13), through `mark`."""
+    return record_change(
+        request,
+        local_id,
+        records,
+        pk,
+        form_class=InErrorForm,
+        perform=lambda record, form: mark(record, form.cleaned_data["reason"]),
+        title="Mark as entered in error",
+        done="Marked as entered in error; it stays on the record.",
+        back=back,
+    )
 
 
 @login_required

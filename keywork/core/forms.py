@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from keywork.core.errors import RuleViolation
@@ -17,3 +19,12 @@ class ActionForm(forms.Form):
         self.suggestion = error.suggestion
         name = self.field_aliases.get(error.field or "", error.field)
         self.add_error(name if name in self.fields else None, f"{error.message} [{error.code}]")
+
+
+class InErrorForm(ActionForm):
+    """Why a clinical record is marked entered in error (rule 13); for any kind of record."""
+
+    reason = forms.CharField(label="Why this record is in error", required=False)
+
+    def __init__(self, *args: Any, record: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)

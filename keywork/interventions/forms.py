@@ -16,7 +16,6 @@ from keywork.core.forms import ActionForm
 from keywork.interventions import rules
 from keywork.interventions.actions import FirstContact, InterventionInput, national_group
 from keywork.interventions.models import Exit, FirstContactSupport, Intervention, Setting
-from keywork.sessions.forms import EnteredInErrorForm
 from keywork.sessions.models import Attendance, Outcome
 
 HEADINGS = {
@@ -180,8 +179,3 @@ class CountSessionForm(ActionForm):
 def session_label(attendance: Attendance) -> str:
     session = attendance.session
     return f"{timezone.localtime(session.starts_at):%d/%m/%Y %H:%M}, {session.get_kind_display()}"
-
-
-class InErrorForm(EnteredInErrorForm):
-    def __init__(self, *args: Any, record: Intervention, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)

@@ -9,17 +9,18 @@ from django.shortcuts import render
 
 from keywork.access import audit, policies
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change, record_change
+from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.forms import ActionForm
 from keywork.interventions import actions, queries
 from keywork.interventions.forms import (
     AmendInterventionForm,
     CountSessionForm,
     EndInterventionForm,
-    InErrorForm,
     InterventionForm,
 )
 from keywork.interventions.models import Intervention
+
+RECORDS = Intervention.objects.select_related("episode", "entry__reports_as", "practitioner__user")
 
 
 @login_required
@@ -69,7 +70,7 @@ def intervention_change(
     return record_change(
         request,
         local_id,
-        Intervention.objects.select_related("episode", "entry__reports_as", "practitioner__user"),
+        RECORDS,
         pk,
         form_class=form_class,
         perform=perform,
@@ -132,14 +133,13 @@ def amend(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
 
 @login_required
 def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
-    return intervention_change(
+    return record_in_error(
         request,
         local_id,
+        RECORDS,
         pk,
-        form_class=InErrorForm,
-        perform=lambda record, form: actions.mark_intervention_in_error(
-            actor=request.user, intervention=record, reason=form.cleaned_data["reason"]
+        mark=lambda record, reason: actions.mark_intervention_in_error(
+            actor=request.user, intervention=record, reason=reason
         ),
-        title="Mark as entered in error",
-        done="Marked as entered in error; it stays on the record.",
+        back="interventions",
     )

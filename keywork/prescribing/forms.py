@@ -119,10 +119,3 @@ class EndPrescriptionForm(ActionForm):
     def __init__(self, *args: Any, record: Prescription, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["on"].initial = timezone.localdate()
-
-
-class PrescriptionInErrorForm(ActionForm):
-    reason = forms.CharField(label="Why this record is in error", required=False)
-
-    def __init__(self, *args: Any, record: Prescription, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)

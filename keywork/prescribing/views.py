@@ -6,14 +6,13 @@ from django.shortcuts import render
 
 from keywork.access import audit, policies
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change, record_change
+from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.dates import today
 from keywork.prescribing import actions, queries
 from keywork.prescribing.forms import (
     DoseChangeForm,
     EndPrescriptionForm,
     PrescriptionForm,
-    PrescriptionInErrorForm,
 )
 from keywork.prescribing.models import Prescription
 from keywork.prescribing.rules import daily_dose
@@ -99,16 +98,13 @@ def end(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
 
 @login_required
 def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
-    return record_change(
+    return record_in_error(
         request,
         local_id,
         RECORDS,
         pk,
-        form_class=PrescriptionInErrorForm,
-        perform=lambda record, form: actions.mark_prescription_in_error(
-            actor=request.user, prescription=record, reason=form.cleaned_data["reason"]
+        mark=lambda record, reason: actions.mark_prescription_in_error(
+            actor=request.user, prescription=record, reason=reason
         ),
-        title="Mark as entered in error",
-        done="Marked as entered in error; it stays on the record.",
         back="prescribing",
     )

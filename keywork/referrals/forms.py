@@ -94,10 +94,3 @@ class MoveReferralForm(ActionForm):
             (s, labels[s]) for s in NEXT.get(record.status, ())
         ]
         self.fields["on"].initial = timezone.localdate()
-
-
-class ReferralInErrorForm(ActionForm):
-    reason = forms.CharField(label="Why this record is in error", required=False)
-
-    def __init__(self, *args: Any, record: Referral, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)

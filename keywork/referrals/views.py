@@ -7,10 +7,10 @@ from django.shortcuts import render
 from keywork.access import audit, policies
 from keywork.access.models import Worker
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change, record_change
+from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.dates import today
 from keywork.referrals import actions, queries
-from keywork.referrals.forms import MoveReferralForm, ReferralForm, ReferralInErrorForm
+from keywork.referrals.forms import MoveReferralForm, ReferralForm
 from keywork.referrals.models import WAITING, Referral
 
 RECORDS = Referral.objects.select_related("episode", "destination", "colleague__user")
@@ -80,16 +80,13 @@ def move(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
 
 @login_required
 def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
-    return record_change(
+    return record_in_error(
         request,
         local_id,
         RECORDS,
         pk,
-        form_class=ReferralInErrorForm,
-        perform=lambda record, form: actions.mark_referral_in_error(
-            actor=request.user, referral=record, reason=form.cleaned_data["reason"]
+        mark=lambda record, reason: actions.mark_referral_in_error(
+            actor=request.user, referral=record, reason=reason
         ),
-        title="Mark as entered in error",
-        done="Marked as entered in error; it stays on the record.",
         back="referrals",
     )

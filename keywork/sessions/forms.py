@@ -263,7 +263,3 @@ class GroupBookingForm(ActionForm):
 class AmendNotesForm(ActionForm):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
     reason = forms.CharField(label="Why the notes change", required=False)
-
-
-class EnteredInErrorForm(ActionForm):
-    reason = forms.CharField(label="Why this entry is in error", required=False)

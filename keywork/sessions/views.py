@@ -12,11 +12,11 @@ from keywork.access.models import Worker
 from keywork.clients import queries as client_queries
 from keywork.clients.models import Client, Episode
 from keywork.core.errors import invalid
+from keywork.core.forms import InErrorForm
 from keywork.core.views import changed
 from keywork.sessions import actions, queries
 from keywork.sessions.forms import (
     AmendNotesForm,
-    EnteredInErrorForm,
     GroupBookingForm,
     GroupRegisterForm,
     ReintegrationForm,
@@ -106,7 +106,7 @@ def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
 @login_required
 def entered_in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
     attendance = _attendance(request, local_id, pk)
-    form = EnteredInErrorForm(request.POST or None)
+    form = InErrorForm(request.POST or None)
     if changed(
         request,
         form,
