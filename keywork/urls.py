@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("keywork.interventions.urls")),
     path("", include("keywork.prescribing.urls")),
     path("", include("keywork.referrals.urls")),
+    path("", include("keywork.outcomes.urls")),
 ]

@@ -20,6 +20,10 @@ from keywork.careplans.models import CarePlan, Review
 from keywork.careplans.queries import review_due
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
 from keywork.interventions.models import Intervention
+from keywork.outcomes.chart import charts_of
+from keywork.outcomes.models import OutcomeProfile
+from keywork.outcomes.queries import due_of as outcomes_due
+from keywork.outcomes.queries import outcomes_due_of
 from keywork.prescribing.models import DoseChange
 from keywork.referrals.models import StatusChange
 from keywork.referrals.queries import stalled_referrals
@@ -44,6 +48,7 @@ ONLY = {
     "review": "Review due, overdue or no care plan",
     "flagged": "Risk or safeguarding flags",
     "chase": "Referrals to chase",
+    "outcomes": "Outcome profile due or overdue",
 }
 
 
@@ -58,6 +63,8 @@ def only(name: str) -> Q:
         return Q(risk_flags__gt="")
     if name == "chase":
         return Q(to_chase=True)
+    if name == "outcomes":
+        return Q(outcomes_due__lte=timezone.localdate() + REVIEW_SOON)
     return Q()
 
 
@@ -118,6 +125,7 @@ def caseload(
         review_due=review_due_of(OuterRef("pk")),
         risk_flags=flags_of(OuterRef("pk")),
         to_chase=Exists(stalled_referrals(timezone.localdate()).filter(episode=OuterRef("pk"))),
+        outcomes_due=outcomes_due_of(OuterRef("pk")),
     )
     episodes = episodes.filter(only(show))
     return episodes.select_related("client", "phase", "keyworker__user", "team").order_by(
@@ -147,6 +155,7 @@ SAME_DAY_ORDER = (
     "allocation",
     "phase",
     "assessment",
+    "outcomes",
     "care_plan",
     "intervention",
     "dose",
@@ -219,6 +228,11 @@ def record_of(client: Client) -> dict[str, object]:
         )
     )
     ended = {d.prescription_id: d.prescription for d in doses if d.prescription.ended_on}
+    profiles = list(
+        OutcomeProfile.objects.filter(episode_id__in=ids)
+        .select_related("taken_by__user")
+        .order_by("taken_on", "pk")
+    )
     referral_steps = StatusChange.objects.filter(referral__episode_id__in=ids).select_related(
         "referral__destination", "referral__colleague__user"
     )
@@ -227,6 +241,7 @@ def record_of(client: Client) -> dict[str, object]:
         + [("phase", m.changed_on, m) for m in moves]
         + [("session", timezone.localdate(a.session.starts_at), a) for a in attendances]
         + [("assessment", a.assessed_on, a) for a in assessments]
+        + [("outcomes", p.taken_on, p) for p in profiles]
         + [("care_plan", p.agreed_on, p) for p in plans]
         + [("review", r.reviewed_on, r) for r in reviews]
         + [("discharge", e.discharged_on, e) for e in episodes if e.discharged_on]
@@ -261,6 +276,7 @@ def record_of(client: Client) -> dict[str, object]:
         ReEngagement.objects.filter(episode=current, ended_on=None).first() if current else None
     )
     plan = next((p for p in reversed(plans) if current and p.episode_id == current.pk), None)
+    measured = [p for p in profiles if latest and p.episode_id == latest.pk and not p.in_error]
     return {
         "assessment": next(
             (a for a in reversed(assessments) if current and a.episode_id == current.pk), None
@@ -280,6 +296,8 @@ def record_of(client: Client) -> dict[str, object]:
         ),
         "phases": phase_spans(latest, [m for m in moves if latest and m.episode_id == latest.pk]),
         "timeline": timeline,
+        "outcome_charts": charts_of(measured),
+        "outcomes_due": outcomes_due(current, measured) if current else None,
         "next_appointment": upcoming,
         "reengaging": reengaging,
     }

@@ -72,6 +72,7 @@ def take_outcomes(*, actor: Actor, episode: Episode, given: ProfileInput) -> Out
         start_on=start,
         exit_on=exit_on,
         referral_date=episode.referral_date,
+        discharged_on=episode.discharged_on,
         today=today(),
     )
     _check_values(given)
@@ -80,6 +81,11 @@ def take_outcomes(*, actor: Actor, episode: Episode, given: ProfileInput) -> Out
         stage=given.stage,
         taken_on=given.taken_on,
         taken_by=worker,
+        next_due_on=rules.next_due(
+            taken_on=given.taken_on,
+            stage=given.stage,
+            months=episode.service.outcome_review_months,
+        ),
         use={g: [d, str(a) if a is not None else None] for g, (d, a) in given.use.items()},
         recorded_by=user_or_none(actor),
         **{name: getattr(given, name) for name in (*DAY_ITEMS, *RATINGS)},

@@ -4,6 +4,8 @@ exit (rule 11); a mistaken one is marked entered in error, never deleted (rule 1
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 
@@ -30,6 +32,29 @@ DAY_ITEMS = (
     "education_days",
 )
 RATINGS = ("psychological_health", "physical_health", "quality_of_life")
+YES_NO = (
+    "shared_equipment",
+    "other_theft",
+    "assault_or_violence",
+    "acute_housing_problem",
+    "at_risk_of_eviction",
+)
+# Our own labels for each item (the published form's wording is licensed).
+LABELS = {
+    "injecting_days": "Days injected",
+    "shoplifting_days": "Days shoplifting",
+    "selling_drugs_days": "Days selling drugs",
+    "paid_work_days": "Days of paid work",
+    "education_days": "Days at college or school",
+    "psychological_health": "Psychological health",
+    "physical_health": "Physical health",
+    "quality_of_life": "Quality of life",
+    "shared_equipment": "Shared injecting equipment in the past four weeks",
+    "other_theft": "Any other theft in the past four weeks",
+    "assault_or_violence": "Any assault or violence in the past four weeks",
+    "acute_housing_problem": "An acute housing problem now",
+    "at_risk_of_eviction": "At risk of eviction",
+}
 
 
 class Stage(models.TextChoices):
@@ -60,6 +85,9 @@ class OutcomeProfile(EnteredInError):
     education_days = models.PositiveSmallIntegerField()
     acute_housing_problem = models.BooleanField()
     at_risk_of_eviction = models.BooleanField()
+    next_due_on = models.DateField(
+        null=True, blank=True, help_text="When the next profile is due; none after the exit."
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -73,4 +101,8 @@ class OutcomeProfile(EnteredInError):
         return f"{self.get_stage_display()} outcomes of {self.taken_on:%d/%m/%Y}"
 
     def days_used(self, group: str) -> int:
-        return int(self.use.get(group, [0, 0])[0])
+        return int(self.use.get(group, [0, None])[0])
+
+    def amount_used(self, group: str) -> Decimal | None:
+        amount = self.use.get(group, [0, None])[1]
+        return None if amount is None else Decimal(amount)

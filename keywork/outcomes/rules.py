@@ -31,22 +31,23 @@ def check_rating(name: str, value: int) -> None:
 
 
 def check_use(group: str, days: int, amount: Decimal | None, unit: str) -> None:
-    check_days(f"{group} days", days)
+    check_days(f"{group}_days", days)
+    field = f"{group}_amount"
     if days == 0:
         if amount:
             raise RuleViolation(
-                "INVALID", f"{group}: an amount is given for no days of use", field="use"
+                "INVALID", f"{group}: an amount is given for no days of use", field=field
             )
         return
     if amount is None or amount <= 0:
         raise RuleViolation(
-            "INVALID", f"{group}: give the typical amount on a day of use ({unit})", field="use"
+            "INVALID", f"{group}: give the typical amount on a day of use ({unit})", field=field
         )
     if amount > AMOUNT_MAX[unit]:
         raise RuleViolation(
             "INVALID",
             f"{group}: {amount} {unit} on a day of use is beyond any plausible amount",
-            field="use",
+            field=field,
         )
 
 
@@ -66,6 +67,7 @@ def check_stage(
     start_on: dt.date | None,
     exit_on: dt.date | None,
     referral_date: dt.date,
+    discharged_on: dt.date | None,
     today: dt.date,
 ) -> None:
     """One start, before any review; one exit, after them; all within the episode."""
@@ -75,6 +77,10 @@ def check_stage(
         )
     if taken_on < referral_date:
         raise RuleViolation("EPISODE", f"the profile is before the referral ({uk(referral_date)})")
+    if discharged_on is not None and taken_on > discharged_on:
+        raise RuleViolation(
+            "EPISODE", f"the profile is after the discharge ({uk(discharged_on)})", field="taken_on"
+        )
     if exit_on is not None:
         raise RuleViolation("R11", f"the exit profile was taken on {uk(exit_on)}: no more follow")
     if stage == "start" and start_on is not None:
@@ -87,11 +93,7 @@ def check_stage(
         )
 
 
-def next_due(*, last_on: dt.date | None, months: int, exited: bool) -> dt.date | None:
-    """When the next profile is due: the start at once; then a review every `months`; none
-    after the exit."""
-    if exited:
-        return None
-    if last_on is None:
-        return dt.date.min
-    return add_months(last_on, months)
+def next_due(*, taken_on: dt.date, stage: str, months: int) -> dt.date | None:
+    """When the profile after one taken on `taken_on` is due: a review every `months`; none
+    after the exit. Before any profile, the start is due at once (from the referral)."""
+    return None if stage == "exit" else add_months(taken_on, months)

@@ -120,6 +120,32 @@ def test_a_team_leader_reallocates_and_the_client_summary_prints_on_one_page(
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) == 1
 
 
+def test_a_keyworker_takes_a_review_profile_and_sees_the_outcome_chart(
+    page: Any, personas: Any
+) -> None:
+    from keywork.outcomes.tests.test_outcomes import take
+
+    take(personas)  # the start profile, 50 days ago: quality of life 5
+    log_in(page, "mia.trained")
+    page.goto("/clients/T0001/")
+    page.click("text=Take outcomes")
+    assert page.locator("input[name=stage][value=review]").is_checked()
+    page.fill("input[name=opiates_days]", "3")
+    page.fill("input[name=opiates_amount]", "0.2")
+    for name, value in (("psychological_health", "11"), ("physical_health", "10")):
+        page.fill(f"input[name={name}]", value)
+    page.fill("input[name=quality_of_life]", "12")
+    page.click("button:has-text('Take outcomes')")
+    assert "Outcome profile recorded." in page.locator(".messages").inner_text()
+
+    chart = page.locator("figure.outcome-chart", has_text="own ratings")
+    assert chart.locator("svg").is_visible()
+    assert chart.locator("circle").count() == 6  # three ratings, two profiles each
+    assert "Quality of life: 5 → 12" in chart.locator(".legend").inner_text()
+    box = chart.locator("svg").bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+
+
 def next_week() -> str:
     import datetime as dt
 

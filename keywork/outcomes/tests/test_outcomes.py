@@ -63,7 +63,7 @@ def test_a_start_profile_is_recorded_and_the_review_falls_due_six_months_on(pers
         ({"injecting_days": 29}, "injecting_days: 29 is not a number of days in the past four"),
         ({"paid_work_days": -1}, "paid_work_days: -1"),
         ({"quality_of_life": 21}, "quality_of_life: 21 is not a rating from 0 to 20"),
-        ({"use": {"alcohol": (29, Decimal(10))}}, "alcohol days: 29"),
+        ({"use": {"alcohol": (29, Decimal(10))}}, "alcohol_days: 29"),
         ({"use": {"alcohol": (3, None)}}, "alcohol: give the typical amount on a day of use"),
         ({"use": {"alcohol": (0, Decimal(4))}}, "an amount is given for no days of use"),
         ({"use": {"alcohol": (3, Decimal(250))}}, "250 units on a day of use is beyond"),

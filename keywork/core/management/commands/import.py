@@ -14,6 +14,7 @@ from keywork.clients import importers as _clients  # noqa: F401  (registers its 
 from keywork.core.commands import KeyworkCommand
 from keywork.core.importer import run_import
 from keywork.interventions import importers as _interventions  # noqa: F401  (registers its lines)
+from keywork.outcomes import importers as _outcomes  # noqa: F401  (registers its lines)
 from keywork.prescribing import importers as _prescribing  # noqa: F401  (registers its lines)
 from keywork.referrals import importers as _referrals  # noqa: F401  (registers its lines)
 from keywork.sessions import importers as _sessions  # noqa: F401  (registers its lines)
