@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "keywork.prescribing",
     "keywork.referrals",
     "keywork.outcomes",
+    "keywork.checkups",
     "keywork.demo",
 ]
 

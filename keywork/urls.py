@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("keywork.prescribing.urls")),
     path("", include("keywork.referrals.urls")),
     path("", include("keywork.outcomes.urls")),
+    path("", include("keywork.checkups.urls")),
 ]

@@ -75,6 +75,14 @@ class ExitReason(models.TextChoices):
     DIED = "died", "Died"
 
 
+# The exits that count as a successful completion of treatment.
+COMPLETED = (
+    ExitReason.COMPLETED_DRUG_FREE,
+    ExitReason.COMPLETED_ALCOHOL_FREE,
+    ExitReason.COMPLETED_OCCASIONAL,
+)
+
+
 class InjectingStatus(models.TextChoices):
     NEVER = "never", "Never injected"
     PREVIOUSLY = "previously", "Previously injected"
@@ -138,6 +146,11 @@ class Episode(models.Model):
     @property
     def is_open(self) -> bool:
         return self.discharged_on is None
+
+    @property
+    def completed(self) -> bool:
+        """Discharged on a successful completion."""
+        return self.exit_reason in COMPLETED
 
 
 class ProblemSubstance(models.Model):

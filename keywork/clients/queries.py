@@ -18,6 +18,7 @@ from keywork.access.models import Worker
 from keywork.assessments.models import Assessment
 from keywork.careplans.models import CarePlan, Review
 from keywork.careplans.queries import review_due
+from keywork.checkups.models import CheckUp
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
 from keywork.interventions.models import Intervention
 from keywork.outcomes.chart import charts_of
@@ -165,6 +166,7 @@ SAME_DAY_ORDER = (
     "referral",
     "review",
     "discharge",
+    "checkup",
 )
 
 
@@ -233,6 +235,9 @@ def record_of(client: Client) -> dict[str, object]:
         .select_related("taken_by__user")
         .order_by("taken_on", "pk")
     )
+    checkups = list(
+        CheckUp.objects.filter(episode_id__in=ids).select_related("worker__user", "returned_to")
+    )
     referral_steps = StatusChange.objects.filter(referral__episode_id__in=ids).select_related(
         "referral__destination", "referral__colleague__user"
     )
@@ -248,6 +253,7 @@ def record_of(client: Client) -> dict[str, object]:
         + [("dose", d.from_date, d) for d in doses]
         + [("referral", c.on, c) for c in referral_steps]
         + [("prescription_end", p.ended_on, p) for p in ended.values()]
+        + [("checkup", c.done_on, c) for c in checkups if c.done_on]
         + [
             (kind, day, i)
             for i in interventions
@@ -297,6 +303,14 @@ def record_of(client: Client) -> dict[str, object]:
         "phases": phase_spans(latest, [m for m in moves if latest and m.episode_id == latest.pk]),
         "timeline": timeline,
         "outcome_charts": charts_of(measured),
+        "next_checkup": next(
+            (
+                c
+                for c in sorted(checkups, key=lambda c: c.due_on)
+                if c.status == "due" and not c.in_error
+            ),
+            None,
+        ),
         "outcomes_due": outcomes_due(current, measured) if current else None,
         "next_appointment": upcoming,
         "reengaging": reengaging,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from keywork.access import audit, policies
 from keywork.access.models import Role
+from keywork.checkups.queries import due_checkups
 from keywork.clients import actions, queries
 from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
 from keywork.clients.models import Episode
@@ -39,7 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
         show = ""
     episodes = queries.caseload(request.user, scope=scope, search=search, sort=sort, show=show)
     page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.record_read(actor=request.user, what="caseload", clients=[e.client for e in page])
+    checkups = list(due_checkups(request.user, today())) if scope == "mine" else []
+    shown = [e.client for e in page] + [c.episode.client for c in checkups]
+    audit.record_read(actor=request.user, what="caseload", clients=shown)
     return render(
         request,
         "clients/caseload.html",
@@ -53,6 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "today": today(),
             "soon": today() + queries.REVIEW_SOON,
             "worker": worker,
+            "checkups": checkups,
         },
     )
 
@@ -91,11 +95,18 @@ def episode_change(
     done: str,
     template: str = "clients/episode_form.html",
     initial: dict[str, object] | None = None,
+    latest: bool = False,
 ) -> HttpResponse:
-    """A change to a client's open episode: the form (built with the episode), the action
-    (given the episode and the valid form), its refusal shown on the form."""
+    """A change to a client's open episode (or, with `latest`, to the one discharged last if
+    none is open): the form (built with the episode), the action (given the episode and the
+    valid form), its refusal shown on the form."""
     client = queries.visible_client(request.user, local_id)
-    episode = client.episodes.filter(discharged_on=None).first() if client else None
+    if client is None:
+        episode = None
+    elif latest:
+        episode = queries.latest_episode(client)
+    else:
+        episode = client.episodes.filter(discharged_on=None).first()
     if client is None or episode is None or not allowed(request.user, episode):
         raise Http404("No open episode for that client that you can change.")
     form = form_class(request.POST or None, episode=episode, initial=initial)  # type: ignore[call-arg]

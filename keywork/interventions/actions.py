@@ -151,6 +151,7 @@ def _check(episode: Episode, entry: Entry, given: InterventionInput, exclude: in
         referral_date=episode.referral_date,
         discharged_on=episode.discharged_on,
         today=today(),
+        after_completion=bool(entry.attributes.get("after_completion")) and episode.completed,
     )
     if given.practitioner is not None:
         if given.practitioner.service_id != episode.service_id:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from keywork.access.audit import Actor
-from keywork.clients.importers import client_of, open_episode_of, worker
+from keywork.clients.importers import client_of, latest_episode_of, worker
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 from keywork.interventions import actions
@@ -56,7 +56,7 @@ def intervention_of(actor: Actor, f: Fields) -> Intervention:
 @importer("start_intervention")
 def start_intervention(actor: Actor, f: Fields) -> object:
     return actions.start_intervention(
-        actor=actor, episode=open_episode_of(actor, f), given=given(f)
+        actor=actor, episode=latest_episode_of(actor, f), given=given(f)
     )
 
 

@@ -97,7 +97,10 @@ def check_period(
     referral_date: dt.date,
     discharged_on: dt.date | None,
     today: dt.date,
+    after_completion: bool = False,
 ) -> None:
+    """`after_completion`: support given after a successful completion (relapse prevention,
+    mental health, check-ups), which may start after the discharge."""
     if started_on > today:
         raise RuleViolation(
             "INVALID", f"started_on: {uk(started_on)} is in the future", field="started_on"
@@ -106,9 +109,11 @@ def check_period(
         raise RuleViolation(
             "EPISODE", f"the intervention starts before the referral ({uk(referral_date)})"
         )
-    if discharged_on is not None and started_on > discharged_on:
+    if discharged_on is not None and started_on > discharged_on and not after_completion:
         raise RuleViolation(
-            "EPISODE", f"the episode was discharged on {uk(discharged_on)}, before this starts"
+            "EPISODE",
+            f"the episode was discharged on {uk(discharged_on)}, before this starts; only "
+            "support after a successful completion carries on after discharge",
         )
     if ended_on is None:
         if exit:

@@ -36,8 +36,9 @@ def interventions(request: HttpRequest, local_id: str) -> HttpResponse:
         "records": list(queries.interventions_of(client)),
         "can_work": latest is not None and policies.can_work_with(request.user, latest),
         "can_start": latest is not None
-        and latest.is_open
+        and (latest.is_open or latest.completed)
         and policies.can_work_with(request.user, latest),
+        "after_completion": latest is not None and latest.completed,
     }
     return render(request, "interventions/list.html", context)
 
@@ -54,6 +55,7 @@ def start(request: HttpRequest, local_id: str) -> HttpResponse:
         ),
         title="Record an intervention",
         done="Intervention recorded.",
+        latest=True,  # support after a successful completion carries on after discharge
     )
 
 

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from keywork.assessments import importers as _assessments  # noqa: F401  (registers its lines)
 from keywork.careplans import importers as _careplans  # noqa: F401  (registers its lines)
+from keywork.checkups import importers as _checkups  # noqa: F401  (registers its lines)
 from keywork.clients import importers as _clients  # noqa: F401  (registers its lines)
 from keywork.core.commands import KeyworkCommand
 from keywork.core.importer import run_import

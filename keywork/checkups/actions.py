@@ -1,0 +1,202 @@
+"""The only writers of recovery check-ups (rule 12): schedule them after a successful
+completion, record each, return to treatment in one step, mark one entered in error."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from keywork.access import audit, policies
+from keywork.access.audit import Actor, user_or_none
+from keywork.access.models import AuditEvent, Worker
+from keywork.catalogue.models import Entry
+from keywork.checkups import rules
+from keywork.checkups.models import CheckUp, Lapse, Status
+from keywork.clients import actions as clients
+from keywork.clients.models import Episode
+from keywork.clients.rules import SubstanceUse
+from keywork.core.dates import add_weeks, today, uk
+from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.records import mark_in_error, refuse_if_in_error
+from keywork.core.writes import action
+
+Verb = AuditEvent.Verb
+# What a check-up can suggest: recovery support and the Skills Framework's destinations.
+SUGGESTED_GROUPS = ("recovery_support",)
+
+
+@dataclass(frozen=True)
+class CheckUpInput:
+    done_on: dt.date
+    contact_made: bool
+    lapse: str = ""
+    further_services: tuple[str, ...] = ()  # catalogue codes
+    notes: str = ""
+
+
+def _completed(actor: Actor, episode: Episode) -> None:
+    if not policies.can_work_with(actor, episode):
+        raise AccessDenied("only keyworkers in the client's team arrange its recovery check-ups")
+    rules.check_completed(
+        discharged_on=episode.discharged_on,
+        completed=episode.completed,
+        label=episode.get_exit_reason_display(),
+    )
+
+
+def _returned(episode: Episode) -> bool:
+    return Episode.objects.filter(previous_episode=episode).exists()
+
+
+def _worker_for(actor: Actor, episode: Episode) -> Worker:
+    """The keyworker at discharge, if still working here; otherwise whoever arranges it."""
+    if episode.keyworker.user.is_active and episode.keyworker.team_id == episode.team_id:
+        return episode.keyworker
+    worker = policies.worker_of(actor)
+    assert worker is not None  # _completed checked the actor works with the episode
+    return worker
+
+
+@action
+def schedule_checkups(
+    *, actor: Actor, episode: Episode, first_on: dt.date, every_weeks: int, count: int
+) -> list[CheckUp]:
+    """Set up `count` check-ups, the first on `first_on`, then every `every_weeks` weeks."""
+    _completed(actor, episode)
+    assert episode.discharged_on is not None
+    rules.check_schedule(
+        first_on=first_on, discharged_on=episode.discharged_on, every_weeks=every_weeks, count=count
+    )
+    if _returned(episode):
+        raise RuleViolation("R12", "the client has returned to treatment: no check-ups after that")
+    worker = _worker_for(actor, episode)
+    made = CheckUp.objects.bulk_create(
+        CheckUp(
+            episode=episode,
+            due_on=add_weeks(first_on, every_weeks * n),
+            worker=worker,
+            scheduled_by=user_or_none(actor),
+        )
+        for n in range(count)
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="schedule_checkups",
+        client=episode.client,
+        obj=episode,
+        detail={"first_on": first_on.isoformat(), "every_weeks": every_weeks, "count": count},
+    )
+    return made
+
+
+def _services(codes: tuple[str, ...]) -> list[Entry]:
+    offered = Entry.objects.offered()
+    found = {
+        e.code: e
+        for e in offered.filter(code__in=codes)
+        if e.group in SUGGESTED_GROUPS or e.kind == Entry.Kind.REFERRAL_DESTINATION
+    }
+    for code in codes:
+        if code not in found:
+            raise invalid(
+                "further_services", f"'{code}' is not recovery support or a referral destination"
+            )
+    return [found[c] for c in codes]
+
+
+@action
+def record_checkup(*, actor: Actor, checkup: CheckUp, given: CheckUpInput) -> CheckUp:
+    """What the check-up found: contact made or not, signs of lapse, further services."""
+    episode = checkup.episode
+    _completed(actor, episode)
+    refuse_if_in_error(checkup, "check-up")
+    if checkup.status != Status.DUE:
+        raise RuleViolation(
+            "R12", f"this check-up is already recorded: {checkup.get_status_display().lower()}"
+        )
+    assert episode.discharged_on is not None
+    if given.lapse and given.lapse not in Lapse.values:
+        raise invalid("lapse", f"choose one of {', '.join(Lapse.values)}")
+    rules.check_record(
+        done_on=given.done_on,
+        discharged_on=episode.discharged_on,
+        today=today(),
+        contact_made=given.contact_made,
+        lapse=given.lapse,
+    )
+    services = _services(given.further_services)
+    checkup.status = Status.CONTACT_MADE if given.contact_made else Status.NO_CONTACT
+    checkup.done_on = given.done_on
+    checkup.lapse = given.lapse or Lapse.NOT_KNOWN
+    checkup.notes = given.notes
+    checkup.recorded_by = user_or_none(actor)
+    checkup.save()
+    checkup.further_services.set(services)
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="record_checkup",
+        client=episode.client,
+        obj=checkup,
+        detail={"status": checkup.status, "lapse": checkup.lapse},
+    )
+    return checkup
+
+
+@action
+def return_to_treatment(
+    *, actor: Actor, episode: Episode, on: dt.date, reason: str, keyworker: Worker | None = None
+) -> Episode:
+    """One step back into treatment: a new episode in the same team, linked to the completed
+    one, with its problem substances and (if still here) its keyworker; the check-ups still
+    due are no longer needed."""
+    _completed(actor, episode)
+    assert episode.discharged_on is not None
+    rules.check_return(on=on, discharged_on=episode.discharged_on, today=today())
+    if not reason.strip():
+        raise invalid("reason", "say why the client is returning (what the check-up found)")
+    if _returned(episode):
+        raise RuleViolation("EPISODE", "the client has already returned to treatment")
+    substances = [
+        SubstanceUse(s.substance.code, s.route, s.age_first_used)
+        for s in episode.substances.select_related("substance").order_by("rank")
+    ]
+    new = clients.open_episode(
+        actor=actor,
+        client=episode.client,
+        team=episode.team,
+        referral_date=on,
+        keyworker=keyworker or _worker_for(actor, episode),
+        substances=substances,
+        referral_source="Recovery check-up",
+        injecting_status=episode.injecting_status,
+        reason=f"Returned to treatment after completion on {uk(episode.discharged_on)}: {reason}",
+    )
+    due = CheckUp.objects.filter(episode=episode, status=Status.DUE, entered_in_error_at=None)
+    due.update(status=Status.CANCELLED, returned_to=new)
+    audit.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        what="return_to_treatment",
+        client=episode.client,
+        obj=new,
+        detail={"from_episode": episode.pk, "reason": reason},
+    )
+    return new
+
+
+@action
+def mark_checkup_in_error(*, actor: Actor, checkup: CheckUp, reason: str) -> CheckUp:
+    if not policies.can_work_with(actor, checkup.episode):
+        raise AccessDenied("only keyworkers in the client's team correct its check-ups")
+    mark_in_error(checkup, "check-up", reason)
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="mark_checkup_in_error",
+        client=checkup.episode.client,
+        obj=checkup,
+        detail={"reason": reason},
+    )
+    return checkup
