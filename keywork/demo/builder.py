@@ -36,6 +36,7 @@ from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import action
 from keywork.demo import groups as demo_groups
+from keywork.demo import outcomes as demo_outcomes
 from keywork.demo import plans as demo_plans
 from keywork.demo import sessions as demo_sessions
 from keywork.demo import treatment as demo_treatment
@@ -323,6 +324,8 @@ def _build(*, clients: int, seed: int, progress: Callable[[int], None]) -> DemoR
     demo_groups.write_groups(rng, teams, by_team)
     demo_groups.write_reintegration(rng, teams, by_team)
     demo_treatment.write_treatment(rng, teams, by_team)
+    demo_outcomes.write_outcomes(rng, service)
+    demo_outcomes.write_checkups(rng, teams, by_team)
     return DemoReport(
         created=True,
         service=service,

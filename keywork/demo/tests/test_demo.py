@@ -258,3 +258,33 @@ def test_demo_referrals_cover_every_status_and_a_stalled_one(demo):
         assert [c.status for c in referral.changes.all()][-1] == referral.status
     mutual_aid = Intervention.objects.filter(entry__code="rs.mutual-aid")
     assert mutual_aid.exists() and not mutual_aid.filter(first_contact_group="").exists()
+
+
+def test_demo_outcome_profiles_run_over_time_in_order_with_some_due(demo, django_user_model):
+    from keywork.outcomes.models import OutcomeProfile
+
+    by_episode: dict[int, list[OutcomeProfile]] = {}
+    for profile in OutcomeProfile.objects.select_related("episode").order_by("taken_on", "pk"):
+        by_episode.setdefault(profile.episode_id, []).append(profile)
+    assert len(by_episode) > demo.clients * 0.8
+    for profiles in by_episode.values():
+        stages = [p.stage for p in profiles]
+        assert stages[0] == "start" and "start" not in stages[1:]
+        assert "exit" not in stages[:-1]
+        assert (stages[-1] == "exit") <= (profiles[0].episode.discharged_on is not None)
+    over_time = [ps for ps in by_episode.values() if len(ps) >= 2]
+    assert over_time and any(ps[-1].quality_of_life > ps[0].quality_of_life for ps in over_time)
+    manager = django_user_model.objects.get(username="sm.farid")
+    due = [e for e in caseload(manager, scope="team", show="outcomes") if e.outcomes_due]
+    assert due and any(e.outcomes_due < today() for e in due)
+
+
+def test_demo_check_ups_follow_successful_completions_only(demo):
+    from keywork.checkups.models import CheckUp
+
+    checkups = CheckUp.objects.select_related("episode")
+    assert checkups.exists() and checkups.exclude(status="due").exists()
+    for checkup in checkups:
+        assert checkup.episode.completed and checkup.due_on > checkup.episode.discharged_on
+    risk = checkups.get(lapse="risk", episode__team__code=checkups[0].episode.team.code)
+    assert {e.code for e in risk.further_services.all()} == {"rs.peer-support", "ref.mental-health"}

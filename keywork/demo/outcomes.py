@@ -1,0 +1,133 @@
+"""Demo outcome profiles and recovery check-ups, written through the actions.
+
+- Outcome profiles over time for every episode: the start soon after referral, a review every
+  `outcome_review_months` while in treatment (a few left overdue), the exit at discharge;
+  use falls and the client's own ratings rise for most, not for all.
+- Recovery check-ups after each successful completion: a call in the first week, then every
+  four weeks; those past due recorded (one with a marked risk of relapse and further support
+  suggested), the rest still to come."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from keywork.access.models import Service, Team, Worker
+from keywork.checkups import actions as checkups
+from keywork.checkups.actions import CheckUpInput
+from keywork.clients.models import Episode
+from keywork.core.dates import add_months
+from keywork.core.dates import today as local_today
+from keywork.demo.groups import lead_of
+from keywork.outcomes import actions as outcomes
+from keywork.outcomes.actions import ProfileInput
+
+GROUP_OF = {
+    "sub.heroin": "opiates",
+    "sub.methadone-illicit": "opiates",
+    "sub.buprenorphine-illicit": "opiates",
+    "sub.other-opioids": "opiates",
+    "sub.crack": "crack",
+    "sub.cocaine": "cocaine",
+    "sub.amphetamines": "amphetamines",
+    "sub.cannabis": "cannabis",
+    "sub.alcohol": "alcohol",
+}
+OVERDUE_SHARE = 0.15
+
+
+def write_outcomes(rng: random.Random, service: Service) -> None:
+    today = local_today()
+    episodes = (
+        Episode.objects.filter(service=service)
+        .select_related("keyworker__user", "service", "client")
+        .prefetch_related("substances__substance")
+        .order_by("pk")
+    )
+    for episode in episodes:
+        _profiles(rng, episode, today)
+
+
+def _profiles(rng: random.Random, episode: Episode, today: dt.date) -> None:
+    last_day = min(today, episode.discharged_on or today)
+    start = episode.referral_date + dt.timedelta(days=rng.randint(0, 10))
+    if start > last_day or (episode.is_open and rng.random() < 0.05):
+        return  # not yet taken: due on the caseload
+    groups = [GROUP_OF.get(s.substance.code, "other") for s in episode.substances.all()]
+    baseline = {g: rng.randint(12, 28) for g in dict.fromkeys(groups)}
+    ratings = [rng.randint(3, 9) for _ in range(3)]
+    improving = rng.random() < 0.75
+    days = [start]
+    months = episode.service.outcome_review_months
+    while add_months(days[-1], months) < last_day:
+        days.append(add_months(days[-1], months))
+    if episode.is_open and len(days) > 1 and rng.random() < OVERDUE_SHARE:
+        days.pop()  # the latest review not yet taken: overdue
+    stages = ["start"] + ["review"] * (len(days) - 1)
+    if episode.discharged_on and episode.discharged_on > days[-1]:
+        days.append(episode.discharged_on)
+        stages.append("exit")
+    for step, (day, stage) in enumerate(zip(days, stages, strict=True)):
+        change = (0.45 if improving else 0.9) ** step
+        use = {
+            g: (used, _amount(rng, g) if used else None)
+            for g, base in baseline.items()
+            for used in [min(28, round(base * change * rng.uniform(0.8, 1.1)))]
+        }
+        gain = step * (3 if improving else 0) + rng.randint(-1, 1)
+        outcomes.take_outcomes(
+            actor=episode.keyworker.user,
+            episode=episode,
+            given=ProfileInput(
+                stage=stage,
+                taken_on=day,
+                use=use,
+                injecting_days=use.get("opiates", (0, None))[0] // 2,
+                shoplifting_days=rng.choice((0, 0, 0, 2)) if step == 0 else 0,
+                psychological_health=max(0, min(20, ratings[0] + gain)),
+                physical_health=max(0, min(20, ratings[1] + gain)),
+                quality_of_life=max(0, min(20, ratings[2] + gain)),
+                paid_work_days=rng.choice((0, 0, 8, 16)) if step and improving else 0,
+                acute_housing_problem=step == 0 and rng.random() < 0.2,
+            ),
+        )
+
+
+def _amount(rng: random.Random, group: str) -> Decimal:
+    if group == "alcohol":
+        return Decimal(rng.randint(8, 30))
+    return Decimal(rng.randint(2, 10)) / 10
+
+
+def write_checkups(rng: random.Random, teams: list[Team], by_team: dict[int, list[Worker]]) -> None:
+    today = local_today()
+    for team in teams:
+        lead = lead_of(by_team[team.pk])
+        if lead is None:
+            continue
+        completed = Episode.objects.filter(
+            team=team, exit_reason__startswith="completed_", discharged_on__lt=today
+        ).order_by("pk")
+        for n, episode in enumerate(completed):
+            assert episode.discharged_on is not None
+            first = episode.discharged_on + dt.timedelta(days=3)  # a call in the first week
+            made = checkups.schedule_checkups(
+                actor=lead.user, episode=episode, first_on=first, every_weeks=4, count=6
+            )
+            for k, checkup in enumerate(c for c in made if c.due_on < today):
+                risk = n == 0 and k == 0
+                contact = risk or rng.random() < 0.8
+                checkups.record_checkup(
+                    actor=lead.user,
+                    checkup=checkup,
+                    given=CheckUpInput(
+                        done_on=min(today, checkup.due_on + dt.timedelta(days=rng.randint(0, 3))),
+                        contact_made=contact,
+                        lapse=("risk" if risk else "none") if contact else "",
+                        further_services=("rs.peer-support", "ref.mental-health") if risk else (),
+                        notes="Low mood since a bereavement; agreed peer support."
+                        if risk
+                        else ("Keeping well." if contact else "No answer; letter sent."),
+                    ),
+                )
