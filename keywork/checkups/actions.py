@@ -17,7 +17,7 @@ from keywork.clients.models import Episode
 from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import add_weeks, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
-from keywork.core.records import mark_in_error, refuse_if_in_error
+from keywork.core.records import mark_in_error_and_audit, refuse_if_in_error
 from keywork.core.writes import action
 
 Verb = AuditEvent.Verb
@@ -190,13 +190,12 @@ def return_to_treatment(
 def mark_checkup_in_error(*, actor: Actor, checkup: CheckUp, reason: str) -> CheckUp:
     if not policies.can_work_with(actor, checkup.episode):
         raise AccessDenied("only keyworkers in the client's team correct its check-ups")
-    mark_in_error(checkup, "check-up", reason)
-    audit.record(
-        actor=actor,
-        verb=Verb.CHANGE,
-        what="mark_checkup_in_error",
+    mark_in_error_and_audit(
+        actor,
+        checkup,
+        what="check-up",
+        action="mark_checkup_in_error",
         client=checkup.episode.client,
-        obj=checkup,
-        detail={"reason": reason},
+        reason=reason,
     )
     return checkup

@@ -3,6 +3,8 @@ error with a reason, stays on the record, and no longer counts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils import timezone
 
@@ -33,3 +35,22 @@ def mark_in_error(record: EnteredInError, what: str, reason: str) -> None:
         raise RuleViolation("R13", "say why the record is in error", field="reason")
     record.entered_in_error_at, record.entered_in_error_reason = timezone.now(), reason
     record.save(update_fields=["entered_in_error_at", "entered_in_error_reason"])
+
+
+def mark_in_error_and_audit(
+    actor: Any, record: EnteredInError, *, what: str, action: str, client: Any, reason: str
+) -> None:
+    """`mark_in_error`, audited as the action `action` on the client's record. The caller has
+    checked the actor may correct it."""
+    from keywork.access import audit
+    from keywork.access.models import AuditEvent
+
+    mark_in_error(record, what, reason)
+    audit.record(
+        actor=actor,
+        verb=AuditEvent.Verb.CHANGE,
+        what=action,
+        client=client,
+        obj=record,
+        detail={"reason": reason},
+    )

@@ -19,7 +19,7 @@ from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, RuleViolation
-from keywork.core.records import mark_in_error, refuse_if_in_error
+from keywork.core.records import mark_in_error_and_audit, refuse_if_in_error
 from keywork.core.writes import action
 from keywork.interventions import rules
 from keywork.interventions.models import (
@@ -455,13 +455,12 @@ def mark_intervention_in_error(
 ) -> Intervention:
     """A mistaken record stays, marked, and no longer counts (rule 13)."""
     _may_record(actor, intervention.episode)
-    mark_in_error(intervention, "intervention", reason)
-    audit.record(
-        actor=actor,
-        verb=Verb.CHANGE,
-        what="mark_intervention_in_error",
+    mark_in_error_and_audit(
+        actor,
+        intervention,
+        what="intervention",
+        action="mark_intervention_in_error",
         client=intervention.episode.client,
-        obj=intervention,
-        detail={"reason": reason},
+        reason=reason,
     )
     return intervention

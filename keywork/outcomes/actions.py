@@ -12,7 +12,7 @@ from keywork.access.models import AuditEvent
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, invalid
-from keywork.core.records import mark_in_error
+from keywork.core.records import mark_in_error_and_audit
 from keywork.core.writes import action
 from keywork.outcomes import rules
 from keywork.outcomes.models import DAY_ITEMS, RATINGS, SUBSTANCES, OutcomeProfile, Stage
@@ -110,13 +110,12 @@ def take_outcomes(*, actor: Actor, episode: Episode, given: ProfileInput) -> Out
 def mark_outcomes_in_error(*, actor: Actor, profile: OutcomeProfile, reason: str) -> OutcomeProfile:
     if not policies.can_work_with(actor, profile.episode):
         raise AccessDenied("only keyworkers in the client's team correct its outcome profiles")
-    mark_in_error(profile, "outcome profile", reason)
-    audit.record(
-        actor=actor,
-        verb=Verb.CHANGE,
-        what="mark_outcomes_in_error",
+    mark_in_error_and_audit(
+        actor,
+        profile,
+        what="outcome profile",
+        action="mark_outcomes_in_error",
         client=profile.episode.client,
-        obj=profile,
-        detail={"reason": reason},
+        reason=reason,
     )
     return profile

@@ -14,7 +14,7 @@ from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
-from keywork.core.records import mark_in_error, refuse_if_in_error
+from keywork.core.records import mark_in_error_and_audit, refuse_if_in_error
 from keywork.core.writes import action
 from keywork.interventions import actions as interventions
 from keywork.prescribing import rules
@@ -196,13 +196,12 @@ def mark_prescription_in_error(
     *, actor: Actor, prescription: Prescription, reason: str
 ) -> Prescription:
     _may_record(actor, prescription.episode)
-    mark_in_error(prescription, "prescription", reason)
-    audit.record(
-        actor=actor,
-        verb=Verb.CHANGE,
-        what="mark_prescription_in_error",
+    mark_in_error_and_audit(
+        actor,
+        prescription,
+        what="prescription",
+        action="mark_prescription_in_error",
         client=prescription.episode.client,
-        obj=prescription,
-        detail={"reason": reason},
+        reason=reason,
     )
     return prescription

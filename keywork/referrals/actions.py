@@ -12,7 +12,7 @@ from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, invalid
-from keywork.core.records import mark_in_error, refuse_if_in_error
+from keywork.core.records import mark_in_error_and_audit, refuse_if_in_error
 from keywork.core.writes import action
 from keywork.referrals import rules
 from keywork.referrals.models import NEXT, How, Referral, Status, StatusChange
@@ -151,13 +151,12 @@ def move_referral(
 def mark_referral_in_error(*, actor: Actor, referral: Referral, reason: str) -> Referral:
     if not policies.can_work_with(actor, referral.episode):
         raise AccessDenied("only keyworkers in the client's team correct its referrals")
-    mark_in_error(referral, "referral", reason)
-    audit.record(
-        actor=actor,
-        verb=Verb.CHANGE,
-        what="mark_referral_in_error",
+    mark_in_error_and_audit(
+        actor,
+        referral,
+        what="referral",
+        action="mark_referral_in_error",
         client=referral.episode.client,
-        obj=referral,
-        detail={"reason": reason},
+        reason=reason,
     )
     return referral
