@@ -22,15 +22,25 @@ def check_completed(*, discharged_on: dt.date | None, completed: bool, label: st
         )
 
 
+def check_after_discharge(
+    field: str, day: dt.date, what: str, *, discharged_on: dt.date, today: dt.date | None = None
+) -> None:
+    """`day` (of the form or line's `field`) comes after the discharge and, given `today`, is
+    not in the future."""
+    if today is not None and day > today:
+        raise RuleViolation("INVALID", f"{field}: {uk(day)} is in the future", field=field)
+    if day <= discharged_on:
+        raise RuleViolation(
+            "INVALID",
+            f"{field}: {what} comes after the discharge ({uk(discharged_on)})",
+            field=field,
+        )
+
+
 def check_schedule(
     *, first_on: dt.date, discharged_on: dt.date, every_weeks: int, count: int
 ) -> None:
-    if first_on <= discharged_on:
-        raise RuleViolation(
-            "INVALID",
-            f"first_on: the first check-up comes after the discharge ({uk(discharged_on)})",
-            field="first_on",
-        )
+    check_after_discharge("first_on", first_on, "the first check-up", discharged_on=discharged_on)
     if every_weeks not in WEEKS:
         raise RuleViolation(
             "INVALID", f"every_weeks: {every_weeks} is not 1 to 26 weeks", field="every_weeks"
@@ -44,14 +54,9 @@ def check_schedule(
 def check_record(
     *, done_on: dt.date, discharged_on: dt.date, today: dt.date, contact_made: bool, lapse: str
 ) -> None:
-    if done_on > today:
-        raise RuleViolation("INVALID", f"done_on: {uk(done_on)} is in the future", field="done_on")
-    if done_on <= discharged_on:
-        raise RuleViolation(
-            "INVALID",
-            f"done_on: a check-up comes after the discharge ({uk(discharged_on)})",
-            field="done_on",
-        )
+    check_after_discharge(
+        "done_on", done_on, "a check-up", discharged_on=discharged_on, today=today
+    )
     if contact_made and lapse in ("", "not_known"):
         raise RuleViolation(
             "R12",
@@ -65,9 +70,4 @@ def check_record(
 
 
 def check_return(*, on: dt.date, discharged_on: dt.date, today: dt.date) -> None:
-    if on > today:
-        raise RuleViolation("INVALID", f"on: {uk(on)} is in the future", field="on")
-    if on <= discharged_on:
-        raise RuleViolation(
-            "INVALID", f"on: the return comes after the discharge ({uk(discharged_on)})", field="on"
-        )
+    check_after_discharge("on", on, "the return", discharged_on=discharged_on, today=today)

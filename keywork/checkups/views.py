@@ -7,7 +7,7 @@ from django.shortcuts import render
 from keywork.access import audit, policies
 from keywork.checkups import actions, queries
 from keywork.checkups.forms import CheckUpForm, ReturnForm, ScheduleForm
-from keywork.checkups.models import CheckUp, Status
+from keywork.checkups.models import CheckUp
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.dates import today
@@ -25,15 +25,14 @@ def checkups(request: HttpRequest, local_id: str) -> HttpResponse:
     audit.record_read(actor=request.user, what="recovery check-ups", clients=[client])
     records = queries.checkups_of(client)
     can_work = latest is not None and policies.can_work_with(request.user, latest)
-    after = can_work and latest is not None and latest.completed
+    after_completion = can_work and latest is not None and latest.completed
     context = {
         "client": client,
         "episode": latest,
         "records": records,
         "today": today(),
         "can_work": can_work,
-        "can_schedule": after,
-        "can_return": after and not any(r.status == Status.CANCELLED for r in records),
+        "after_completion": after_completion,
     }
     return render(request, "checkups/list.html", context)
 

@@ -236,7 +236,9 @@ def record_of(client: Client) -> dict[str, object]:
         .order_by("taken_on", "pk")
     )
     checkups = list(
-        CheckUp.objects.filter(episode_id__in=ids).select_related("worker__user", "returned_to")
+        CheckUp.objects.filter(episode_id__in=ids)
+        .select_related("worker__user", "returned_to")
+        .order_by("due_on", "pk")
     )
     referral_steps = StatusChange.objects.filter(referral__episode_id__in=ids).select_related(
         "referral__destination", "referral__colleague__user"
@@ -303,14 +305,7 @@ def record_of(client: Client) -> dict[str, object]:
         "phases": phase_spans(latest, [m for m in moves if latest and m.episode_id == latest.pk]),
         "timeline": timeline,
         "outcome_charts": charts_of(measured),
-        "next_checkup": next(
-            (
-                c
-                for c in sorted(checkups, key=lambda c: c.due_on)
-                if c.status == "due" and not c.in_error
-            ),
-            None,
-        ),
+        "next_checkup": next((c for c in checkups if c.status == "due" and not c.in_error), None),
         "outcomes_due": outcomes_due(current, measured) if current else None,
         "next_appointment": upcoming,
         "reengaging": reengaging,
