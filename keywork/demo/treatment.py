@@ -4,6 +4,8 @@ team), so they keep rules 4, 6, 7 and 8 and the referral rules as a worker's ent
 - Opioid clients on methadone or buprenorphine: the dose titrated up, supervision relaxed
   once stable; one withdrawal finished.
 - Facilitated access to mutual aid, with the first contact arranged.
+- A course of motivational interviewing for a few of kw.amira's clients: named on a goal of a
+  new care-plan version, planned for six sessions, her attended sessions since counted (rule 5).
 - Referrals in every status, one stalled past its chase date, one made without consent
   under an override."""
 
@@ -14,8 +16,12 @@ import random
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
-from keywork.access.models import Team, Worker
+from keywork.access.models import Supervision, Team, Worker
+from keywork.careplans import actions as careplans
+from keywork.careplans.models import CarePlan
+from keywork.careplans.rules import ActionInput, GoalInput, PlanInput
 from keywork.clients.models import Episode, ProblemSubstance
 from keywork.core.dates import today as local_today
 from keywork.demo.groups import lead_of
@@ -26,9 +32,13 @@ from keywork.prescribing.actions import PrescriptionInput
 from keywork.prescribing.rules import DoseInput
 from keywork.referrals import actions as referrals
 from keywork.referrals.actions import ReferralInput
+from keywork.sessions.models import Attendance, Outcome
 
 PRESCRIBED_PER_TEAM = 6
 MUTUAL_AID_PER_TEAM = 2
+STRUCTURED = ("kw.amira", "kwp.motivational-interviewing", 3)  # practitioner, intervention, clients
+PLANNED_SESSIONS = 6
+ACTION_DAYS = dt.timedelta(days=28)
 SHARED_CARE = "Dr A. Example, Northbrook shared-care GP (synthetic)"
 MUTUAL_AID_GROUPS = ("SMART Recovery, Tuesday evening", "Narcotics Anonymous, Hub hall, Friday")
 REFERRALS = (
@@ -63,6 +73,10 @@ def write_treatment(
             _mutual_aid(rng, lead, episode, today)
         for episode, referral in zip(chosen[MUTUAL_AID_PER_TEAM:], REFERRALS, strict=False):
             _refer(lead, episode, today, *referral)
+        username, code, count = STRUCTURED
+        practitioner = next((w for w in by_team[team.pk] if w.user.username == username), None)
+        if practitioner is not None:
+            _structured_psychosocial(practitioner, code, count)
 
 
 def _settled_episodes(team: Team, today: dt.date) -> QuerySet[Episode]:
@@ -133,6 +147,84 @@ def _prescribe(
             on=stable + dt.timedelta(days=7),
             reason="Withdrawal completed",
         )
+
+
+def _structured_psychosocial(practitioner: Worker, code: str, count: int) -> None:
+    """Her clients with attended sessions since her latest supervision (so competent on
+    each day): a new care-plan version naming the intervention on the substance-use goal,
+    the intervention from that day, and each of her attended sessions since counted."""
+    supervised = Supervision.objects.filter(worker=practitioner).latest("held_on").held_on
+    started = 0
+    for episode in Episode.objects.filter(keyworker=practitioner, discharged_on=None).order_by(
+        "pk"
+    ):
+        sessions = _sessions_with(practitioner, episode, supervised)
+        plan = careplans.current_plan(episode)
+        if started == count or plan is None or len(sessions) < 2:
+            continue
+        start = timezone.localdate(sessions[0].session.starts_at)
+        if start < plan.agreed_on:
+            continue
+        careplans.agree_care_plan(
+            actor=practitioner.user, episode=episode, plan=_naming(plan, code, start)
+        )
+        course = interventions.start_intervention(
+            actor=practitioner.user,
+            episode=episode,
+            given=InterventionInput(
+                code=code,
+                setting="community",
+                started_on=start,
+                practitioner=practitioner,
+                planned_sessions=PLANNED_SESSIONS,
+            ),
+        )
+        for attendance in sessions:
+            interventions.add_intervention_session(
+                actor=practitioner.user, intervention=course, attendance=attendance
+            )
+        started += 1
+
+
+def _sessions_with(practitioner: Worker, episode: Episode, since: dt.date) -> list[Attendance]:
+    return list(
+        Attendance.objects.filter(
+            episode=episode,
+            outcome=Outcome.ATTENDED,
+            entered_in_error_at=None,
+            session__facilitators=practitioner,
+            session__starts_at__date__gte=since,
+        ).select_related("session")
+    )
+
+
+def _naming(plan: CarePlan, code: str, on: dt.date) -> PlanInput:
+    """The plan again, agreed on a new day, with the intervention on its substance-use goal
+    (actions already past due given a new date)."""
+    goals = tuple(
+        GoalInput(
+            domain=goal.domain,
+            description=goal.description,
+            milestones=tuple(m.description for m in goal.milestones.all()),
+            need=goal.need_id,
+            interventions=tuple(e.code for e in goal.interventions.all())
+            + ((code,) if goal.domain == "substance_use" else ()),
+        )
+        for goal in plan.goals.all()
+    )
+    return PlanInput(
+        agreed_on=on,
+        agreed_how="in_person",
+        goals=goals,
+        actions=tuple(
+            ActionInput(a.description, a.owner, max(a.due_on, on + ACTION_DAYS), a.agency, a.kind)
+            for a in plan.actions.all()
+        ),
+        change_note="Agreed a course of motivational interviewing",
+        crisis_warning_signs=plan.crisis_warning_signs,
+        crisis_actions=plan.crisis_actions,
+        crisis_contacts=plan.crisis_contacts,
+    )
 
 
 def _mutual_aid(rng: random.Random, lead: Worker, episode: Episode, today: dt.date) -> None:

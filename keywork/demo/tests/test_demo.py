@@ -18,6 +18,7 @@ from keywork.clients.models import Allocation, Client, Episode, PhaseChange
 from keywork.clients.queries import caseload
 from keywork.core.dates import today
 from keywork.demo import builder
+from keywork.interventions.models import Intervention
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
 from keywork.sessions.rules import MINIMUM
 
@@ -289,3 +290,27 @@ def test_demo_check_ups_follow_successful_completions_only(demo):
         assert checkup.episode.completed and discharged and checkup.due_on > discharged
     risk = checkups.get(lapse="risk", episode__team__code=checkups[0].episode.team.code)
     assert {e.code for e in risk.further_services.all()} == {"rs.peer-support", "ref.mental-health"}
+
+
+def test_a_few_of_amiras_clients_have_a_course_of_motivational_interviewing(demo):
+    courses = Intervention.objects.filter(entry__code="kwp.motivational-interviewing")
+    assert courses.count() == 3
+    for course in courses.select_related("episode", "practitioner__user"):
+        practitioner = course.practitioner
+        assert practitioner is not None and practitioner.user.username == "kw.amira"
+        assert (course.planned_sessions or 0) >= 2
+        plan = (
+            CarePlan.objects.filter(episode=course.episode, agreed_on__lte=course.started_on)
+            .order_by("-version")
+            .first()
+        )
+        named = plan.goals.filter(interventions__code="kwp.motivational-interviewing")
+        assert named.filter(domain="substance_use").exists()
+        counted = list(course.sessions.select_related("session"))
+        assert len(counted) >= 2
+        for attendance in counted:
+            day = timezone.localdate(attendance.session.starts_at)
+            assert attendance.outcome == Outcome.ATTENDED and not attendance.in_error
+            assert attendance.session.facilitators.filter(pk=practitioner.pk).exists()
+            assert day >= course.started_on
+            assert is_competent(practitioner, course.entry, day).competent
