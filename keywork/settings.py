@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "keywork.referrals",
     "keywork.outcomes",
     "keywork.checkups",
+    "keywork.measures",
     "keywork.demo",
 ]
 

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("keywork.referrals.urls")),
     path("", include("keywork.outcomes.urls")),
     path("", include("keywork.checkups.urls")),
+    path("", include("keywork.measures.urls")),
 ]

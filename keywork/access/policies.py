@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from keywork.access.models import Role, Team, Worker
+from keywork.access.models import TEAM_ROLES, Role, Team, Worker
 from keywork.clients.models import Client, Episode
 
 if TYPE_CHECKING:
@@ -120,3 +120,28 @@ def can_manage_competence(user: Actor, worker: Worker) -> bool:
     if manager.role == Role.TEAM_LEADER:
         return manager.team_id is not None and manager.team_id == worker.team_id
     return manager.role == Role.SERVICE_MANAGER and manager.service_id == worker.service_id
+
+
+REPORT_ROLES = (Role.KEYWORKER, Role.TEAM_LEADER, Role.SERVICE_MANAGER, Role.COMMISSIONER)
+
+
+def can_see_reports(user: Actor) -> bool:
+    """The service's quality measures and dashboards: its practitioners (for their team),
+    its manager and its commissioner (numbers only). The operator at the command line too."""
+    worker = worker_of(user)
+    if worker is None:
+        return is_system(user)
+    return worker.role in REPORT_ROLES and worker.service_id is not None
+
+
+def report_team_of(user: Actor) -> Team | None:
+    """The one team whose reports a keyworker or team leader sees; None: the whole service."""
+    worker = worker_of(user)
+    if worker is not None and worker.role in TEAM_ROLES:
+        return worker.team
+    return None
+
+
+def sees_identities_in_reports(user: Actor) -> bool:
+    """A commissioner sees the numbers and the breakdowns, never who is behind them."""
+    return not has_role(user, Role.COMMISSIONER, Role.ADMINISTRATOR)

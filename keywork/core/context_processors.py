@@ -8,7 +8,8 @@ from keywork.access.models import Role, Service
 
 def keywork(request: HttpRequest) -> dict[str, Any]:
     """Say on every page when the database holds synthetic demo data; offer the team view to
-    team leaders and service managers, and the group sessions to keyworkers in a team."""
+    team leaders and service managers, the group sessions to keyworkers in a team, and the
+    quality measures to those who may see them."""
 
     def show_team_view() -> bool:
         worker = policies.worker_of(getattr(request, "user", None))
@@ -18,8 +19,13 @@ def keywork(request: HttpRequest) -> dict[str, Any]:
         worker = policies.worker_of(getattr(request, "user", None))
         return worker is not None and worker.is_practitioner and worker.team_id is not None
 
+    def show_reports() -> bool:
+        user = getattr(request, "user", None)
+        return policies.worker_of(user) is not None and policies.can_see_reports(user)
+
     return {
         "synthetic_demo": Service.objects.filter(is_synthetic=True).exists(),
         "show_team_view": show_team_view,
         "show_groups": show_groups,
+        "show_reports": show_reports,
     }

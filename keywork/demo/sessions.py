@@ -231,6 +231,7 @@ def _visit(
         team_id=episode.team_id,
         kind=KeyworkSession.Kind.ONE_TO_ONE,
         starts_at=starts_at,
+        day=day,
         duration_minutes=rng.choice((30, 45, 45, 60)),
         location=rng.choice(("Hub interview room", "Phone", "Home visit", "GP surgery")),
     )

@@ -7,9 +7,12 @@ a reason and their history kept; a mistaken entry is marked entered in error, ne
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from keywork.access.models import Team, Worker
 from keywork.catalogue.models import Entry
@@ -29,6 +32,9 @@ class KeyworkSession(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     title = models.CharField(max_length=120, blank=True, help_text="For a group: its name.")
     starts_at = models.DateTimeField()
+    day = models.DateField(
+        editable=False, help_text="The local date it starts on, for the reports' day-by-day rules."
+    )
     duration_minutes = models.PositiveSmallIntegerField(default=45)
     location = models.CharField(max_length=120, blank=True)
     facilitators = models.ManyToManyField(Worker, related_name="facilitated_sessions")
@@ -36,10 +42,14 @@ class KeyworkSession(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["team", "starts_at"])]
+        indexes = [models.Index(fields=["team", "starts_at"]), models.Index(fields=["day"])]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%d/%m/%Y %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.day = timezone.localdate(self.starts_at)
+        super().save(*args, **kwargs)
 
 
 class Outcome(models.TextChoices):

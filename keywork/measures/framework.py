@@ -1,0 +1,267 @@
+"""Quality measures computed in the database, for a period and a scope.
+
+A measure is a handful of queries over clients, each correlated on the client's pk:
+
+- the initial population: clients in treatment on some day of the period, in the scope;
+- an exclusion: those the measure leaves out (say, alcohol only), unless asked to keep them;
+- its steps: conditions, each stronger than the one before, the last being the numerator.
+  A client of the denominator not in the numerator is not counted for the first step they
+  fail, and that step names the reason.
+
+The framework turns these into the numbers, the breakdowns (one grouped query each) and the
+list behind them. Nothing loops over clients in Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, ClassVar
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from keywork.access.models import Service, Team, Worker
+from keywork.catalogue.models import Phase
+from keywork.clients.models import Allocation, Client, Episode, PhaseChange
+from keywork.core.dates import add_months, uk
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date
+
+    def __str__(self) -> str:
+        return f"{uk(self.start)} to {uk(self.end)}"
+
+    def months(self) -> list[Period]:
+        """The calendar months the period touches, each cut to the period."""
+        found = []
+        first = self.start.replace(day=1)
+        while first <= self.end:
+            following = add_months(first, 1)
+            found.append(
+                Period(max(first, self.start), min(following - dt.timedelta(days=1), self.end))
+            )
+            first = following
+        return found
+
+
+@dataclass(frozen=True)
+class Scope:
+    service: Service
+    team: Team | None = None
+    keyworker: Worker | None = None
+    include_alcohol_only: bool = False
+
+    def __str__(self) -> str:
+        if self.keyworker is not None:
+            return f"keyworker {self.keyworker.name}"
+        if self.team is not None:
+            return f"team {self.team.name}"
+        return f"service {self.service.name}"
+
+
+@dataclass(frozen=True)
+class Step:
+    condition: Q | Exists  # correlated on the client: OuterRef("pk")
+    reason: str  # why a client who fails it is not counted
+    code: str
+
+
+@dataclass(frozen=True)
+class Tally:
+    key: Any
+    label: str
+    numerator: int
+    denominator: int
+
+    @property
+    def proportion(self) -> Decimal | None:
+        return proportion(self.numerator, self.denominator)
+
+
+@dataclass(frozen=True)
+class NotCounted:
+    client: int
+    local_id: str
+    reason: str
+    code: str
+
+
+@dataclass
+class Result:
+    measure: Measure
+    period: Period
+    scope: Scope
+    numerator: int
+    denominator: int
+    excluded: int
+    not_counted: list[NotCounted] = field(default_factory=list)
+    breakdowns: dict[str, list[Tally]] = field(default_factory=dict)
+
+    @property
+    def proportion(self) -> Decimal | None:
+        return proportion(self.numerator, self.denominator)
+
+
+def proportion(numerator: int, denominator: int) -> Decimal | None:
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal("0.0001"), rounding=ROUND_HALF_UP
+    )
+
+
+BREAKDOWNS = ("team", "keyworker", "phase")
+
+
+class Measure:
+    """The queries a measure is made of; subclasses give `steps` and may narrow the rest."""
+
+    code: ClassVar[str]
+    title: ClassVar[str]
+    statement: ClassVar[str]
+
+    def episodes(self, period: Period, scope: Scope) -> QuerySet[Episode]:
+        """The service's episodes open on some day of the period (open on the discharge day)."""
+        return Episode.objects.filter(service=scope.service, referral_date__lte=period.end).filter(
+            Q(discharged_on__isnull=True) | Q(discharged_on__gte=period.start)
+        )
+
+    def attributed(self, period: Period, scope: Scope) -> QuerySet[Client]:
+        """Clients in treatment in the period, each with the team, keyworker and phase they
+        had at its end (or when they were last in treatment in it): one place per client,
+        so the breakdowns add up to the whole."""
+        episodes = self.episodes(period, scope).filter(client=OuterRef("pk"))
+        latest = episodes.order_by("-referral_date", "-pk")
+        allocations = Allocation.objects.filter(
+            episode__in=self.episodes(period, scope),
+            episode__client=OuterRef("pk"),
+            started_on__lte=period.end,
+        ).order_by("-started_on", "-pk")
+        phases = PhaseChange.objects.filter(
+            episode__in=self.episodes(period, scope),
+            episode__client=OuterRef("pk"),
+            changed_on__lte=period.end,
+        ).order_by("-changed_on", "-pk")
+        return Client.objects.filter(Exists(episodes)).annotate(
+            team=Subquery(latest.values("team_id")[:1]),
+            keyworker=Subquery(allocations.values("worker_id")[:1]),
+            phase=Subquery(phases.values("to_phase_id")[:1]),
+        )
+
+    def population(self, period: Period, scope: Scope) -> QuerySet[Client]:
+        found = self.attributed(period, scope)
+        if scope.team is not None:
+            found = found.filter(**{"team": scope.team.pk})
+        if scope.keyworker is not None:
+            found = found.filter(**{"keyworker": scope.keyworker.pk})
+        return found
+
+    def exclusion(self, period: Period, scope: Scope) -> Q | None:
+        """Clients of the population left out of the denominator; None: nobody."""
+        return None
+
+    def steps(self, period: Period, scope: Scope) -> list[Step]:
+        raise NotImplementedError
+
+    def denominator(self, period: Period, scope: Scope) -> QuerySet[Client]:
+        found = self.population(period, scope)
+        excluded = self.exclusion(period, scope)
+        return found.exclude(excluded) if excluded is not None else found
+
+    def counted(self, period: Period, scope: Scope) -> QuerySet[Client]:
+        return self.denominator(period, scope).annotate(
+            counted=self.steps(period, scope)[-1].condition
+        )
+
+
+def compute(measure: Measure, period: Period, scope: Scope, *, detail: bool = True) -> Result:
+    """The numbers; with `detail`, the breakdowns and the list of clients not counted."""
+    numbers = measure.counted(period, scope).aggregate(
+        denominator=Count("pk"), numerator=Count("pk", filter=Q(counted=True))
+    )
+    population = measure.population(period, scope).count()
+    result = Result(
+        measure=measure,
+        period=period,
+        scope=scope,
+        numerator=numbers["numerator"],
+        denominator=numbers["denominator"],
+        excluded=population - numbers["denominator"],
+    )
+    if detail:
+        result.not_counted = not_counted(measure, period, scope)
+        result.breakdowns = {name: breakdown(measure, period, scope, name) for name in BREAKDOWNS}
+        result.breakdowns["month"] = by_month(measure, period, scope)
+    return result
+
+
+def not_counted(measure: Measure, period: Period, scope: Scope) -> list[NotCounted]:
+    """Every client of the denominator not in the numerator, with the first step failed."""
+    steps = measure.steps(period, scope)
+    passed = {f"step_{n}": step.condition for n, step in enumerate(steps)}
+    found = (
+        measure.denominator(period, scope)
+        .annotate(**passed)
+        .filter(**{f"step_{len(steps) - 1}": False})
+        .annotate(
+            reason=Case(
+                *[When(**{f"step_{n}": False}, then=Value(s.code)) for n, s in enumerate(steps)],
+                output_field=CharField(),
+            )
+        )
+        .order_by("local_id")
+        .values_list("pk", "local_id", "reason")
+    )
+    reasons = {step.code: step.reason for step in steps}
+    return [NotCounted(pk, local_id, reasons[code], code) for pk, local_id, code in found]
+
+
+def breakdown(measure: Measure, period: Period, scope: Scope, by: str) -> list[Tally]:
+    rows = (
+        measure.counted(period, scope)
+        .values(by)
+        .annotate(den=Count("pk"), num=Count("pk", filter=Q(counted=True)))
+        .order_by(by)
+    )
+    labels = _labels(by, [row[by] for row in rows])
+    return [
+        Tally(row[by], labels.get(row[by], "not recorded"), row["num"], row["den"]) for row in rows
+    ]
+
+
+def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
+    if by == "team":
+        return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "phase":
+        return dict(Phase.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {w.pk: w.name for w in Worker.objects.filter(pk__in=keys).select_related("user")}
+
+
+def by_month(measure: Measure, period: Period, scope: Scope) -> list[Tally]:
+    """The measure over each month of the period: one aggregate query a month."""
+    found = []
+    for month in period.months():
+        result = compute(measure, month, scope, detail=False)
+        found.append(
+            Tally(
+                month.start.strftime("%Y-%m"),
+                f"{month.start:%B %Y}",
+                result.numerator,
+                result.denominator,
+            )
+        )
+    return found

@@ -1,0 +1,197 @@
+"""NICE quality statement 6 (DOMAIN.md, "The quality measure"): people in drug treatment are
+offered appropriate psychosocial interventions by their keyworker.
+
+A client of the denominator is counted when, on some day of the period, they attended a
+session (not entered in error) in which a psychosocial intervention was delivered, either
+recorded on the session or by counting the session towards a structured intervention (as
+last amended, not entered in error), and on that day:
+
+1. the worker was their allocated keyworker and facilitated the session;
+2. the intervention was appropriate: listed for the client's phase that day (or for
+   reintegration, which runs alongside every phase), or named on a goal of the care plan in
+   force that day (the entry, its parent or the same national definition);
+3. the keyworker was competent to deliver it (rule 4): Keywork+ needs training and
+   supervision in date, specialist work a registration in date.
+
+Each is a correlated query; the steps add the conditions one at a time so that a client not
+counted is given the first that fails."""
+
+from __future__ import annotations
+
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
+
+from keywork.access.models import Competency, Registration, Supervision
+from keywork.careplans.models import CarePlan, Goal
+from keywork.catalogue.models import Entry, Tier
+from keywork.clients.models import Allocation, PhaseChange, ProblemSubstance
+from keywork.interventions.models import Intervention
+from keywork.measures.framework import Measure, Period, Scope, Step
+from keywork.sessions.models import Attendance, Outcome
+
+ATTENDANCE = "attendance"
+DAY = "attendance__session__day"
+EPISODE = "attendance__episode_id"
+
+
+def _delivered(period: Period, scope: Scope) -> list[tuple[QuerySet, str]]:
+    """The two places a delivered intervention is recorded, as rows of (attendance, entry)
+    for the outer client's attended sessions in the period, with the entry's path."""
+    attended = {
+        "attendance__episode__client": OuterRef("pk"),
+        "attendance__episode__service": scope.service,
+        "attendance__outcome": Outcome.ATTENDED,
+        "attendance__entered_in_error_at": None,
+        "attendance__session__day__gte": period.start,
+        "attendance__session__day__lte": period.end,
+    }
+    on_session = Attendance.interventions.through.objects.filter(**attended)
+    structured = Intervention.sessions.through.objects.filter(
+        intervention__entered_in_error_at=None, **attended
+    )
+    return [(on_session, "entry"), (structured, "intervention__entry")]
+
+
+def _by_keyworker(entry: str, *, competent: bool) -> Exists:
+    """The session's facilitator was the client's keyworker that day (and competent)."""
+    keyworker = Allocation.objects.filter(
+        episode_id=OuterRef(EPISODE),
+        started_on__lte=OuterRef(DAY),
+        worker__facilitated_sessions=OuterRef("attendance__session_id"),
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef(DAY)))
+    if competent:
+        keyworker = keyworker.filter(_competent(entry))
+    return Exists(keyworker)
+
+
+def _covering(entry: str, field: str) -> Q:
+    """Training or registration in the entry or the entries it sits under (rule 4)."""
+    return (
+        Q(**{field: OuterRef(OuterRef(f"{entry}_id"))})
+        | Q(**{field: OuterRef(OuterRef(f"{entry}__parent_id"))})
+        | Q(**{field: OuterRef(OuterRef(f"{entry}__parent__parent_id"))})
+    )
+
+
+def _competent(entry: str) -> Q:
+    """Inside the allocation: its worker competent for the entry on the session's day."""
+    day = OuterRef(OuterRef(DAY))
+    rule = Coalesce(  # an entry with no tier: keyworking, anyone's
+        OuterRef(f"{entry}__tier__competence"),
+        Value(Tier.Competence.ANY_KEYWORKER),
+        output_field=CharField(),
+    )
+    trained = Competency.objects.filter(
+        _covering(entry, "intervention_id"), worker_id=OuterRef("worker_id"), trained_on__lte=day
+    ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
+    supervised = Supervision.objects.filter(
+        worker_id=OuterRef("worker_id"), held_on__lte=day, lapses_on__gt=day
+    )
+    registered = Registration.objects.filter(
+        _covering(entry, "interventions"),
+        worker_id=OuterRef("worker_id"),
+        valid_from__lte=day,
+        expires_on__gte=day,
+    )
+    return (
+        Q(Exact(rule, Tier.Competence.ANY_KEYWORKER))
+        | Q(
+            Exact(rule, Tier.Competence.TRAINED_AND_SUPERVISED), Exists(trained), Exists(supervised)
+        )
+        | Q(Exact(rule, Tier.Competence.REGISTERED), Exists(registered))
+    )
+
+
+def _appropriate(rows: QuerySet, entry: str) -> QuerySet:
+    """Listed for the phase that day (or for reintegration), or named in the plan in force."""
+    rows = rows.annotate(
+        phase=Subquery(
+            PhaseChange.objects.filter(episode_id=OuterRef(EPISODE), changed_on__lte=OuterRef(DAY))
+            .order_by("-changed_on", "-pk")
+            .values("to_phase_id")[:1]
+        ),
+        plan=Subquery(
+            CarePlan.objects.filter(episode_id=OuterRef(EPISODE), agreed_on__lte=OuterRef(DAY))
+            .order_by("-version")
+            .values("pk")[:1]
+        ),
+    )
+    listed = Entry.phases.through.objects.filter(entry_id=OuterRef(f"{entry}_id")).filter(
+        Q(phase_id=OuterRef("phase")) | Q(phase__in_sequence=False)
+    )
+    named = Goal.interventions.through.objects.filter(goal__care_plan_id=OuterRef("plan")).filter(
+        Q(entry_id=OuterRef(f"{entry}_id"))
+        | Q(entry_id=OuterRef(f"{entry}__parent_id"))
+        | Q(entry_id=OuterRef(f"{entry}__reports_as_id"))
+        | Q(entry__reports_as_id=OuterRef(f"{entry}__reports_as_id"))
+    )
+    return rows.filter(Exists(listed) | Exists(named))
+
+
+class QS6(Measure):
+    code = "qs6"
+    title = "Psychosocial interventions from the keyworker (NICE QS23, statement 6)"
+    statement = (
+        "People in drug treatment are offered appropriate psychosocial interventions by "
+        "their keyworker."
+    )
+
+    def exclusion(self, period: Period, scope: Scope) -> Q | None:
+        if scope.include_alcohol_only:
+            return None
+        drug = ProblemSubstance.objects.filter(
+            episode__in=self.episodes(period, scope),
+            episode__client=OuterRef("pk"),
+            substance__attributes__is_drug=True,
+        )
+        return ~Q(Exists(drug))
+
+    def steps(self, period: Period, scope: Scope) -> list[Step]:
+        sources = _delivered(period, scope)
+
+        def any_of(narrow) -> Q:  # type: ignore[no-untyped-def]
+            found = Q()
+            for rows, entry in sources:
+                found |= Q(Exists(narrow(rows.filter(**{f"{entry}__psychosocial": True}), entry)))
+            return found
+
+        attended = Attendance.objects.filter(
+            episode__client=OuterRef("pk"),
+            episode__service=scope.service,
+            outcome=Outcome.ATTENDED,
+            entered_in_error_at=None,
+            session__day__gte=period.start,
+            session__day__lte=period.end,
+        )
+        return [
+            Step(Exists(attended), "no attended session in the period", "no_attended_session"),
+            Step(
+                any_of(lambda rows, entry: rows),
+                "attended sessions, none with a psychosocial intervention",
+                "no_psychosocial_intervention",
+            ),
+            Step(
+                any_of(lambda rows, entry: rows.filter(_by_keyworker(entry, competent=False))),
+                "psychosocial interventions delivered by someone other than their keyworker",
+                "not_by_keyworker",
+            ),
+            Step(
+                any_of(
+                    lambda rows, entry: _appropriate(
+                        rows.filter(_by_keyworker(entry, competent=False)), entry
+                    )
+                ),
+                "not appropriate for their phase and not in their care plan",
+                "not_appropriate",
+            ),
+            Step(
+                any_of(
+                    lambda rows, entry: _appropriate(
+                        rows.filter(_by_keyworker(entry, competent=True)), entry
+                    )
+                ),
+                "the keyworker was not competent to deliver it on the day",
+                "not_competent",
+            ),
+        ]

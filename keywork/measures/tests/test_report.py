@@ -1,0 +1,134 @@
+"""The QS6 report where people see it: the page with its chart and list, the downloads and
+the command, each with the same numbers; a commissioner sees no one behind them."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from keywork.access.models import AuditEvent
+from keywork.core.dates import today
+from keywork.measures.tests.test_qs6 import FOCUS, period, seen
+
+pytestmark = pytest.mark.django_db
+
+
+def params(**more) -> dict:
+    p = period()
+    return {"start": p.start.isoformat(), "end": p.end.isoformat(), **more}
+
+
+def command(*args: str) -> str:
+    out = io.StringIO()
+    p = period()
+    call_command("report", "qs6", "--from", str(p.start), "--to", str(p.end), *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def measured(personas):
+    """T0001 not counted (a colleague's session); with alcohol-only, T0002 too."""
+    seen(personas, personas.keyworker, 5, FOCUS)
+    return personas
+
+
+def test_the_command_and_the_page_give_the_same_numbers(measured, client):
+    printed = json.loads(command("--include-alcohol-only", "--format", "json"))
+    assert (printed["numerator"], printed["denominator"], printed["proportion"]) == (0, 2, 0.0)
+    assert printed["not_counted"] == [
+        {
+            "client": "T0001",
+            "reason": "psychosocial interventions delivered by someone other than their keyworker",
+            "code": "not_by_keyworker",
+        },
+        {
+            "client": "T0002",
+            "reason": "no attended session in the period",
+            "code": "no_attended_session",
+        },
+    ]
+    client.force_login(measured.manager.user)
+    served = client.get("/reports/qs6/", params(include_alcohol_only="on", format="json")).json()
+    assert served == printed
+    page = client.get("/reports/qs6/", params(include_alcohol_only="on"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<span id="numerator">0</span> of <span id="denominator">2</span>' in html
+    assert 'href="/clients/T0001/"' in html and "vendor/chartjs/chart.umd.min.js" in html
+
+
+def test_the_csv_carries_the_totals_breakdowns_and_the_list(measured):
+    rows = list(csv.DictReader(io.StringIO(command("--format", "csv"))))
+    total = rows[0]
+    assert (total["part"], total["numerator"], total["denominator"]) == ("total", "0", "1")
+    assert {r["part"] for r in rows} >= {"team", "keyworker", "phase", "month", "not_counted"}
+    listed = [r for r in rows if r["part"] == "not_counted"]
+    assert [(r["key"], r["reason"]) for r in listed] == [
+        ("T0001", "psychosocial interventions delivered by someone other than their keyworker")
+    ]
+
+
+def test_showing_the_list_is_audited_as_a_read_of_each_client(measured, client):
+    client.force_login(measured.manager.user)
+    before = AuditEvent.objects.filter(what="qs6 report").count()
+    client.get("/reports/qs6/", params())
+    reads = AuditEvent.objects.filter(what="qs6 report")
+    assert reads.count() == before + 1
+    assert reads.last().client == measured.client
+
+
+def test_a_commissioner_sees_the_numbers_and_no_client(measured, client):
+    client.force_login(measured.commissioner.user)
+    page = client.get("/reports/qs6/", params()).content.decode()
+    assert '<span id="denominator">1</span>' in page
+    assert "T0001" not in page and "/clients/" not in page
+    served = client.get("/reports/qs6/", params(format="json")).json()
+    assert "not_counted" not in served
+    assert served["not_counted_by_reason"] == [
+        {
+            "code": "not_by_keyworker",
+            "reason": "psychosocial interventions delivered by someone other than their keyworker",
+            "clients": 1,
+        }
+    ]
+    downloaded = client.get("/reports/qs6/", params(format="csv")).content.decode()
+    assert "T0001" not in downloaded
+    assert not AuditEvent.objects.filter(what="qs6 report").exists()
+    as_commissioner = json.loads(command("--as", "cora.commissioner"))
+    assert "not_counted" not in as_commissioner
+
+
+def test_a_keyworker_sees_their_own_team_only(measured, client):
+    client.force_login(measured.keyworker.user)
+    served = client.get("/reports/qs6/", params(include_alcohol_only="on", format="json")).json()
+    assert served["denominator"] == 1  # T0002 is in the other team
+    refused = client.get("/reports/qs6/", params(team="south"))
+    assert refused.status_code == 400
+    assert "your own team only" in refused.content.decode()
+
+
+def test_an_administrator_has_no_report(measured, client):
+    client.force_login(measured.administrator.user)
+    assert client.get("/reports/qs6/", params()).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--team", "west"), "team: no team 'west'"),
+        (("--keyworker", "nobody"), "keyworker: no keyworker 'nobody'"),
+        (("--as", "ada.admin"), "ACCESS: the quality measures are for"),
+    ],
+)
+def test_the_command_refuses_a_bad_scope_in_one_line(measured, args, says):
+    with pytest.raises(CommandError, match=says):
+        command(*args)
+
+
+def test_the_command_refuses_a_period_that_ends_before_it_starts(measured):
+    with pytest.raises(CommandError, match="--to: the period ends before it starts"):
+        call_command("report", "qs6", "--from", str(today()), "--to", "2020-01-01")
+    with pytest.raises(CommandError, match="--from: Enter a valid date"):
+        call_command("report", "qs6", "--from", "yesterday", "--to", "2020-01-01")

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from keywork.measures import views
+
+urlpatterns = [path("reports/<str:code>/", views.report, name="measure_report")]

@@ -1,0 +1,172 @@
+"""The quality-measure report page, its CSV and JSON downloads, and the shared parsing of
+a period and a scope (the command uses the same)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from keywork.access import audit, policies
+from keywork.access.audit import Actor
+from keywork.access.models import Service, Team, Worker
+from keywork.clients.models import Client
+from keywork.core.dates import add_months, today
+from keywork.core.errors import AccessDenied
+from keywork.measures.framework import Measure, Period, Result, Scope, compute
+from keywork.measures.output import as_csv, as_json, reasons_counted
+from keywork.measures.registry import MEASURES
+
+
+class BadRequest(ValueError):
+    """A period or scope that cannot be reported on; the message names the field."""
+
+
+class ReportForm(forms.Form):
+    start = forms.DateField(label="From")
+    end = forms.DateField(label="To")
+    service = forms.CharField(required=False)
+    team = forms.CharField(required=False, label="Team")
+    keyworker = forms.CharField(required=False, label="Keyworker")
+    include_alcohol_only = forms.BooleanField(required=False, label="Include alcohol-only clients")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            self.add_error("end", "the period ends before it starts")
+        return data
+
+
+def _first_error(form: ReportForm) -> str:
+    field, errors = next(iter(form.errors.items()))
+    name = {"start": "--from", "end": "--to"}.get(field, field)
+    return f"{name}: {errors[0]}"
+
+
+def _service(actor: Actor, code: str) -> Service:
+    worker = policies.worker_of(actor)
+    if worker is not None:
+        assert worker.service is not None  # can_see_reports
+        return worker.service
+    if code:
+        found = Service.objects.filter(code=code).first()
+        if found is None:
+            raise BadRequest(f"service: no service '{code}'")
+        return found
+    services = list(Service.objects.all()[:2])
+    if len(services) != 1:
+        raise BadRequest("service: say which service (--service CODE)")
+    return services[0]
+
+
+def scope_of(actor: Actor, data: dict[str, Any]) -> Scope:
+    """The scope asked for, within what this user may see."""
+    service = _service(actor, data.get("service") or "")
+    team = None
+    if data.get("team"):
+        team = Team.objects.filter(service=service, code=data["team"]).first()
+        if team is None:
+            raise BadRequest(f"team: no team '{data['team']}' in {service.name}")
+    own = policies.report_team_of(actor)
+    if own is not None:
+        if team is not None and team != own:
+            raise AccessDenied("you see the reports of your own team only")
+        team = own
+    keyworker = None
+    if data.get("keyworker"):
+        keyworker = (
+            Worker.objects.filter(service=service, user__username=data["keyworker"])
+            .select_related("user")
+            .first()
+        )
+        if keyworker is None or (team is not None and keyworker.team_id != team.pk):
+            raise BadRequest(f"keyworker: no keyworker '{data['keyworker']}' in that scope")
+    return Scope(service, team, keyworker, bool(data.get("include_alcohol_only")))
+
+
+def compute_for(actor: Actor, measure: Measure, given: dict[str, Any]) -> Result:
+    if not policies.can_see_reports(actor):
+        raise AccessDenied(
+            "the quality measures are for the service's practitioners, manager and commissioner"
+        )
+    form = ReportForm(given)
+    if not form.is_valid():
+        raise BadRequest(_first_error(form))
+    data = form.cleaned_data
+    return compute(measure, Period(data["start"], data["end"]), scope_of(actor, data))
+
+
+def sees_identities(actor: Actor) -> bool:
+    return policies.sees_identities_in_reports(actor)
+
+
+def audit_list(actor: Actor, result: Result, identities: bool) -> None:
+    """Showing who is behind the numbers is a read of each client's record."""
+    if identities and result.not_counted:
+        audit.record_read(
+            actor=actor,
+            what=f"{result.measure.code} report",
+            clients=[Client(pk=row.client) for row in result.not_counted],
+        )
+
+
+def _default_period() -> dict[str, str]:
+    """This month and the two before it."""
+    end = today()
+    return {"start": add_months(end.replace(day=1), -2).isoformat(), "end": end.isoformat()}
+
+
+@login_required
+def report(request: HttpRequest, code: str) -> HttpResponse:
+    measure = MEASURES.get(code)
+    if measure is None:
+        raise Http404("No such measure.")
+    if not policies.can_see_reports(request.user):
+        raise Http404(
+            "The quality measures are for the service's practitioners, manager and commissioner."
+        )
+    given = {**_default_period(), **request.GET.dict()}
+    form = ReportForm(given)
+    context: dict[str, Any] = {"measure": measure, "form": form}
+    if form.is_valid():
+        try:
+            result = compute_for(request.user, measure, given)
+        except (BadRequest, AccessDenied) as error:
+            field, _, message = str(error).partition(": ")
+            form.add_error(field if field in form.fields else None, message or str(error))
+            return render(request, "measures/report.html", context, status=400)
+        identities = sees_identities(request.user)
+        audit_list(request.user, result, identities)
+        wanted = request.GET.get("format")
+        if wanted == "json":
+            return JsonResponse(as_json(result, identities=identities))
+        if wanted == "csv":
+            response = HttpResponse(as_csv(result, identities=identities), content_type="text/csv")
+            name = f"{measure.code}-{result.period.start}-{result.period.end}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        context.update(
+            result=result,
+            identities=identities,
+            reasons=reasons_counted(result),
+            chart=_chart(result),
+            query=request.GET.urlencode(),
+        )
+    return render(request, "measures/report.html", context, status=200 if form.is_valid() else 400)
+
+
+def _chart(result: Result) -> dict[str, Any]:
+    months = result.breakdowns.get("month", [])
+    return {
+        "labels": [t.label for t in months],
+        "proportion": [
+            round(float(t.proportion) * 100, 1) if t.proportion is not None else None
+            for t in months
+        ],
+        "numerator": [t.numerator for t in months],
+        "denominator": [t.denominator for t in months],
+    }
