@@ -14,6 +14,7 @@ list behind them. Nothing loops over clients in Python."""
 from __future__ import annotations
 
 import datetime as dt
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, ClassVar
@@ -127,7 +128,7 @@ def proportion(numerator: int, denominator: int) -> Decimal | None:
 BREAKDOWNS = ("team", "keyworker", "phase")
 
 
-class Measure:
+class Measure(ABC):
     """The queries a measure is made of; subclasses give `steps` and may narrow the rest."""
 
     code: ClassVar[str]
@@ -174,8 +175,9 @@ class Measure:
         """Clients of the population left out of the denominator; None: nobody."""
         return None
 
+    @abstractmethod
     def steps(self, period: Period, scope: Scope) -> list[Step]:
-        raise NotImplementedError
+        """The conditions towards the numerator, each stronger than the one before."""
 
     def denominator(self, period: Period, scope: Scope) -> QuerySet[Client]:
         found = self.population(period, scope)
