@@ -269,15 +269,26 @@ def logins() -> list[tuple[str, str]]:
     return [(p.username, described[p.username]) for p in PERSONAS]
 
 
-def build(*, clients: int, seed: int, progress: Callable[[int], None] | None = None) -> DemoReport:
-    """Build the demo service with `clients` clients; refuse if one is already loaded."""
+def build(
+    *,
+    clients: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+    history_days: int = demo_sessions.HISTORY_DAYS,
+) -> DemoReport:
+    """Build the demo service with `clients` clients, each with up to `history_days` days of
+    session history; refuse if one is already loaded."""
     if demo_service() is not None:
         raise RuleViolation("DEMO", "a synthetic demo service is already loaded")
     if not Phase.objects.exists():
         raise RuleViolation("DEMO", "load the catalogue first (keywork load_catalogue)")
     if clients < 0:
         raise RuleViolation("INVALID", "--clients: must be 0 or more", field="clients")
-    report = _build(clients=clients, seed=seed, progress=progress or (lambda n: None))
+    if not 7 <= history_days <= 3650:
+        raise RuleViolation("INVALID", "--history-days: from 7 to 3650 days", field="history_days")
+    report = _build(
+        clients=clients, seed=seed, progress=progress or (lambda n: None), history=history_days
+    )
     refresh_statistics()
     return report
 
@@ -292,7 +303,7 @@ def refresh_statistics() -> None:
 
 
 @action
-def _build(*, clients: int, seed: int, progress: Callable[[int], None]) -> DemoReport:
+def _build(*, clients: int, seed: int, progress: Callable[[int], None], history: int) -> DemoReport:
     rng = random.Random(seed)
     service = access.create_service(
         actor=None,
@@ -320,7 +331,7 @@ def _build(*, clients: int, seed: int, progress: Callable[[int], None]) -> DemoR
     for worker in [*personas, *bulk]:
         if worker.is_practitioner and worker.team_id is not None:
             by_team[worker.team_id].append(worker)
-    made = _clients(rng, teams, by_team, clients, progress)
+    made = _clients(rng, teams, by_team, clients, progress, history)
     demo_groups.write_groups(rng, teams, by_team)
     demo_groups.write_reintegration(rng, teams, by_team)
     demo_treatment.write_treatment(rng, teams, by_team)
@@ -454,6 +465,7 @@ def _clients(
     by_team: dict[int, list[Worker]],
     total: int,
     progress: Callable[[int], None],
+    history: int,
 ) -> int:
     phases = {p.code: p for p in Phase.objects.all()}
     substances = {e.code: e for e in Entry.objects.offered().filter(kind=Entry.Kind.SUBSTANCE)}
@@ -470,7 +482,7 @@ def _clients(
         with transaction.atomic():
             episodes = _write_batch(plans, phases, substances)
             demo_sessions.write_sessions(
-                rng, plans, episodes, phases, by_team, catalogue, competence
+                rng, plans, episodes, phases, by_team, catalogue, competence, history
             )
             demo_plans.write_plans(rng, plans, episodes, day)
         made += size

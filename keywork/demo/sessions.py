@@ -142,12 +142,15 @@ def write_sessions(
     by_team: dict[int, list[Worker]],
     catalogue: Catalogue,
     competence: Competence,
+    history_days: int = HISTORY_DAYS,
 ) -> None:
     today = timezone.localdate()
     visits: list[_Visit] = []
     timelines: list[list[_Visit]] = []
     for plan, episode in zip(plans, episodes, strict=True):
-        timeline = _history(rng, plan, episode, phases, by_team, catalogue, competence, today)
+        timeline = _history(
+            rng, plan, episode, phases, by_team, catalogue, competence, today, history_days
+        )
         visits += timeline
         timelines.append(timeline)
     KeyworkSession.objects.bulk_create([v.session for v in visits], batch_size=2000)
@@ -182,11 +185,12 @@ def _history(
     catalogue: Catalogue,
     competence: Competence,
     today: dt.date,
+    history_days: int,
 ) -> list[_Visit]:
     keyworkers = [(worker, since) for worker, since in plan.keyworkers]
     moves = [(phases[code], when) for code, when, _ in plan.moves]
     pool = by_team[plan.team.pk]
-    day = max(plan.referral, today - dt.timedelta(days=HISTORY_DAYS)) + dt.timedelta(
+    day = max(plan.referral, today - dt.timedelta(days=history_days)) + dt.timedelta(
         days=rng.randint(1, 6)
     )
     timeline: list[_Visit] = []

@@ -1,6 +1,7 @@
 """The synthetic demo service: labelled as such, and keeping the rules it would be refused
 for breaking."""
 
+import datetime as dt
 from itertools import pairwise
 
 import pytest
@@ -314,3 +315,16 @@ def test_a_few_of_amiras_clients_have_a_course_of_motivational_interviewing(demo
             assert attendance.session.facilitators.filter(pk=practitioner.pk).exists()
             assert day >= course.started_on
             assert is_competent(practitioner, course.entry, day).competent
+
+
+def test_a_longer_history_gives_more_sessions_and_a_bad_one_is_refused(catalogue):
+    with pytest.raises(CommandError, match="--history-days: from 7 to 3650 days"):
+        call_command("demo", "--clients", "1", "--history-days", "3", verbosity=0)
+    with transaction.atomic():
+        builder.build(clients=40, seed=3)
+        short = Attendance.objects.count()
+        transaction.set_rollback(True)
+    builder.build(clients=40, seed=3, history_days=200)
+    assert Attendance.objects.count() > 1.5 * short
+    first = KeyworkSession.objects.filter(kind="one_to_one").order_by("day").first()
+    assert first is not None and first.day >= today() - dt.timedelta(days=207)

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from keywork.core.commands import KeyworkCommand
 from keywork.demo import builder
+from keywork.demo.sessions import HISTORY_DAYS
 
 
 class Command(KeyworkCommand):
@@ -21,6 +22,12 @@ class Command(KeyworkCommand):
         parser.add_argument("--clients", type=int, default=200, help="how many clients")
         parser.add_argument(
             "--seed", type=int, default=1, help="random seed (same seed, same data)"
+        )
+        parser.add_argument(
+            "--history-days",
+            type=int,
+            default=HISTORY_DAYS,
+            help=f"days of session history before today (default {HISTORY_DAYS})",
         )
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when a demo service is loaded"
@@ -35,7 +42,12 @@ class Command(KeyworkCommand):
                 def tick(count: int) -> None:
                     bar.update(count)
 
-                report = builder.build(clients=o["clients"], seed=o["seed"], progress=tick)
+                report = builder.build(
+                    clients=o["clients"],
+                    seed=o["seed"],
+                    progress=tick,
+                    history_days=o["history_days"],
+                )
             self.stdout.write(
                 f"Loaded synthetic demo data: {report.teams} teams, {report.workers} workers, "
                 f"{report.clients} clients."
