@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -33,20 +34,29 @@ def _rule(entry: Entry) -> str:
     return entry.tier.competence if entry.tier else Tier.Competence.ANY_KEYWORKER
 
 
+def training_in_date(on: Any) -> Q:
+    """A training (Competency) held on `on`, a date or a date expression."""
+    return Q(trained_on__lte=on) & (Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on))
+
+
+def supervision_in_date(on: Any) -> Q:
+    return Q(held_on__lte=on, lapses_on__gt=on)
+
+
+def registration_in_date(on: Any) -> Q:
+    return Q(valid_from__lte=on, expires_on__gte=on)
+
+
 def _training(covered: list[int], on: dt.date) -> QuerySet[Competency]:
-    return Competency.objects.filter(intervention_id__in=covered, trained_on__lte=on).filter(
-        Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on)
-    )
+    return Competency.objects.filter(training_in_date(on), intervention_id__in=covered)
 
 
 def _supervision(on: dt.date) -> QuerySet[Supervision]:
-    return Supervision.objects.filter(held_on__lte=on, lapses_on__gt=on)
+    return Supervision.objects.filter(supervision_in_date(on))
 
 
 def _registration(covered: list[int], on: dt.date) -> QuerySet[Registration]:
-    return Registration.objects.filter(
-        interventions__in=covered, valid_from__lte=on, expires_on__gte=on
-    )
+    return Registration.objects.filter(registration_in_date(on), interventions__in=covered)
 
 
 def competent_workers(entry: Entry, on: dt.date) -> QuerySet[Worker]:

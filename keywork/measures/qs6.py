@@ -23,6 +23,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 
 from keywork.access.models import Competency, Registration, Supervision
+from keywork.access.queries import registration_in_date, supervision_in_date, training_in_date
 from keywork.careplans.models import CarePlan, Goal
 from keywork.catalogue.models import Entry, Tier
 from keywork.clients.models import Allocation, PhaseChange, ProblemSubstance
@@ -35,17 +36,23 @@ DAY = "attendance__session__day"
 EPISODE = "attendance__episode_id"
 
 
+def _attended(period: Period, scope: Scope, via: str = "") -> dict[str, object]:
+    """The outer client's attended sessions in the period, not in error, as filters on the
+    attendance (reached through `via`)."""
+    return {
+        f"{via}episode__client": OuterRef("pk"),
+        f"{via}episode__service": scope.service,
+        f"{via}outcome": Outcome.ATTENDED,
+        f"{via}entered_in_error_at": None,
+        f"{via}session__day__gte": period.start,
+        f"{via}session__day__lte": period.end,
+    }
+
+
 def _delivered(period: Period, scope: Scope) -> list[tuple[QuerySet, str]]:
     """The two places a delivered intervention is recorded, as rows of (attendance, entry)
     for the outer client's attended sessions in the period, with the entry's path."""
-    attended = {
-        "attendance__episode__client": OuterRef("pk"),
-        "attendance__episode__service": scope.service,
-        "attendance__outcome": Outcome.ATTENDED,
-        "attendance__entered_in_error_at": None,
-        "attendance__session__day__gte": period.start,
-        "attendance__session__day__lte": period.end,
-    }
+    attended = _attended(period, scope, via=f"{ATTENDANCE}__")
     on_session = Attendance.interventions.through.objects.filter(**attended)
     structured = Intervention.sessions.through.objects.filter(
         intervention__entered_in_error_at=None, **attended
@@ -82,17 +89,13 @@ def _competent(entry: str) -> Q:
         Value(Tier.Competence.ANY_KEYWORKER),
         output_field=CharField(),
     )
+    worker = OuterRef("worker_id")
     trained = Competency.objects.filter(
-        _covering(entry, "intervention_id"), worker_id=OuterRef("worker_id"), trained_on__lte=day
-    ).filter(Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day))
-    supervised = Supervision.objects.filter(
-        worker_id=OuterRef("worker_id"), held_on__lte=day, lapses_on__gt=day
+        _covering(entry, "intervention_id"), training_in_date(day), worker_id=worker
     )
+    supervised = Supervision.objects.filter(supervision_in_date(day), worker_id=worker)
     registered = Registration.objects.filter(
-        _covering(entry, "interventions"),
-        worker_id=OuterRef("worker_id"),
-        valid_from__lte=day,
-        expires_on__gte=day,
+        _covering(entry, "interventions"), registration_in_date(day), worker_id=worker
     )
     return (
         Q(Exact(rule, Tier.Competence.ANY_KEYWORKER))
@@ -156,14 +159,7 @@ class QS6(Measure):
                 found |= Q(Exists(narrow(rows.filter(**{f"{entry}__psychosocial": True}), entry)))
             return found
 
-        attended = Attendance.objects.filter(
-            episode__client=OuterRef("pk"),
-            episode__service=scope.service,
-            outcome=Outcome.ATTENDED,
-            entered_in_error_at=None,
-            session__day__gte=period.start,
-            session__day__lte=period.end,
-        )
+        attended = Attendance.objects.filter(**_attended(period, scope))
         return [
             Step(Exists(attended), "no attended session in the period", "no_attended_session"),
             Step(
