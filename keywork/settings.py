@@ -175,3 +175,5 @@ LOGGING = {
 # keywork's own settings
 KEYWORK_CATALOGUE_VERSION = env.str("KEYWORK_CATALOGUE_VERSION", default="")
 KEYWORK_SUPERVISION_VALID_DAYS = env.int("KEYWORK_SUPERVISION_VALID_DAYS", default=56)
+# The base of the canonical addresses in FHIR output (Measure.url, code systems).
+KEYWORK_FHIR_BASE = env.str("KEYWORK_FHIR_BASE", default="https://keywork.example.org/fhir")

@@ -137,8 +137,8 @@ def write_reintegration(
 
 
 def _ready_to_complete(team: Team, today: dt.date) -> list[tuple[Episode, dt.date]]:
-    """Open episodes in Completion whose last session was attended, with the day of their
-    last recorded event, where that was at least three days ago (room for work after)."""
+    """Open episodes in Completion whose last session held was attended, with the day of
+    their last recorded event, where that was at least three days ago (room for work after)."""
     recorded = Attendance.objects.filter(
         episode=OuterRef("pk"), outcome__in=(Outcome.ATTENDED, Outcome.DID_NOT_ATTEND)
     ).order_by("-session__starts_at")
@@ -149,9 +149,9 @@ def _ready_to_complete(team: Team, today: dt.date) -> list[tuple[Episode, dt.dat
         .annotate(
             moved=Max("phase_changes__changed_on"),
             allocated=Max("allocations__started_on"),
-            seen=Max(
+            seen=Max(  # anything recorded, a cancellation too
                 "attendances__session__starts_at",
-                filter=Q(attendances__outcome__in=(Outcome.ATTENDED, Outcome.DID_NOT_ATTEND)),
+                filter=~Q(attendances__outcome=Outcome.SCHEDULED),
             ),
         )
         .prefetch_related("substances__substance")

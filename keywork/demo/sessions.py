@@ -1,8 +1,10 @@
 """Demo session history: a few weeks of keywork sessions per client, dated relative to
 today, that keep the rules the actions keep.
 
-- Sessions are with the keyworker of the day (now and then a colleague).
-- Topics and focus come from the client's phase on the day.
+- Sessions are with the keyworker of the day (now and then a colleague; for a few clients
+  often a colleague, as when a keyworker is away for a long spell).
+- Topics and focus come from the client's phase on the day. A few sessions stay on
+  practical matters with no psychosocial focus; for a few clients most of them do.
 - A Keywork+ intervention appears only when the worker was trained and in supervision that
   day (rule 4); techniques are recorded as techniques (rule 5).
 - Every attended session has its minimum content and books the next one (rule 9).
@@ -35,6 +37,9 @@ OUTCOMES: tuple[str, ...] = (
     Outcome.CANCELLED_BY_SERVICE,
 )
 OUTCOME_WEIGHTS = (80, 12, 5, 3)
+# (share of clients, chance for each of their sessions): most clients, then a few outliers
+COVER = ((0.94, 0.08), (0.06, 0.9))
+PRACTICAL_ONLY = ((0.9, 0.05), (0.1, 0.95))
 ADVICE = (
     "Overdose risk and naloxone; kit checked",
     "Blood-borne virus testing offered",
@@ -193,14 +198,18 @@ def _history(
     day = max(plan.referral, today - dt.timedelta(days=history_days)) + dt.timedelta(
         days=rng.randint(1, 6)
     )
+    cover, practical = _chance(rng, COVER), _chance(rng, PRACTICAL_ONLY)
     timeline: list[_Visit] = []
     while day < today:
         worker = on_day(day, keyworkers)
-        if len(pool) > 1 and rng.random() < 0.08:
+        if len(pool) > 1 and rng.random() < cover:
             worker = rng.choice(pool)  # a colleague covering
         phase = on_day(day, moves)
         outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
-        timeline.append(_visit(rng, episode, worker, phase, outcome, day, catalogue, competence))
+        visit = _visit(rng, episode, worker, phase, outcome, day, catalogue, competence)
+        if outcome == Outcome.ATTENDED and rng.random() < practical:
+            visit.interventions = []  # practical matters only: no psychosocial focus
+        timeline.append(visit)
         day += dt.timedelta(days=rng.choice((7, 7, 10, 14, 14)))
     if not timeline or timeline[-1].attendance.outcome != Outcome.DID_NOT_ATTEND:
         upcoming = today + dt.timedelta(days=rng.randint(1, 14))
@@ -218,6 +227,13 @@ def _history(
             )
         )
     return timeline
+
+
+def _chance(rng: random.Random, spread: tuple[tuple[float, float], ...]) -> float:
+    """A client's chance of something in each session, drawn from (share, chance) pairs."""
+    shares, chances = zip(*spread, strict=True)
+    chance: float = rng.choices(chances, shares)[0]
+    return chance
 
 
 def _visit(

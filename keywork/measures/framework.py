@@ -94,7 +94,10 @@ class Tally:
 
 
 @dataclass(frozen=True)
-class NotCounted:
+class Subject:
+    """A client of the denominator; `code` and `reason` say why they are not counted
+    (both empty for a client who is)."""
+
     client: int
     local_id: str
     reason: str
@@ -109,7 +112,7 @@ class Result:
     numerator: int
     denominator: int
     excluded: int
-    not_counted: list[NotCounted] = field(default_factory=list)
+    not_counted: list[Subject] = field(default_factory=list)
     breakdowns: dict[str, list[Tally]] = field(default_factory=dict)
 
     @property
@@ -134,6 +137,8 @@ class Measure(ABC):
     code: ClassVar[str]
     title: ClassVar[str]
     statement: ClassVar[str]
+    excludes: ClassVar[str] = "Nobody."  # the exclusion, in words
+    counts: ClassVar[str]  # the numerator, in words
 
     def episodes(self, period: Period, scope: Scope) -> QuerySet[Episode]:
         """The service's episodes open on some day of the period (open on the discharge day)."""
@@ -164,6 +169,8 @@ class Measure(ABC):
         )
 
     def population(self, period: Period, scope: Scope) -> QuerySet[Client]:
+        """Clients with an episode in the service open on some day of the period, placed in
+        the team and with the keyworker asked for at the period's end."""
         found = self.attributed(period, scope)
         if scope.team is not None:
             found = found.filter(**{"team": scope.team.pk})
@@ -211,25 +218,54 @@ def compute(measure: Measure, period: Period, scope: Scope, *, detail: bool = Tr
     return result
 
 
-def not_counted(measure: Measure, period: Period, scope: Scope) -> list[NotCounted]:
-    """Every client of the denominator not in the numerator, with the first step failed."""
+REASON = "reason"  # the annotation naming the first step a client fails
+
+
+def _reasoned(measure: Measure, period: Period, scope: Scope) -> tuple[QuerySet[Client], str]:
+    """The denominator, each client with the code of the first step they fail ('' when
+    counted), and the name of the numerator's annotation."""
     steps = measure.steps(period, scope)
     passed = {f"step_{n}": step.condition for n, step in enumerate(steps)}
     found = (
         measure.denominator(period, scope)
         .annotate(**passed)
-        .filter(**{f"step_{len(steps) - 1}": False})
         .annotate(
-            reason=Case(
-                *[When(**{f"step_{n}": False}, then=Value(s.code)) for n, s in enumerate(steps)],
-                output_field=CharField(),
-            )
+            **{
+                REASON: Case(
+                    *[
+                        When(**{f"step_{n}": False}, then=Value(s.code))
+                        for n, s in enumerate(steps)
+                    ],
+                    default=Value(""),
+                    output_field=CharField(),
+                )
+            }
         )
         .order_by("local_id")
-        .values_list("pk", "local_id", "reason")
     )
-    reasons = {step.code: step.reason for step in steps}
-    return [NotCounted(pk, local_id, reasons[code], code) for pk, local_id, code in found]
+    return found, f"step_{len(steps) - 1}"
+
+
+def _reasons(measure: Measure, period: Period, scope: Scope) -> dict[str, str]:
+    return {step.code: step.reason for step in measure.steps(period, scope)}
+
+
+def not_counted(measure: Measure, period: Period, scope: Scope) -> list[Subject]:
+    """Every client of the denominator not in the numerator, with the first step failed."""
+    found, numerator = _reasoned(measure, period, scope)
+    rows = found.filter(**{numerator: False}).values_list("pk", "local_id", REASON)
+    reasons = _reasons(measure, period, scope)
+    return [Subject(pk, local_id, reasons[code], code) for pk, local_id, code in rows]
+
+
+def subjects(measure: Measure, period: Period, scope: Scope) -> list[Subject]:
+    """Every client of the denominator, counted or not: the subject list."""
+    found, _ = _reasoned(measure, period, scope)
+    reasons = _reasons(measure, period, scope)
+    return [
+        Subject(pk, local_id, reasons.get(code, ""), code)
+        for pk, local_id, code in found.values_list("pk", "local_id", REASON)
+    ]
 
 
 def breakdown(measure: Measure, period: Period, scope: Scope, by: str) -> list[Tally]:

@@ -139,6 +139,14 @@ class QS6(Measure):
         "People in drug treatment are offered appropriate psychosocial interventions by "
         "their keyworker."
     )
+    excludes = "Clients with no drug among their problem substances (alcohol only), unless asked."
+    counts = (
+        "Attended a session in the period, not entered in error, in which a psychosocial "
+        "intervention was delivered (on the session, or through a structured intervention it "
+        "counts towards) by their allocated keyworker of the day, appropriate to their phase "
+        "that day or named in the care plan in force, and within the keyworker's competence "
+        "that day."
+    )
 
     def exclusion(self, period: Period, scope: Scope) -> Q | None:
         if scope.include_alcohol_only:

@@ -3,11 +3,12 @@ a period and a scope (the command uses the same)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keywork.access import audit, policies
@@ -16,7 +17,8 @@ from keywork.access.models import Service, Team, Worker
 from keywork.clients.models import Client
 from keywork.core.dates import add_months, today
 from keywork.core.errors import AccessDenied
-from keywork.measures.framework import Measure, Period, Result, Scope, compute
+from keywork.measures import fhir
+from keywork.measures.framework import Measure, Period, Result, Scope, compute, subjects
 from keywork.measures.output import as_csv, as_json, reasons_counted
 from keywork.measures.registry import MEASURES
 
@@ -104,14 +106,44 @@ def sees_identities(actor: Actor) -> bool:
     return policies.sees_identities_in_reports(actor)
 
 
-def audit_list(actor: Actor, result: Result, identities: bool) -> None:
+def _audit_reads(actor: Actor, result: Result, clients: list[int]) -> None:
     """Showing who is behind the numbers is a read of each client's record."""
-    if identities and result.not_counted:
+    if clients:
         audit.record_read(
             actor=actor,
             what=f"{result.measure.code} report",
-            clients=[Client(pk=row.client) for row in result.not_counted],
+            clients=[Client(pk=pk) for pk in clients],
         )
+
+
+def audit_list(actor: Actor, result: Result) -> bool:
+    """Audit the list of clients not counted, if this user is shown it; say whether."""
+    identities = sees_identities(actor)
+    if identities:
+        _audit_reads(actor, result, [row.client for row in result.not_counted])
+    return identities
+
+
+FHIR_JSON = "application/fhir+json"
+FORMATS = ("json", "csv", "fhir", "fhir-subject-list")
+
+
+def download(actor: Actor, result: Result, fmt: str) -> tuple[str, str]:
+    """The result as (text, content type) in one of FORMATS. Those shown a client are
+    audited as reads; the subject list names every client, so a commissioner is refused it."""
+    identities = sees_identities(actor)
+    if fmt == "fhir":
+        return json.dumps(fhir.report(result), indent=2), FHIR_JSON
+    if fmt == "fhir-subject-list":
+        if not identities:
+            raise AccessDenied("the subject list names clients; you see the summary report")
+        listed = subjects(result.measure, result.period, result.scope)
+        _audit_reads(actor, result, [row.client for row in listed])
+        return json.dumps(fhir.report(result, listed), indent=2), FHIR_JSON
+    audit_list(actor, result)
+    if fmt == "csv":
+        return as_csv(result, identities=identities), "text/csv"
+    return json.dumps(as_json(result, identities=identities), indent=2), "application/json"
 
 
 def _default_period() -> dict[str, str]:
@@ -139,16 +171,10 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             field, _, message = str(error).partition(": ")
             form.add_error(field if field in form.fields else None, message or str(error))
             return render(request, "measures/report.html", context, status=400)
-        identities = sees_identities(request.user)
-        audit_list(request.user, result, identities)
-        wanted = request.GET.get("format")
-        if wanted == "json":
-            return JsonResponse(as_json(result, identities=identities))
-        if wanted == "csv":
-            response = HttpResponse(as_csv(result, identities=identities), content_type="text/csv")
-            name = f"{measure.code}-{result.period.start}-{result.period.end}.csv"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+        wanted = request.GET.get("format", "")
+        if wanted in FORMATS:
+            return _downloaded(request, result, wanted)
+        identities = audit_list(request.user, result)
         context.update(
             result=result,
             identities=identities,
@@ -157,6 +183,28 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
             query=request.GET.urlencode(),
         )
     return render(request, "measures/report.html", context, status=200 if form.is_valid() else 400)
+
+
+def _downloaded(request: HttpRequest, result: Result, wanted: str) -> HttpResponse:
+    try:
+        text, content_type = download(request.user, result, wanted)
+    except AccessDenied as error:
+        return HttpResponse(str(error), status=403, content_type="text/plain")
+    response = HttpResponse(text, content_type=content_type)
+    if wanted != "json":
+        suffix = "csv" if wanted == "csv" else "json"
+        name = f"{result.measure.code}-{wanted}-{result.period.start}-{result.period.end}.{suffix}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def measure_definition(request: HttpRequest, code: str) -> HttpResponse:
+    """The FHIR Measure resource that a report's `measure` points at."""
+    measure = MEASURES.get(code)
+    if measure is None or not policies.can_see_reports(request.user):
+        raise Http404("No such measure.")
+    return HttpResponse(json.dumps(fhir.definition(measure), indent=2), content_type=FHIR_JSON)
 
 
 def _chart(result: Result) -> dict[str, Any]:

@@ -328,3 +328,14 @@ def test_a_longer_history_gives_more_sessions_and_a_bad_one_is_refused(catalogue
     assert Attendance.objects.count() > 1.5 * short
     first = KeyworkSession.objects.filter(kind="one_to_one").order_by("day").first()
     assert first is not None and first.day >= today() - dt.timedelta(days=207)
+
+
+def test_the_demo_gives_the_quality_measure_clients_behind_the_numbers(demo):
+    from keywork.measures.framework import Period, Scope, compute
+    from keywork.measures.qs6 import QS6
+
+    period = Period(today() - dt.timedelta(days=90), today())
+    result = compute(QS6(), period, Scope(service=demo.service))
+    assert 0.75 < result.numerator / result.denominator < 1
+    reasons = {row.code for row in result.not_counted}
+    assert {"no_psychosocial_intervention", "not_by_keyworker"} <= reasons

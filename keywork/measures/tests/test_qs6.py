@@ -5,7 +5,11 @@ team). mia is trained in motivational interviewing (Keywork+, listed for Engagem
 supervised 10 days ago; kit is a keyworker with no Keywork+ training."""
 
 import datetime as dt
+import functools
+import importlib.util
 from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from django.utils import timezone
@@ -34,7 +38,22 @@ def period() -> Period:
 
 
 def measure(personas, **scope):
-    return compute(QS6(), period(), Scope(personas.service, **scope))
+    """The measure; for the whole service, checked against the benchmark's hand-written SQL
+    too, so that the benchmark compares like with like."""
+    result = compute(QS6(), period(), Scope(personas.service, **scope))
+    if not scope:
+        assert hand_written().by_hand(personas.service, period()) == numbers(result)
+    return result
+
+
+@functools.cache
+def hand_written() -> ModuleType:
+    path = Path(__file__).resolve().parents[3] / "bench" / "qs6.py"
+    spec = importlib.util.spec_from_file_location("bench_qs6", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def numbers(result) -> tuple[int, int]:
