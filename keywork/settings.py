@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "keywork.outcomes",
     "keywork.checkups",
     "keywork.measures",
+    "keywork.exports",
     "keywork.demo",
 ]
 
@@ -177,3 +178,5 @@ KEYWORK_CATALOGUE_VERSION = env.str("KEYWORK_CATALOGUE_VERSION", default="")
 KEYWORK_SUPERVISION_VALID_DAYS = env.int("KEYWORK_SUPERVISION_VALID_DAYS", default=56)
 # The base of the canonical addresses in FHIR output (Measure.url, code systems).
 KEYWORK_FHIR_BASE = env.str("KEYWORK_FHIR_BASE", default="https://keywork.example.org/fhir")
+# The version of the national dataset the return is written in (keywork/exports/ndtms/).
+KEYWORK_NDTMS_DATASET = env.str("KEYWORK_NDTMS_DATASET", default="2026.1")

@@ -145,3 +145,12 @@ def report_team_of(user: Actor) -> Team | None:
 def sees_identities_in_reports(user: Actor) -> bool:
     """A commissioner sees the numbers and the breakdowns, never who is behind them."""
     return not has_role(user, Role.COMMISSIONER, Role.ADMINISTRATOR)
+
+
+def can_export_national_return(user: Actor) -> bool:
+    """The national return carries the service's client records: its manager sends it, or
+    the operator at the command line."""
+    worker = worker_of(user)
+    if worker is None:
+        return is_system(user)
+    return worker.role == Role.SERVICE_MANAGER and worker.service_id is not None

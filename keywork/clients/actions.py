@@ -22,7 +22,7 @@ from keywork.clients.models import (
     ProblemSubstance,
     Route,
 )
-from keywork.core.dates import today, uk
+from keywork.core.dates import age_on, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.validation import refuse_invalid
 from keywork.core.writes import action
@@ -146,7 +146,7 @@ def open_episode(
         list(substances),
         known=set(catalogue),
         routes=set(Route.values),
-        age_now=_age(client.date_of_birth, referral_date),
+        age_now=age_on(client.date_of_birth, referral_date),
     )
     _check_keyworker(keyworker, team)
     start = _phase(phase)
@@ -200,10 +200,6 @@ def open_episode(
         detail={"keyworker": keyworker.user.username, "phase": start.code},
     )
     return episode
-
-
-def _age(born: dt.date, on: dt.date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 @action

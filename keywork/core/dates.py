@@ -37,6 +37,11 @@ def parse_date(text: str, *, field: str) -> dt.date:
     raise invalid(field, f"'{text}' is not a date; write it as DD/MM/YYYY or YYYY-MM-DD")
 
 
+def age_on(born: dt.date, on: dt.date) -> int:
+    """Age in whole years on a day."""
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
 def add_weeks(value: dt.date, weeks: int) -> dt.date:
     return value + dt.timedelta(weeks=weeks)
 

@@ -513,12 +513,13 @@ def _plan(
     day: dt.date,
 ) -> _ClientPlan:
     first, last = rng.choice(FIRST), rng.choice(LAST)
-    age_days = rng.randint(18 * 365 + 30, 68 * 365)
+    referral = day - dt.timedelta(days=rng.randint(14, 720))
+    age_days = rng.randint(18 * 365 + 30, 68 * 365)  # at referral: an adult service
     client = Client(
         local_id=f"DEMO-{n + 1:06d}",
         given_name=first,
         family_name=last,
-        date_of_birth=day - dt.timedelta(days=age_days),
+        date_of_birth=referral - dt.timedelta(days=age_days),
         sex=rng.choice((Sex.MALE, Sex.MALE, Sex.FEMALE, Sex.NOT_STATED)),
         postcode_district=f"NB{rng.randint(1, 9)}",
         phone=f"07700 900{rng.randint(0, 999):03d}",
@@ -528,7 +529,6 @@ def _plan(
     )
     team = teams[n % len(teams)]
     client.registered_team, client.registered_service_id = team, team.service_id
-    referral = day - dt.timedelta(days=rng.randint(14, 720))
     client.consent_recorded_on = referral
     target = rng.choices(codes, weights)[0]
     steps = [p.code for p in line[: [p.code for p in line].index(target) + 1]]

@@ -49,7 +49,8 @@ def _first_error(form: ReportForm) -> str:
     return f"{name}: {errors[0]}"
 
 
-def _service(actor: Actor, code: str) -> Service:
+def service_for(actor: Actor, code: str) -> Service:
+    """The actor's own service; for the operator, the one named or the only one."""
     worker = policies.worker_of(actor)
     if worker is not None:
         assert worker.service is not None  # can_see_reports
@@ -67,7 +68,7 @@ def _service(actor: Actor, code: str) -> Service:
 
 def scope_of(actor: Actor, data: dict[str, Any]) -> Scope:
     """The scope asked for, within what this user may see."""
-    service = _service(actor, data.get("service") or "")
+    service = service_for(actor, data.get("service") or "")
     team = None
     if data.get("team"):
         team = Team.objects.filter(service=service, code=data["team"]).first()

@@ -1,0 +1,67 @@
+"""`keywork export ndtms --month YYYY-MM --out FILE [--check]`: the national return for a
+month, and its pre-submission check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.core.management.base import CommandError, CommandParser
+
+from keywork.core.commands import KeyworkCommand, OneLineParser
+from keywork.exports.ndtms import extract as ndtms
+from keywork.measures.views import BadRequest, service_for
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+class Command(KeyworkCommand):
+    help = "Export the national return (ndtms)."
+    actor_required = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(
+            dest="subcommand", required=True, metavar="SUBCOMMAND", parser_class=OneLineParser
+        )
+        national = sub.add_parser("ndtms", help="the national return for a reporting month")
+        national.add_argument("--month", required=True, help="the reporting month, YYYY-MM")
+        national.add_argument("--out", help="the CSV file to write")
+        national.add_argument(
+            "--check",
+            action="store_true",
+            help="list each problem that would be refused on submission (exit 1 if any)",
+        )
+        national.add_argument("--service", default="", help="service code (operator only)")
+        super().add_arguments(national)
+
+    def run(self, actor: User | None, **o: Any) -> None:
+        self.national_return(actor, **o)
+
+    def national_return(self, actor: User | None, **o: Any) -> None:
+        if not o["out"] and not o["check"]:
+            raise CommandError("--out: say where to write the return (or ask for --check)")
+        month = ndtms.month_of(o["month"])
+        try:
+            service = service_for(actor, o["service"])
+        except BadRequest as error:
+            raise CommandError(str(error)) from None
+        found = ndtms.extract(actor, service, month)
+        if o["out"]:
+            with Path(o["out"]).open("w", encoding="utf-8", newline="") as out:
+                rows = ndtms.write(actor, found, out)
+            withheld = len(found.clients(consented=False))
+            self.stdout.write(
+                f"Wrote {rows} records for {month} to {o['out']} (dataset {found.dataset.version}; "
+                f"{plural(withheld, 'client')} without consent sent as agency, client id and "
+                "consent only)."
+            )
+        if o["check"]:
+            problems = ndtms.check(found)
+            for problem in problems:
+                self.stdout.write(str(problem))
+            if problems:
+                raise CommandError(f"{plural(len(problems), 'problem')} in the return for {month}")
+            self.stdout.write(f"No problems found in the return for {month}.")

@@ -1,0 +1,151 @@
+"""What every version of the national dataset is made of: record types with their items
+(the column headers are the item codes), the code lists that turn our values into the
+dataset's codes, and the problems a pre-submission check finds, each naming the record and
+the item."""
+
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from decimal import Decimal
+from typing import Any
+
+from keywork.access.models import Service
+from keywork.core.dates import add_months
+
+Row = dict[str, Any]  # item code -> value; keys starting "_" are context, never written
+
+
+@dataclass(frozen=True)
+class Month:
+    first: dt.date
+
+    @property
+    def last(self) -> dt.date:
+        return add_months(self.first, 1) - dt.timedelta(days=1)
+
+    def __str__(self) -> str:
+        return f"{self.first:%Y-%m}"
+
+
+@dataclass(frozen=True)
+class Item:
+    code: str
+    label: str
+    required: bool = False
+    codes: Mapping[str, str] | None = None  # our value -> the dataset's code
+
+
+@dataclass(frozen=True)
+class Record:
+    code: str  # written in the RECTYPE column
+    label: str
+    key: str  # the item that identifies one record of this type
+    items: tuple[Item, ...]
+
+    def item(self, code: str) -> Item:
+        return next(i for i in self.items if i.code == code)
+
+
+@dataclass(frozen=True)
+class Problem:
+    record: str
+    key: str
+    item: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.record} {self.key} {self.item}: {self.message}"
+
+
+@dataclass
+class Extract:
+    """The rows of one month, in the order they are written."""
+
+    dataset: Dataset
+    month: Month
+    service: Service
+    rows: list[tuple[Record, Row]] = field(default_factory=list)
+
+    def clients(self, *, consented: bool) -> list[str]:
+        record = self.dataset.client_record
+        return [
+            row[record.key]
+            for r, row in self.rows
+            if r is record and bool(row.get("CONSENT")) == consented
+        ]
+
+
+class Dataset(ABC):
+    version: str
+    date_format: str
+    records: tuple[Record, ...]
+    client_record: Record  # one a client; without consent, the only one sent about them
+
+    @cached_property
+    def header(self) -> list[str]:
+        """RECTYPE, then every item of every record type once, in the order first met."""
+        seen: dict[str, None] = {"RECTYPE": None}
+        for record in self.records:
+            seen.update(dict.fromkeys(i.code for i in record.items))
+        return list(seen)
+
+    @cached_property
+    def _columns(self) -> dict[str, list[tuple[int, Item]]]:
+        """For each record type, where each of its items goes in a line."""
+        where = {code: n for n, code in enumerate(self.header)}
+        return {r.code: [(where[i.code], i) for i in r.items] for r in self.records}
+
+    @abstractmethod
+    def rows(self, month: Month, service: Service) -> Iterator[tuple[Record, Row]]:
+        """Every record of the month, the consent gate applied."""
+
+    @abstractmethod
+    def problems(self, rows: list[tuple[Record, Row]]) -> list[Problem]:
+        """What would be refused on submission, each with the record and the item."""
+
+    def written(self, record: Record, row: Row) -> list[str]:
+        cells = [""] * len(self.header)
+        cells[0] = record.code
+        for n, item in self._columns[record.code]:
+            value = row.get(item.code)
+            if value is not None:
+                cells[n] = self.cell(item, value)
+        return cells
+
+    def cell(self, item: Item, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "Y" if value else "N"
+        if isinstance(value, dt.date):
+            return value.strftime(self.date_format)
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        text = str(value)
+        if item.codes is not None:
+            return item.codes.get(text, text)  # unknown values go as given; the check says so
+        return text
+
+
+def required(record: Record, row: Row) -> Iterable[Problem]:
+    for item in record.items:
+        if item.required and row.get(item.code) in (None, ""):
+            yield Problem(record.code, row[record.key], item.code, f"{item.label} is required")
+
+
+def coded(record: Record, row: Row) -> Iterable[Problem]:
+    for item in record.items:
+        value = row.get(item.code)
+        if item.codes is None or value in (None, ""):
+            continue
+        if str(value) not in item.codes:
+            yield Problem(
+                record.code,
+                row[record.key],
+                item.code,
+                f"'{value}' has no code in the dataset's list for {item.label.lower()}",
+            )

@@ -1,0 +1,242 @@
+"""The national return for March 2026, built through the actions on fixed dates: its CSV
+against a golden file, the consent gate, the audit, and the pre-submission check catching
+each kind of problem with one fixture each.
+
+Regenerate the golden file after a deliberate change to the dataset:
+KEYWORK_UPDATE_GOLDEN=1 pytest keywork/exports/tests/test_ndtms.py"""
+
+import csv
+import datetime as dt
+import io
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from keywork.access.models import AuditEvent
+from keywork.clients import actions as clients
+from keywork.clients.rules import SubstanceUse
+from keywork.interventions import actions as interventions
+from keywork.interventions.actions import InterventionInput
+from keywork.outcomes import actions as outcomes
+from keywork.outcomes.actions import ProfileInput
+from keywork.prescribing import actions as prescribing
+from keywork.prescribing.actions import PrescriptionInput
+from keywork.prescribing.models import DoseChange
+from keywork.prescribing.rules import DoseInput
+from keywork.prescribing.tests.conftest import prescriber  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.django_db
+GOLDEN = Path(__file__).parent / "golden" / "ndtms-2026.1-2026-03.csv"
+
+
+def march(day: int, month: int = 3) -> dt.date:
+    return dt.date(2026, month, day)
+
+
+def person(personas, local_id: str, *, consent=True, born=dt.date(1985, 5, 1), **more):
+    values = {
+        "given_name": "sam",
+        "family_name": "Synthetic",
+        "date_of_birth": born,
+        "sex": "female",
+        "postcode_district": "TS1",
+        "consents_to_national_reporting": consent,
+        "consent_recorded_on": march(2, 2),
+    }
+    values.update(more)
+    return clients.register_client(
+        actor=personas.mi_keyworker.user, local_id=local_id, is_synthetic=True, **values
+    )
+
+
+def episode(personas, client, **more):
+    values: dict[str, Any] = {
+        "referral_date": march(2, 2),
+        "triage_date": march(9, 2),
+        "referral_source": "GP",
+        "injecting_status": "currently",
+        "substances": [
+            SubstanceUse("sub.heroin", "inject", 19),
+            SubstanceUse("sub.crack", "smoke"),
+        ],
+    }
+    values.update(more)
+    if "referral_date" in more and "triage_date" not in more:
+        values["triage_date"] = more["referral_date"] + dt.timedelta(days=7)
+    return clients.open_episode(
+        actor=personas.mi_keyworker.user,
+        client=client,
+        team=personas.team,
+        keyworker=personas.mi_keyworker,
+        **values,
+    )
+
+
+def methadone(personas, prescriber, treated, **dose):  # noqa: F811
+    return prescribing.start_prescription(
+        actor=personas.mi_keyworker.user,
+        episode=treated,
+        given=PrescriptionInput(
+            medication="rx.methadone-oral",
+            regime="maintenance",
+            started_on=march(16, 2),
+            dose=DoseInput(Decimal("40"), "ml", "supervised"),
+            prescriber=prescriber,
+        ),
+    )
+
+
+def peer_support(personas, treated, started=None):
+    return interventions.start_intervention(
+        actor=personas.mi_keyworker.user,
+        episode=treated,
+        given=InterventionInput(
+            code="rs.peer-support",
+            setting="community",
+            started_on=started or march(2),
+            practitioner=personas.mi_keyworker,
+        ),
+    )
+
+
+@pytest.fixture
+def month(personas, prescriber):  # noqa: F811
+    """T0101 on methadone (dose changed in March), peer support and a start profile; T0102
+    without consent; T0103 discharged in March; T0104 discharged before it (not sent)."""
+    treated = episode(personas, person(personas, "T0101"))
+    prescription = methadone(personas, prescriber, treated)
+    prescribing.change_dose(
+        actor=personas.mi_keyworker.user,
+        prescription=prescription,
+        from_date=march(10),
+        dose=DoseInput(Decimal("50"), "ml", "unsupervised"),
+        reason="Review with the prescriber",
+    )
+    peer_support(personas, treated)
+    outcomes.take_outcomes(
+        actor=personas.mi_keyworker.user,
+        episode=treated,
+        given=ProfileInput(
+            stage="start",
+            taken_on=march(5),
+            use={"opiates": (20, Decimal("0.5")), "crack": (4, Decimal("0.2"))},
+            injecting_days=12,
+            psychological_health=7,
+            physical_health=9,
+            quality_of_life=6,
+            acute_housing_problem=True,
+        ),
+    )
+    episode(personas, person(personas, "T0102", consent=False), referral_date=march(3))
+    left = episode(personas, person(personas, "T0103", sex="male"), referral_date=march(5, 1))
+    clients.discharge(
+        actor=personas.mi_keyworker.user,
+        episode=left,
+        on=march(25),
+        exit_reason="completed_drug_free",
+    )
+    before = episode(personas, person(personas, "T0104"), referral_date=march(5, 1))
+    clients.discharge(
+        actor=personas.mi_keyworker.user, episode=before, on=march(20, 2), exit_reason="moved_away"
+    )
+    return personas
+
+
+def exported(tmp_path, *more: str) -> tuple[str, str]:
+    out = tmp_path / "return.csv"
+    said = io.StringIO()
+    call_command("export", "ndtms", "--month", "2026-03", "--out", str(out), *more, stdout=said)
+    return out.read_text(encoding="utf-8"), said.getvalue()
+
+
+def problems(*more: str) -> list[str]:
+    said = io.StringIO()
+    with pytest.raises(CommandError, match=r"problems? in the return for 2026-03"):
+        call_command("export", "ndtms", "--month", "2026-03", "--check", *more, stdout=said)
+    return said.getvalue().splitlines()
+
+
+def test_the_return_for_march_matches_its_golden_file(month, tmp_path):
+    written, said = exported(tmp_path)
+    if os.environ.get("KEYWORK_UPDATE_GOLDEN"):
+        GOLDEN.write_text(written, encoding="utf-8")
+    assert written == GOLDEN.read_text(encoding="utf-8")
+    assert "Wrote 11 records for 2026-03" in said and "1 client without consent" in said
+
+
+def test_a_client_without_consent_is_sent_as_agency_id_and_consent_only(month, tmp_path):
+    rows = list(csv.DictReader(io.StringIO(exported(tmp_path)[0])))
+    theirs = [r for r in rows if r["CLIENTID"] == "T0102"]
+    assert len(theirs) == 1
+    filled = {k: v for k, v in theirs[0].items() if v}
+    assert filled == {"RECTYPE": "CLT", "AGNCY": "testshire", "CLIENTID": "T0102", "CONSENT": "N"}
+    assert not [r for r in rows if r["CLIENTID"] == "T0104"]  # discharged before March
+
+
+def test_sending_the_return_is_audited_for_each_client_it_carries(month, tmp_path):
+    exported(tmp_path)
+    sent = AuditEvent.objects.filter(what="national return 2026-03")
+    assert sorted(sent.values_list("client__local_id", flat=True)) == ["T0101", "T0103"]
+
+
+def test_the_clean_month_passes_the_check(month):
+    said = io.StringIO()
+    call_command("export", "ndtms", "--month", "2026-03", "--check", stdout=said)
+    assert said.getvalue().strip() == "No problems found in the return for 2026-03."
+
+
+def test_the_check_catches_a_client_under_18_at_referral(personas):
+    young = person(personas, "T0201", born=dt.date(2008, 6, 1))
+    episode(personas, young, substances=[SubstanceUse("sub.cannabis", "smoke")])
+    assert problems() == [
+        "EPI T0201-E1 DOB: the client was 17 at referral on 02/02/2026; the return is for "
+        "adults, 18 or over"
+    ]
+
+
+def test_the_check_catches_dates_out_of_order(personas):
+    treated = episode(personas, person(personas, "T0202"), triage_date=march(20))
+    peer_support(personas, treated, started=march(10))
+    assert problems() == [
+        "INT T0202-E1-I1 INTSTART: start date 10/03/2026 is before the triage date 20/03/2026"
+    ]
+
+
+def test_the_check_catches_a_required_field_missing(personas):
+    episode(personas, person(personas, "T0203", postcode_district=""))
+    assert problems() == ["CLT T0203 PC: Postcode district is required"]
+
+
+def test_the_check_catches_a_value_with_no_code(personas):
+    episode(personas, person(personas, "T0204"), referral_source="A friend")
+    assert problems() == [
+        "EPI T0204-E1 RFLS: 'a friend' has no code in the dataset's list for referral source"
+    ]
+
+
+@pytest.mark.raw_sql_against_database
+def test_the_check_catches_doses_that_disagree_with_the_prescribing(personas, prescriber):  # noqa: F811
+    treated = episode(personas, person(personas, "T0205"))
+    prescription = methadone(personas, prescriber, treated)
+    # history brought over from an earlier system, which allowed it
+    DoseChange.objects.filter(prescription=prescription).update(
+        supervision="not_applicable", reported_dose=None
+    )
+    assert problems() == [
+        "SUB T0205-E1-P1-D1 METHDOSE: prescribed, so its daily dose is more than 0",
+        "SUB T0205-E1-P1-D1 OSTSUP: opioid substitution is prescribed, so consumption is "
+        "supervised or not, never 'not applicable'",
+    ]
+
+
+def test_bad_months_and_missing_output_are_refused_in_one_line(personas):
+    with pytest.raises(CommandError, match="--month: '2026-13' is not a month"):
+        call_command("export", "ndtms", "--month", "2026-13", "--check")
+    with pytest.raises(CommandError, match="--out: say where to write the return"):
+        call_command("export", "ndtms", "--month", "2026-03")
+    with pytest.raises(CommandError, match="ACCESS: the national return is sent by the service"):
+        call_command("export", "ndtms", "--month", "2026-03", "--check", "--as", "kit.plain")
