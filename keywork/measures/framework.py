@@ -1,6 +1,8 @@
 """Quality measures computed in the database, for a period and a scope.
 
-A measure is a handful of queries over clients, each correlated on the client's pk:
+A measure is a handful of conditions on clients, each best written as the set of client ids
+it holds for (`Q(pk__in=<query>)`, computed once by the database rather than client by
+client):
 
 - the initial population: clients in treatment on some day of the period, in the scope;
 - an exclusion: those the measure leaves out (say, alcohol only), unless asked to keep them;
@@ -76,7 +78,7 @@ class Scope:
 
 @dataclass(frozen=True)
 class Step:
-    condition: Q | Exists  # correlated on the client: OuterRef("pk")
+    condition: Q | Exists  # on the client: Q(pk__in=...) or Exists(... OuterRef("pk"))
     reason: str  # why a client who fails it is not counted
     code: str
 

@@ -13,8 +13,9 @@ last amended, not entered in error), and on that day:
 3. the keyworker was competent to deliver it (rule 4): Keywork+ needs training and
    supervision in date, specialist work a registration in date.
 
-Each is a correlated query; the steps add the conditions one at a time so that a client not
-counted is given the first that fails."""
+Each step is the set of clients with such a session, computed once (not client by client);
+the steps add the conditions one at a time so that a client not counted is given the first
+that fails."""
 
 from __future__ import annotations
 
@@ -37,10 +38,9 @@ EPISODE = "attendance__episode_id"
 
 
 def _attended(period: Period, scope: Scope, via: str = "") -> dict[str, object]:
-    """The outer client's attended sessions in the period, not in error, as filters on the
+    """Attended sessions in the service in the period, not in error, as filters on the
     attendance (reached through `via`)."""
     return {
-        f"{via}episode__client": OuterRef("pk"),
         f"{via}episode__service": scope.service,
         f"{via}outcome": Outcome.ATTENDED,
         f"{via}entered_in_error_at": None,
@@ -51,7 +51,7 @@ def _attended(period: Period, scope: Scope, via: str = "") -> dict[str, object]:
 
 def _delivered(period: Period, scope: Scope) -> list[tuple[QuerySet, str]]:
     """The two places a delivered intervention is recorded, as rows of (attendance, entry)
-    for the outer client's attended sessions in the period, with the entry's path."""
+    for attended sessions in the period, with the entry's path."""
     attended = _attended(period, scope, via=f"{ATTENDANCE}__")
     on_session = Attendance.interventions.through.objects.filter(**attended)
     structured = Intervention.sessions.through.objects.filter(
@@ -152,11 +152,9 @@ class QS6(Measure):
         if scope.include_alcohol_only:
             return None
         drug = ProblemSubstance.objects.filter(
-            episode__in=self.episodes(period, scope),
-            episode__client=OuterRef("pk"),
-            substance__attributes__is_drug=True,
+            episode__in=self.episodes(period, scope), substance__attributes__is_drug=True
         )
-        return ~Q(Exists(drug))
+        return ~Q(pk__in=drug.values("episode__client"))
 
     def steps(self, period: Period, scope: Scope) -> list[Step]:
         sources = _delivered(period, scope)
@@ -164,12 +162,17 @@ class QS6(Measure):
         def any_of(narrow) -> Q:  # type: ignore[no-untyped-def]
             found = Q()
             for rows, entry in sources:
-                found |= Q(Exists(narrow(rows.filter(**{f"{entry}__psychosocial": True}), entry)))
+                psychosocial = narrow(rows.filter(**{f"{entry}__psychosocial": True}), entry)
+                found |= Q(pk__in=psychosocial.values(f"{ATTENDANCE}__episode__client"))
             return found
 
         attended = Attendance.objects.filter(**_attended(period, scope))
         return [
-            Step(Exists(attended), "no attended session in the period", "no_attended_session"),
+            Step(
+                Q(pk__in=attended.values("episode__client")),
+                "no attended session in the period",
+                "no_attended_session",
+            ),
             Step(
                 any_of(lambda rows, entry: rows),
                 "attended sessions, none with a psychosocial intervention",

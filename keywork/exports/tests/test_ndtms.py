@@ -240,3 +240,9 @@ def test_bad_months_and_missing_output_are_refused_in_one_line(personas):
         call_command("export", "ndtms", "--month", "2026-03")
     with pytest.raises(CommandError, match="ACCESS: the national return is sent by the service"):
         call_command("export", "ndtms", "--month", "2026-03", "--check", "--as", "kit.plain")
+
+
+def test_the_dataset_version_comes_from_configuration(personas, settings):
+    settings.KEYWORK_NDTMS_DATASET = "2019.1"
+    with pytest.raises(CommandError, match=r"no dataset version '2019.1' \(known: 2026.1\)"):
+        call_command("export", "ndtms", "--month", "2026-03", "--check")
