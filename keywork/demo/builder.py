@@ -387,7 +387,7 @@ def _personas(service: Service, teams: list[Team]) -> list[Worker]:
                 worker=worker,
                 body=body,
                 number=number,
-                valid_from=day - dt.timedelta(days=700),
+                valid_from=day - dt.timedelta(days=800),  # before the earliest referral (720 days)
                 expires_on=day + dt.timedelta(days=300),
                 interventions=list(Entry.objects.filter(code__in=codes)),
             )
@@ -500,6 +500,10 @@ class _ClientPlan:
     moves: list[tuple[str, dt.date, str]]  # phase code, date, reason
     substances: tuple[tuple[str, str], ...]  # code, route
     first_use_age: int
+    # A few clients in every team: their keyworker away for a long spell, one colleague
+    # covering; or sessions that stay on practical matters, with no psychosocial focus.
+    covered: bool = False
+    practical: bool = False
 
 
 def _plan(
@@ -551,7 +555,8 @@ def _plan(
         )
         moves.append((code, when, reason))
     pool = by_team[team.pk]
-    keyworkers = [(rng.choice(pool), referral)]
+    place = n // len(teams)  # the client's place in their team: caseloads shared in turn
+    keyworkers = [(pool[place % len(pool)], referral)]
     if len(pool) > 1 and rng.random() < 0.12:
         others = [w for w in pool if w is not keyworkers[0][0]]
         keyworkers.append((rng.choice(others), referral + dt.timedelta(days=max(1, span // 2))))
@@ -568,6 +573,8 @@ def _plan(
         moves,
         substances,
         first_use,
+        covered=place % 16 == 2,
+        practical=place % 12 == 4,
     )
 
 

@@ -1,10 +1,10 @@
 """Demo session history: a few weeks of keywork sessions per client, dated relative to
 today, that keep the rules the actions keep.
 
-- Sessions are with the keyworker of the day (now and then a colleague; for a few clients
-  often a colleague, as when a keyworker is away for a long spell).
+- Sessions are with the keyworker of the day (now and then a colleague; for a few clients in
+  every team mostly one colleague, as when a keyworker is away for a long spell).
 - Topics and focus come from the client's phase on the day. A few sessions stay on
-  practical matters with no psychosocial focus; for a few clients most of them do.
+  practical matters with no psychosocial focus; for a few clients in every team most do.
 - A Keywork+ intervention appears only when the worker was trained and in supervision that
   day (rule 4); techniques are recorded as techniques (rule 5).
 - Every attended session has its minimum content and books the next one (rule 9).
@@ -37,9 +37,9 @@ OUTCOMES: tuple[str, ...] = (
     Outcome.CANCELLED_BY_SERVICE,
 )
 OUTCOME_WEIGHTS = (80, 12, 5, 3)
-# (share of clients, chance for each of their sessions): most clients, then a few outliers
-COVER = ((0.94, 0.08), (0.06, 0.9))
-PRACTICAL_ONLY = ((0.9, 0.05), (0.1, 0.95))
+COVER = 0.08  # a colleague covering a session
+PRACTICAL_ONLY = 0.05  # a session with no psychosocial focus
+AWAY = dt.timedelta(days=120)  # how long a keyworker away has been away
 ADVICE = (
     "Overdose risk and naloxone; kit checked",
     "Blood-borne virus testing offered",
@@ -198,11 +198,15 @@ def _history(
     day = max(plan.referral, today - dt.timedelta(days=history_days)) + dt.timedelta(
         days=rng.randint(1, 6)
     )
-    cover, practical = _chance(rng, COVER), _chance(rng, PRACTICAL_ONLY)
+    practical = 0.95 if plan.practical else PRACTICAL_ONLY
+    colleagues = [w for w in pool if w is not keyworkers[-1][0]]
+    standing_in = rng.choice(colleagues) if plan.covered and colleagues else None
     timeline: list[_Visit] = []
     while day < today:
         worker = on_day(day, keyworkers)
-        if len(pool) > 1 and rng.random() < cover:
+        if standing_in is not None and day >= today - AWAY:
+            worker = standing_in  # the keyworker away, one colleague covering
+        elif len(pool) > 1 and rng.random() < COVER:
             worker = rng.choice(pool)  # a colleague covering
         phase = on_day(day, moves)
         outcome = rng.choices(OUTCOMES, OUTCOME_WEIGHTS)[0]
@@ -227,13 +231,6 @@ def _history(
             )
         )
     return timeline
-
-
-def _chance(rng: random.Random, spread: tuple[tuple[float, float], ...]) -> float:
-    """A client's chance of something in each session, drawn from (share, chance) pairs."""
-    shares, chances = zip(*spread, strict=True)
-    chance: float = rng.choices(chances, shares)[0]
-    return chance
 
 
 def _visit(
