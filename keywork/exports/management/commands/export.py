@@ -1,15 +1,19 @@
 """`keywork export ndtms --month YYYY-MM --out FILE [--check]`: the national return for a
-month, and its pre-submission check."""
+month, and its pre-submission check. `keywork export fhir --client ID --out FILE`: one
+client's record as a FHIR R4 bundle."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError, CommandParser
 
+from keywork.clients.models import Client
 from keywork.core.commands import KeyworkCommand, OneLineParser
+from keywork.exports import fhir
 from keywork.exports.ndtms import extract as ndtms
 from keywork.measures.views import BadRequest, service_for
 
@@ -19,7 +23,7 @@ def plural(n: int, noun: str) -> str:
 
 
 class Command(KeyworkCommand):
-    help = "Export the national return (ndtms)."
+    help = "Export the national return (ndtms) or one client's record as FHIR (fhir)."
     actor_required = False
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,9 +40,27 @@ class Command(KeyworkCommand):
         )
         national.add_argument("--service", default="", help="service code (operator only)")
         super().add_arguments(national)
+        record = sub.add_parser("fhir", help="one client's record as a FHIR R4 bundle")
+        record.add_argument("--client", required=True, help="the client id")
+        record.add_argument("--out", required=True, help="the JSON file to write")
+        super().add_arguments(record)
 
     def run(self, actor: User | None, **o: Any) -> None:
-        self.national_return(actor, **o)
+        if o["subcommand"] == "fhir":
+            self.fhir_record(actor, **o)
+        else:
+            self.national_return(actor, **o)
+
+    def fhir_record(self, actor: User | None, **o: Any) -> None:
+        client = Client.objects.filter(local_id=o["client"]).first()
+        if client is None:
+            raise CommandError(f"--client: no client '{o['client']}'")
+        found = fhir.bundle(actor, client)
+        with Path(o["out"]).open("w", encoding="utf-8") as out:
+            json.dump(found, out, indent=2)
+        self.stdout.write(
+            f"Wrote {len(found['entry'])} resources for {client.local_id} to {o['out']}."
+        )
 
     def national_return(self, actor: User | None, **o: Any) -> None:
         if not o["out"] and not o["check"]:
