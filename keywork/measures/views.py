@@ -91,7 +91,8 @@ def scope_of(actor: Actor, data: dict[str, Any]) -> Scope:
     return Scope(service, team, keyworker, bool(data.get("include_alcohol_only")))
 
 
-def compute_for(actor: Actor, measure: Measure, given: dict[str, Any]) -> Result:
+def period_and_scope(actor: Actor, given: dict[str, Any]) -> tuple[Period, Scope]:
+    """The period and scope asked for, within what this user may see."""
     if not policies.can_see_reports(actor):
         raise AccessDenied(
             "the quality measures are for the service's practitioners, manager and commissioner"
@@ -100,7 +101,11 @@ def compute_for(actor: Actor, measure: Measure, given: dict[str, Any]) -> Result
     if not form.is_valid():
         raise BadRequest(_first_error(form))
     data = form.cleaned_data
-    return compute(measure, Period(data["start"], data["end"]), scope_of(actor, data))
+    return Period(data["start"], data["end"]), scope_of(actor, data)
+
+
+def compute_for(actor: Actor, measure: Measure, given: dict[str, Any]) -> Result:
+    return compute(measure, *period_and_scope(actor, given))
 
 
 def sees_identities(actor: Actor) -> bool:
@@ -147,7 +152,7 @@ def download(actor: Actor, result: Result, fmt: str) -> tuple[str, str]:
     return json.dumps(as_json(result, identities=identities), indent=2), "application/json"
 
 
-def _default_period() -> dict[str, str]:
+def default_period() -> dict[str, str]:
     """This month and the two before it."""
     end = today()
     return {"start": add_months(end.replace(day=1), -2).isoformat(), "end": end.isoformat()}
@@ -162,7 +167,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404(
             "The quality measures are for the service's practitioners, manager and commissioner."
         )
-    given = {**_default_period(), **request.GET.dict()}
+    given = {**default_period(), **request.GET.dict()}
     form = ReportForm(given)
     context: dict[str, Any] = {"measure": measure, "form": form}
     if form.is_valid():

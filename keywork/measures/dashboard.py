@@ -1,0 +1,416 @@
+"""The team and service dashboards: what needs doing now (reviews overdue, outcome profiles
+due, re-engagements open, referrals outstanding, the phases clients are in) and how the
+period went (missed appointments, moves between phases, the mix of interventions by tier,
+outcome change). Each figure is a database aggregate; each has a list behind it, one query.
+
+Figures "now" are of the open episodes in scope today; figures "in the period" count what
+happened on its days, in the scope's episodes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from keywork.catalogue.models import Phase
+from keywork.clients.models import Episode, PhaseChange
+from keywork.clients.queries import review_due_of
+from keywork.interventions.models import Intervention
+from keywork.measures.framework import Period, Scope
+from keywork.outcomes.models import OutcomeProfile, Stage
+from keywork.outcomes.queries import outcomes_due_of
+from keywork.referrals.models import WAITING, Referral
+from keywork.sessions.models import Attendance, Outcome, ReEngagement
+
+RATINGS = (
+    ("psychological_health", "Psychological health"),
+    ("physical_health", "Physical health"),
+    ("quality_of_life", "Quality of life"),
+    ("injecting_days", "Days injected"),
+)
+NO_TIER = "No tier (recovery support, national definitions)"
+
+
+@dataclass(frozen=True)
+class Figure:
+    code: str  # the list behind it
+    label: str
+    value: int
+    of: int | None = None  # a rate: value of `of`
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.value / self.of) if self.of else None
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    period: Period
+    now: list[Figure] = field(default_factory=list)
+    in_period: list[Figure] = field(default_factory=list)
+    phases: list[tuple[str, str, int]] = field(default_factory=list)  # code, name, open
+    flow: list[tuple[str, str, str, str, int]] = field(default_factory=list)
+    mix: list[tuple[str, str, int]] = field(default_factory=list)  # tier code, name, n
+    outcomes: list[tuple[str, str, float | None, float | None, int]] = field(
+        default_factory=list
+    )  # field, label, mean at start, mean at latest, clients improved
+    outcome_clients: int = 0
+
+
+def episodes_of(scope: Scope) -> QuerySet[Episode]:
+    found = Episode.objects.filter(service=scope.service)
+    if scope.team is not None:
+        found = found.filter(team=scope.team)
+    if scope.keyworker is not None:
+        found = found.filter(keyworker=scope.keyworker)
+    return found
+
+
+def open_episodes(scope: Scope) -> QuerySet[Episode]:
+    return episodes_of(scope).filter(discharged_on__isnull=True)
+
+
+def _now(scope: Scope) -> list[Figure]:
+    today = timezone.localdate()
+    open_reengagement = ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)
+    numbers = (
+        open_episodes(scope)
+        .annotate(
+            review_due=review_due_of(OuterRef("pk")),
+            outcomes_due=outcomes_due_of(OuterRef("pk")),
+        )
+        .aggregate(
+            open=Count("pk"),
+            reviews=Count("pk", filter=Q(review_due__lt=today)),
+            outcomes=Count("pk", filter=Q(outcomes_due__lte=today)),
+        )
+    )
+    # A count of its own: Django 5.2 leaves an Exists annotation named only in an
+    # aggregate's filter out of the inner query, and the count comes out 0.
+    reengaging = open_episodes(scope).filter(Exists(open_reengagement)).count()
+    referrals = outstanding_referrals(scope).count()
+    n = numbers["open"]
+    return [
+        Figure("open", "Open episodes", n),
+        Figure("reviews_overdue", "Care-plan reviews overdue", numbers["reviews"], n),
+        Figure("outcomes_due", "Outcome profiles due or overdue", numbers["outcomes"], n),
+        Figure("reengaging", "Re-engagements open", reengaging, n),
+        Figure("referrals", "Referrals outstanding", referrals),
+    ]
+
+
+def outstanding_referrals(scope: Scope) -> QuerySet[Referral]:
+    return Referral.objects.filter(
+        episode__in=open_episodes(scope), status__in=WAITING, entered_in_error_at__isnull=True
+    )
+
+
+def appointments(scope: Scope, period: Period) -> QuerySet[Attendance]:
+    """Appointments due in the period that were kept or missed (not cancelled), not in error."""
+    return Attendance.objects.filter(
+        episode__in=episodes_of(scope),
+        outcome__in=(Outcome.ATTENDED, Outcome.DID_NOT_ATTEND),
+        entered_in_error_at__isnull=True,
+        session__day__gte=period.start,
+        session__day__lte=period.end,
+    )
+
+
+def moves(scope: Scope, period: Period) -> QuerySet[PhaseChange]:
+    return PhaseChange.objects.filter(
+        episode__in=episodes_of(scope),
+        from_phase__isnull=False,
+        changed_on__gte=period.start,
+        changed_on__lte=period.end,
+    )
+
+
+def delivered(scope: Scope, period: Period) -> QuerySet[Any]:
+    """Interventions delivered on attended sessions in the period (rows of session, entry)."""
+    return Attendance.interventions.through.objects.filter(
+        attendance__episode__in=episodes_of(scope),
+        attendance__outcome=Outcome.ATTENDED,
+        attendance__entered_in_error_at__isnull=True,
+        attendance__session__day__gte=period.start,
+        attendance__session__day__lte=period.end,
+    )
+
+
+def started(scope: Scope, period: Period) -> QuerySet[Intervention]:
+    """Intervention records started in the period, not in error."""
+    return Intervention.objects.filter(
+        episode__in=episodes_of(scope),
+        entered_in_error_at__isnull=True,
+        started_on__gte=period.start,
+        started_on__lte=period.end,
+    )
+
+
+def with_outcome_change(scope: Scope, period: Period) -> QuerySet[Episode]:
+    """Episodes with a start profile and a later review or exit taken in the period, each
+    with the start's and the latest one's figures."""
+    taken = OutcomeProfile.objects.filter(episode=OuterRef("pk"), entered_in_error_at=None)
+    start = taken.filter(stage=Stage.START).order_by("taken_on", "pk")
+    latest = taken.exclude(stage=Stage.START).order_by("-taken_on", "-pk")
+    annotations: dict[str, Any] = {"latest_on": Subquery(latest.values("taken_on")[:1])}
+    for name, _ in RATINGS:
+        annotations[f"start_{name}"] = Subquery(start.values(name)[:1], output_field=IntegerField())
+        annotations[f"latest_{name}"] = Subquery(
+            latest.values(name)[:1], output_field=IntegerField()
+        )
+    return (
+        episodes_of(scope)
+        .annotate(**annotations)
+        .filter(
+            **{
+                "latest_on__gte": period.start,
+                "latest_on__lte": period.end,
+                "start_quality_of_life__isnull": False,
+            }
+        )
+    )
+
+
+def _in_period(scope: Scope, period: Period) -> list[Figure]:
+    kept = appointments(scope, period).aggregate(
+        due=Count("pk"), missed=Count("pk", filter=Q(outcome=Outcome.DID_NOT_ATTEND))
+    )
+    return [
+        Figure("dna", "Appointments missed (did not attend)", kept["missed"], kept["due"]),
+        Figure("flow", "Moves between phases", moves(scope, period).count()),
+    ]
+
+
+def _phases(scope: Scope) -> list[tuple[str, str, int]]:
+    counts = dict(open_episodes(scope).values_list("phase_id").annotate(n=Count("pk")).order_by())
+    return [
+        (p.code, p.name, counts.get(p.pk, 0))
+        for p in Phase.objects.filter(in_sequence=True).order_by("order")
+    ]
+
+
+def _flow(scope: Scope, period: Period) -> list[tuple[str, str, str, str, int]]:
+    rows = (
+        moves(scope, period)
+        .values_list(
+            "from_phase__code",
+            "from_phase__name",
+            "to_phase__code",
+            "to_phase__name",
+            "from_phase__order",
+            "to_phase__order",
+        )
+        .annotate(n=Count("pk"))
+        .order_by("from_phase__order", "to_phase__order")
+    )
+    return [(a, b, c, d, n) for a, b, c, d, _, _, n in rows]
+
+
+def _mix(scope: Scope, period: Period) -> list[tuple[str, str, int]]:
+    """Interventions delivered on sessions and intervention records started, by tier."""
+    tally: dict[str, list[Any]] = {}  # tier code -> [order, name, n]
+    for query in (delivered(scope, period), started(scope, period)):
+        rows = (
+            query.values_list("entry__tier__code", "entry__tier__name", "entry__tier__order")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for code, name, order, n in rows:
+            found = tally.setdefault(code or "none", [99 if order is None else order, name, 0])
+            found[1], found[2] = name or NO_TIER, found[2] + n
+    ordered = sorted(tally.items(), key=lambda item: item[1][0])
+    return [(code, name, n) for code, (_, name, n) in ordered]
+
+
+def _outcomes(scope: Scope, period: Period) -> tuple[list[Any], int]:
+    found = with_outcome_change(scope, period)
+    aggregates: dict[str, Any] = {"clients": Count("pk")}
+    for name, _ in RATINGS:
+        aggregates[f"mean_start_{name}"] = Avg(f"start_{name}")
+        aggregates[f"mean_latest_{name}"] = Avg(f"latest_{name}")
+        better = Q(**{f"latest_{name}__lt": F(f"start_{name}")})
+        if name != "injecting_days":
+            better = Q(**{f"latest_{name}__gt": F(f"start_{name}")})
+        aggregates[f"better_{name}"] = Count("pk", filter=better)
+    numbers = found.aggregate(**aggregates)
+    return [
+        (
+            name,
+            label,
+            _round(numbers[f"mean_start_{name}"]),
+            _round(numbers[f"mean_latest_{name}"]),
+            numbers[f"better_{name}"],
+        )
+        for name, label in RATINGS
+    ], numbers["clients"]
+
+
+def _round(value: float | None) -> float | None:
+    return round(float(value), 1) if value is not None else None
+
+
+def dashboard(scope: Scope, period: Period) -> Dashboard:
+    outcomes, clients = _outcomes(scope, period)
+    return Dashboard(
+        scope=scope,
+        period=period,
+        now=_now(scope),
+        in_period=_in_period(scope, period),
+        phases=_phases(scope),
+        flow=_flow(scope, period),
+        mix=_mix(scope, period),
+        outcomes=outcomes,
+        outcome_clients=clients,
+    )
+
+
+# The list behind each figure: its title, its columns after the client, and its rows.
+Row = tuple[str, ...]  # the client id, then the cells
+
+
+def _uk(value: Any) -> str:
+    return value.strftime("%d/%m/%Y") if value is not None else ""
+
+
+def _episode_rows(found: QuerySet[Episode], *cells: str) -> list[Row]:
+    rows = found.select_related("client", "keyworker__user").order_by(
+        "client__family_name", "client__local_id"
+    )
+    return [
+        (e.client.local_id, e.client.name, e.keyworker.name, *[_cell(e, c) for c in cells])
+        for e in rows
+    ]
+
+
+def _cell(episode: Episode, name: str) -> str:
+    value = getattr(episode, name)
+    return _uk(value) if hasattr(value, "strftime") else str(value)
+
+
+def list_reviews_overdue(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+    found = open_episodes(scope).annotate(review_due=review_due_of(OuterRef("pk")))
+    return _episode_rows(found.filter(**{"review_due__lt": timezone.localdate()}), "review_due")
+
+
+def list_outcomes_due(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+    found = open_episodes(scope).annotate(outcomes_due=outcomes_due_of(OuterRef("pk")))
+    return _episode_rows(
+        found.filter(**{"outcomes_due__lte": timezone.localdate()}), "outcomes_due"
+    )
+
+
+def list_reengaging(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+    since = ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)
+    found = open_episodes(scope).annotate(since=Subquery(since.values("started_on")[:1]))
+    return _episode_rows(found.filter(**{"since__isnull": False}), "since")
+
+
+def list_open(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+    found = open_episodes(scope).select_related("phase")
+    if params.get("phase"):
+        found = found.filter(phase__code=params["phase"])
+    return _episode_rows(found.annotate(phase_name=F("phase__name")), "phase_name")
+
+
+def list_referrals(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+    found = outstanding_referrals(scope).select_related(
+        "episode__client", "episode__keyworker__user", "destination"
+    )
+    return [
+        (
+            r.episode.client.local_id,
+            r.episode.client.name,
+            r.episode.keyworker.name,
+            r.agency or (r.destination.name if r.destination else ""),
+            r.get_status_display(),
+            _uk(r.chase_on),
+        )
+        for r in found.order_by("chase_on", "pk")
+    ]
+
+
+def list_dna(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+    found = appointments(scope, period).filter(outcome=Outcome.DID_NOT_ATTEND)
+    found = found.select_related("episode__client", "episode__keyworker__user", "session")
+    return [
+        (
+            a.episode.client.local_id,
+            a.episode.client.name,
+            a.episode.keyworker.name,
+            _uk(a.session.day),
+        )
+        for a in found.order_by("session__day", "pk")
+    ]
+
+
+def list_flow(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+    found = moves(scope, period)
+    if params.get("from"):
+        found = found.filter(from_phase__code=params["from"])
+    if params.get("to"):
+        found = found.filter(to_phase__code=params["to"])
+    found = found.select_related(
+        "episode__client", "episode__keyworker__user", "from_phase", "to_phase"
+    )
+    return [
+        (
+            m.episode.client.local_id,
+            m.episode.client.name,
+            m.episode.keyworker.name,
+            f"{m.from_phase.name if m.from_phase else ''} to {m.to_phase.name}",
+            _uk(m.changed_on),
+            m.reason,
+        )
+        for m in found.order_by("changed_on", "pk")
+    ]
+
+
+def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+    found = with_outcome_change(scope, period).select_related("client", "keyworker__user")
+    rows = found.order_by("client__family_name", "client__local_id").values_list(
+        "client__local_id",
+        "client__given_name",
+        "client__family_name",
+        "keyworker__user__first_name",
+        "keyworker__user__last_name",
+        *[f"{when}_{name}" for name, _ in RATINGS for when in ("start", "latest")],
+    )
+    return [
+        (
+            local_id,
+            f"{given} {family}",
+            f"{first} {last}",
+            *[f"{values[2 * n]} → {values[2 * n + 1]}" for n in range(len(RATINGS))],
+        )
+        for local_id, given, family, first, last, *values in rows
+    ]
+
+
+LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., list[Row]]]] = {
+    "open": ("Open episodes", ("Phase",), list_open),
+    "reviews_overdue": ("Care-plan reviews overdue", ("Review was due",), list_reviews_overdue),
+    "outcomes_due": ("Outcome profiles due or overdue", ("Due",), list_outcomes_due),
+    "reengaging": ("Re-engagements open", ("Since",), list_reengaging),
+    "referrals": ("Referrals outstanding", ("To", "Status", "Chase on"), list_referrals),
+    "dna": ("Appointments missed in the period", ("Day",), list_dna),
+    "flow": ("Moves between phases in the period", ("Move", "On", "Why"), list_flow),
+    "outcome_change": (
+        "Outcome change: start to latest",
+        tuple(label for _, label in RATINGS),
+        list_outcome_change,
+    ),
+}

@@ -1,0 +1,120 @@
+"""The dashboard page and the list behind each of its figures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.http import urlencode
+
+from keywork.access import audit, policies
+from keywork.clients.models import Client
+from keywork.core.errors import AccessDenied
+from keywork.measures.dashboard import LISTS, Dashboard, dashboard
+from keywork.measures.views import (
+    BadRequest,
+    ReportForm,
+    default_period,
+    period_and_scope,
+    sees_identities,
+)
+
+KEEP = ("start", "end", "team", "keyworker")
+
+
+def _asked(request: HttpRequest) -> tuple[ReportForm, dict[str, str]]:
+    if not policies.can_see_reports(request.user):
+        raise Http404(
+            "The dashboards are for the service's practitioners, manager and commissioner."
+        )
+    given = {**default_period(), **request.GET.dict()}
+    return ReportForm(given), given
+
+
+def _refused(
+    request: HttpRequest, form: ReportForm, error: Exception, template: str, context: dict[str, Any]
+) -> HttpResponse:
+    field, _, message = str(error).partition(": ")
+    form.add_error(field if field in form.fields else None, message or str(error))
+    return render(request, template, {**context, "form": form}, status=400)
+
+
+@login_required
+def dashboard_page(request: HttpRequest) -> HttpResponse:
+    form, given = _asked(request)
+    if not form.is_valid():
+        return render(request, "measures/dashboard.html", {"form": form}, status=400)
+    try:
+        period, scope = period_and_scope(request.user, given)
+    except (BadRequest, AccessDenied) as error:
+        return _refused(request, form, error, "measures/dashboard.html", {})
+    board = dashboard(scope, period)
+    query = urlencode({k: given[k] for k in KEEP if given.get(k)})
+    return render(
+        request,
+        "measures/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "query": query,
+            "identities": sees_identities(request.user),
+            "charts": _charts(board),
+        },
+    )
+
+
+def _charts(board: Dashboard) -> dict[str, Any]:
+    return {
+        "phases": {
+            "type": "bar",
+            "labels": [name for _, name, _ in board.phases],
+            "datasets": [{"label": "Open episodes", "data": [n for _, _, n in board.phases]}],
+        },
+        "mix": {
+            "type": "bar",
+            "labels": [name for _, name, _ in board.mix],
+            "datasets": [{"label": "Interventions", "data": [n for _, _, n in board.mix]}],
+        },
+        "outcomes": {
+            "type": "bar",
+            "labels": [label for _, label, _, _, _ in board.outcomes],
+            "datasets": [
+                {"label": "At the start (mean)", "data": [s for _, _, s, _, _ in board.outcomes]},
+                {"label": "Latest (mean)", "data": [t for _, _, _, t, _ in board.outcomes]},
+            ],
+        },
+    }
+
+
+@login_required
+def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
+    if code not in LISTS:
+        raise Http404("No such list.")
+    title, columns, lister = LISTS[code]
+    form, given = _asked(request)
+    context: dict[str, Any] = {"title": title, "columns": columns}
+    if not form.is_valid():
+        return render(
+            request, "measures/dashboard_list.html", {**context, "form": form}, status=400
+        )
+    try:
+        period, scope = period_and_scope(request.user, given)
+    except (BadRequest, AccessDenied) as error:
+        return _refused(request, form, error, "measures/dashboard_list.html", context)
+    if not sees_identities(request.user):
+        return HttpResponse(
+            "The lists behind the figures name clients; you see the figures.",
+            status=403,
+            content_type="text/plain",
+        )
+    rows = lister(scope, period, request.GET.dict())
+    shown = Client.objects.filter(local_id__in={row[0] for row in rows}).only("pk")
+    audit.record_read(actor=request.user, what=f"dashboard: {title.lower()}", clients=shown)
+    query = urlencode({k: given[k] for k in KEEP if given.get(k)})
+    return render(
+        request,
+        "measures/dashboard_list.html",
+        {**context, "form": form, "rows": rows, "scope": scope, "period": period, "query": query},
+    )

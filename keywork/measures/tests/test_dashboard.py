@@ -1,0 +1,152 @@
+"""The team and service dashboards on a small hand-built team, each figure worked out here;
+each figure opens its list (audited); a commissioner sees figures and no one; the page keeps
+its number of queries as the team grows.
+
+North team, over the 40 days to today: T0001 (mia's, referred 60 days ago) has a plan whose
+review was due 6 days ago, no outcome profile, one missed and one kept
+appointment, a referral waiting and a move to Preparation; T0003 (mia's, referred 30 days
+ago) has a start profile (quality of life 5) and a review (12). T0002 is in South."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from keywork.access.models import AuditEvent
+from keywork.careplans.tests.test_careplans import agree
+from keywork.clients import actions as clients
+from keywork.core.dates import today
+from keywork.measures.tests.test_qs6 import FOCUS, another_client, seen
+from keywork.measures.tests.test_report import params
+from keywork.outcomes import actions as outcomes
+from keywork.outcomes.actions import ProfileInput
+from keywork.referrals.tests.test_referrals import refer
+from keywork.sessions import actions as sessions
+
+pytestmark = pytest.mark.django_db
+DAY = dt.timedelta(days=1)
+
+
+def profile(personas, episode, stage: str, days_ago: int, quality: int):
+    return outcomes.take_outcomes(
+        actor=personas.mi_keyworker.user,
+        episode=episode,
+        given=ProfileInput(
+            stage=stage,
+            taken_on=today() - days_ago * DAY,
+            use={"opiates": (20, Decimal("0.5"))},
+            injecting_days=10 if stage == "start" else 2,
+            psychological_health=quality,
+            physical_health=quality,
+            quality_of_life=quality,
+        ),
+    )
+
+
+@pytest.fixture
+def team(personas):
+    agree(personas, agreed_on=today() - 50 * DAY, review_due=today() - 6 * DAY)  # overdue
+    missed = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0) - 12 * DAY
+    sessions.record_session(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        starts_at=missed,
+        outcome="did_not_attend",
+    )
+    seen(personas, personas.mi_keyworker, 5, FOCUS)
+    refer(personas)
+    clients.move_phase(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        to="preparation",
+        on=today() - 3 * DAY,
+        reason="Ready to plan the change",
+    )
+    other = another_client(personas, "T0003", 30)
+    profile(personas, other, "start", 28, 5)
+    profile(personas, other, "review", 4, 12)
+    return personas
+
+
+def figures(page: str) -> dict[str, str]:
+    """figure code -> the figure shown, from the page."""
+    found = {}
+    for chunk in page.split('id="figure-')[1:]:
+        code = chunk.split('"', 1)[0]
+        value = chunk.split('class="figure-value">', 1)[1].split("</span>", 1)[0]
+        found[code] = value.split(">")[-2].split("<")[0] if "<a " in value else value
+    return found
+
+
+def test_the_team_dashboard_shows_each_figure_worked_by_hand(team, client):
+    client.force_login(team.team_leader.user)
+    page = client.get("/dashboard/", params()).content.decode()
+    assert figures(page) == {
+        "open": "2",
+        "reviews_overdue": "1",  # T0001's plan; T0003 has none
+        "outcomes_due": "1",  # T0001 has no profile yet; T0003's review is not due
+        "reengaging": "0",  # T0001 was seen after the missed appointment
+        "referrals": "1",
+        "dna": "1",
+        "flow": "1",
+    }
+    assert "(50% of 2 appointments kept or missed)" in page
+    assert "<td>Engagement</td><td><a" in page and "<td>Preparation</td><td><a" in page
+    assert "<td>Engagement</td><td>Preparation</td>" in page  # the move
+    assert "<td>Keywork</td><td>1</td>" in page  # FOCUS on T0001's kept session
+    assert "<td>Quality of life</td><td>5.0</td><td>12.0</td><td>1</td>" in page
+    assert "<td>Days injected</td><td>10.0</td><td>2.0</td><td>1</td>" in page
+    assert "keywork/dashboard-charts.js" in page and 'data-chart="chart-phases"' in page
+
+
+def test_each_figure_opens_its_list_and_showing_it_is_audited(team, client):
+    client.force_login(team.team_leader.user)
+    overdue = client.get("/dashboard/reviews_overdue/", params()).content.decode()
+    assert 'href="/clients/T0001/"' in overdue and "T0003" not in overdue
+    changed = client.get("/dashboard/outcome_change/", params()).content.decode()
+    assert "T0003" in changed and "5 → 12" in changed
+    moved = client.get("/dashboard/flow/", params(**{"from": "engagement", "to": "preparation"}))
+    assert "Ready to plan the change" in moved.content.decode()
+    reads = AuditEvent.objects.filter(what__startswith="dashboard: ")
+    assert set(reads.values_list("client__local_id", flat=True)) == {"T0001", "T0003"}
+
+
+def test_the_service_sees_every_team_and_a_keyworker_only_their_own(team, client):
+    another_client(team, "T0004", 20)
+    client.force_login(team.manager.user)
+    service = figures(client.get("/dashboard/", params()).content.decode())
+    assert service["open"] == "4"  # with T0002 in South and T0004
+    south = figures(client.get("/dashboard/", params(team="south")).content.decode())
+    assert south["open"] == "1"
+    client.force_login(team.keyworker.user)
+    assert figures(client.get("/dashboard/", params()).content.decode())["open"] == "3"
+    refused = client.get("/dashboard/", params(team="south"))
+    assert refused.status_code == 400 and "your own team only" in refused.content.decode()
+
+
+def test_a_commissioner_sees_the_figures_and_no_one(team, client):
+    client.force_login(team.commissioner.user)
+    page = client.get("/dashboard/", params()).content.decode()
+    assert figures(page)["reviews_overdue"] == "1"
+    assert "/dashboard/reviews_overdue/" not in page and "T0001" not in page
+    assert client.get("/dashboard/reviews_overdue/", params()).status_code == 403
+    assert not AuditEvent.objects.filter(what__startswith="dashboard: ").exists()
+
+
+def test_the_dashboard_keeps_its_number_of_queries_as_the_team_grows(team, client):
+    client.force_login(team.team_leader.user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/dashboard/", params()).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(5, 9):
+        grown = another_client(team, f"T000{n}", 10 + n)
+        seen(team, team.mi_keyworker, n, FOCUS, episode=grown)
+        profile(team, grown, "start", 9, 6)
+    assert queries() == before
