@@ -1,0 +1,53 @@
+"""Browser journeys for the reports, in headless Chromium on a live server: the manager
+opens the quality measure, sees its month chart drawn, follows a client not counted to their
+record; then the dashboard, its charts drawn, and a figure's list to a client."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from keywork.clients.tests.test_journeys import browser, log_in, page  # noqa: F401 (fixtures)
+from keywork.measures.tests.test_qs6 import FOCUS, seen
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DRAWN = """canvas => {
+    const chart = Chart.getChart(canvas);
+    return chart ? {width: canvas.width, height: canvas.height,
+                    points: chart.data.datasets[0].data.length} : null;
+}"""
+
+
+def test_a_manager_reads_the_measure_chart_and_follows_a_client_not_counted(
+    page: Any,  # noqa: F811
+    personas: Any,
+) -> None:
+    seen(personas, personas.keyworker, 5, FOCUS)  # a colleague's session: T0001 not counted
+    log_in(page, "max.manager")
+    page.click("nav >> text=Quality measure")
+    assert "0 of 1" in page.locator(".measure-figure").inner_text()
+    drawn = page.locator("#measure-chart").evaluate(DRAWN)
+    assert drawn is not None and drawn["width"] > 100 and drawn["height"] > 100
+    assert drawn["points"] == 3  # this month and the two before it
+    row = page.locator("#not-counted-list tr", has_text="T0001")
+    assert "someone other than their keyworker" in row.inner_text()
+    row.locator("a").click()
+    assert "T0001" in page.locator("h1").inner_text()
+
+
+def test_a_manager_reads_the_dashboard_charts_and_opens_a_figure(
+    page: Any,  # noqa: F811
+    personas: Any,
+) -> None:
+    seen(personas, personas.mi_keyworker, 5, FOCUS)
+    log_in(page, "max.manager")
+    page.click("nav >> text=Dashboard")
+    for name in ("chart-phases", "chart-mix", "chart-outcomes"):
+        drawn = page.locator(f"canvas[data-chart={name}]").evaluate(DRAWN)
+        assert drawn is not None and drawn["width"] > 100, name
+    page.click("#figure-outcomes_due a")
+    assert page.locator("h1").inner_text() == "Outcome profiles due or overdue"
+    page.click("#dashboard-list a:has-text('T0001')")
+    assert "T0001" in page.locator("h1").inner_text()
