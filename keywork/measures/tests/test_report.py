@@ -102,6 +102,7 @@ def test_a_commissioner_sees_the_numbers_and_no_client(measured, client):
 
 def test_a_keyworker_sees_their_own_team_only(measured, client):
     client.force_login(measured.keyworker.user)
+    assert 'name="team"' not in client.get("/reports/qs6/", params()).content.decode()
     served = client.get("/reports/qs6/", params(include_alcohol_only="on", format="json")).json()
     assert served["denominator"] == 1  # T0002 is in the other team
     refused = client.get("/reports/qs6/", params(team="south"))
