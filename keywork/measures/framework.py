@@ -185,6 +185,13 @@ class Measure(ABC):
             found = found.filter(**{"keyworker": scope.keyworker.pk})
         return found
 
+    def narrowed_to(self, period: Period, scope: Scope) -> QuerySet[Client] | None:
+        """For a team or a keyworker, the population's client ids, so that a step need not
+        compute its set for the whole service; None for the whole service."""
+        if scope.team is None and scope.keyworker is None:
+            return None
+        return self.population(period, scope).values("pk")
+
     def exclusion(self, period: Period, scope: Scope) -> Q | None:
         """Clients of the population left out of the denominator; None: nobody."""
         return None

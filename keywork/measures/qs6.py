@@ -37,10 +37,14 @@ DAY = "attendance__session__day"
 EPISODE = "attendance__episode_id"
 
 
-def _attended(period: Period, scope: Scope, via: str = "") -> dict[str, object]:
+def _attended(
+    period: Period, scope: Scope, clients: QuerySet | None, via: str = ""
+) -> dict[str, object]:
     """Attended sessions in the service in the period, not in error, as filters on the
-    attendance (reached through `via`)."""
+    attendance (reached through `via`); only of `clients` when given."""
+    narrowed = {} if clients is None else {f"{via}episode__client__in": clients}
     return {
+        **narrowed,
         f"{via}episode__service": scope.service,
         f"{via}outcome": Outcome.ATTENDED,
         f"{via}entered_in_error_at": None,
@@ -49,10 +53,12 @@ def _attended(period: Period, scope: Scope, via: str = "") -> dict[str, object]:
     }
 
 
-def _delivered(period: Period, scope: Scope) -> list[tuple[QuerySet, str]]:
+def _delivered(
+    period: Period, scope: Scope, clients: QuerySet | None
+) -> list[tuple[QuerySet, str]]:
     """The two places a delivered intervention is recorded, as rows of (attendance, entry)
     for attended sessions in the period, with the entry's path."""
-    attended = _attended(period, scope, via=f"{ATTENDANCE}__")
+    attended = _attended(period, scope, clients, via=f"{ATTENDANCE}__")
     on_session = Attendance.interventions.through.objects.filter(**attended)
     structured = Intervention.sessions.through.objects.filter(
         intervention__entered_in_error_at=None, **attended
@@ -157,7 +163,8 @@ class QS6(Measure):
         return ~Q(pk__in=drug.values("episode__client"))
 
     def steps(self, period: Period, scope: Scope) -> list[Step]:
-        sources = _delivered(period, scope)
+        clients = self.narrowed_to(period, scope)
+        sources = _delivered(period, scope, clients)
 
         def any_of(narrow) -> Q:  # type: ignore[no-untyped-def]
             found = Q()
@@ -166,7 +173,7 @@ class QS6(Measure):
                 found |= Q(pk__in=psychosocial.values(f"{ATTENDANCE}__episode__client"))
             return found
 
-        attended = Attendance.objects.filter(**_attended(period, scope))
+        attended = Attendance.objects.filter(**_attended(period, scope, clients))
         return [
             Step(
                 Q(pk__in=attended.values("episode__client")),

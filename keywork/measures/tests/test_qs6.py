@@ -296,6 +296,11 @@ def test_breakdowns_add_up_to_the_whole(personas):
         assert sum(t.denominator for t in rows) == 3, name
     teams = {t.label: (t.numerator, t.denominator) for t in result.breakdowns["team"]}
     assert teams == {"North Team": (1, 2), "South Team": (0, 1)}
+    for team in (personas.team, personas.other_team):  # a team's own report: the same
+        scoped = measure(personas, team=team, include_alcohol_only=True)
+        assert numbers(scoped) == teams[team.name]
+    keyworker = measure(personas, keyworker=personas.mi_keyworker, include_alcohol_only=True)
+    assert numbers(keyworker) == (1, 2)
     months = result.breakdowns["month"]
     assert [t.key for t in months] == [p.start.strftime("%Y-%m") for p in period().months()]
     assert sum(t.numerator for t in months) == 1
