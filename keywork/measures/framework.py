@@ -185,7 +185,7 @@ class Measure(ABC):
             found = found.filter(**{"keyworker": scope.keyworker.pk})
         return found
 
-    def narrowed_to(self, period: Period, scope: Scope) -> QuerySet[Client] | None:
+    def narrowed_to(self, period: Period, scope: Scope) -> QuerySet[Client, Any] | None:
         """For a team or a keyworker, the population's client ids, so that a step need not
         compute its set for the whole service; None for the whole service."""
         if scope.team is None and scope.keyworker is None:
