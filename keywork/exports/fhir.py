@@ -80,6 +80,11 @@ def bundle(actor: Actor, client: Client) -> Resource:
     return found
 
 
+def _status(record: Any, status: str) -> str:
+    """The resource's status, or entered-in-error for a record marked so (rule 13)."""
+    return "entered-in-error" if record.entered_in_error_at is not None else status
+
+
 def _ref(kind: str, key: object) -> dict[str, str]:
     return {"reference": f"{kind}/{key}"}
 
@@ -277,11 +282,10 @@ def _sessions(
         session = attendance.session
         key = f"session-{attendance.pk}"
         ends = session.starts_at + dt.timedelta(minutes=session.duration_minutes)
-        in_error = attendance.entered_in_error_at is not None
         yield {
             "resourceType": "Encounter",
             "id": key,
-            "status": "entered-in-error" if in_error else ENCOUNTER_STATUS[attendance.outcome],
+            "status": _status(attendance, ENCOUNTER_STATUS[attendance.outcome]),
             "class": AMBULATORY,
             "type": [{"text": session.get_kind_display()}],
             "subject": patient,
@@ -298,7 +302,7 @@ def _sessions(
             yield {
                 "resourceType": "Procedure",
                 "id": f"{key}-{entry.pk}",
-                "status": "entered-in-error" if in_error else "completed",
+                "status": _status(attendance, "completed"),
                 "code": _coded(entry),
                 "subject": patient,
                 "encounter": _ref("Encounter", key),
@@ -311,9 +315,7 @@ def _interventions(episode: Episode, patient: dict[str, str]) -> Iterable[Resour
         "entry", "practitioner__user"
     )
     for intervention in found.order_by("started_on", "pk"):
-        status = "completed" if intervention.ended_on else "in-progress"
-        if intervention.entered_in_error_at is not None:
-            status = "entered-in-error"
+        status = _status(intervention, "completed" if intervention.ended_on else "in-progress")
         resource: Resource = {
             "resourceType": "Procedure",
             "id": f"intervention-{intervention.pk}",
@@ -343,9 +345,7 @@ def _referrals(episode: Episode, patient: dict[str, str]) -> Iterable[Resource]:
     for referral in found.order_by("made_on", "pk"):
         to = referral.destination.name if referral.destination else ""
         to = referral.agency or to or (referral.colleague.name if referral.colleague else "")
-        status = REFERRAL_STATUS[referral.status]
-        if referral.entered_in_error_at is not None:
-            status = "entered-in-error"
+        status = _status(referral, REFERRAL_STATUS[referral.status])
         yield {
             "resourceType": "ServiceRequest",
             "id": f"referral-{referral.pk}",
@@ -369,9 +369,7 @@ def _prescriptions(episode: Episode, patient: dict[str, str]) -> Iterable[Resour
     today = timezone.localdate()
     for prescription in found.order_by("started_on", "pk"):
         ended = prescription.ended_on is not None and prescription.ended_on <= today
-        status = "stopped" if ended else "active"
-        if prescription.entered_in_error_at is not None:
-            status = "entered-in-error"
+        status = _status(prescription, "stopped" if ended else "active")
         yield {
             "resourceType": "MedicationRequest",
             "id": f"prescription-{prescription.pk}",
@@ -427,7 +425,7 @@ def _outcomes(episode: Episode, patient: dict[str, str]) -> Iterable[Resource]:
         yield {
             "resourceType": "Observation",
             "id": f"outcomes-{profile.pk}",
-            "status": "entered-in-error" if profile.entered_in_error_at else "final",
+            "status": _status(profile, "final"),
             "code": {"text": f"Treatment outcome profile: {profile.get_stage_display()}"},
             "subject": patient,
             "effectiveDateTime": profile.taken_on.isoformat(),

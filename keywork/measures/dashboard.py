@@ -119,14 +119,21 @@ def outstanding_referrals(scope: Scope) -> QuerySet[Referral]:
     )
 
 
+def _in_period(scope: Scope, period: Period, via: str = "") -> dict[str, Any]:
+    """Filters on an attendance (reached through `via`) of the scope, in the period, not
+    entered in error."""
+    return {
+        f"{via}episode__in": episodes_of(scope),
+        f"{via}entered_in_error_at__isnull": True,
+        f"{via}session__day__gte": period.start,
+        f"{via}session__day__lte": period.end,
+    }
+
+
 def appointments(scope: Scope, period: Period) -> QuerySet[Attendance]:
     """Appointments due in the period that were kept or missed (not cancelled), not in error."""
     return Attendance.objects.filter(
-        episode__in=episodes_of(scope),
-        outcome__in=(Outcome.ATTENDED, Outcome.DID_NOT_ATTEND),
-        entered_in_error_at__isnull=True,
-        session__day__gte=period.start,
-        session__day__lte=period.end,
+        outcome__in=(Outcome.ATTENDED, Outcome.DID_NOT_ATTEND), **_in_period(scope, period)
     )
 
 
@@ -142,11 +149,7 @@ def moves(scope: Scope, period: Period) -> QuerySet[PhaseChange]:
 def delivered(scope: Scope, period: Period) -> QuerySet[Any]:
     """Interventions delivered on attended sessions in the period (rows of session, entry)."""
     return Attendance.interventions.through.objects.filter(
-        attendance__episode__in=episodes_of(scope),
-        attendance__outcome=Outcome.ATTENDED,
-        attendance__entered_in_error_at__isnull=True,
-        attendance__session__day__gte=period.start,
-        attendance__session__day__lte=period.end,
+        attendance__outcome=Outcome.ATTENDED, **_in_period(scope, period, "attendance__")
     )
 
 
@@ -185,7 +188,7 @@ def with_outcome_change(scope: Scope, period: Period) -> QuerySet[Episode]:
     )
 
 
-def _in_period(scope: Scope, period: Period) -> list[Figure]:
+def _period_figures(scope: Scope, period: Period) -> list[Figure]:
     kept = appointments(scope, period).aggregate(
         due=Count("pk"), missed=Count("pk", filter=Q(outcome=Outcome.DID_NOT_ATTEND))
     )
@@ -269,7 +272,7 @@ def dashboard(scope: Scope, period: Period) -> Dashboard:
         scope=scope,
         period=period,
         now=_now(scope),
-        in_period=_in_period(scope, period),
+        in_period=_period_figures(scope, period),
         phases=_phases(scope),
         flow=_flow(scope, period),
         mix=_mix(scope, period),

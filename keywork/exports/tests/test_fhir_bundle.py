@@ -15,6 +15,7 @@ from keywork.careplans.tests.test_careplans import agree
 from keywork.exports.tests.test_ndtms import month  # noqa: F401  (a fixture)
 from keywork.measures.tests.test_qs6 import FOCUS, seen
 from keywork.prescribing.tests.conftest import prescriber  # noqa: F401  (a fixture)
+from keywork.referrals import actions as referrals
 from keywork.referrals.tests.test_referrals import refer
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,10 @@ def test_care_plan_goals_sessions_and_referrals_link_up_inside_the_bundle(person
     agree(personas)
     seen(personas, personas.mi_keyworker, 3, FOCUS)
     refer(personas)
+    mistaken = refer(personas, destination="ref.financial-legal", agency="Citizens Advice")
+    referrals.mark_referral_in_error(
+        actor=personas.mi_keyworker.user, referral=mistaken, reason="Wrong client"
+    )
     found = exported(tmp_path, "T0001")
     resources = by_type(found)
     plan = resources["CarePlan"][0]
@@ -84,6 +89,8 @@ def test_care_plan_goals_sessions_and_referrals_link_up_inside_the_bundle(person
     assert encounter["participant"][0]["individual"]["identifier"]["value"] == "mia.trained"
     delivered = [p for p in resources["Procedure"] if "encounter" in p]
     assert delivered[0]["code"]["coding"][0]["code"] == FOCUS
+    statuses = {r["id"]: r["status"] for r in resources["ServiceRequest"]}
+    assert sorted(statuses.values()) == ["active", "entered-in-error"]  # kept, as recorded
     assert resources["ServiceRequest"][0]["code"]["text"].startswith("Referral to ")
     present = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in found["entry"]}
     assert set(references(found)) <= present  # nothing points outside the bundle
