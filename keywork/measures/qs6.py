@@ -19,6 +19,7 @@ that fails."""
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
@@ -33,6 +34,7 @@ from keywork.measures.framework import Measure, Period, Scope, Step
 from keywork.sessions.models import Attendance, Outcome
 
 ATTENDANCE = "attendance"
+RESTRICTED = (Tier.Competence.TRAINED_AND_SUPERVISED, Tier.Competence.REGISTERED)
 DAY = "attendance__session__day"
 EPISODE = "attendance__episode_id"
 
@@ -170,8 +172,27 @@ class QS6(Measure):
             found = Q()
             for rows, entry in sources:
                 psychosocial = narrow(rows.filter(**{f"{entry}__psychosocial": True}), entry)
-                found |= Q(pk__in=psychosocial.values(f"{ATTENDANCE}__episode__client"))
+                for part in psychosocial if isinstance(psychosocial, list) else [psychosocial]:
+                    found |= Q(pk__in=part.values(f"{ATTENDANCE}__episode__client"))
             return found
+
+        def competent(rows: QuerySet, entry: str) -> list[QuerySet]:
+            """Entries any keyworker may deliver need no competence check (rule 4); only
+            Keywork+ and specialist entries look up training, supervision and registration.
+            The same rows either way; PostgreSQL plans the two halves best as two sets,
+            SQLite as one pass with both conditions (bench/qs6.py)."""
+            restricted = list(
+                Entry.objects.filter(tier__competence__in=RESTRICTED).values_list("pk", flat=True)
+            )
+            needs = Q(**{f"{entry}_id__in": restricted})
+            by_anyone = ~needs & Q(_by_keyworker(entry, competent=False))
+            checked = needs & Q(_by_keyworker(entry, competent=True))
+            if connection.vendor == "postgresql":
+                return [
+                    _appropriate(rows.filter(by_anyone), entry),
+                    _appropriate(rows.filter(checked), entry),
+                ]
+            return [_appropriate(rows.filter(by_anyone | checked), entry)]
 
         attended = Attendance.objects.filter(**_attended(period, scope, clients))
         return [
@@ -200,11 +221,7 @@ class QS6(Measure):
                 "not_appropriate",
             ),
             Step(
-                any_of(
-                    lambda rows, entry: _appropriate(
-                        rows.filter(_by_keyworker(entry, competent=True)), entry
-                    )
-                ),
+                any_of(competent),
                 "the keyworker was not competent to deliver it on the day",
                 "not_competent",
             ),
