@@ -13,6 +13,17 @@ from keywork.measures.tests.test_qs6 import FOCUS, seen
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+
+def drawn(tab: Any, selector: str) -> Any:
+    """The chart on the canvas once the page's scripts have drawn it: its size and points."""
+    tab.wait_for_function(
+        "sel => { const c = document.querySelector(sel); return window.Chart && c && "
+        "Chart.getChart(c); }",
+        arg=selector,
+    )
+    return tab.locator(selector).evaluate(DRAWN)
+
+
 DRAWN = """canvas => {
     const chart = Chart.getChart(canvas);
     return chart ? {width: canvas.width, height: canvas.height,
@@ -28,9 +39,9 @@ def test_a_manager_reads_the_measure_chart_and_follows_a_client_not_counted(
     log_in(page, "max.manager")
     page.click("nav >> text=Quality measure")
     assert "0 of 1" in page.locator(".measure-figure").inner_text()
-    drawn = page.locator("#measure-chart").evaluate(DRAWN)
-    assert drawn is not None and drawn["width"] > 100 and drawn["height"] > 100
-    assert drawn["points"] == 3  # this month and the two before it
+    chart = drawn(page, "#measure-chart")
+    assert chart is not None and chart["width"] > 100 and chart["height"] > 100
+    assert chart["points"] == 3  # this month and the two before it
     row = page.locator("#not-counted-list tr", has_text="T0001")
     assert "someone other than their keyworker" in row.inner_text()
     row.locator("a").click()
@@ -45,8 +56,8 @@ def test_a_manager_reads_the_dashboard_charts_and_opens_a_figure(
     log_in(page, "max.manager")
     page.click("nav >> text=Dashboard")
     for name in ("chart-phases", "chart-mix", "chart-outcomes"):
-        drawn = page.locator(f"canvas[data-chart={name}]").evaluate(DRAWN)
-        assert drawn is not None and drawn["width"] > 100, name
+        chart = drawn(page, f"canvas[data-chart={name}]")
+        assert chart is not None and chart["width"] > 100, name
     page.click("#figure-outcomes_due a")
     assert page.locator("h1").inner_text() == "Outcome profiles due or overdue"
     page.click("#dashboard-list a:has-text('T0001')")
