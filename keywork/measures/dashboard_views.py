@@ -19,6 +19,7 @@ from keywork.measures.views import (
     default_period,
     period_and_scope,
     sees_identities,
+    show_refusal,
 )
 
 KEEP = ("start", "end", "team", "keyworker")
@@ -33,11 +34,15 @@ def _asked(request: HttpRequest) -> tuple[ReportForm, dict[str, str]]:
     return ReportForm(given), given
 
 
+def _kept(given: dict[str, str]) -> str:
+    """The period and scope, for the links between the dashboard and its lists."""
+    return urlencode({k: given[k] for k in KEEP if given.get(k)})
+
+
 def _refused(
     request: HttpRequest, form: ReportForm, error: Exception, template: str, context: dict[str, Any]
 ) -> HttpResponse:
-    field, _, message = str(error).partition(": ")
-    form.add_error(field if field in form.fields else None, message or str(error))
+    show_refusal(form, error)
     return render(request, template, {**context, "form": form}, status=400)
 
 
@@ -51,7 +56,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     except (BadRequest, AccessDenied) as error:
         return _refused(request, form, error, "measures/dashboard.html", {})
     board = dashboard(scope, period)
-    query = urlencode({k: given[k] for k in KEEP if given.get(k)})
+    query = _kept(given)
     return render(
         request,
         "measures/dashboard.html",
@@ -112,7 +117,7 @@ def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
     rows = lister(scope, period, request.GET.dict())
     shown = Client.objects.filter(local_id__in={row[0] for row in rows}).only("pk")
     audit.record_read(actor=request.user, what=f"dashboard: {title.lower()}", clients=shown)
-    query = urlencode({k: given[k] for k in KEEP if given.get(k)})
+    query = _kept(given)
     return render(
         request,
         "measures/dashboard_list.html",

@@ -43,6 +43,12 @@ class ReportForm(forms.Form):
         return data
 
 
+def show_refusal(form: ReportForm, error: Exception) -> None:
+    """Put a refusal ("field: message") on the form's field it names, else on the form."""
+    field, _, message = str(error).partition(": ")
+    form.add_error(field if field in form.fields else None, message or str(error))
+
+
 def _first_error(form: ReportForm) -> str:
     field, errors = next(iter(form.errors.items()))
     name = {"start": "--from", "end": "--to"}.get(field, field)
@@ -174,8 +180,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         try:
             result = compute_for(request.user, measure, given)
         except (BadRequest, AccessDenied) as error:
-            field, _, message = str(error).partition(": ")
-            form.add_error(field if field in form.fields else None, message or str(error))
+            show_refusal(form, error)
             return render(request, "measures/report.html", context, status=400)
         wanted = request.GET.get("format", "")
         if wanted in FORMATS:
