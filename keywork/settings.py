@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
+    "csp",
     "django.contrib.staticfiles",
     "keywork.core",
     "keywork.access",
@@ -65,7 +66,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "keywork.access.middleware.AuditContextMiddleware",
+    "keywork.access.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "keywork.urls"
@@ -145,6 +148,34 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Behind a reverse proxy that terminates TLS (docs/deploy.md). TRUSTED_PROXIES lists the
+# addresses of the proxies in front of keywork: from those alone the client's address is
+# read from X-Forwarded-For (for the audit trail) and HTTPS from X-Forwarded-Proto.
+KEYWORK_TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+if KEYWORK_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+
+# Content-Security-Policy (django-csp): scripts, styles, images and forms from keywork itself
+# only; no inline script, no plug-ins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
@@ -152,7 +183,7 @@ USE_TZ = True
 # Dates follow the en-gb locale: 31/01/2026 (SHORT_DATE_FORMAT) and 31 Jan 2026.
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
 STATICFILES_DIRS = [BASE_DIR / "keywork" / "static"]  # our own CSS and vendor/ pinned copies
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

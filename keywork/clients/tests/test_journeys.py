@@ -53,8 +53,17 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_server: Any) -> Iterator[Any]:
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 768})
     context.set_default_timeout(15_000)
-    yield context.new_page()
+    opened = context.new_page()
+    refused: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield opened
     context.close()
+    assert refused == [], "the Content-Security-Policy refused part of a page"
 
 
 def log_in(page: Any, username: str) -> None:
@@ -114,6 +123,9 @@ def test_a_team_leader_reallocates_and_the_client_summary_prints_on_one_page(
     summary = page.locator("article.summary").inner_text()
     assert f"{personas.keyworker.name} is your keyworker" in summary
     assert "What is expected of you" in summary
+    page.evaluate("window.print = () => { window.printed = true; }")
+    page.click("button:has-text('Print')")
+    assert page.evaluate("window.printed === true"), "the Print button opens the print dialog"
     page.emulate_media(media="print")
     assert not page.locator(".site-header").is_visible()
     pdf = page.pdf(format="A4")
