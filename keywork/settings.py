@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "keywork.access.middleware.AuditContextMiddleware",
     "keywork.access.middleware.NoStoreMiddleware",
+    "keywork.access.middleware.RefuseNulMiddleware",
 ]
 
 ROOT_URLCONF = "keywork.urls"
@@ -209,5 +210,7 @@ KEYWORK_CATALOGUE_VERSION = env.str("KEYWORK_CATALOGUE_VERSION", default="")
 KEYWORK_SUPERVISION_VALID_DAYS = env.int("KEYWORK_SUPERVISION_VALID_DAYS", default=56)
 # The base of the canonical addresses in FHIR output (Measure.url, code systems).
 KEYWORK_FHIR_BASE = env.str("KEYWORK_FHIR_BASE", default="https://keywork.example.org/fhir")
+# The longest period a quality-measure report covers, in years (docs/quality-measure.md).
+KEYWORK_REPORT_MAX_YEARS = env.int("KEYWORK_REPORT_MAX_YEARS", default=5)
 # The version of the national dataset the return is written in (keywork/exports/ndtms/).
 KEYWORK_NDTMS_DATASET = env.str("KEYWORK_NDTMS_DATASET", default="2026.1")

@@ -4,7 +4,7 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers
 
 from keywork.core.writes import Channel, via
@@ -60,3 +60,22 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         add_never_cache_headers(response)
         return response
+
+
+class RefuseNulMiddleware:
+    """A NUL character in a form or a query string is refused, naming the field, before any
+    view reads it: PostgreSQL cannot store one, and no one types one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for data in [request.GET] + ([request.POST] if request.method == "POST" else []):
+            for name, values in data.lists():
+                if "\x00" in name or any("\x00" in value for value in values):
+                    return HttpResponseBadRequest(
+                        f"{name.replace(chr(0), '')}: contains a NUL character, which is "
+                        "not allowed in text. Nothing was saved.",
+                        content_type="text/plain; charset=utf-8",
+                    )
+        return self.get_response(request)

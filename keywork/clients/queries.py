@@ -92,6 +92,9 @@ def counted(episode: OuterRef) -> QuerySet[Attendance]:
     return Attendance.objects.filter(episode=episode, entered_in_error_at__isnull=True)
 
 
+SEARCH_MAX = 100  # characters of a search: a name or a client id is far shorter
+
+
 def caseload(
     user: Actor, *, scope: str, search: str = "", sort: str = "name", show: str = ""
 ) -> QuerySet[Episode]:
@@ -103,8 +106,8 @@ def caseload(
         if scope == "mine"
         else policies.episodes_visible_to(user).filter(discharged_on__isnull=True)
     )
-    if search.strip():
-        term = search.strip()
+    term = search.replace("\x00", "")[:SEARCH_MAX].strip()
+    if term:
         episodes = episodes.filter(
             Q(client__local_id__iexact=term)
             | Q(client__family_name__icontains=term)

@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", default)
     if scope not in ("mine", "team"):
         scope = default
-    search = request.GET.get("q", "")
+    search = request.GET.get("q", "")[: queries.SEARCH_MAX]
     sort = request.GET.get("sort", "name")
     show = request.GET.get("show", "")
     if show not in queries.ONLY:
@@ -50,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "page": page,
             "scope": scope,
             "search": search,
+            "search_max": queries.SEARCH_MAX,
             "sort": sort,
             "show": show,
             "filters": queries.ONLY,

@@ -4,8 +4,10 @@ non-zero exit, never a traceback."""
 
 from __future__ import annotations
 
+import os
 from abc import abstractmethod
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
 
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -76,3 +78,19 @@ class KeyworkCommand(OneLineErrors):
     @abstractmethod
     def run(self, actor: User | None, **options: Any) -> None:
         """Do the command's work as `actor` (None: the system)."""
+
+
+def open_output(name: str, *, option: str = "--out", newline: str | None = None) -> TextIO:
+    """Open a file a command writes (an export, a report), readable by its owner only; a
+    folder, a missing folder or a file that cannot be written ends in one line."""
+    path = Path(name)
+    if path.is_dir():
+        raise CommandError(f"{option}: {path} is a folder; name the file to write")
+    if not path.parent.is_dir():
+        raise CommandError(f"{option}: there is no folder {path.parent}")
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # also when the file was there before, open to others
+    except OSError as error:
+        raise CommandError(f"{option}: cannot write {path} ({error.strerror})") from None
+    return open(descriptor, "w", encoding="utf-8", newline=newline)  # noqa: PTH123 (a descriptor)

@@ -11,6 +11,11 @@ from keywork.core.errors import invalid
 
 UK_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%Y-%m-%d")
 
+# The dates keywork accepts anywhere: a birth, a referral, a session or a report's period.
+# A year like 9999 is a slip of the keyboard, and a date after it could not even be counted.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
+
 
 def today() -> dt.date:
     return timezone.localdate()
@@ -31,10 +36,27 @@ def parse_date(text: str, *, field: str) -> dt.date:
     cleaned = text.strip()
     for fmt in UK_FORMATS:
         try:
-            return dt.datetime.strptime(cleaned, fmt).date()
+            day = dt.datetime.strptime(cleaned, fmt).date()
         except ValueError:
             continue
+        check_plausible(day, field=field)
+        return day
     raise invalid(field, f"'{text}' is not a date; write it as DD/MM/YYYY or YYYY-MM-DD")
+
+
+def implausible(day: dt.date | dt.datetime) -> str | None:
+    """Why a date cannot be recorded, or None when it can."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    if EARLIEST <= day <= LATEST:
+        return None
+    return f"{uk(day)} is not a date keywork can record (years {EARLIEST.year} to {LATEST.year})"
+
+
+def check_plausible(day: dt.date | dt.datetime, *, field: str) -> None:
+    problem = implausible(day)
+    if problem:
+        raise invalid(field, problem)
 
 
 def age_on(born: dt.date, on: dt.date) -> int:

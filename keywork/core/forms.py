@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 
+from keywork.core.dates import implausible
 from keywork.core.errors import RuleViolation
+
+DATE_FIELDS = (forms.DateField, forms.DateTimeField, forms.SplitDateTimeField)
+
+
+def plausible(value: dt.date | dt.datetime | None) -> None:
+    """A form validator: refuse a date no one could mean (the year 9999)."""
+    problem = implausible(value) if value is not None else None
+    if problem:
+        raise ValidationError(problem, code="implausible")
+
+
+def check_dates(form: forms.BaseForm) -> None:
+    """Give every date field of a form the plausible-date check."""
+    for field in form.fields.values():
+        if isinstance(field, DATE_FIELDS) and plausible not in field.validators:
+            field.validators.append(plausible)
 
 
 class ActionForm(forms.Form):
@@ -14,6 +33,10 @@ class ActionForm(forms.Form):
 
     field_aliases: dict[str, str] = {}
     suggestion: dict[str, object] | None = None
+
+    def full_clean(self) -> None:
+        check_dates(self)
+        super().full_clean()
 
     def refuse(self, error: RuleViolation) -> None:
         self.suggestion = error.suggestion

@@ -121,6 +121,23 @@ class ImportReport:
     refused: list[Refusal] = field(default_factory=list)
 
 
+def _with_nul(value: Any, name: str) -> str | None:
+    """The field of a line that holds a NUL character, if any does."""
+    if isinstance(value, str):
+        return name if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = _with_nul(key, str(key)) or _with_nul(item, str(key))
+            if found:
+                return found
+    if isinstance(value, list):
+        for item in value:
+            found = _with_nul(item, name)
+            if found:
+                return found
+    return None
+
+
 def _lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
@@ -130,7 +147,13 @@ def _lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
         except json.JSONDecodeError as error:
             yield number, {"__error__": f"not valid JSON ({error.msg} at column {error.colno})"}
             continue
-        yield number, data if isinstance(data, dict) else {"__error__": "not a JSON object"}
+        if not isinstance(data, dict):
+            yield number, {"__error__": "not a JSON object"}
+        elif field := _with_nul(data, "line"):
+            message = f"{field}: contains a NUL character, which is not allowed in text"
+            yield number, {"__error__": message}
+        else:
+            yield number, data
 
 
 def run_import(actor: Actor, lines: Iterable[str]) -> Iterator[tuple[int, Refusal | None]]:

@@ -6,14 +6,19 @@ to a keywork table made outside an action (see keywork/conftest.py)."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.db import transaction
+
+from keywork.core.dates import check_plausible
+from keywork.core.errors import invalid
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -26,6 +31,8 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        for name, value in kwargs.items():
+            refuse_bad_values(name, value)
         token = _action_depth.set(_action_depth.get() + 1)
         try:
             with transaction.atomic():
@@ -34,6 +41,26 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
             _action_depth.reset(token)
 
     return wrapper
+
+
+def refuse_bad_values(name: str, value: Any) -> None:
+    """Refuse, naming the field, what no caller may pass an action whatever the channel: a
+    NUL character in text (PostgreSQL cannot store one; SQLite would keep it silently) or a
+    date no one could mean. Looks inside the typed inputs, lists and mappings given."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise invalid(name, "contains a NUL character, which is not allowed in text")
+    elif isinstance(value, dt.date):
+        check_plausible(value, field=name)
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for item in dataclasses.fields(value):
+            refuse_bad_values(item.name, getattr(value, item.name))
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            refuse_bad_values(str(key), item)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            refuse_bad_values(name, item)
 
 
 def in_action() -> bool:

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,6 +18,7 @@ from keywork.access.models import Service, Team, Worker
 from keywork.clients.models import Client
 from keywork.core.dates import add_months, today
 from keywork.core.errors import AccessDenied
+from keywork.core.forms import plausible
 from keywork.measures import fhir
 from keywork.measures.framework import Measure, Period, Result, Scope, compute, subjects
 from keywork.measures.output import as_csv, as_json, reasons_counted
@@ -28,8 +30,8 @@ class BadRequest(ValueError):
 
 
 class ReportForm(forms.Form):
-    start = forms.DateField(label="From")
-    end = forms.DateField(label="To")
+    start = forms.DateField(label="From", validators=[plausible])
+    end = forms.DateField(label="To", validators=[plausible])
     service = forms.CharField(required=False)
     team = forms.CharField(required=False, label="Team")
     keyworker = forms.CharField(required=False, label="Keyworker")
@@ -40,6 +42,9 @@ class ReportForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
             self.add_error("end", "the period ends before it starts")
+        elif start and end and end >= add_months(start, 12 * settings.KEYWORK_REPORT_MAX_YEARS):
+            years = settings.KEYWORK_REPORT_MAX_YEARS
+            self.add_error("end", f"a report covers at most {years} years; choose a shorter period")
         return data
 
 

@@ -12,6 +12,7 @@ from keywork.access import audit, policies
 from keywork.access.audit import Actor
 from keywork.access.models import Service
 from keywork.clients.models import Client
+from keywork.core.dates import check_plausible
 from keywork.core.errors import AccessDenied, invalid
 from keywork.exports.ndtms import in_use
 from keywork.exports.ndtms.dataset import Extract, Month, Problem
@@ -21,9 +22,11 @@ def month_of(text: str) -> Month:
     if not re.fullmatch(r"\d{4}-\d{2}", text or ""):
         raise invalid("--month", f"'{text}' is not a month: give it as YYYY-MM")
     try:
-        return Month(dt.date(int(text[:4]), int(text[5:]), 1))
+        first = dt.date(int(text[:4]), int(text[5:]), 1)
     except ValueError:
         raise invalid("--month", f"'{text}' is not a month: give it as YYYY-MM") from None
+    check_plausible(first, field="--month")
+    return Month(first)
 
 
 def extract(actor: Actor, service: Service, month: Month) -> Extract:

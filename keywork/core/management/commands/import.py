@@ -35,12 +35,18 @@ class Command(KeyworkCommand):
         handle = self.stdin if str(path) == "-" else path.open(encoding="utf-8")
         applied = refused = 0
         with handle:
-            for _, refusal in run_import(actor, handle):
-                if refusal is None:
-                    applied += 1
-                else:
-                    refused += 1
-                    self.stderr.write(str(refusal))
+            try:
+                for _, refusal in run_import(actor, handle):
+                    if refusal is None:
+                        applied += 1
+                    else:
+                        refused += 1
+                        self.stderr.write(str(refusal))
+            except UnicodeDecodeError as error:
+                raise CommandError(
+                    f"{path}: not UTF-8 text (byte {error.start + 1} of a line after line "
+                    f"{applied + refused}); {applied} applied before it"
+                ) from None
         self.stdout.write(f"{applied} applied, {refused} refused.")
         if refused:
             raise CommandError(f"{refused} line{'s' if refused != 1 else ''} refused")

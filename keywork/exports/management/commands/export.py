@@ -5,14 +5,13 @@ client's record as a FHIR R4 bundle."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError, CommandParser
 
 from keywork.clients.models import Client
-from keywork.core.commands import KeyworkCommand, OneLineParser
+from keywork.core.commands import KeyworkCommand, OneLineParser, open_output
 from keywork.exports import fhir
 from keywork.exports.ndtms import extract as ndtms
 from keywork.measures.views import BadRequest, service_for
@@ -56,7 +55,7 @@ class Command(KeyworkCommand):
         if client is None:
             raise CommandError(f"--client: no client '{o['client']}'")
         found = fhir.bundle(actor, client)
-        with Path(o["out"]).open("w", encoding="utf-8") as out:
+        with open_output(o["out"]) as out:
             json.dump(found, out, indent=2)
         self.stdout.write(
             f"Wrote {len(found['entry'])} resources for {client.local_id} to {o['out']}."
@@ -66,13 +65,14 @@ class Command(KeyworkCommand):
         if not o["out"] and not o["check"]:
             raise CommandError("--out: say where to write the return (or ask for --check)")
         month = ndtms.month_of(o["month"])
+        out = open_output(o["out"], newline="") if o["out"] else None
         try:
             service = service_for(actor, o["service"])
         except BadRequest as error:
             raise CommandError(str(error)) from None
         found = ndtms.extract(actor, service, month)
-        if o["out"]:
-            with Path(o["out"]).open("w", encoding="utf-8", newline="") as out:
+        if out is not None:
+            with out:
                 rows = ndtms.write(actor, found, out)
             withheld = len(found.clients(consented=False))
             self.stdout.write(
