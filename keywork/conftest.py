@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator
@@ -11,9 +10,7 @@ from typing import Any
 
 import pytest
 
-from keywork.core.testing import TEST_SUITE_FLAG
-
-os.environ[TEST_SUITE_FLAG] = "1"
+from keywork.core.testing import TEST_SETTINGS_MARK
 
 WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 
@@ -50,6 +47,7 @@ def write_guard(prefixes: tuple[str, ...]) -> Callable[..., Any]:
 def pytest_configure(config: pytest.Config) -> None:
     from django.conf import settings
 
+    setattr(settings, TEST_SETTINGS_MARK, True)  # the one thing that lets flush run
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages are tested with DEBUG off, from the static source folders (no collectstatic).
     settings.STORAGES = {

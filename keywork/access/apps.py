@@ -5,3 +5,14 @@ class AccessConfig(AppConfig):
     name = "keywork.access"
     label = "access"
     verbose_name = "Organisation, people and audit"
+
+    def ready(self) -> None:
+        from django.contrib.auth import signals as auth
+
+        from keywork.access import audit, signals
+        from keywork.core.writes import on_refusal
+
+        auth.user_logged_in.connect(signals.signed_in, dispatch_uid="keywork-signed-in")
+        auth.user_logged_out.connect(signals.signed_out, dispatch_uid="keywork-signed-out")
+        auth.user_login_failed.connect(signals.sign_in_refused, dispatch_uid="keywork-refused")
+        on_refusal(audit.refused_action)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
 from keywork.access.models import AuditEvent
+from keywork.core.errors import RuleViolation
 from keywork.core.writes import action, current_channel
 
 if TYPE_CHECKING:
@@ -63,9 +64,70 @@ def record(
     return event
 
 
+# Where a refused change's client is found among its arguments: the client itself, or behind
+# the episode or the clinical record given.
+CLIENT_PATHS = (
+    (),
+    ("client",),
+    ("episode", "client"),
+    ("care_plan", "episode", "client"),
+    ("goal", "care_plan", "episode", "client"),
+)
+
+
+def client_in(values: Iterable[Any]) -> Client | None:
+    """The client a refused change was about, if any argument leads to one."""
+    from keywork.clients.models import Client
+
+    for value in values:
+        for path in CLIENT_PATHS:
+            found = value
+            for name in path:
+                found = getattr(found, name, None)
+            if isinstance(found, Client):
+                return found
+    return None
+
+
+@action
+def record_refusal(
+    *,
+    actor: Actor,
+    what: str,
+    reason: str,
+    client: Client | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Write that `actor` was refused: a read or a change, a sign-in; with the reason."""
+    return record(
+        actor=actor,
+        verb=AuditEvent.Verb.REFUSED,
+        what=what,
+        client=client,
+        detail={"reason": reason, **(detail or {})},
+    )
+
+
+def refused_action(name: str, given: dict[str, Any], error: RuleViolation) -> None:
+    """Audit a change an action refused, on any channel (told by core.writes)."""
+    record_refusal(
+        actor=given.get("actor"),
+        what=name,
+        reason=str(error),
+        client=client_in(given.values()),
+        detail={"code": error.code, "field": error.field or ""},
+    )
+
+
 @action
 def record_read(*, actor: Actor, what: str, clients: Iterable[Client]) -> int:
     """Audit that `actor` was shown these clients' data on `what`; one row per client."""
     events = [_event(actor, AuditEvent.Verb.VIEW, what, client, None, None) for client in clients]
     AuditEvent.objects.bulk_create(events)
     return len(events)
+
+
+@action
+def record_sign_in(*, actor: Actor, verb: str, what: str, detail: dict[str, Any]) -> AuditEvent:
+    """Write a sign-in, a sign-out or a refused sign-in (see keywork/access/signals.py)."""
+    return record(actor=actor, verb=verb, what=what, detail=detail)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils.cache import add_never_cache_headers
 
+from keywork.access import audit
 from keywork.core.writes import Channel, via
 
 
@@ -35,9 +36,37 @@ def client_address(request: HttpRequest) -> str | None:
     return peer
 
 
+REFUSALS = {403: "forbidden", 404: "not found, or outside what you may see"}
+
+
+def audit_refusal(request: HttpRequest, response: HttpResponse) -> None:
+    """A signed-in user refused a page (403) or an object on a real route (404): write who,
+    the client asked for (when the route names one) and why."""
+    from keywork.clients.models import Client
+
+    user = getattr(request, "user", None)
+    match = request.resolver_match
+    if response.status_code not in REFUSALS or match is None:
+        return
+    if user is None or not user.is_authenticated:
+        return
+    asked = str(match.kwargs.get("local_id", ""))
+    client = Client.objects.filter(local_id=asked).first() if asked else None
+    reason = REFUSALS[response.status_code]
+    if asked and client is None:
+        reason = "no client with that id"
+    audit.record_refusal(
+        actor=user,
+        what=match.url_name or match.view_name,
+        reason=reason,
+        client=client,
+        detail={"path": request.path[:200], "status": response.status_code, "asked_for": asked},
+    )
+
+
 class AuditContextMiddleware:
     """Tag everything a request writes to the audit trail with the web channel and the
-    client's address."""
+    client's address; audit every refused page."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -45,7 +74,9 @@ class AuditContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
         with via(Channel(channel, client_address(request))):
-            return self.get_response(request)
+            response = self.get_response(request)
+            audit_refusal(request, response)
+            return response
 
 
 class NoStoreMiddleware:

@@ -161,6 +161,8 @@ class AuditEvent(models.Model):
         CHANGE = "change", "changed"
         EXPORT = "export", "exported"
         REFUSED = "refused", "was refused"
+        LOGIN = "login", "signed in"
+        LOGOUT = "logout", "signed out"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(

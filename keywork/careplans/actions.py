@@ -27,8 +27,9 @@ from keywork.careplans.rules import GoalInput, PlanInput
 from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
 from keywork.clients.models import Episode
-from keywork.core.dates import add_weeks, today
+from keywork.core.dates import add_weeks, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.records import check_version
 from keywork.core.writes import action
 from keywork.sessions.rules import INTERVENTION_KINDS
 
@@ -83,11 +84,44 @@ def _goal_links(
     return needs, entries
 
 
-@action
-def agree_care_plan(*, actor: Actor, episode: Episode, plan: PlanInput) -> CarePlan:
-    """Agree a care plan with the client: a new version; the earlier ones are kept whole."""
-    worker = _practitioner(actor, episode)
+def plan_version(episode: Episode) -> int:
+    """The version of the current care plan (0 before the first): what an edit starts from."""
     current = current_plan(episode)
+    return current.version if current else 0
+
+
+def plan_as_saved(plan: CarePlan) -> dict[str, str]:
+    """A care plan in words, to show beside an edit that came too late."""
+    return {
+        "Version": f"{plan.version}, agreed {uk(plan.agreed_on)} by {plan.made_by.name}",
+        "What changed": plan.change_note,
+        "Goals": "\n".join(g.description for g in plan.goals.all()),
+        "Actions": "\n".join(
+            f"{a.description} ({a.owner_name}, by {uk(a.due_on)})" for a in plan.actions.all()
+        ),
+        "Risk-management plan": plan.risk_management_plan,
+        "Crisis plan": "\n".join(
+            filter(None, [plan.crisis_warning_signs, plan.crisis_actions, plan.crisis_contacts])
+        ),
+    }
+
+
+@action
+def agree_care_plan(
+    *, actor: Actor, episode: Episode, plan: PlanInput, expected_version: int | None = None
+) -> CarePlan:
+    """Agree a care plan with the client: a new version; the earlier ones are kept whole.
+    `expected_version` is the version the new one was made from (0: none before it)."""
+    worker = _practitioner(actor, episode)
+    clients.hold_episode(episode)
+    current = current_plan(episode)
+    if current is not None or expected_version:
+        check_version(
+            expected=expected_version,
+            current=current.version if current else 0,
+            what="The care plan",
+            theirs=lambda: plan_as_saved(current) if current else {},
+        )
     rules.check_agreement(
         on=plan.agreed_on,
         how=plan.agreed_how,
@@ -189,6 +223,7 @@ def review_care_plan(
     """Review the current care plan: progress against each milestone, the next review date,
     and, if decided, a phase move (rule 2) made with it."""
     worker = _practitioner(actor, episode)
+    clients.hold_episode(episode)
     plan = current_plan(episode)
     if plan is None:
         raise RuleViolation("R11", "agree a care plan with the client before reviewing it")

@@ -24,6 +24,7 @@ TEXT = {"rows": 2}
 
 
 class CarePlanForm(ActionForm):
+    versioned = True
     field_aliases = {"goals": "goal_1_description", "actions": "action_1_description"}
 
     agreed_on = forms.DateField(label="Agreed with the client on", widget=DATE)

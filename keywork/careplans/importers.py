@@ -62,7 +62,9 @@ def agree_care_plan(actor: Actor, f: Fields) -> object:
         crisis_actions=f.text("crisis_actions", ""),
         crisis_contacts=f.text("crisis_contacts", ""),
     )
-    return actions.agree_care_plan(actor=actor, episode=episode, plan=plan)
+    return actions.agree_care_plan(
+        actor=actor, episode=episode, plan=plan, expected_version=f.optional_number("version")
+    )
 
 
 @importer("review_care_plan")

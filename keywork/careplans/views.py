@@ -21,11 +21,15 @@ def agree(request: HttpRequest, local_id: str) -> HttpResponse:
         form_class=CarePlanForm,
         allowed=policies.can_work_with,
         perform=lambda episode, form: actions.agree_care_plan(
-            actor=request.user, episode=episode, plan=form.plan()
+            actor=request.user,
+            episode=episode,
+            plan=form.plan(),
+            expected_version=form.expected_version(),
         ),
         title="Agree the care plan",
         done="Care plan agreed; earlier versions are kept.",
         template="careplans/agree.html",
+        version=actions.plan_version,
     )
 
 

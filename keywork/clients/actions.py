@@ -24,6 +24,7 @@ from keywork.clients.models import (
 )
 from keywork.core.dates import age_on, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.records import check_version, lock
 from keywork.core.validation import refuse_invalid
 from keywork.core.writes import action
 from keywork.sessions.models import Outcome
@@ -48,6 +49,32 @@ def _check_keyworker(worker: Worker, team: Team) -> None:
         active=worker.active,
         practitioner=worker.is_practitioner,
         same_service=worker.service_id == team.service_id,
+    )
+
+
+def episode_version(episode: Episode) -> int:
+    """How many changes of keyworker, phase and discharge the episode has had: the version a
+    form or an import line read it at (each change adds a row, so it only ever grows)."""
+    allocations = Allocation.objects.filter(episode=episode).count()
+    moves = PhaseChange.objects.filter(episode=episode).count()
+    return allocations + moves + (episode.discharged_on is not None)
+
+
+def hold_episode(episode: Episode, expected_version: int | None = None) -> None:
+    """Queue behind any other change to the episode (its row is held to the end of the
+    action), read it afresh, and refuse a change made to an older version of it."""
+    lock(episode)
+    if expected_version is None:
+        return
+    check_version(
+        expected=expected_version,
+        current=episode_version(episode),
+        what=f"{episode.client}'s keyworker, phase or discharge",
+        theirs=lambda: {
+            "Keyworker": episode.keyworker.name,
+            "Phase": episode.phase.name,
+            "Discharged": uk(episode.discharged_on) or "No",
+        },
     )
 
 
@@ -125,6 +152,7 @@ def open_episode(
     substances. A client returning to treatment gets a new episode linked to the last one."""
     if not policies.can_register_client(actor, team):
         raise AccessDenied(f"you cannot open episodes for team {team.name}")
+    lock(client)  # two openings at once queue, and the second finds the first
     open_here = Episode.objects.filter(
         client=client, service_id=team.service_id, discharged_on__isnull=True
     )
@@ -204,13 +232,20 @@ def open_episode(
 
 @action
 def discharge(
-    *, actor: Actor, episode: Episode, on: dt.date, exit_reason: str, note: str = ""
+    *,
+    actor: Actor,
+    episode: Episode,
+    on: dt.date,
+    exit_reason: str,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Episode:
     """Close the episode with its date and exit reason. Its keyworker and phase stay on the
     record as they were on the day of discharge; appointments booked after it are cancelled
     by the service."""
     if not (policies.can_work_with(actor, episode) or policies.can_allocate(actor, episode)):
         raise AccessDenied("only the client's team can discharge them")
+    hold_episode(episode, expected_version)
     last_move = episode.phase_changes.order_by("-changed_on").values_list("changed_on", flat=True)
     last_allocation = episode.allocations.order_by("-started_on").values_list(
         "started_on", flat=True
@@ -262,12 +297,19 @@ def discharge(
 
 @action
 def allocate_keyworker(
-    *, actor: Actor, episode: Episode, worker: Worker, on: dt.date, reason: str
+    *,
+    actor: Actor,
+    episode: Episode,
+    worker: Worker,
+    on: dt.date,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Allocation:
     """Change the named keyworker (rule 1); the previous allocation ends the same day."""
     if not policies.can_allocate(actor, episode):
         raise AccessDenied("only the team leader or the service manager changes a keyworker")
-    current = Allocation.objects.select_for_update().get(episode=episode, ended_on__isnull=True)
+    hold_episode(episode, expected_version)
+    current = Allocation.objects.get(episode=episode, ended_on__isnull=True)
     rules.check_reallocation(
         current=current.worker.name,
         new=worker.name,
@@ -297,10 +339,19 @@ def allocate_keyworker(
 
 
 @action
-def move_phase(*, actor: Actor, episode: Episode, to: str, on: dt.date, reason: str) -> PhaseChange:
+def move_phase(
+    *,
+    actor: Actor,
+    episode: Episode,
+    to: str,
+    on: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> PhaseChange:
     """Move the client's phase forward or back (rule 2), with the date, who and why."""
     if not (policies.can_work_with(actor, episode) or policies.can_allocate(actor, episode)):
         raise AccessDenied("only the client's team can move their phase")
+    hold_episode(episode, expected_version)
     target = _phase(to)
     phases = [_step(p) for p in Phase.objects.filter(retired_at__isnull=True)]
     last = episode.phase_changes.order_by("-changed_on", "-id").first()

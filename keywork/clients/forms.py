@@ -16,6 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class PhaseForm(ActionForm):
+    versioned = True
     to = forms.ChoiceField(label="Move to")
     on = forms.DateField(label="Date decided", widget=DATE)
     reason = forms.CharField(
@@ -32,6 +33,7 @@ class PhaseForm(ActionForm):
 
 
 class KeyworkerForm(ActionForm):
+    versioned = True
     worker = forms.ModelChoiceField(label="New keyworker", queryset=Worker.objects.none())
     on = forms.DateField(label="From", widget=DATE)
     reason = forms.CharField(label="Why")
@@ -51,6 +53,7 @@ class KeyworkerForm(ActionForm):
 
 
 class DischargeForm(ActionForm):
+    versioned = True
     on = forms.DateField(label="Discharge date", widget=DATE)
     exit_reason = forms.ChoiceField(
         label="Exit reason", choices=[("", "Choose…"), *ExitReason.choices]

@@ -112,6 +112,7 @@ def allocate_keyworker(actor: Actor, f: Fields) -> object:
         worker=worker(f, "keyworker"),
         on=f.date("on"),
         reason=f.text("reason", ""),
+        expected_version=f.optional_number("version"),
     )
 
 
@@ -123,6 +124,7 @@ def move_phase(actor: Actor, f: Fields) -> object:
         to=f.text("to"),
         on=f.date("on"),
         reason=f.text("reason", ""),
+        expected_version=f.optional_number("version"),
     )
 
 
@@ -134,4 +136,5 @@ def discharge(actor: Actor, f: Fields) -> object:
         on=f.date("on"),
         exit_reason=f.text("exit_reason", ""),
         note=f.text("note", ""),
+        expected_version=f.optional_number("version"),
     )

@@ -97,10 +97,11 @@ def episode_change(
     template: str = "clients/episode_form.html",
     initial: dict[str, object] | None = None,
     latest: bool = False,
+    version: Callable[[Episode], int] | None = None,
 ) -> HttpResponse:
     """A change to a client's open episode (or, with `latest`, to the one discharged last if
-    none is open): the form (built with the episode), the action (given the episode and the
-    valid form), its refusal shown on the form."""
+    none is open): the form (built with the episode, and the version of what it changes),
+    the action (given the episode and the valid form), its refusal shown on the form."""
     client = queries.visible_client(request.user, local_id)
     if client is None:
         episode = None
@@ -110,7 +111,9 @@ def episode_change(
         episode = client.episodes.filter(discharged_on=None).first()
     if client is None or episode is None or not allowed(request.user, episode):
         raise Http404("No open episode for that client that you can change.")
-    form = form_class(request.POST or None, episode=episode, initial=initial)  # type: ignore[call-arg]
+    if form_class.versioned:
+        initial = {**(initial or {}), "version": (version or actions.episode_version)(episode)}
+    form = form_class(request.POST or None, episode=episode, initial=initial)
     if changed(request, form, lambda: perform(episode, form), done):
         return redirect("client", local_id=client.local_id)
     audit.record_read(actor=request.user, what=title.lower(), clients=[client])
@@ -136,7 +139,7 @@ def record_change(
     record = records.filter(pk=pk, episode__client=client).first() if client else None
     if client is None or record is None or not policies.can_work_with(request.user, record.episode):
         raise Http404("No such record on the records you can change.")
-    form = form_class(request.POST or None, record=record)  # type: ignore[call-arg]
+    form = form_class(request.POST or None, record=record)
     if changed(request, form, lambda: perform(record, form), done):
         return redirect(back, local_id=local_id)
     audit.record_read(actor=request.user, what=title.lower(), clients=[client])
@@ -180,6 +183,7 @@ def move_phase(request: HttpRequest, local_id: str) -> HttpResponse:
             to=form.cleaned_data["to"],
             on=form.cleaned_data["on"],
             reason=form.cleaned_data["reason"],
+            expected_version=form.expected_version(),
         ),
         title="Move phase",
         done="Phase moved.",
@@ -199,6 +203,7 @@ def change_keyworker(request: HttpRequest, local_id: str) -> HttpResponse:
             worker=form.cleaned_data["worker"],
             on=form.cleaned_data["on"],
             reason=form.cleaned_data["reason"],
+            expected_version=form.expected_version(),
         ),
         title="Change keyworker",
         done="Keyworker changed.",
@@ -220,6 +225,7 @@ def discharge(request: HttpRequest, local_id: str) -> HttpResponse:
             on=form.cleaned_data["on"],
             exit_reason=form.cleaned_data["exit_reason"],
             note=form.cleaned_data["note"],
+            expected_version=form.expected_version(),
         ),
         title="Discharge",
         done="Episode discharged.",

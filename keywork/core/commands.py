@@ -13,6 +13,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
+from keywork.access import audit
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import Channel, via
 
@@ -59,11 +60,29 @@ class KeyworkCommand(OneLineErrors):
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = self.actor(options.get("as_user"))
-        try:
-            with via(Channel("command")):
+        with via(Channel("command")):
+            try:
                 self.run(actor, **options)
-        except RuleViolation as error:
-            raise CommandError(str(error)) from None
+            except RuleViolation as error:
+                if not error.audited:
+                    self.audit_refusal(actor, error, options)
+                raise CommandError(str(error)) from None
+
+    def audit_refusal(
+        self, actor: User | None, error: RuleViolation, options: dict[str, Any]
+    ) -> None:
+        """A refusal outside an action (an action audits its own), with the client named."""
+        from keywork.clients.models import Client
+
+        asked = options.get("client")
+        client = Client.objects.filter(local_id=asked).first() if isinstance(asked, str) else None
+        audit.record_refusal(
+            actor=actor,
+            what=self.command_name,
+            reason=str(error),
+            client=client,
+            detail={"asked_for": asked} if asked else {},
+        )
 
     def actor(self, username: str | None) -> User | None:
         if not username:
@@ -74,6 +93,10 @@ class KeyworkCommand(OneLineErrors):
         if user is None:
             raise CommandError(f"--as: no active user '{username}'")
         return user
+
+    @property
+    def command_name(self) -> str:
+        return f"command {self.__module__.rsplit('.', 1)[-1]}"
 
     @abstractmethod
     def run(self, actor: User | None, **options: Any) -> None:

@@ -1,7 +1,8 @@
 """The errors every caller translates: a form into a field error, the API into a 422, a
 command into a one-line CommandError. Codes are stable: R1 to R13 name the rules of the
 domain, ACCESS a refused permission, INVALID a value that cannot be accepted, EPISODE an
-episode's life, CONSENT a referral without consent to share, DEMO the demo loader."""
+episode's life, CONSENT a referral without consent to share, CONFLICT a change made to a
+record that someone else changed after it was opened, DEMO the demo loader."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class RuleViolation(Exception):
         self.message = message
         self.field = field
         self.suggestion = suggestion  # e.g. a ready-filled referral when rule 4 refuses
+        self.audited = False  # set once the refusal is on the audit trail
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
@@ -33,6 +35,17 @@ class RuleViolation(Exception):
         if self.suggestion:
             shown["suggestion"] = self.suggestion
         return shown
+
+
+class Conflict(RuleViolation):
+    """The record changed after the person opened it: their change is not saved, the form
+    keeps what they typed and shows beside it what is saved now (`theirs`), and carries the
+    new version, so that saving again is a choice made knowing both."""
+
+    def __init__(self, message: str, *, current: int, theirs: dict[str, str]) -> None:
+        super().__init__("CONFLICT", message)
+        self.current = current
+        self.theirs = theirs
 
 
 class AccessDenied(RuleViolation):

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from keywork.access import audit
 from keywork.access.audit import Actor
 from keywork.core.dates import parse_date
 from keywork.core.errors import RuleViolation, invalid
@@ -156,6 +157,25 @@ def _lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
             yield number, data
 
 
+def _audit(actor: Actor, number: int, data: dict[str, Any], error: RuleViolation) -> None:
+    """A line refused before it reached an action is audited here (an action audits its
+    own refusals), with the client it named."""
+    if error.audited:
+        return
+    from keywork.clients.models import Client
+
+    asked = data.get("client")
+    client = Client.objects.filter(local_id=asked).first() if isinstance(asked, str) else None
+    audit.record_refusal(
+        actor=actor,
+        what="import",
+        reason=str(error),
+        client=client,
+        detail={"line": number, "action": str(data.get("action", ""))[:80]},
+    )
+    error.audited = True
+
+
 def run_import(actor: Actor, lines: Iterable[str]) -> Iterator[tuple[int, Refusal | None]]:
     """Apply each line through its action; yield (line number, refusal or None)."""
     with via(Channel("import")):
@@ -170,6 +190,7 @@ def run_import(actor: Actor, lines: Iterable[str]) -> Iterator[tuple[int, Refusa
                     raise RuleViolation("INVALID", f"action: '{name}' is not one of {known}")
                 handler(actor, Fields(data))
             except RuleViolation as error:
+                _audit(actor, number, data, error)
                 yield number, Refusal(number, error.code, error.message)
             else:
                 yield number, None

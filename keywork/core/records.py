@@ -3,12 +3,36 @@ error with a reason, stays on the record, and no longer counts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import models
 from django.utils import timezone
 
-from keywork.core.errors import RuleViolation
+from keywork.core.errors import Conflict, RuleViolation
+
+
+def lock(record: models.Model) -> None:
+    """Hold the record's row until the action's transaction ends, so that changes to it
+    queue one behind another (SQLite queues every writer already), and read it afresh."""
+    rows = type(record)._default_manager.select_for_update().filter(pk=record.pk)
+    list(rows.values_list("pk", flat=True))
+    record.refresh_from_db()
+
+
+def check_version(
+    *, expected: int | None, current: int, what: str, theirs: Callable[[], dict[str, str]]
+) -> None:
+    """Refuse a change made against an older version of a record (no lost update). A caller
+    that read no version (None) changes whatever is there now."""
+    if expected is not None and expected != current:
+        raise Conflict(
+            f"{what} was changed by someone else after you opened it, so your change was not "
+            "saved. What is saved now is shown beside what you typed: check both, then save "
+            "again if yours should stand.",
+            current=current,
+            theirs=theirs(),
+        )
 
 
 class EnteredInError(models.Model):

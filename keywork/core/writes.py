@@ -18,12 +18,22 @@ from typing import Any, ParamSpec, TypeVar
 from django.db import transaction
 
 from keywork.core.dates import check_plausible
-from keywork.core.errors import invalid
+from keywork.core.errors import RuleViolation, invalid
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 _action_depth: ContextVar[int] = ContextVar("keywork_action_depth", default=0)
+
+# Told of every change an action refuses (the access app audits it): the action's name, the
+# arguments it was given and the refusal. Called after the action's transaction is undone.
+RefusalListener = Callable[[str, dict[str, Any], RuleViolation], None]
+_refusal_listeners: list[RefusalListener] = []
+
+
+def on_refusal(listener: RefusalListener) -> None:
+    if listener not in _refusal_listeners:
+        _refusal_listeners.append(listener)
 
 
 def action(func: Callable[P, R]) -> Callable[P, R]:
@@ -31,12 +41,18 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        for name, value in kwargs.items():
-            refuse_bad_values(name, value)
         token = _action_depth.set(_action_depth.get() + 1)
         try:
+            for name, value in kwargs.items():
+                refuse_bad_values(name, value)
             with transaction.atomic():
                 return func(*args, **kwargs)
+        except RuleViolation as error:
+            if _action_depth.get() == 1 and not error.audited:
+                for listener in _refusal_listeners:
+                    listener(func.__name__, dict(kwargs), error)
+                error.audited = True
+            raise
         finally:
             _action_depth.reset(token)
 

@@ -18,6 +18,7 @@ from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
 from keywork.clients.models import Episode, ExitReason
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.records import check_version, lock
 from keywork.core.writes import action
 from keywork.sessions import rules
 from keywork.sessions.models import (
@@ -419,10 +420,31 @@ def record_reintegration(
     return attendance
 
 
+def notes_version(attendance: Attendance) -> int:
+    """How many times the notes have been amended: the version an amendment starts from."""
+    return NoteRevision.objects.filter(attendance=attendance).count()
+
+
 @action
-def amend_notes(*, actor: Actor, attendance: Attendance, notes: str, reason: str) -> NoteRevision:
-    """Change a session's notes with a reason; the old notes are kept and shown (rule 13)."""
+def amend_notes(
+    *,
+    actor: Actor,
+    attendance: Attendance,
+    notes: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> NoteRevision:
+    """Change a session's notes with a reason; the old notes are kept and shown (rule 13).
+    `expected_version` is the number of amendments the editor saw (none: 0)."""
     _practitioner(actor, attendance.episode)
+    lock(attendance)
+    if expected_version is not None:
+        check_version(
+            expected=expected_version,
+            current=notes_version(attendance),
+            what="The notes of this session",
+            theirs=lambda: {"Notes": attendance.notes},
+        )
     if attendance.in_error:
         raise RuleViolation("R13", "this entry is marked entered in error; it is not amended")
     rules.check_amendment(reason=reason, old=attendance.notes, new=notes)

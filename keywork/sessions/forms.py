@@ -261,5 +261,6 @@ class GroupBookingForm(ActionForm):
 
 
 class AmendNotesForm(ActionForm):
+    versioned = True
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
     reason = forms.CharField(label="Why the notes change", required=False)

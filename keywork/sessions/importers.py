@@ -103,6 +103,7 @@ def amend_notes(actor: Actor, f: Fields) -> object:
         attendance=attendance_of(actor, f),
         notes=f.text("notes"),
         reason=f.text("reason", ""),
+        expected_version=f.optional_number("version"),
     )
 
 

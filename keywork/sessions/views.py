@@ -87,7 +87,10 @@ def _attendance(request: HttpRequest, local_id: str, pk: int) -> Attendance:
 @login_required
 def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
     attendance = _attendance(request, local_id, pk)
-    form = AmendNotesForm(request.POST or None, initial={"notes": attendance.notes})
+    form = AmendNotesForm(
+        request.POST or None,
+        initial={"notes": attendance.notes, "version": actions.notes_version(attendance)},
+    )
     if changed(
         request,
         form,
@@ -96,6 +99,7 @@ def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
             attendance=attendance,
             notes=form.cleaned_data["notes"],
             reason=form.cleaned_data["reason"],
+            expected_version=form.expected_version(),
         ),
         "Notes amended; the earlier version is kept.",
     ):

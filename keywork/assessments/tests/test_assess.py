@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import assert_refusal_audited, changes_audited
 from keywork.assessments import actions
 from keywork.assessments.models import Assessment, Need
 from keywork.assessments.rules import AssessmentInput, NeedInput
@@ -42,11 +43,12 @@ def assess(personas, **changes) -> Assessment:
 
 
 def refused(code: str, personas, **changes) -> RuleViolation:
-    counts = Assessment.objects.count(), Need.objects.count(), AuditEvent.objects.count()
+    counts = Assessment.objects.count(), Need.objects.count(), changes_audited()
     with pytest.raises(RuleViolation) as caught:
         assess(personas, **changes)
     assert caught.value.code == code, caught.value
-    assert (Assessment.objects.count(), Need.objects.count(), AuditEvent.objects.count()) == counts
+    assert (Assessment.objects.count(), Need.objects.count(), changes_audited()) == counts
+    assert_refusal_audited(caught.value)
     return caught.value
 
 

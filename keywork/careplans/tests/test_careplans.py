@@ -8,6 +8,7 @@ import pytest
 
 from keywork.access.actions import update_service
 from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import assert_refusal_audited, changes_audited
 from keywork.assessments.tests.test_assess import assess
 from keywork.careplans import actions
 from keywork.careplans.actions import MilestoneUpdate
@@ -52,11 +53,12 @@ def agree(personas, **changes) -> CarePlan:
 
 
 def refused(code: str, call, *args, **kwargs) -> RuleViolation:
-    counts = CarePlan.objects.count(), Review.objects.count(), AuditEvent.objects.count()
+    counts = CarePlan.objects.count(), Review.objects.count(), changes_audited()
     with pytest.raises(RuleViolation) as caught:
         call(*args, **kwargs)
     assert caught.value.code == code, caught.value
-    assert (CarePlan.objects.count(), Review.objects.count(), AuditEvent.objects.count()) == counts
+    assert (CarePlan.objects.count(), Review.objects.count(), changes_audited()) == counts
+    assert_refusal_audited(caught.value)
     return caught.value
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import assert_refusal_audited, changes_audited
 from keywork.checkups import actions
 from keywork.checkups.actions import CheckUpInput
 from keywork.checkups.models import CheckUp
@@ -38,11 +38,12 @@ def found(**changes: Any) -> CheckUpInput:
 
 
 def refused(code: str, call: Any) -> RuleViolation:
-    counts = CheckUp.objects.count(), Episode.objects.count(), AuditEvent.objects.count()
+    counts = CheckUp.objects.count(), Episode.objects.count(), changes_audited()
     with pytest.raises(RuleViolation) as caught:
         call()
     assert caught.value.code == code, caught.value
-    assert (CheckUp.objects.count(), Episode.objects.count(), AuditEvent.objects.count()) == counts
+    assert (CheckUp.objects.count(), Episode.objects.count(), changes_audited()) == counts
+    assert_refusal_audited(caught.value)
     return caught.value
 
 

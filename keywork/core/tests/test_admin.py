@@ -1,6 +1,10 @@
 """The Django admin: accounts and reference data for administrators, written through the
 actions; clinical data read-only and scoped like every page; the catalogue read-only."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -77,12 +81,28 @@ def test_administrators_see_no_client_identities_in_the_admin(client, personas):
     assert client.get(f"/admin/clients/client/{personas.client.pk}/change/").status_code == 302
 
 
-def test_flush_is_refused_outside_the_test_suite(monkeypatch, personas):
+def test_flush_is_refused_outside_the_test_settings(settings, personas):
     trail = AuditEvent.objects.count()
-    monkeypatch.setenv("KEYWORK_TEST_SUITE", "0")
+    settings.KEYWORK_TEST_SETTINGS = False
     with pytest.raises(
         CommandError, match="flush is refused: it would erase the append-only audit trail"
     ):
         call_command("flush", interactive=False)
     assert AuditEvent.objects.count() == trail > 0
     assert Team.objects.filter(pk=personas.team.pk).exists()
+
+
+def test_no_environment_variable_lets_flush_run_outside_the_tests(personas):
+    """The probe: `KEYWORK_TEST_SUITE=1 keywork flush` emptied the audit trail."""
+    from keywork.core.tests.test_production import database_url
+
+    trail = AuditEvent.objects.count()
+    result = subprocess.run(
+        [sys.executable, "-m", "keywork.cli", "flush", "--no-input"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "KEYWORK_TEST_SUITE": "1", "DATABASE_URL": database_url()},
+    )
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "flush is refused" in result.stderr
+    assert AuditEvent.objects.count() == trail > 0

@@ -13,6 +13,7 @@ import pytest
 from django.utils import timezone
 
 from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import changes_audited
 from keywork.clients import actions as clients
 from keywork.clients.models import Allocation, Episode, PhaseChange
 from keywork.core.errors import RuleViolation
@@ -39,7 +40,7 @@ class Case:
 
 def state() -> tuple[int, ...]:
     return (
-        AuditEvent.objects.count(),
+        changes_audited(),
         Allocation.objects.count(),
         PhaseChange.objects.count(),
         Episode.objects.filter(discharged_on=None).count(),
@@ -157,6 +158,7 @@ def test_each_channel_refuses_in_the_same_words_and_saves_nothing(client, person
     personas.earlier = earlier_session(personas)
     user = getattr(personas, case.persona).user
     before = state()
+    last = AuditEvent.objects.latest("id").pk
     with pytest.raises(RuleViolation) as direct:
         case.action(personas, user)
     refusal = direct.value
@@ -170,6 +172,12 @@ def test_each_channel_refuses_in_the_same_words_and_saves_nothing(client, person
     _, err, failed = run(tmp_path, lines(case.line(personas)), user=user.username)
     assert err.strip() == f"line 1: {case.code}: {refusal.message}" and failed
     assert state()[1:] == before[1:]  # reads of the forms are audited; nothing else changed
+
+    refusals = AuditEvent.objects.filter(pk__gt=last, verb=AuditEvent.Verb.REFUSED)
+    assert sorted(refusals.values_list("channel", flat=True)) == ["import", "system", "web"]
+    for event in refusals:
+        assert (event.actor, event.client) == (user, personas.client)
+        assert event.detail["reason"] == str(refusal) and event.detail["code"] == case.code
 
 
 def test_a_technique_is_refused_as_an_intervention_by_the_import_and_never_offered(

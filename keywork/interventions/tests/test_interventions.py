@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import assert_refusal_audited, changes_audited
 from keywork.careplans.rules import GoalInput
 from keywork.careplans.tests.test_careplans import agree
 from keywork.core.dates import today
@@ -45,12 +46,13 @@ def start(personas, code=MI, actor=None, **changes) -> Intervention:
 
 
 def refused(code, call, *args, **kwargs) -> RuleViolation:
-    counts = Intervention.objects.count(), Amendment.objects.count(), AuditEvent.objects.count()
+    counts = Intervention.objects.count(), Amendment.objects.count(), changes_audited()
     with pytest.raises(RuleViolation) as caught:
         call(*args, **kwargs)
     assert caught.value.code == code, caught.value
-    after = Intervention.objects.count(), Amendment.objects.count(), AuditEvent.objects.count()
+    after = Intervention.objects.count(), Amendment.objects.count(), changes_audited()
     assert after == counts
+    assert_refusal_audited(caught.value)
     return caught.value
 
 

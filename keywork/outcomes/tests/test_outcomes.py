@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import assert_refusal_audited, changes_audited
 from keywork.core.dates import add_months, today
 from keywork.core.errors import RuleViolation
 from keywork.outcomes import actions
@@ -41,11 +41,12 @@ def take(personas, **changes) -> OutcomeProfile:
 
 
 def refused(code, personas, **changes) -> RuleViolation:
-    counts = OutcomeProfile.objects.count(), AuditEvent.objects.count()
+    counts = OutcomeProfile.objects.count(), changes_audited()
     with pytest.raises(RuleViolation) as caught:
         take(personas, **changes)
     assert caught.value.code == code, caught.value
-    assert (OutcomeProfile.objects.count(), AuditEvent.objects.count()) == counts
+    assert (OutcomeProfile.objects.count(), changes_audited()) == counts
+    assert_refusal_audited(caught.value)
     return caught.value
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import assert_refusal_audited, changes_audited
 from keywork.careplans.rules import GoalInput
 from keywork.careplans.tests.test_careplans import agree
 from keywork.core.dates import today
@@ -60,15 +60,16 @@ def change(personas, prescription, day, dose, reason="Review with the prescriber
 
 
 def refused(code, call, *args, **kwargs) -> RuleViolation:
-    counts = Prescription.objects.count(), DoseChange.objects.count(), AuditEvent.objects.count()
+    counts = Prescription.objects.count(), DoseChange.objects.count(), changes_audited()
     with pytest.raises(RuleViolation) as caught:
         call(*args, **kwargs)
     assert caught.value.code == code, caught.value
     assert (
         Prescription.objects.count(),
         DoseChange.objects.count(),
-        AuditEvent.objects.count(),
+        changes_audited(),
     ) == counts
+    assert_refusal_audited(caught.value)
     return caught.value
 
 

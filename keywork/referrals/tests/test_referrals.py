@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import assert_refusal_audited, changes_audited
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.referrals import actions
@@ -44,12 +44,13 @@ def move(personas, referral, status, on, note=""):
 
 
 def refused(code, call, *args, **kwargs) -> RuleViolation:
-    counts = Referral.objects.count(), StatusChange.objects.count(), AuditEvent.objects.count()
+    counts = Referral.objects.count(), StatusChange.objects.count(), changes_audited()
     with pytest.raises(RuleViolation) as caught:
         call(*args, **kwargs)
     assert caught.value.code == code, caught.value
-    after = Referral.objects.count(), StatusChange.objects.count(), AuditEvent.objects.count()
+    after = Referral.objects.count(), StatusChange.objects.count(), changes_audited()
     assert after == counts
+    assert_refusal_audited(caught.value)
     return caught.value
 
 

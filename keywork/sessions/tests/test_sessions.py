@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from keywork.access.models import AuditEvent
+from keywork.access.tests.trail import assert_refusal_audited, changes_audited
 from keywork.core.errors import RuleViolation
 from keywork.sessions import actions
 from keywork.sessions.actions import NextAppointment
@@ -48,11 +49,12 @@ def record(personas, worker=None, *, when=None, next_in=WEEK, **kwargs):
 
 
 def refused(code, call, *args, **kwargs) -> RuleViolation:
-    sessions, trail = KeyworkSession.objects.count(), AuditEvent.objects.count()
+    sessions, trail = KeyworkSession.objects.count(), changes_audited()
     with pytest.raises(RuleViolation) as caught:
         call(*args, **kwargs)
     assert caught.value.code == code, caught.value
-    assert (KeyworkSession.objects.count(), AuditEvent.objects.count()) == (sessions, trail)
+    assert (KeyworkSession.objects.count(), changes_audited()) == (sessions, trail)
+    assert_refusal_audited(caught.value)
     return caught.value
 
 
@@ -199,7 +201,8 @@ def test_a_missed_appointment_starts_re_engagement_until_the_client_is_seen(pers
     assert open_now.ended_on is None and open_now.started_by == booked
     seen = record(personas)
     open_now.refresh_from_db()
-    assert open_now.ended_by == seen and open_now.ended_on == timezone.localdate()
+    seen_on = timezone.localdate(seen.session.starts_at)  # not today: just after midnight
+    assert open_now.ended_by == seen and open_now.ended_on == seen_on
 
 
 def test_an_outcome_is_recorded_once_then_amended_not_overwritten(personas):

@@ -1,6 +1,7 @@
 """Django's flush, which empties every table, guarded: keywork's audit trail is append-only,
-so a flush is refused outside the test suite; inside it (transactional tests), the audit
-triggers are lifted for the wipe and put back straight after."""
+so a flush is refused outside the test suite's settings and test databases, whatever the
+environment says; inside it (transactional tests), the audit triggers are lifted for the
+wipe and put back straight after."""
 
 from typing import Any
 
@@ -17,7 +18,7 @@ class Command(DjangoFlush):
     help = "Empty the database (test suite only: the audit trail is append-only)."
 
     def handle(self, **options: Any) -> None:
-        if not in_test_suite():
+        if not in_test_suite(options["database"]):
             raise CommandError(
                 "flush is refused: it would erase the append-only audit trail. "
                 "To start again, create a new database and run migrate."

@@ -1,0 +1,39 @@
+"""Signing in and out, and every refused attempt, on the audit trail. Django's
+authentication announces these with signals; these receivers only audit them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.http import HttpRequest
+
+from keywork.access import audit
+from keywork.access.models import AuditEvent
+
+Verb = AuditEvent.Verb
+
+
+def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    audit.record_sign_in(actor=user, verb=Verb.LOGIN, what="login", detail={})
+
+
+def signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
+    if user is not None:
+        audit.record_sign_in(actor=user, verb=Verb.LOGOUT, what="logout", detail={})
+
+
+def sign_in_refused(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """A wrong password, an unknown or disabled account: the account asked for is named
+    (when it exists) and the name typed is kept, never the password."""
+    typed = str(credentials.get("username", ""))[:150]
+    account = User.objects.filter(username__iexact=typed).first() if typed else None
+    reason = "unknown account" if account is None else "wrong password or account disabled"
+    audit.record_sign_in(
+        actor=account,
+        verb=Verb.REFUSED,
+        what="login",
+        detail={"reason": reason, "username": typed},
+    )
