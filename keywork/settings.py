@@ -32,6 +32,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    "keywork.core",  # first, so that its guarded flush and createsuperuser take Django's place
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -40,7 +41,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "csp",
     "django.contrib.staticfiles",
-    "keywork.core",
     "keywork.access",
     "keywork.catalogue",
     "keywork.clients",
@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "keywork.access.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "keywork.access.middleware.AuditContextMiddleware",
@@ -140,7 +141,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# A sign-in ends after KEYWORK_IDLE_MINUTES without a request, and KEYWORK_SESSION_HOURS
+# after it began, whatever happens in between (keywork/access/middleware.py).
+KEYWORK_IDLE_MINUTES = env.int("KEYWORK_IDLE_MINUTES", default=30)
+KEYWORK_SESSION_HOURS = env.int("KEYWORK_SESSION_HOURS", default=12)
+SESSION_COOKIE_AGE = KEYWORK_SESSION_HOURS * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)

@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
+
+from keywork.access import views as access_views
 
 admin.site.site_header = "keywork administration"
 admin.site.site_title = "keywork"
@@ -14,7 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        access_views.ChangeOwnPassword.as_view(),
         name="password_change",
     ),
     path(
@@ -22,6 +25,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # The admin signs in through keywork's own sign-in (audited, locked out, second factor).
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
     path("", include("keywork.clients.urls")),
     path("", include("keywork.sessions.urls")),

@@ -12,7 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
 from keywork.access import audit, policies
-from keywork.access.audit import Actor
+from keywork.access.audit import Actor, user_or_none
 from keywork.access.models import (
     PRACTITIONER_ROLES,
     AuditEvent,
@@ -85,8 +85,16 @@ def _check_placement(role: str, service: Service | None, team: Team | None) -> N
 
 
 def _admin_rights(user: User, role: str) -> None:
-    """Administrators use the Django admin; nobody else does."""
-    user.is_staff = user.is_superuser = role == Role.ADMINISTRATOR
+    """Administrators use the Django admin; nobody else does. No one is a Django superuser:
+    an administrator manages accounts and reference data, and sees no client."""
+    user.is_staff = role == Role.ADMINISTRATOR
+    user.is_superuser = False
+
+
+def _not_yourself(actor: Actor, worker: Worker, what: str) -> None:
+    user = user_or_none(actor)
+    if user is not None and user.pk == worker.user_id:
+        raise AccessDenied(f"no one {what} their own account; ask another administrator")
 
 
 def _check_password(password: str, user: User) -> None:
@@ -148,6 +156,7 @@ def change_role(
     *, actor: Actor, worker: Worker, role: str, team: Team | None, service: Service | None = None
 ) -> Worker:
     _require_accounts(actor)
+    _not_yourself(actor, worker, "changes the role or team of")
     if role not in Role.values:
         raise invalid("role", f"'{role}' is not a role; choose one of {', '.join(Role.values)}")
     if team is not None and service is None:
@@ -173,6 +182,7 @@ def change_role(
 def set_active(*, actor: Actor, worker: Worker, active: bool, reason: str) -> Worker:
     """Disable or re-enable a login. A disabled worker keeps their history."""
     _require_accounts(actor)
+    _not_yourself(actor, worker, "disables or enables")
     if not reason.strip():
         raise invalid("reason", "say why the account is being disabled or enabled")
     worker.user.is_active = active
@@ -189,11 +199,54 @@ def set_active(*, actor: Actor, worker: Worker, active: bool, reason: str) -> Wo
 
 @action
 def set_password(*, actor: Actor, worker: Worker, password: str) -> Worker:
+    """An administrator sets a worker's password; every session of the account ends (the
+    sessions carry a hash of the password, and no longer match)."""
     _require_accounts(actor)
     _check_password(password, worker.user)
     worker.user.set_password(password)
     worker.user.save(update_fields=["password"])
     audit.record(actor=actor, verb=Verb.CHANGE, what="set_password", obj=worker)
+    return worker
+
+
+@action
+def change_own_password(*, actor: Actor, old_password: str, new_password: str) -> User:
+    """Anyone signed in changes their own password, knowing the old one; their other
+    sessions end."""
+    user = user_or_none(actor)
+    if user is None or not user.is_active:
+        raise AccessDenied("sign in to change your password")
+    if not user.check_password(old_password):
+        raise invalid("old_password", "that is not your current password")
+    _check_password(new_password, user)
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    audit.record(actor=actor, verb=Verb.CHANGE, what="change_own_password", obj=user)
+    return user
+
+
+@action
+def update_account(
+    *,
+    actor: Actor,
+    worker: Worker,
+    role: str,
+    team: Team | None,
+    service: Service | None,
+    active: bool,
+    reason: str = "",
+    password: str = "",
+) -> Worker:
+    """The administrator's one save of an account: its role and place, whether it can sign
+    in, and a new password; each part through its own action, all or nothing."""
+    service = service or (team.service if team else None)
+    placed = (worker.role, worker.team_id, worker.service_id)
+    if placed != (role, team.pk if team else None, service.pk if service else None):
+        change_role(actor=actor, worker=worker, role=role, team=team, service=service)
+    if active != worker.user.is_active:
+        set_active(actor=actor, worker=worker, active=active, reason=reason)
+    if password:
+        set_password(actor=actor, worker=worker, password=password)
     return worker
 
 

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
 
 from keywork.access import actions
@@ -16,6 +18,11 @@ from keywork.access.models import (
     Worker,
 )
 from keywork.core.admin_base import ActionAdmin, ReadOnlyAdmin
+
+# Accounts change only through keywork's actions (the Worker page here, `keywork user`):
+# Django's own user and group pages would change passwords and rights with no audit.
+admin.site.unregister(User)
+admin.site.unregister(Group)
 
 
 @admin.register(Service)
@@ -60,27 +67,72 @@ class TeamAdmin(ActionAdmin):
             obj.pk = created.pk
 
 
+class AccountForm(forms.ModelForm):
+    """A worker's account as an administrator changes it: role and place, whether it can
+    sign in (with why), and a new password. Saved by one action, audited."""
+
+    active = forms.BooleanField(label="Can sign in", required=False)
+    reason = forms.CharField(
+        label="Why it can or cannot sign in now",
+        required=False,
+        help_text="Required when you disable or enable the account.",
+    )
+    new_password = forms.CharField(
+        label="Set a new password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="Leave blank to keep it. A new password ends every session of the account.",
+    )
+
+    class Meta:
+        model = Worker
+        fields = ("role", "service", "team")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["active"].initial = self.instance.user.is_active
+
+
 @admin.register(Worker)
 class WorkerAdmin(ActionAdmin):
-    """Workers are added with `keywork user add`; here their role and team can change."""
+    """Workers are added with `keywork user add`; here their role, team, whether they can
+    sign in and their password can change, each through its action. No one changes their
+    own account here."""
 
+    form = AccountForm
     list_display = ("name", "role", "team", "service", "active")
     list_filter = ("role", "service", "team")
     search_fields = ("user__username", "user__first_name", "user__last_name")
-    fields = ("user", "role", "service", "team", "job_title", "phone", "email")
+    fields = (
+        "user",
+        "role",
+        "service",
+        "team",
+        "active",
+        "reason",
+        "new_password",
+        "job_title",
+        "phone",
+        "email",
+    )
     readonly_fields = ("user", "job_title", "phone", "email")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
     def save_model(self, request: HttpRequest, obj: Worker, form: Any, change: bool) -> None:
         data = form.cleaned_data
-        actions.change_role(
+        actions.update_account(
             actor=request.user,
-            worker=Worker.objects.get(pk=obj.pk),
+            worker=Worker.objects.select_related("user").get(pk=obj.pk),
             role=data["role"],
             team=data["team"],
             service=data["service"],
+            active=data["active"],
+            reason=data["reason"],
+            password=data["new_password"],
         )
 
 

@@ -9,12 +9,15 @@ from django.contrib.auth.models import User
 from django.http import HttpRequest
 
 from keywork.access import audit
+from keywork.access.middleware import start_session_clock
 from keywork.access.models import AuditEvent
 
 Verb = AuditEvent.Verb
 
 
 def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        start_session_clock(request)
     audit.record_sign_in(actor=user, verb=Verb.LOGIN, what="login", detail={})
 
 

@@ -200,40 +200,35 @@ def test_sixteen_simultaneous_keyworker_changes_without_a_version_queue_without_
     assert Allocation.objects.filter(episode=episode, ended_on__isnull=True).count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_sixteen_simultaneous_care_plan_agreements_leave_exactly_one_winner(personas):
-    from keywork.careplans.tests.test_careplans import plan_input as plan
-
-    episode = personas.episode
+def agreements_at_once(personas: Any, expected_version: int | None) -> list[object]:
+    from keywork.careplans.tests.test_careplans import plan_input
 
     def save(n: int) -> object:
         return careplans.agree_care_plan(
             actor=personas.mi_keyworker.user,
-            episode=Episode.objects.get(pk=episode.pk),
-            plan=plan(change_note=f"Version from editor {n}"),
-            expected_version=0,
+            episode=Episode.objects.get(pk=personas.episode.pk),
+            plan=plan_input(change_note=f"Version from editor {n}"),
+            expected_version=expected_version,
         )
 
-    saved, conflicts, others = outcome(at_once(save))
+    return at_once(save)
+
+
+def plan_versions(personas: Any) -> list[int]:
+    versions = CarePlan.objects.filter(episode=personas.episode).values_list("version", flat=True)
+    return sorted(versions)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sixteen_simultaneous_care_plan_agreements_leave_exactly_one_winner(personas):
+    saved, conflicts, others = outcome(agreements_at_once(personas, expected_version=0))
     assert others == [] and (saved, conflicts) == (1, SAVES - 1)
-    assert list(CarePlan.objects.filter(episode=episode).values_list("version", flat=True)) == [1]
+    assert plan_versions(personas) == [1]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_sixteen_simultaneous_agreements_without_a_version_each_make_the_next_version(personas):
     """What the probe found: `IntegrityError` on the version constraint on PostgreSQL."""
-    from keywork.careplans.tests.test_careplans import plan_input as plan
-
-    episode = personas.episode
-
-    def save(n: int) -> object:
-        return careplans.agree_care_plan(
-            actor=personas.mi_keyworker.user,
-            episode=Episode.objects.get(pk=episode.pk),
-            plan=plan(change_note=f"Version from editor {n}"),
-        )
-
-    results = at_once(save)
+    results = agreements_at_once(personas, expected_version=None)
     assert [r for r in results if isinstance(r, BaseException)] == []
-    versions = CarePlan.objects.filter(episode=episode).values_list("version", flat=True)
-    assert sorted(versions) == list(range(1, SAVES + 1))
+    assert plan_versions(personas) == list(range(1, SAVES + 1))
