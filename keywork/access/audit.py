@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
+from keywork.access import chain
 from keywork.access.models import AuditEvent
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import action, current_channel
@@ -59,9 +60,7 @@ def record(
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write one audit row; call it inside the action that makes the change."""
-    event = _event(actor, verb, what, client, obj, detail)
-    event.save()
-    return event
+    return chain.append([_event(actor, verb, what, client, obj, detail)])[0]
 
 
 # Where a refused change's client is found among its arguments: the client itself, or behind
@@ -123,8 +122,7 @@ def refused_action(name: str, given: dict[str, Any], error: RuleViolation) -> No
 def record_read(*, actor: Actor, what: str, clients: Iterable[Client]) -> int:
     """Audit that `actor` was shown these clients' data on `what`; one row per client."""
     events = [_event(actor, AuditEvent.Verb.VIEW, what, client, None, None) for client in clients]
-    AuditEvent.objects.bulk_create(events)
-    return len(events)
+    return len(chain.append(events))
 
 
 @action

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from keywork.catalogue.models import Entry
 
@@ -152,7 +153,8 @@ class AuditEvent(models.Model):
     """One read or change of client data, or of the people and reference data around it.
 
     Append-only: database triggers refuse UPDATE and DELETE on this table (see
-    keywork/access/audit_guard.py), on SQLite and on PostgreSQL."""
+    keywork/access/audit_guard.py), on SQLite and on PostgreSQL. Tamper-evident: each row's
+    `chain` is a hash of its contents and of the row before it (keywork/access/chain.py)."""
 
     class Verb(models.TextChoices):
         VIEW = "view", "viewed"
@@ -164,7 +166,7 @@ class AuditEvent(models.Model):
         LOGIN = "login", "signed in"
         LOGOUT = "logout", "signed out"
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -183,6 +185,9 @@ class AuditEvent(models.Model):
     channel = models.CharField(max_length=10)
     address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.JSONField(default=dict, blank=True)
+    chain = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of this row and the chain before it."
+    )
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -190,3 +195,16 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%d/%m/%Y %H:%M} {self.actor_label} {self.verb} {self.what}"
+
+
+class AuditChainHead(models.Model):
+    """The last row of the audit trail and its chain hash, held while rows are added (so that
+    writers take turns) and checked by `keywork audit verify` (so that rows removed from
+    the end are found too). One row."""
+
+    last_id = models.BigIntegerField(default=0)
+    chain = models.CharField(max_length=64)
+    rows = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"audit trail head: row {self.last_id}, {self.chain[:12]}"

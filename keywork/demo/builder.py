@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from keywork.access import actions as access
+from keywork.access import chain
 from keywork.access.models import AuditEvent, Competency, Role, Service, Supervision, Team, Worker
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import (
@@ -648,6 +649,6 @@ def _write_batch(
         )
     Allocation.objects.bulk_create(allocations, batch_size=BATCH)
     PhaseChange.objects.bulk_create(changes, batch_size=BATCH)
-    AuditEvent.objects.bulk_create(events, batch_size=BATCH)
+    chain.append(events)
     ProblemSubstance.objects.bulk_create(uses, batch_size=BATCH)
     return episodes

@@ -12,10 +12,11 @@ from keywork.demo import builder
 
 pytestmark = pytest.mark.django_db
 
-# Pinned: a change that adds a query per row or per history item breaks these.
-PINNED = {"caseload": 10, "team caseload": 10, "team view": 13, "record": 28}
+# Pinned: a change that adds a query per row or per history item breaks these. Each page's
+# audit row costs three: the chain's head read (and held), the rows, the head moved on.
+PINNED = {"caseload": 12, "team caseload": 12, "team view": 15, "record": 30}
 # The care-plan page skips one query when no review has recorded progress yet.
-CARE_PLAN_AT_MOST = 16
+CARE_PLAN_AT_MOST = 18
 
 
 def count(client, url: str) -> int:

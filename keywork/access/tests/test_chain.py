@@ -1,0 +1,95 @@
+"""The audit trail is tamper-evident: every row's hash covers its contents and the row
+before it; `keywork audit verify` finds a changed row, a row taken out and rows cut off the
+end, and says where."""
+
+from __future__ import annotations
+
+import io
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, connections, transaction
+
+from keywork.access import audit, audit_guard, chain
+from keywork.access.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def verified() -> str:
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    return out.getvalue()
+
+
+def tamper(sql: str, params: list) -> None:
+    """What someone with the database's owner password could do, triggers lifted."""
+    with transaction.atomic():
+        audit_guard.remove(connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+        audit_guard.install(connection)
+
+
+def test_a_trail_written_by_the_actions_verifies_whole(personas, client):
+    client.force_login(personas.mi_keyworker.user)
+    client.get(f"/clients/{personas.client.local_id}/")
+    rows = AuditEvent.objects.count()
+    assert rows > 10
+    assert f"The audit trail is whole: {rows} rows" in verified()
+
+
+def test_the_chain_written_row_by_row_is_the_one_a_migration_seals(personas):
+    fields = AuditEvent.objects.order_by("id").values_list("id", *chain.FIELDS)
+    stored = list(AuditEvent.objects.order_by("id").values_list("id", "chain"))
+    assert list(chain.seal_all(fields)) == stored
+
+
+@pytest.mark.raw_sql_against_database
+def test_a_changed_row_breaks_the_chain_there(personas):
+    target = AuditEvent.objects.order_by("id")[5]
+    tamper("UPDATE access_auditevent SET actor_label = %s WHERE id = %s", ["someone", target.pk])
+    with pytest.raises(CommandError, match=f"broken at row {target.pk}: the row was changed"):
+        verified()
+
+
+@pytest.mark.raw_sql_against_database
+def test_a_row_taken_out_breaks_the_chain_at_the_next(personas):
+    rows = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    tamper("DELETE FROM access_auditevent WHERE id = %s", [rows[3]])
+    with pytest.raises(CommandError, match=f"broken at row {rows[4]}"):
+        verified()
+
+
+@pytest.mark.raw_sql_against_database
+def test_rows_cut_off_the_end_are_found_by_the_head(personas):
+    last = AuditEvent.objects.order_by("-id").first()
+    tamper("DELETE FROM access_auditevent WHERE id = %s", [last.pk])
+    with pytest.raises(CommandError, match="rows were removed from the end"):
+        verified()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_at_the_same_time_take_turns_and_the_chain_never_forks(personas):
+    start = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def reader(n: int) -> None:
+        try:
+            start.wait()
+            for _ in range(10):
+                audit.record_read(actor=None, what=f"probe {n}", clients=[personas.client])
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert AuditEvent.objects.filter(what__startswith="probe").count() == 80
+    assert chain.verify().whole, chain.verify()
