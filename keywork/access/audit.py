@@ -129,3 +129,9 @@ def record_read(*, actor: Actor, what: str, clients: Iterable[Client]) -> int:
 def record_sign_in(*, actor: Actor, verb: str, what: str, detail: dict[str, Any]) -> AuditEvent:
     """Write a sign-in, a sign-out or a refused sign-in (see keywork/access/signals.py)."""
     return record(actor=actor, verb=verb, what=what, detail=detail)
+
+
+@action
+def record_backup(*, actor: Actor, verb: str, what: str, detail: dict[str, Any]) -> AuditEvent:
+    """Write that the database was backed up or restored (keywork/access/backup.py)."""
+    return record(actor=actor, verb=verb, what=what, detail=detail)
