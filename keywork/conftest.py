@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -108,3 +110,54 @@ def personas(db: None) -> Any:
     from keywork.core.personas import build_personas
 
     return build_personas()
+
+
+# Browser journeys -------------------------------------------------------------------------
+# A real headless Chromium (Debian's chromium, driven by Playwright) on a live server. Without
+# it the journeys are skipped with the reason, unless KEYWORK_BROWSER_TESTS is "required".
+
+CHROMIUM = os.environ.get("KEYWORK_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM):
+        message = f"no Chromium at {CHROMIUM}: apt-get install chromium"
+        if os.environ.get("KEYWORK_BROWSER_TESTS") == "required":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and on their own.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(15_000)
+    opened = context.new_page()
+    refused: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    yield opened
+    context.close()
+    assert refused == [], "the Content-Security-Policy refused part of a page"

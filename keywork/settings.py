@@ -1,5 +1,6 @@
 """One settings module, read from the environment (see .env.example for every variable)."""
 
+import datetime as dt
 from pathlib import Path
 from typing import NoReturn
 
@@ -40,6 +41,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "csp",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django.contrib.staticfiles",
     "keywork.access",
     "keywork.catalogue",
@@ -71,6 +76,7 @@ MIDDLEWARE = [
     "keywork.access.middleware.AuditContextMiddleware",
     "keywork.access.middleware.NoStoreMiddleware",
     "keywork.access.middleware.RefuseNulMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "keywork.urls"
@@ -138,6 +144,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out sign-in before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -153,6 +164,24 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Lockout (django-axes): after KEYWORK_LOCKOUT_FAILURES failed sign-ins (a wrong password or
+# a wrong second-factor code) for one account from one address, that pair is locked out for
+# KEYWORK_LOCKOUT_MINUTES; the answer is the same whether the account exists or not. Only a
+# whole sign-in (password and second factor) clears the count; an administrator can unlock.
+AXES_FAILURE_LIMIT = env.int("KEYWORK_LOCKOUT_FAILURES", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("KEYWORK_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "keywork.access.middleware.client_address"
+AXES_LOCKOUT_CALLABLE = "keywork.access.signin.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # keywork's audit trail is the record of sign-ins
+AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp): an authenticator app's six-digit code (TOTP), or
+# a one-time recovery code. Required for the roles in keywork/access/signin.py, offered to
+# everyone.
+OTP_TOTP_ISSUER = env.str("KEYWORK_TOTP_ISSUER", default="keywork")
 
 # Behind a reverse proxy that terminates TLS (docs/deploy.md). TRUSTED_PROXIES lists the
 # addresses of the proxies in front of keywork: from those alone the client's address is

@@ -3,17 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from keywork.access import signin
 from keywork.access import views as access_views
 
 admin.site.site_header = "keywork administration"
 admin.site.site_title = "keywork"
 
 urlpatterns = [
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", signin.SignIn.as_view(), name="login"),
+    path("accounts/login/second-step/", signin.second_factor, name="second_factor"),
+    path("accounts/two-factor/", signin.two_factor, name="two_factor"),
+    path("accounts/two-factor/set-up/", signin.set_up_second_factor, name="set_up_second_factor"),
+    path("accounts/two-factor/recovery-codes/", signin.recovery_codes, name="recovery_codes"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",

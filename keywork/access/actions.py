@@ -6,10 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.access import audit, policies
 from keywork.access.audit import Actor, user_or_none
@@ -236,9 +239,12 @@ def update_account(
     active: bool,
     reason: str = "",
     password: str = "",
+    unlock: bool = False,
+    remove_second_factor_because: str = "",
 ) -> Worker:
     """The administrator's one save of an account: its role and place, whether it can sign
-    in, and a new password; each part through its own action, all or nothing."""
+    in, a new password, a lockout lifted, a lost second factor removed; each part through
+    its own action, all or nothing."""
     service = service or (team.service if team else None)
     placed = (worker.role, worker.team_id, worker.service_id)
     if placed != (role, team.pk if team else None, service.pk if service else None):
@@ -247,6 +253,10 @@ def update_account(
         set_active(actor=actor, worker=worker, active=active, reason=reason)
     if password:
         set_password(actor=actor, worker=worker, password=password)
+    if unlock:
+        unlock_sign_in(actor=actor, worker=worker)
+    if remove_second_factor_because:
+        remove_second_factor(actor=actor, worker=worker, reason=remove_second_factor_because)
     return worker
 
 
@@ -424,3 +434,86 @@ def update_team(*, actor: Actor, team: Team, **changes: object) -> Team:
         raise invalid("service", "a team with episodes cannot move to another service")
     _update(actor, team, "update_team", changes)
     return team
+
+
+# Second factor and lockout ---------------------------------------------------------------
+
+RECOVERY_CODES = 10
+
+
+def _own_account(actor: Actor, user: User) -> None:
+    """A second factor is set up by the person themselves (signed in, or half-way through
+    signing in with their password)."""
+    if user_or_none(actor) is None or user_or_none(actor) != user or not user.is_active:
+        raise AccessDenied("a second factor is set up by the account's own person")
+
+
+def _recovery_codes(user: User) -> list[str]:
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+@action
+def start_second_factor(*, actor: Actor, user: User) -> TOTPDevice:
+    """A new authenticator key, not in use until a code from it confirms it."""
+    _own_account(actor, user)
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
+
+
+@action
+def confirm_second_factor(*, actor: Actor, device: TOTPDevice, code: str) -> list[str] | None:
+    """Confirm an authenticator with a code it shows: it replaces any earlier one, and ten
+    new recovery codes are made (returned, to be shown once). None if the code does not
+    match (the device's throttling counts the try)."""
+    _own_account(actor, device.user)
+    if device.confirmed or not device.verify_token(code.strip()):
+        return None
+    TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = _recovery_codes(device.user)
+    audit.record(actor=actor, verb=Verb.CHANGE, what="set_up_second_factor", obj=device.user)
+    return codes
+
+
+@action
+def new_recovery_codes(*, actor: Actor, user: User) -> list[str]:
+    _own_account(actor, user)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise invalid("second_factor", "set up an authenticator app first")
+    codes = _recovery_codes(user)
+    audit.record(actor=actor, verb=Verb.CHANGE, what="new_recovery_codes", obj=user)
+    return codes
+
+
+@action
+def remove_second_factor(*, actor: Actor, worker: Worker, reason: str) -> Worker:
+    """An administrator takes away a lost phone's authenticator and the recovery codes; the
+    person sets up a new one at their next sign-in (if their role needs one)."""
+    _require_accounts(actor)
+    _not_yourself(actor, worker, "removes the second factor of")
+    if not reason.strip():
+        raise invalid("reason", "say why the second factor is removed")
+    TOTPDevice.objects.filter(user=worker.user).delete()
+    StaticDevice.objects.filter(user=worker.user).delete()
+    audit.record(
+        actor=actor, verb=Verb.CHANGE, what="remove_second_factor", obj=worker,
+        detail={"reason": reason},
+    )  # fmt: skip
+    return worker
+
+
+@action
+def unlock_sign_in(*, actor: Actor, worker: Worker) -> int:
+    """An administrator lifts a lockout of the account, from every address."""
+    _require_accounts(actor)
+    removed = axes_reset(username=worker.user.username)
+    audit.record(
+        actor=actor, verb=Verb.CHANGE, what="unlock_sign_in", obj=worker,
+        detail={"attempts_cleared": removed},
+    )  # fmt: skip
+    return int(removed)

@@ -85,6 +85,18 @@ class AccountForm(forms.ModelForm):
         help_text="Leave blank to keep it. A new password ends every session of the account.",
     )
 
+    unlock = forms.BooleanField(
+        label="Lift a sign-in lockout",
+        required=False,
+        help_text="After too many failed sign-ins the account is locked for a while.",
+    )
+    remove_second_factor_because = forms.CharField(
+        label="Remove the second factor, because",
+        required=False,
+        help_text="A lost phone: its authenticator and recovery codes stop working, and the "
+        "person sets up a new one when they next sign in.",
+    )
+
     class Meta:
         model = Worker
         fields = ("role", "service", "team")
@@ -113,6 +125,8 @@ class WorkerAdmin(ActionAdmin):
         "active",
         "reason",
         "new_password",
+        "unlock",
+        "remove_second_factor_because",
         "job_title",
         "phone",
         "email",
@@ -133,6 +147,8 @@ class WorkerAdmin(ActionAdmin):
             active=data["active"],
             reason=data["reason"],
             password=data["new_password"],
+            unlock=data["unlock"],
+            remove_second_factor_because=data["remove_second_factor_because"],
         )
 
 

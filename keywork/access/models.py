@@ -20,6 +20,14 @@ class Role(models.TextChoices):
 
 
 PRACTITIONER_ROLES = (Role.KEYWORKER, Role.TEAM_LEADER)
+# Those who see a team's or a service's records, or manage accounts, sign in with a second
+# factor; keyworkers may choose to.
+SECOND_FACTOR_ROLES = (
+    Role.TEAM_LEADER,
+    Role.SERVICE_MANAGER,
+    Role.ADMINISTRATOR,
+    Role.COMMISSIONER,
+)
 TEAM_ROLES = PRACTITIONER_ROLES
 
 

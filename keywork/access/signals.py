@@ -18,7 +18,13 @@ Verb = AuditEvent.Verb
 def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         start_session_clock(request)
-    audit.record_sign_in(actor=user, verb=Verb.LOGIN, what="login", detail={})
+    how = getattr(request, "keywork_second_factor", "")
+    audit.record_sign_in(
+        actor=user,
+        verb=Verb.LOGIN,
+        what="login",
+        detail={"second_factor": how} if how else {},
+    )
 
 
 def signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
@@ -34,9 +40,27 @@ def sign_in_refused(
     typed = str(credentials.get("username", ""))[:150]
     account = User.objects.filter(username__iexact=typed).first() if typed else None
     reason = "unknown account" if account is None else "wrong password or account disabled"
+    if credentials.get("second_factor"):
+        reason = "wrong second-factor code"
+    if getattr(request, "axes_locked_out", False):
+        reason = "locked out: too many failed sign-ins from this address"
     audit.record_sign_in(
         actor=account,
         verb=Verb.REFUSED,
         what="login",
         detail={"reason": reason, "username": typed},
+    )
+
+
+def locked_out(
+    sender: Any, request: HttpRequest | None, username: str | None, ip_address: str | None,
+    **kwargs: Any,
+) -> None:  # fmt: skip
+    """Axes has just locked an account out from an address."""
+    typed = str(username or "")[:150]
+    audit.record_sign_in(
+        actor=User.objects.filter(username__iexact=typed).first() if typed else None,
+        verb=Verb.REFUSED,
+        what="lockout",
+        detail={"reason": "locked out after repeated failures", "username": typed},
     )

@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.contrib.auth.models import User
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from keywork.access import actions as access
 from keywork.access.models import Role, Service, Team, Worker
+from keywork.access.signin import code_for
 from keywork.catalogue.loader import default_directory, load_catalogue, read_catalogue
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients import actions as clients
@@ -61,6 +65,19 @@ def worker(username: str, role: str, *, team: Team | None, service: Service | No
     )
 
 
+def set_up_second_factor(user: User) -> list[str]:
+    """An authenticator app for `user`, set up as they would (a code read off the app);
+    returns their recovery codes."""
+    device = access.start_second_factor(actor=user, user=user)
+    codes = access.confirm_second_factor(actor=user, device=device, code=code_for(device))
+    assert codes is not None
+    return codes
+
+
+def second_factor_code(user: User) -> str:
+    return code_for(TOTPDevice.objects.get(user=user, confirmed=True))
+
+
 def build_personas() -> Personas:
     ensure_catalogue()
     day = today()
@@ -99,6 +116,8 @@ def build_personas() -> Personas:
     manager = worker("max.manager", Role.SERVICE_MANAGER, team=None, service=service)
     administrator = worker("ada.admin", Role.ADMINISTRATOR, team=None, service=None)
     commissioner = worker("cora.commissioner", Role.COMMISSIONER, team=None, service=service)
+    for needs_it in (team_leader, manager, administrator, commissioner):
+        set_up_second_factor(needs_it.user)
     other_keyworker = worker("oli.other", Role.KEYWORKER, team=other_team, service=service)
 
     client = clients.register_client(

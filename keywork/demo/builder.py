@@ -21,7 +21,16 @@ from django.db import connection, transaction
 
 from keywork.access import actions as access
 from keywork.access import chain
-from keywork.access.models import AuditEvent, Competency, Role, Service, Supervision, Team, Worker
+from keywork.access.models import (
+    SECOND_FACTOR_ROLES,
+    AuditEvent,
+    Competency,
+    Role,
+    Service,
+    Supervision,
+    Team,
+    Worker,
+)
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import (
     Allocation,
@@ -39,6 +48,7 @@ from keywork.core.writes import action
 from keywork.demo import groups as demo_groups
 from keywork.demo import outcomes as demo_outcomes
 from keywork.demo import plans as demo_plans
+from keywork.demo import second_factor
 from keywork.demo import sessions as demo_sessions
 from keywork.demo import treatment as demo_treatment
 
@@ -256,7 +266,8 @@ def demo_service() -> Service | None:
 
 
 def logins() -> list[tuple[str, str]]:
-    """The named demo logins and what each shows."""
+    """The named demo logins and what each shows, with the second step for those whose role
+    needs one."""
     described = {
         "kw.amira": "keyworker, trained in motivational interviewing (Keywork+)",
         "kw.ben": "keyworker, no Keywork+ training",
@@ -267,7 +278,19 @@ def logins() -> list[tuple[str, str]]:
         "admin.grace": "administrator",
         "comm.hugh": "commissioner (numbers only, no client identities)",
     }
-    return [(p.username, described[p.username]) for p in PERSONAS]
+    return [
+        (
+            p.username,
+            described[p.username]
+            + (
+                f"; second step: `keywork demo --code {p.username}`, or the key "
+                f"{second_factor.readable_key(p.username)} in an authenticator app"
+                if p.role in SECOND_FACTOR_ROLES
+                else ""
+            ),
+        )
+        for p in PERSONAS
+    ]
 
 
 def build(
@@ -393,6 +416,7 @@ def _personas(service: Service, teams: list[Team]) -> list[Worker]:
                 interventions=list(Entry.objects.filter(code__in=codes)),
             )
         workers.append(worker)
+    second_factor.give(workers)
     return workers
 
 

@@ -3,74 +3,35 @@ a live server: log in, find a client, record a session with a topic and an inter
 the caseload change, reallocate as a team leader, print the summary.
 
 Without /usr/bin/chromium they are skipped with a reason, unless KEYWORK_BROWSER_TESTS is
-"required" (CI sets it), when a missing browser is a failure."""
+"required" (CI sets it), when a missing browser is a failure. The `browser` and `page`
+fixtures are in keywork/conftest.py."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from keywork.core.personas import PASSWORD
-
-CHROMIUM = os.environ.get("KEYWORK_CHROMIUM", "/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
+from keywork.core.personas import PASSWORD, second_factor_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        message = f"no Chromium at {CHROMIUM}: apt-get install chromium"
-        if os.environ.get("KEYWORK_BROWSER_TESTS") == "required":
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous and on their own.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1024, "height": 768})
-    context.set_default_timeout(15_000)
-    opened = context.new_page()
-    refused: list[str] = []
-    opened.on(
-        "console",
-        lambda message: (
-            refused.append(message.text) if "Content Security Policy" in message.text else None
-        ),
-    )
-    yield opened
-    context.close()
-    assert refused == [], "the Content-Security-Policy refused part of a page"
-
-
 def log_in(page: Any, username: str) -> None:
+    """Sign in as a person would: the password, then, for a role that has one, the code
+    their authenticator app shows."""
+    from django.contrib.auth.models import User
+
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
+    page.wait_for_load_state()
+    if "/accounts/login/second-step/" in page.url:
+        page.fill("input[name=code]", second_factor_code(User.objects.get(username=username)))
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
 
 
 def test_a_keyworker_finds_a_client_records_a_session_and_sees_the_caseload_change(

@@ -3,6 +3,7 @@ the caseload or the length of the history: measured on demo services of 10 and 2
 and pinned here."""
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
@@ -38,13 +39,13 @@ def test_pages_use_a_fixed_number_of_queries_at_10_and_200_clients(client, catal
     )
     assert longest is not None
     record = f"/clients/{longest.client.local_id}/"
-    client.login(username="kw.amira", password=builder.DEMO_PASSWORD)
+    client.force_login(User.objects.get(username="kw.amira"))
     counts = {
         "caseload": count(client, "/"),
         "team caseload": count(client, "/?scope=team&sort=review&show=review"),
         "record": count(client, record),
     }
     assert count(client, record + "care-plan/") <= CARE_PLAN_AT_MOST
-    client.login(username="tl.carys", password=builder.DEMO_PASSWORD)
+    client.force_login(User.objects.get(username="tl.carys"))
     counts["team view"] = count(client, "/team/")
     assert counts == PINNED

@@ -2,6 +2,7 @@
 for breaking."""
 
 import datetime as dt
+import io
 from itertools import pairwise
 
 import pytest
@@ -34,10 +35,28 @@ def demo(catalogue):
 def test_the_demo_is_labelled_synthetic_everywhere(demo, client):
     assert demo.service.is_synthetic and demo.clients == 120
     assert not Client.objects.filter(is_synthetic=False).exists()
-    client.login(username="kw.amira", password=builder.DEMO_PASSWORD)
+    client.force_login(User.objects.get(username="kw.amira"))
     page = client.get("/").content.decode()
     assert "Synthetic demo data" in page
     assert "My caseload" in page
+
+
+def test_a_demo_team_leader_signs_in_with_the_code_the_demo_prints(demo):
+    from django.test import Client as Browser
+
+    printed = dict(builder.logins())
+    assert "keywork demo --code tl.carys" in printed["tl.carys"]
+    assert "second step" not in printed["kw.amira"]
+    browser = Browser()
+    browser.post("/accounts/login/", {"username": "tl.carys", "password": builder.DEMO_PASSWORD})
+    out = io.StringIO()
+    call_command("demo", "--code", "tl.carys", stdout=out)
+    code = out.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    assert browser.post("/accounts/login/second-step/", {"code": code}).status_code == 302
+    assert browser.get("/team/").status_code == 200
+    with pytest.raises(CommandError, match="not a demo account with a second factor"):
+        call_command("demo", "--code", "kw.amira", stdout=io.StringIO())
 
 
 def test_every_open_episode_has_exactly_one_current_keyworker_matching_the_episode(demo):

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from keywork.clients.tests.test_journeys import browser, log_in, page  # noqa: F401 (fixtures)
+from keywork.clients.tests.test_journeys import log_in
 from keywork.measures.tests.test_qs6 import FOCUS, seen
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +32,7 @@ DRAWN = """canvas => {
 
 
 def test_a_manager_reads_the_measure_chart_and_follows_a_client_not_counted(
-    page: Any,  # noqa: F811
+    page: Any,
     personas: Any,
 ) -> None:
     seen(personas, personas.keyworker, 5, FOCUS)  # a colleague's session: T0001 not counted
@@ -49,7 +49,7 @@ def test_a_manager_reads_the_measure_chart_and_follows_a_client_not_counted(
 
 
 def test_a_manager_reads_the_dashboard_charts_and_opens_a_figure(
-    page: Any,  # noqa: F811
+    page: Any,
     personas: Any,
 ) -> None:
     seen(personas, personas.mi_keyworker, 5, FOCUS)

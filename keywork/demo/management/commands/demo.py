@@ -9,7 +9,7 @@ from django.core.management.base import CommandParser
 from tqdm import tqdm
 
 from keywork.core.commands import KeyworkCommand
-from keywork.demo import builder
+from keywork.demo import builder, second_factor
 from keywork.demo.sessions import HISTORY_DAYS
 
 
@@ -32,8 +32,16 @@ class Command(KeyworkCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when a demo service is loaded"
         )
+        parser.add_argument(
+            "--code",
+            metavar="USERNAME",
+            help="print the second-factor code a demo account's authenticator shows now",
+        )
 
     def run(self, actor: User | None, **o: Any) -> None:
+        if o["code"]:
+            self.stdout.write(second_factor.code(o["code"]))
+            return
         if o["if_empty"] and builder.demo_service() is not None:
             self.stdout.write("Synthetic demo data is already loaded.")
         else:
