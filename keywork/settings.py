@@ -177,6 +177,7 @@ AXES_CLIENT_IP_CALLABLE = "keywork.access.middleware.client_address"
 AXES_LOCKOUT_CALLABLE = "keywork.access.signin.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # keywork's audit trail is the record of sign-ins
 AXES_VERBOSE = False
+AXES_ENABLE_ADMIN = False  # lockouts are lifted on the worker's admin page, through an action
 
 # Two-factor authentication (django-otp): an authenticator app's six-digit code (TOTP), or
 # a one-time recovery code. Required for the roles in keywork/access/signin.py, offered to

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.access import actions
 from keywork.access.models import (
@@ -23,6 +25,9 @@ from keywork.core.admin_base import ActionAdmin, ReadOnlyAdmin
 # Django's own user and group pages would change passwords and rights with no audit.
 admin.site.unregister(User)
 admin.site.unregister(Group)
+# Second factors are set up by their person, and removed on the worker's page (audited).
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 @admin.register(Service)

@@ -1,0 +1,281 @@
+"""The access matrix: every route of the URLconf, opened by every role and relation to the
+record (its own keyworker, a colleague in the team, the team leader, another team, the
+service manager, another service, a commissioner, an administrator, no one signed in).
+A route missing from the matrix fails the build; every refusal of a signed-in person is on
+the audit trail."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client as Browser
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from keywork.access import actions as access
+from keywork.access.models import AuditEvent, Role
+from keywork.careplans.tests.test_careplans import agree
+from keywork.catalogue.models import Entry
+from keywork.checkups import actions as checkups
+from keywork.clients import actions as clients
+from keywork.clients.rules import SubstanceUse
+from keywork.core.dates import today
+from keywork.core.personas import worker
+from keywork.core.tests.test_channels import earlier_session
+from keywork.interventions.tests.test_interventions import start
+from keywork.outcomes.tests.test_outcomes import take
+from keywork.prescribing.tests.test_prescribing import prescribe
+from keywork.referrals.tests.test_referrals import refer
+from keywork.sessions import actions as sessions
+
+pytestmark = pytest.mark.django_db
+DAY = dt.timedelta(days=1)
+
+# Who asks, by their relation to client T0001 (north team, Testshire) and its records.
+WHO = (
+    "own",  # T0001's keyworker
+    "team",  # a keyworker in T0001's team
+    "leader",  # T0001's team leader
+    "other_team",  # a keyworker in the service's other team
+    "manager",  # the service's manager
+    "other_service",  # a keyworker of another service
+    "commissioner",
+    "administrator",
+    "anonymous",
+)
+PRACTICE = {"own", "team", "leader"}  # those who work with the client's records
+SEES = PRACTICE | {"manager"}  # those who may read them
+ALLOCATES = {"leader", "manager"}
+SIGNED_IN = set(WHO) - {"anonymous"}
+EVERYONE = SIGNED_IN
+REPORTS = {"own", "team", "leader", "other_team", "manager", "other_service", "commissioner"}
+PRACTITIONERS = {"own", "team", "leader", "other_team", "other_service"}  # of their own team
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who is answered 200 (the rest: refused, or sent to sign in)."""
+
+    allowed: frozenset[str]
+    client: str = "T0001"
+    pk: str = ""  # which record of the world the route's <pk> names
+    code: str = ""  # a report's or a dashboard list's code
+    public: bool = False  # answered to someone not signed in
+    post_only: bool = False  # a GET is answered 405
+
+
+def route(allowed: set[str], **kwargs: Any) -> Route:
+    return Route(frozenset(allowed), **kwargs)
+
+
+MATRIX: dict[str, Route] = {
+    # Signing in and the account's own pages.
+    "login": route({"anonymous"}, public=True),  # the signed-in are sent on
+    "second_factor": route(set(), public=True),  # with no password given: back to sign in
+    "two_factor": route(EVERYONE),
+    "set_up_second_factor": route(EVERYONE),
+    "recovery_codes": route(set()),  # POST only: a GET goes back to the two-factor page
+    "password_change": route(EVERYONE),
+    "password_change_done": route(EVERYONE),
+    "logout": route(set(), post_only=True),
+    "admin_login": route(set(), public=True),  # sent to keywork's own sign-in
+    # The caseload, the team and groups.
+    "home": route(EVERYONE),
+    "team": route({"leader", "manager"}),
+    "groups": route(PRACTITIONERS),
+    "book_group": route(PRACTITIONERS),
+    "group": route({"own", "team", "leader"}, pk="group"),
+    # A client's record and what reads it.
+    "client": route(SEES),
+    "summary": route(SEES),
+    "care_plan": route(SEES),
+    "assessments": route(SEES),
+    "interventions": route(SEES),
+    "prescribing": route(SEES),
+    "referrals": route(SEES),
+    "outcomes": route(SEES),
+    "checkups": route(SEES, client="T0003"),
+    # Changes to a client's record.
+    "move_phase": route(PRACTICE),
+    "change_keyworker": route(ALLOCATES),
+    "discharge": route(PRACTICE | ALLOCATES),
+    "record_session": route(PRACTICE),
+    "amend_notes": route(PRACTICE, pk="attendance"),
+    "entered_in_error": route(PRACTICE, pk="attendance"),
+    "record_reintegration": route(PRACTICE),
+    "assess": route(PRACTICE),
+    "agree_care_plan": route(PRACTICE),
+    "review_care_plan": route(PRACTICE),
+    "start_intervention": route(PRACTICE),
+    "end_intervention": route(PRACTICE, pk="intervention"),
+    "count_intervention_session": route(PRACTICE, pk="intervention"),
+    "amend_intervention": route(PRACTICE, pk="intervention"),
+    "intervention_in_error": route(PRACTICE, pk="intervention"),
+    "start_prescription": route(PRACTICE),
+    "change_dose": route(PRACTICE, pk="prescription"),
+    "end_prescription": route(PRACTICE, pk="prescription"),
+    "prescription_in_error": route(PRACTICE, pk="prescription"),
+    "make_referral": route(PRACTICE),
+    "move_referral": route(PRACTICE, pk="referral"),
+    "referral_in_error": route(PRACTICE, pk="referral"),
+    "take_outcomes": route(PRACTICE),
+    "outcomes_in_error": route(PRACTICE, pk="outcomes"),
+    "schedule_checkups": route(PRACTICE, client="T0003"),
+    "record_checkup": route(PRACTICE, client="T0003", pk="checkup"),
+    "checkup_in_error": route(PRACTICE, client="T0003", pk="checkup"),
+    "return_to_treatment": route(PRACTICE, client="T0003"),
+    # Reports.
+    "measure_report": route(REPORTS, code="qs6"),
+    "measure_definition": route(REPORTS, code="qs6"),
+    "dashboard": route(REPORTS),
+    "dashboard_list": route(REPORTS - {"commissioner"}, code="open"),  # names clients
+}
+
+
+def routes() -> dict[str, tuple[str, set[str]]]:
+    """Every route keywork serves outside the admin, by name: its pattern and arguments."""
+    found: dict[str, tuple[str, set[str]]] = {}
+
+    def walk(patterns: list[Any], prefix: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                name = p.name or ("admin_login" if str(p.pattern) == "admin/login/" else "")
+                if prefix.startswith("admin/") or not name:
+                    continue
+                found[name] = (prefix + str(p.pattern), set(p.pattern.converters))
+
+    walk(get_resolver().url_patterns, "")
+    return found
+
+
+def test_every_route_is_in_the_matrix_and_every_entry_is_a_route():
+    served = routes()
+    assert set(served) - set(MATRIX) == set(), "routes with no line in the access matrix"
+    assert set(MATRIX) - set(served) == set(), "lines of the matrix with no route"
+
+
+@pytest.fixture
+def world(personas: Any) -> dict[str, Any]:
+    """One record of every kind for T0001, a completed client with check-ups (T0003), a
+    group, and the people of every relation."""
+    p = personas
+    kw = p.mi_keyworker.user
+    agree(p)
+    attendance = earlier_session(p)
+    intervention = start(p)
+    nurse = worker("nia.prescriber", Role.KEYWORKER, team=p.team, service=p.service)
+    access.record_registration(
+        actor=None, worker=nurse, body="NMC", number="NMC-1", valid_from=today() - 400 * DAY,
+        expires_on=today() + 300 * DAY,
+        interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
+    )  # fmt: skip
+    prescription = prescribe(p, nurse)
+    referral = refer(p)
+    profile = take(p)
+    done = clients.register_client(
+        actor=kw, local_id="T0003", given_name="Dee", family_name="Done",
+        date_of_birth=dt.date(1984, 3, 3), sex="female",
+    )  # fmt: skip
+    completed = clients.open_episode(
+        actor=kw, client=done, team=p.team, referral_date=today() - 200 * DAY,
+        triage_date=today() - 199 * DAY, keyworker=p.mi_keyworker,
+        substances=[SubstanceUse("sub.heroin", "smoke")],
+    )  # fmt: skip
+    clients.discharge(
+        actor=kw, episode=completed, on=today() - 20 * DAY, exit_reason="completed_drug_free"
+    )
+    checkup = checkups.schedule_checkups(
+        actor=kw, episode=completed, first_on=today() - 10 * DAY, every_weeks=4, count=2
+    )[0]
+    group = sessions.schedule_group(
+        actor=kw, team=p.team, title="Recovery group", starts_at=timezone.now() + 2 * DAY,
+        facilitators=[p.mi_keyworker], episodes=[p.episode],
+    )[0]  # fmt: skip
+    elsewhere = access.create_service(actor=None, code="elsewhere", name="Elsewhere Recovery")
+    far = access.create_team(actor=None, service=elsewhere, code="far", name="Far Team")
+    outsider = worker("out.sider", Role.KEYWORKER, team=far, service=elsewhere)
+    return {
+        "who": {
+            "own": p.mi_keyworker.user,
+            "team": p.keyworker.user,
+            "leader": p.team_leader.user,
+            "other_team": p.other_keyworker.user,
+            "manager": p.manager.user,
+            "other_service": outsider.user,
+            "commissioner": p.commissioner.user,
+            "administrator": p.administrator.user,
+            "anonymous": None,
+        },
+        "pk": {
+            "attendance": attendance.pk,
+            "intervention": intervention.pk,
+            "prescription": prescription.pk,
+            "referral": referral.pk,
+            "outcomes": profile.pk,
+            "checkup": checkup.pk,
+            "group": group.pk,
+        },
+    }
+
+
+def url_of(name: str, pattern: str, line: Route, world: dict[str, Any]) -> str:
+    url = "/" + pattern
+    url = url.replace("<str:local_id>", line.client).replace("<str:code>", line.code)
+    return url.replace("<int:pk>", str(world["pk"][line.pk]) if line.pk else "0")
+
+
+def answered(world: dict[str, Any], who: str, url: str) -> int:
+    browser = Browser()
+    user = world["who"][who]
+    if user is not None:
+        browser.force_login(user)
+    return browser.get(url).status_code
+
+
+def test_every_route_answers_every_role_as_the_matrix_says(world):
+    served = routes()
+    wrong = []
+    for name, line in MATRIX.items():
+        url = url_of(name, served[name][0], line, world)
+        for who in WHO:
+            before = AuditEvent.objects.filter(verb="refused").count()
+            status = answered(world, who, url)
+            if line.post_only:
+                ok = status in (302, 405)
+            elif who in line.allowed:
+                ok = status == 200
+            elif who == "anonymous":
+                ok = status == 302 if not line.public else status in (200, 302)
+            else:
+                ok = status in (302, 403, 404, 405)
+                if status in (403, 404):
+                    refusals = AuditEvent.objects.filter(verb="refused").count() - before
+                    ok = ok and refusals == 1
+            if not ok:
+                wrong.append(f"{name} {url} as {who}: {status}")
+    assert wrong == [], "\n".join(wrong)
+
+
+def test_the_admin_is_the_administrators_alone(world):
+    """Every page of the admin (each model's list and add page, and the index): an
+    administrator, and no one else."""
+    from django.contrib import admin
+
+    pages = ["/admin/"]
+    for model in admin.site._registry:
+        meta = model._meta
+        pages += [f"/admin/{meta.app_label}/{meta.model_name}/"]
+    wrong = []
+    for url in pages:
+        for who in WHO:
+            status = answered(world, who, url)
+            expected = (200,) if who == "administrator" else (302,)
+            if status not in expected:
+                wrong.append(f"{url} as {who}: {status}")
+    assert wrong == [], "\n".join(wrong)
+    assert len(pages) >= 10
