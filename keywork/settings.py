@@ -247,5 +247,8 @@ KEYWORK_SUPERVISION_VALID_DAYS = env.int("KEYWORK_SUPERVISION_VALID_DAYS", defau
 KEYWORK_FHIR_BASE = env.str("KEYWORK_FHIR_BASE", default="https://keywork.example.org/fhir")
 # The longest period a quality-measure report covers, in years (docs/quality-measure.md).
 KEYWORK_REPORT_MAX_YEARS = env.int("KEYWORK_REPORT_MAX_YEARS", default=5)
+# Small numbers: a commissioner is shown any count from 1 to KEYWORK_SMALL_NUMBER - 1 as
+# "fewer than 5" (keywork/measures/disclosure.py).
+KEYWORK_SMALL_NUMBER = env.int("KEYWORK_SMALL_NUMBER", default=5)
 # The version of the national dataset the return is written in (keywork/exports/ndtms/).
 KEYWORK_NDTMS_DATASET = env.str("KEYWORK_NDTMS_DATASET", default="2026.1")

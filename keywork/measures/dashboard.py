@@ -53,7 +53,10 @@ class Figure:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.value / self.of) if self.of else None
+        """None without a rate, or when a count is withheld (keywork/measures/disclosure.py)."""
+        if not self.of or isinstance(self.value, str) or isinstance(self.of, str):
+            return None
+        return round(100 * self.value / self.of)
 
 
 @dataclass

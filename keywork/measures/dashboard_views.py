@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from keywork.access import audit, policies
 from keywork.clients.models import Client
 from keywork.core.errors import AccessDenied
+from keywork.measures import disclosure
 from keywork.measures.dashboard import LISTS, Dashboard, dashboard
 from keywork.measures.views import (
     BadRequest,
@@ -56,6 +57,9 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
     except (BadRequest, AccessDenied) as error:
         return _refused(request, form, error, "measures/dashboard.html", {})
     board = dashboard(scope, period)
+    identities = sees_identities(request.user)
+    if not identities:
+        board = disclosure.board(board)  # a commissioner's small numbers withheld
     query = _kept(given)
     return render(
         request,
@@ -64,7 +68,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
             "form": form,
             "board": board,
             "query": query,
-            "identities": sees_identities(request.user),
+            "identities": identities,
             "charts": _charts(board),
         },
     )
@@ -75,12 +79,19 @@ def _charts(board: Dashboard) -> dict[str, Any]:
         "phases": {
             "type": "bar",
             "labels": [name for _, name, _ in board.phases],
-            "datasets": [{"label": "Open episodes", "data": [n for _, _, n in board.phases]}],
+            "datasets": [
+                {
+                    "label": "Open episodes",
+                    "data": disclosure.numbers([n for *_, n in board.phases]),
+                }
+            ],
         },
         "mix": {
             "type": "bar",
             "labels": [name for _, name, _ in board.mix],
-            "datasets": [{"label": "Interventions", "data": [n for _, _, n in board.mix]}],
+            "datasets": [
+                {"label": "Interventions", "data": disclosure.numbers([n for *_, n in board.mix])}
+            ],
         },
         "outcomes": {
             "type": "bar",

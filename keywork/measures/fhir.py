@@ -15,6 +15,7 @@ from django.utils import timezone
 from fhir.resources.R4B.measure import Measure as FhirMeasure
 from fhir.resources.R4B.measurereport import MeasureReport
 
+from keywork.measures import disclosure
 from keywork.measures.framework import BREAKDOWNS, Measure, Result, Subject, Tally
 
 SCORING = "http://terminology.hl7.org/CodeSystem/measure-scoring"
@@ -90,9 +91,22 @@ def _score(value: Decimal | None) -> dict[str, Any]:
     return {"measureScore": {"value": float(value)}} if value is not None else {}
 
 
+MASKED = {
+    "url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason",
+    "valueCode": "masked",
+}
+
+
+def _count(code: str, n: int) -> dict[str, Any]:
+    """A population's count; a count withheld from the viewer (small numbers) is masked."""
+    if disclosure.withheld(n):
+        return {"extension": [MASKED], "code": _population(code)}
+    return {"code": _population(code), "count": n}
+
+
 def _counts(numerator: int, denominator: int, **more: int) -> list[dict[str, Any]]:
     found = [*more.items(), ("denominator", denominator), ("numerator", numerator)]
-    return [{"code": _population(code.replace("_", "-")), "count": n} for code, n in found]
+    return [_count(code.replace("_", "-"), n) for code, n in found]
 
 
 def _stratum(tally: Tally) -> dict[str, Any]:
@@ -110,7 +124,7 @@ def report(result: Result, subjects: list[Subject] | None = None) -> dict[str, A
         "population": _counts(
             result.numerator,
             result.denominator,
-            initial_population=result.denominator + result.excluded,
+            initial_population=disclosure.total(result.denominator, result.excluded),
             denominator_exclusion=result.excluded,
         ),
         **_score(result.proportion),

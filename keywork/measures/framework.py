@@ -123,7 +123,9 @@ class Result:
 
 
 def proportion(numerator: int, denominator: int) -> Decimal | None:
-    if not denominator:
+    """numerator / denominator to four places; None when there is none, or when either is
+    withheld from the viewer (a small number, keywork/measures/disclosure.py)."""
+    if not denominator or isinstance(numerator, str) or isinstance(denominator, str):
         return None
     return (Decimal(numerator) / Decimal(denominator)).quantize(
         Decimal("0.0001"), rounding=ROUND_HALF_UP

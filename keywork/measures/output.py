@@ -10,6 +10,7 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+from keywork.measures import disclosure
 from keywork.measures.framework import Result, Tally
 
 CSV_COLUMNS = ("part", "key", "label", "numerator", "denominator", "proportion", "reason")
@@ -29,10 +30,12 @@ def _tally(tally: Tally) -> dict[str, Any]:
     }
 
 
-def reasons_counted(result: Result) -> list[tuple[str, str, int]]:
-    """(code, reason, clients) for each reason, in the measure's order of steps."""
+def reasons_counted(result: Result, *, identities: bool = True) -> list[tuple[str, str, int]]:
+    """(code, reason, clients) for each reason, in the measure's order of steps; without
+    identities, a small count withheld."""
     counts = Counter((row.code, row.reason) for row in result.not_counted)
-    return [(code, reason, n) for (code, reason), n in counts.items()]
+    found = [(code, reason, n) for (code, reason), n in counts.items()]
+    return found if identities else disclosure.reasons(found)
 
 
 def as_json(result: Result, *, identities: bool) -> dict[str, Any]:
@@ -55,7 +58,7 @@ def as_json(result: Result, *, identities: bool) -> dict[str, Any]:
         },
         "not_counted_by_reason": [
             {"code": code, "reason": reason, "clients": n}
-            for code, reason, n in reasons_counted(result)
+            for code, reason, n in reasons_counted(result, identities=identities)
         ],
     }
     if identities:
@@ -90,6 +93,6 @@ def as_csv(result: Result, *, identities: bool) -> str:
         for row in result.not_counted:
             writer.writerow(("not_counted", row.local_id, "", "", "", "", row.reason))
     else:
-        for code, reason, n in reasons_counted(result):
+        for code, reason, n in reasons_counted(result, identities=False):
             writer.writerow(("not_counted_by_reason", code, "", "", n, "", reason))
     return out.getvalue()

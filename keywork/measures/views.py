@@ -19,7 +19,7 @@ from keywork.clients.models import Client
 from keywork.core.dates import add_months, today
 from keywork.core.errors import AccessDenied
 from keywork.core.forms import plausible
-from keywork.measures import fhir
+from keywork.measures import disclosure, fhir
 from keywork.measures.framework import Measure, Period, Result, Scope, compute, subjects
 from keywork.measures.output import as_csv, as_json, reasons_counted
 from keywork.measures.registry import MEASURES
@@ -116,7 +116,10 @@ def period_and_scope(actor: Actor, given: dict[str, Any]) -> tuple[Period, Scope
 
 
 def compute_for(actor: Actor, measure: Measure, given: dict[str, Any]) -> Result:
-    return compute(measure, *period_and_scope(actor, given))
+    """The result as this user may see it: a commissioner's with its small numbers withheld
+    (keywork/measures/disclosure.py), on the page and in every download."""
+    found = compute(measure, *period_and_scope(actor, given))
+    return found if sees_identities(actor) else disclosure.result(found)
 
 
 def sees_identities(actor: Actor) -> bool:
@@ -194,7 +197,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         context.update(
             result=result,
             identities=identities,
-            reasons=reasons_counted(result),
+            reasons=reasons_counted(result, identities=identities),
             chart=_chart(result),
             query=request.GET.urlencode(),
         )
@@ -231,6 +234,6 @@ def _chart(result: Result) -> dict[str, Any]:
             round(float(t.proportion) * 100, 1) if t.proportion is not None else None
             for t in months
         ],
-        "numerator": [t.numerator for t in months],
-        "denominator": [t.denominator for t in months],
+        "numerator": disclosure.numbers([t.numerator for t in months]),
+        "denominator": disclosure.numbers([t.denominator for t in months]),
     }

@@ -82,19 +82,37 @@ def test_showing_the_list_is_audited_as_a_read_of_each_client(measured, client):
 def test_a_commissioner_sees_the_numbers_and_no_client(measured, client):
     client.force_login(measured.commissioner.user)
     page = client.get("/reports/qs6/", params()).content.decode()
-    assert '<span id="denominator">1</span>' in page
+    assert '<span id="denominator">fewer than 5</span>' in page, "one client: a small number"
     assert "T0001" not in page and "/clients/" not in page
     served = client.get("/reports/qs6/", params(format="json")).json()
     assert "not_counted" not in served
+    assert (served["numerator"], served["denominator"], served["proportion"]) == (
+        "withheld (small numbers)",  # 0 of them counted would tell of each of them
+        "fewer than 5",
+        None,
+    )
     assert served["not_counted_by_reason"] == [
         {
             "code": "not_by_keyworker",
             "reason": "psychosocial interventions delivered by someone other than their keyworker",
-            "clients": 1,
+            "clients": "fewer than 5",
         }
     ]
     downloaded = client.get("/reports/qs6/", params(format="csv")).content.decode()
-    assert "T0001" not in downloaded
+    assert (
+        "T0001" not in downloaded
+        and "total,all,service Testshire Recovery,withheld (small numbers),fewer than 5"
+        in downloaded
+    )
+    fhir = client.get("/reports/qs6/", params(format="fhir")).json()
+    masked = [p for p in fhir["group"][0]["population"] if "count" not in p]
+    assert {p["code"]["coding"][0]["code"] for p in masked} == {
+        "initial-population",
+        "denominator-exclusion",
+        "denominator",
+        "numerator",
+    }
+    assert all(p["extension"][0]["valueCode"] == "masked" for p in masked)
     assert not AuditEvent.objects.filter(what="qs6 report").exists()
     as_commissioner = json.loads(command("--as", "cora.commissioner"))
     assert "not_counted" not in as_commissioner
