@@ -247,6 +247,8 @@ KEYWORK_SUPERVISION_VALID_DAYS = env.int("KEYWORK_SUPERVISION_VALID_DAYS", defau
 KEYWORK_FHIR_BASE = env.str("KEYWORK_FHIR_BASE", default="https://keywork.example.org/fhir")
 # The longest period a quality-measure report covers, in years (docs/quality-measure.md).
 KEYWORK_REPORT_MAX_YEARS = env.int("KEYWORK_REPORT_MAX_YEARS", default=5)
+# How long break-glass access to a record outside one's scope lasts, in hours.
+KEYWORK_BREAK_GLASS_HOURS = env.int("KEYWORK_BREAK_GLASS_HOURS", default=4)
 # Small numbers: a commissioner is shown any count from 1 to KEYWORK_SMALL_NUMBER - 1 as
 # "fewer than 5" (keywork/measures/disclosure.py).
 KEYWORK_SMALL_NUMBER = env.int("KEYWORK_SMALL_NUMBER", default=5)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -19,6 +20,7 @@ from keywork.access.audit import Actor, user_or_none
 from keywork.access.models import (
     PRACTITIONER_ROLES,
     AuditEvent,
+    BreakGlass,
     Competency,
     Registration,
     Role,
@@ -27,9 +29,12 @@ from keywork.access.models import (
     Team,
     Worker,
 )
+from keywork.access.rules import check_real_reason
 from keywork.catalogue.models import Entry, Tier
+from keywork.clients.models import Client
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.records import lock
 from keywork.core.validation import refuse_invalid
 from keywork.core.writes import action
 
@@ -517,3 +522,59 @@ def unlock_sign_in(*, actor: Actor, worker: Worker) -> int:
         detail={"attempts_cleared": removed},
     )  # fmt: skip
     return int(removed)
+
+
+# Break-glass ------------------------------------------------------------------------------
+
+
+@action
+def break_glass(*, actor: Actor, client: Client, reason: str) -> BreakGlass:
+    """Open, in an emergency, the record of a client of the service outside the worker's
+    scope: read only, for KEYWORK_BREAK_GLASS_HOURS, with a reason the service manager will
+    review."""
+    worker = policies.worker_of(actor)
+    if worker is None or not policies.can_break_glass(actor, client):
+        raise AccessDenied("break-glass access is to clients of your own service")
+    if policies.clients_in_scope(actor).filter(pk=client.pk).exists():
+        raise RuleViolation("ACCESS", "you can open this record already", field="reason")
+    check_real_reason(
+        reason, code="ACCESS", field="reason", what="you need this record outside your team"
+    )
+    assert worker.service_id is not None  # can_break_glass
+    hours = settings.KEYWORK_BREAK_GLASS_HOURS
+    grant = BreakGlass.objects.create(
+        worker=worker,
+        client=client,
+        service_id=worker.service_id,
+        reason=reason.strip(),
+        ends_at=timezone.now() + dt.timedelta(hours=hours),
+    )
+    audit.record(
+        actor=actor,
+        verb=Verb.BREAK_GLASS,
+        what="break_glass",
+        client=client,
+        obj=grant,
+        detail={"reason": grant.reason, "hours": hours},
+    )
+    return grant
+
+
+@action
+def review_break_glass(*, actor: Actor, grant: BreakGlass, note: str) -> BreakGlass:
+    """The service manager signs off a break-glass access, saying what they found."""
+    reviewer = policies.worker_of(actor)
+    if reviewer is None or not policies.can_review_access(actor, grant.service_id):
+        raise AccessDenied("break-glass access is reviewed by the service manager")
+    lock(grant)
+    if grant.reviewed_at is not None:
+        raise RuleViolation("ACCESS", "this access has been reviewed already", field="note")
+    if not note.strip():
+        raise invalid("note", "say what the review found")
+    grant.reviewed_at, grant.reviewed_by, grant.review_note = timezone.now(), reviewer, note
+    grant.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+    audit.record(
+        actor=actor, verb=Verb.CHANGE, what="review_break_glass", client=grant.client,
+        obj=grant, detail={"note": note},
+    )  # fmt: skip
+    return grant

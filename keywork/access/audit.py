@@ -121,8 +121,16 @@ def refused_action(name: str, given: dict[str, Any], error: RuleViolation) -> No
 @action
 def record_read(*, actor: Actor, what: str, clients: Iterable[Client]) -> int:
     """Audit that `actor` was shown these clients' data on `what`; one row per client."""
-    events = [_event(actor, AuditEvent.Verb.VIEW, what, client, None, None) for client in clients]
+    events = [
+        _event(actor, AuditEvent.Verb.VIEW, what, client, None, _read_detail(client))
+        for client in clients
+    ]
     return len(chain.append(events))
+
+
+def _read_detail(client: Client) -> dict[str, Any] | None:
+    """A read made only by breaking the glass says so (see clients.queries.visible_client)."""
+    return {"break_glass": True} if getattr(client, "via_break_glass", False) else None
 
 
 @action

@@ -13,12 +13,14 @@ import hashlib
 import ipaddress
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 
 from keywork.access.models import AuditChainHead, AuditEvent
+from keywork.core.writes import at_end_of_action, on_undo
 
 GENESIS = "0" * 64
 HEAD = 1  # the head's primary key
@@ -67,19 +69,81 @@ def _head() -> AuditChainHead:
     return head
 
 
+@dataclass
+class _Tail:
+    """The end of the chain as this action's transaction has written it, the head held."""
+
+    head: AuditChainHead
+    chain: str
+    last_id: int
+    rows: int
+
+
+# One action writes its rows against the head it holds, and moves the head once, at its end:
+# updating one row thousands of times in one transaction (a bulk load) slows PostgreSQL
+# down with every update.
+_tail: ContextVar[_Tail | None] = ContextVar("keywork_audit_tail", default=None)
+# Set when an action is undone: rows written earlier in the same transaction may lie past
+# the head (it moves at the end of the outermost action), so the next start looks for them.
+_undone: ContextVar[bool] = ContextVar("keywork_audit_undone", default=False)
+
+
+def _start() -> _Tail:
+    """Hold the head and find the end of the chain: the head's, or, when this transaction
+    has written rows past it already (an earlier part of the action), the last row's."""
+    head = _head()
+    tail = _Tail(head, head.chain, head.last_id, head.rows)
+    if not _undone.get():
+        return tail
+    _undone.set(False)
+    later = AuditEvent.objects.filter(pk__gt=head.last_id)
+    if later.exists():
+        last = later.order_by("-pk").values_list("pk", "chain").first()
+        assert last is not None
+        tail.last_id, tail.chain = last
+        tail.rows += later.count()
+    return tail
+
+
+def _move_head() -> None:
+    tail = _tail.get()
+    if tail is None:
+        return
+    _tail.set(None)
+    head = tail.head
+    head.chain, head.last_id, head.rows = tail.chain, tail.last_id, tail.rows
+    head.save(update_fields=["chain", "rows", "last_id"])
+
+
+def _forget() -> None:
+    """An action was undone: its rows are gone; the next row starts from what is there."""
+    _tail.set(None)
+    _undone.set(True)
+
+
+on_undo(_forget)
+
+
 def append(events: list[AuditEvent]) -> list[AuditEvent]:
     """Write these rows at the end of the trail, each chained to the one before."""
     if not events:
         return events
     with transaction.atomic(savepoint=False):  # the action's own transaction, when in one
-        head = _head()
-        chain = head.chain
+        tail = _tail.get()
+        kept = tail is not None
+        if tail is None:
+            tail = _start()
+            kept = at_end_of_action(_move_head)
+            if kept:
+                _tail.set(tail)
         for event in events:
-            chain = event.chain = digest(chain, _values(event))
+            tail.chain = event.chain = digest(tail.chain, _values(event))
         AuditEvent.objects.bulk_create(events, batch_size=2000)
-        head.chain, head.rows = chain, head.rows + len(events)
-        head.last_id = max(e.pk for e in events)
-        head.save(update_fields=["chain", "rows", "last_id"])
+        tail.rows += len(events)
+        tail.last_id = max(e.pk for e in events)
+        if not kept:  # outside an action: move the head now
+            _tail.set(tail)
+            _move_head()
     return events
 
 

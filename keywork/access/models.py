@@ -173,6 +173,7 @@ class AuditEvent(models.Model):
         REFUSED = "refused", "was refused"
         LOGIN = "login", "signed in"
         LOGOUT = "logout", "signed out"
+        BREAK_GLASS = "breakglass", "broke the glass"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -216,3 +217,32 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit trail head: row {self.last_id}, {self.chain[:12]}"
+
+
+class BreakGlass(models.Model):
+    """A worker's access, in an emergency, to the record of a client outside their scope:
+    read only, for a set time, every read audited as break-glass, and reviewed and signed
+    off by the service manager."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        verbose_name_plural = "break-glass accesses"
+
+    def __str__(self) -> str:
+        return f"{self.worker} broke the glass on {self.opened_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def active(self) -> bool:
+        return self.ends_at > timezone.now()

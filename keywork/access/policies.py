@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from keywork.access.models import TEAM_ROLES, Role, Team, Worker
+from keywork.access.models import TEAM_ROLES, BreakGlass, Role, Team, Worker
 from keywork.clients.models import Client, Episode
 
 if TYPE_CHECKING:
@@ -46,10 +47,25 @@ def episodes_visible_to(user: Actor) -> QuerySet[Episode]:
     return Episode.objects.none()
 
 
+def break_glass_grants(worker: Worker) -> QuerySet[BreakGlass]:
+    """The worker's break-glass accesses still running."""
+    return BreakGlass.objects.filter(worker=worker, ends_at__gt=timezone.now())
+
+
 def clients_visible_to(user: Actor) -> QuerySet[Client]:
-    """Clients whose records this user may open: those with an episode in their team (or
-    service), and those their team (or service) registered who have no episode yet.
-    Nothing identifiable for a commissioner or an administrator."""
+    """Clients whose records this user may open: those in their scope, and those they have
+    broken the glass for, while that lasts. Nothing identifiable for a commissioner or an
+    administrator."""
+    worker = worker_of(user)
+    if worker is None:
+        return Client.objects.none()
+    glass = Exists(break_glass_grants(worker).filter(client=OuterRef("pk")))
+    return Client.objects.filter(Exists(clients_in_scope(user).filter(pk=OuterRef("pk"))) | glass)
+
+
+def clients_in_scope(user: Actor) -> QuerySet[Client]:
+    """Clients with an episode in the user's team (or service), and those their team (or
+    service) registered who have no episode yet."""
     worker = worker_of(user)
     if worker is None:
         return Client.objects.none()
@@ -62,6 +78,32 @@ def clients_visible_to(user: Actor) -> QuerySet[Client]:
     else:
         return Client.objects.none()
     return Client.objects.filter(Exists(episodes) | (registered & waiting))
+
+
+def in_service(worker: Worker) -> QuerySet[Client]:
+    """The clients of a worker's service: an episode there, or registered there."""
+    return Client.objects.filter(
+        Q(episodes__service_id=worker.service_id) | Q(registered_service_id=worker.service_id)
+    ).distinct()
+
+
+def can_break_glass(user: Actor, client: Client) -> bool:
+    """A practitioner or manager may open, in an emergency, the record of a client of their
+    own service that is outside their scope (not of another service)."""
+    worker = worker_of(user)
+    if worker is None or worker.role not in (*TEAM_ROLES, Role.SERVICE_MANAGER):
+        return False
+    return in_service(worker).filter(pk=client.pk).exists()
+
+
+def can_review_access(user: Actor, service_id: int) -> bool:
+    """Break-glass accesses and consent overrides are reviewed by the service's manager."""
+    worker = worker_of(user)
+    return (
+        worker is not None
+        and worker.role == Role.SERVICE_MANAGER
+        and worker.service_id == service_id
+    )
 
 
 def caseload_of(user: Actor) -> QuerySet[Episode]:

@@ -1,4 +1,5 @@
-"""Rule 4, competence: pure checks over plain facts and a date. No database, no request."""
+"""Rule 4, competence, and the reasons access needs: pure checks over plain facts and a date.
+No database, no request."""
 
 from __future__ import annotations
 
@@ -77,3 +78,21 @@ def assess_competence(facts: CompetenceFacts) -> Competence:
 def require_competent(competence: Competence) -> None:
     if not competence.competent:
         raise RuleViolation("R4", competence.message)
+
+
+# A reason that lets someone past a safeguard (break-glass access to a record, a referral
+# made without the client's consent) is read by the service manager who reviews it: it must
+# say something, not a token word.
+REASON_WORDS = 4
+REASON_CHARACTERS = 20
+
+
+def check_real_reason(text: str, *, code: str, field: str, what: str) -> None:
+    words = [w for w in text.split() if any(c.isalnum() for c in w)]
+    if len(words) < REASON_WORDS or len(text.strip()) < REASON_CHARACTERS:
+        raise RuleViolation(
+            code,
+            f"say why {what}, in a sentence the service manager can review (at least "
+            f"{REASON_WORDS} words): a token word is not a reason",
+            field=field,
+        )

@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from keywork.access import audit
+from keywork.access import audit, glass, policies
 from keywork.access.middleware import start_session_clock
 from keywork.access.models import AuditEvent
 
@@ -18,6 +18,11 @@ Verb = AuditEvent.Verb
 def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         start_session_clock(request)
+        worker = getattr(user, "worker", None)
+        if worker is not None:
+            glass.remember(
+                request, list(policies.break_glass_grants(worker).select_related("client"))
+            )
     how = getattr(request, "keywork_second_factor", "")
     audit.record_sign_in(
         actor=user,

@@ -138,7 +138,11 @@ def caseload(
 
 
 def visible_client(user: Actor, local_id: str) -> Client | None:
-    return policies.clients_visible_to(user).filter(local_id=local_id).first()
+    """The client, if this user may open their record; `via_break_glass` says whether only
+    by breaking the glass (so that each read is audited as such), in the same query."""
+    in_scope = policies.clients_in_scope(user).filter(pk=OuterRef("pk"))
+    visible = policies.clients_visible_to(user).filter(local_id=local_id)
+    return visible.annotate(via_break_glass=~Exists(in_scope)).first()
 
 
 def open_episodes_by_id(user: Actor, ids: list[str]) -> tuple[list[Episode], list[str]]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from keywork.clients import views
+from keywork.clients import breakglass, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,4 +9,6 @@ urlpatterns = [
     path("clients/<str:local_id>/phase/", views.move_phase, name="move_phase"),
     path("clients/<str:local_id>/keyworker/", views.change_keyworker, name="change_keyworker"),
     path("clients/<str:local_id>/discharge/", views.discharge, name="discharge"),
+    path("clients/<str:local_id>/break-glass/", breakglass.break_glass, name="break_glass"),
+    path("access-reviews/", breakglass.reviews, name="access_reviews"),
 ]

@@ -13,9 +13,9 @@ from django.utils import timezone
 from keywork.access import audit, policies
 from keywork.access.models import Role
 from keywork.checkups.queries import due_checkups
-from keywork.clients import actions, queries
+from keywork.clients import actions, breakglass, queries
 from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
-from keywork.clients.models import Episode
+from keywork.clients.models import Client, Episode
 from keywork.core.dates import today
 from keywork.core.forms import ActionForm, InErrorForm
 from keywork.core.views import changed
@@ -66,6 +66,9 @@ def home(request: HttpRequest) -> HttpResponse:
 def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
     client = queries.visible_client(request.user, local_id)
     if client is None:
+        asked = Client.objects.filter(local_id=local_id).first()
+        if asked is not None and policies.can_break_glass(request.user, asked):
+            return breakglass.offer(request, asked)
         raise Http404("No client with that id on the records you can see.")
     audit.record_read(actor=request.user, what="client record", clients=[client])
     record = queries.record_of(client)

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from keywork.access import policies
+from keywork.access import glass, policies
 from keywork.access.models import Role, Service
 
 
@@ -11,6 +11,10 @@ def keywork(request: HttpRequest) -> dict[str, Any]:
     team leaders and service managers, the group sessions to keyworkers in a team, and the
     quality measures and dashboards to those who may see them (with a team to choose for
     those who see more than one)."""
+
+    def show_reviews() -> bool:
+        worker = policies.worker_of(getattr(request, "user", None))
+        return worker is not None and worker.role == Role.SERVICE_MANAGER
 
     def show_team_view() -> bool:
         worker = policies.worker_of(getattr(request, "user", None))
@@ -29,9 +33,11 @@ def keywork(request: HttpRequest) -> dict[str, Any]:
         return policies.report_team_of(getattr(request, "user", None)) is None
 
     return {
+        "break_glass": glass.running(request),
         "synthetic_demo": Service.objects.filter(is_synthetic=True).exists(),
         "choose_team": choose_team,
         "show_team_view": show_team_view,
         "show_groups": show_groups,
         "show_reports": show_reports,
+        "show_reviews": show_reviews,
     }

@@ -36,27 +36,67 @@ def on_refusal(listener: RefusalListener) -> None:
         _refusal_listeners.append(listener)
 
 
+# Work to do at the end of the outermost action, inside its transaction, just before it
+# commits (the audit chain moves its head there once, however many rows the action wrote);
+# and listeners told whenever an action's work is undone (its transaction or savepoint
+# rolled back), so that nothing cached from inside it outlives it.
+_end_hooks: ContextVar[list[Callable[[], None]] | None] = ContextVar(
+    "keywork_action_end_hooks", default=None
+)
+_undo_listeners: list[Callable[[], None]] = []
+
+
+def at_end_of_action(hook: Callable[[], None]) -> bool:
+    """Run `hook` at the end of the outermost action, before it commits; False (and nothing
+    registered) outside an action."""
+    hooks = _end_hooks.get()
+    if hooks is None:
+        return False
+    hooks.append(hook)
+    return True
+
+
+def on_undo(listener: Callable[[], None]) -> None:
+    if listener not in _undo_listeners:
+        _undo_listeners.append(listener)
+
+
 def action(func: Callable[P, R]) -> Callable[P, R]:
     """Mark a function as a writer of domain data and run it in one transaction."""
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        token = _action_depth.set(_action_depth.get() + 1)
+        depth = _action_depth.get() + 1
+        token = _action_depth.set(depth)
+        hooks = _end_hooks.set([]) if depth == 1 else None
         try:
-            for name, value in kwargs.items():
-                refuse_bad_values(name, value)
-            with transaction.atomic():
-                return func(*args, **kwargs)
-        except RuleViolation as error:
-            if _action_depth.get() == 1 and not error.audited:
-                for listener in _refusal_listeners:
-                    listener(func.__name__, dict(kwargs), error)
+            try:
+                for name, value in kwargs.items():
+                    refuse_bad_values(name, value)
+                with transaction.atomic():
+                    result = func(*args, **kwargs)
+                    for hook in _end_hooks.get() or [] if depth == 1 else []:
+                        hook()
+                    return result
+            finally:
+                if hooks is not None:
+                    _end_hooks.reset(hooks)
+                _action_depth.reset(token)
+        except BaseException as error:
+            for listener in _undo_listeners:
+                listener()
+            if isinstance(error, RuleViolation) and depth == 1 and not error.audited:
+                # After the action's transaction is undone, and as an action of its own.
+                for refused in _refusal_listeners:
+                    refused(func.__name__, dict(kwargs), error)
                 error.audited = True
             raise
-        finally:
-            _action_depth.reset(token)
 
     return wrapper
+
+
+def in_action() -> bool:
+    return _action_depth.get() > 0
 
 
 def refuse_bad_values(name: str, value: Any) -> None:
@@ -77,10 +117,6 @@ def refuse_bad_values(name: str, value: Any) -> None:
     elif isinstance(value, list | tuple | set | frozenset):
         for item in value:
             refuse_bad_values(name, item)
-
-
-def in_action() -> bool:
-    return _action_depth.get() > 0
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,17 @@ from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, invalid
-from keywork.core.records import mark_in_error_and_audit, refuse_if_in_error
+from keywork.core.records import lock, mark_in_error_and_audit, refuse_if_in_error
 from keywork.core.writes import action
 from keywork.referrals import rules
-from keywork.referrals.models import NEXT, How, Referral, Status, StatusChange
+from keywork.referrals.models import (
+    NEXT,
+    How,
+    OverrideReview,
+    Referral,
+    Status,
+    StatusChange,
+)
 
 Verb = AuditEvent.Verb
 
@@ -160,3 +167,28 @@ def mark_referral_in_error(*, actor: Actor, referral: Referral, reason: str) -> 
         reason=reason,
     )
     return referral
+
+
+@action
+def review_consent_override(*, actor: Actor, referral: Referral, note: str) -> OverrideReview:
+    """The service manager signs off a referral made without the client's consent."""
+    reviewer = policies.worker_of(actor)
+    if reviewer is None or not policies.can_review_access(actor, referral.episode.service_id):
+        raise AccessDenied("consent overrides are reviewed by the service manager")
+    if referral.consent_to_share:
+        raise invalid("referral", "this referral was made with the client's consent")
+    lock(referral)
+    if OverrideReview.objects.filter(referral=referral).exists():
+        raise invalid("note", "this override has been reviewed already")
+    if not note.strip():
+        raise invalid("note", "say what the review found")
+    review = OverrideReview.objects.create(referral=referral, reviewed_by=reviewer, note=note)
+    audit.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        what="review_consent_override",
+        client=referral.episode.client,
+        obj=review,
+        detail={"note": note},
+    )
+    return review

@@ -100,3 +100,15 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_status_display()} on {self.on:%d/%m/%Y}"
+
+
+class OverrideReview(models.Model):
+    """The service manager's sign-off of a referral made without the client's consent."""
+
+    referral = models.OneToOneField(Referral, on_delete=models.PROTECT, related_name="review")
+    reviewed_by = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField()
+
+    def __str__(self) -> str:
+        return f"consent override reviewed {self.reviewed_at:%d/%m/%Y}"

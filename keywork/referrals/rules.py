@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from keywork.access.rules import check_real_reason
 from keywork.core.dates import uk
 from keywork.core.errors import RuleViolation
 
@@ -46,6 +47,12 @@ def check_consent(
             "consent, unless you record why it must be made without it",
             field="override_reason",
         )
+    check_real_reason(
+        override_reason,
+        code="CONSENT",
+        field="override_reason",
+        what="the referral is made without the client's consent",
+    )
 
 
 def check_made_on(

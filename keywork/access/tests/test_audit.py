@@ -83,7 +83,7 @@ def test_the_caseload_page_audits_each_client_it_shows(personas, client):
 def test_a_refused_read_writes_no_client_view_but_its_refusal(personas, client):
     client.force_login(personas.other_keyworker.user)
     response = client.get(f"/clients/{personas.client.local_id}/", REMOTE_ADDR="10.9.9.9")
-    assert response.status_code == 404
+    assert response.status_code == 403  # refused, and offered break-glass
     assert not AuditEvent.objects.filter(verb="view", client=personas.client).exists()
     assert Client.objects.filter(pk=personas.client.pk).exists()
     refusal = last_refusal()
@@ -93,7 +93,7 @@ def test_a_refused_read_writes_no_client_view_but_its_refusal(personas, client):
         "client",
         "10.9.9.9",
     )
-    assert refusal.detail["status"] == 404 and refusal.detail["asked_for"] == "T0001"
+    assert refusal.detail["status"] == 403 and refusal.detail["asked_for"] == "T0001"
 
 
 def test_asking_for_a_client_id_that_does_not_exist_is_audited_too(personas, client):

@@ -13,6 +13,8 @@ from django.db import connection, connections, transaction
 
 from keywork.access import audit, audit_guard, chain
 from keywork.access.models import AuditEvent
+from keywork.core.errors import RuleViolation
+from keywork.core.writes import action
 
 pytestmark = pytest.mark.django_db
 
@@ -93,3 +95,42 @@ def test_writers_at_the_same_time_take_turns_and_the_chain_never_forks(personas)
     assert errors == []
     assert AuditEvent.objects.filter(what__startswith="probe").count() == 80
     assert chain.verify().whole, chain.verify()
+
+
+@action
+def _reads_around_a_refusal(*, personas) -> None:
+    """Reads, then a change refused inside the same action (its savepoint undone), then
+    more reads: the rows of the first part stay, the refused one's go."""
+    audit.record_read(actor=None, what="before", clients=[personas.client])
+    with pytest.raises(RuleViolation):
+        _refused_inside(actor=None)
+    audit.record_read(actor=None, what="after", clients=[personas.client])
+
+
+@action
+def _refused_inside(*, actor) -> None:
+    audit.record_read(actor=actor, what="undone", clients=[])
+    audit.record(actor=actor, verb="view", what="undone")
+    raise RuleViolation("R0", "refused on purpose")
+
+
+def test_a_change_undone_inside_an_action_leaves_the_chain_whole(personas):
+    _reads_around_a_refusal(personas=personas)
+    assert not AuditEvent.objects.filter(what="undone").exists()
+    assert AuditEvent.objects.filter(what__in=["before", "after"]).count() == 2
+    assert chain.verify().whole, chain.verify()
+
+
+def test_an_action_writing_many_rows_moves_the_head_once(personas):
+    from django.test.utils import CaptureQueriesContext
+
+    @action
+    def many() -> None:
+        for n in range(50):
+            audit.record(actor=None, verb="view", what=f"bulk {n}")
+
+    with CaptureQueriesContext(connection) as captured:
+        many()
+    heads = [q["sql"] for q in captured.captured_queries if "access_auditchainhead" in q["sql"]]
+    assert len(heads) == 2, heads  # held once, moved once
+    assert chain.verify().whole

@@ -54,7 +54,7 @@ def test_a_worker_logs_in_with_username_and_password(client, personas):
         ("keyworker", 200),  # same team
         ("team_leader", 200),
         ("manager", 200),  # same service
-        ("other_keyworker", 404),  # other team
+        ("other_keyworker", 403),  # other team: refused, offered break-glass
         ("commissioner", 404),  # read-only, no identities
         ("administrator", 404),
     ],

@@ -102,6 +102,8 @@ MATRIX: dict[str, Route] = {
     "move_phase": route(PRACTICE),
     "change_keyworker": route(ALLOCATES),
     "discharge": route(PRACTICE | ALLOCATES),
+    "break_glass": route(SEES | {"other_team"}),  # the form; inside the service only
+    "access_reviews": route({"manager"}),
     "record_session": route(PRACTICE),
     "amend_notes": route(PRACTICE, pk="attendance"),
     "entered_in_error": route(PRACTICE, pk="attendance"),
