@@ -71,8 +71,8 @@ def test_the_application_role_reads_and_adds_but_cannot_undo_the_audit_trail(per
         assert clients >= 1
         conn.execute(
             "INSERT INTO access_auditevent (at, actor_label, verb, what, object_type, "
-            "object_id, channel, detail) VALUES (now(), 'system', 'view', 'probe', '', '', "
-            "'system', '{}')"
+            "object_id, channel, detail, chain) VALUES (now(), 'system', 'view', 'probe', '', "
+            "'', 'system', '{}', '')"
         )
         assert "permission denied" in refused(conn, "UPDATE access_auditevent SET what = 'x'")
         assert "permission denied" in refused(conn, "DELETE FROM access_auditevent")
