@@ -16,18 +16,45 @@ from keywork.assessments.models import (
     RiskLevel,
 )
 from keywork.assessments.rules import AssessmentInput
+from keywork.clients.actions import hold_episode
 from keywork.clients.models import Episode
-from keywork.core.dates import today
+from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.records import check_version
 from keywork.core.writes import action
 
 
+def assessment_version(episode: Episode) -> int:
+    """How many assessments the episode has: a reassessment starts from the latest."""
+    return Assessment.objects.filter(episode=episode).count()
+
+
 @action
-def assess(*, actor: Actor, episode: Episode, assessment: AssessmentInput) -> Assessment:
-    """Record a comprehensive assessment or reassessment; earlier ones are kept as they were."""
+def assess(
+    *,
+    actor: Actor,
+    episode: Episode,
+    assessment: AssessmentInput,
+    expected_version: int | None = None,
+) -> Assessment:
+    """Record a comprehensive assessment or reassessment; earlier ones are kept as they were.
+    `expected_version` is how many there were when the reassessment began."""
     worker = policies.worker_of(actor)
     if worker is None or not policies.can_work_with(actor, episode):
         raise AccessDenied("only keyworkers in the client's team assess them")
+    hold_episode(episode)
+    if expected_version is not None:
+        latest = Assessment.objects.filter(episode=episode).order_by("-assessed_on", "-pk")
+        check_version(
+            expected=expected_version,
+            current=assessment_version(episode),
+            what="The assessment",
+            theirs=lambda: {
+                "Latest assessment": " ".join(
+                    f"{uk(a.assessed_on)} by {a.assessed_by.name}" for a in latest[:1]
+                )
+            },
+        )
     if not episode.is_open:
         raise RuleViolation("EPISODE", "the episode is discharged: open a new one to reassess")
     areas = dict(RISK_AREAS)

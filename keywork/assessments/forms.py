@@ -18,6 +18,7 @@ NEED_ROWS = 6
 
 
 class AssessmentForm(ActionForm):
+    versioned = True
     field_aliases = {"needs": "need_1_description", "risks": "risk_notes"}
 
     assessed_on = forms.DateField(

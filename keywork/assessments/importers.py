@@ -33,4 +33,5 @@ def assess(actor: Actor, f: Fields) -> object:
                 for need in f.records("needs")
             ),
         ),
+        expected_version=f.optional_number("version"),
     )

@@ -20,11 +20,15 @@ def assess(request: HttpRequest, local_id: str) -> HttpResponse:
         form_class=AssessmentForm,
         allowed=policies.can_work_with,
         perform=lambda episode, form: actions.assess(
-            actor=request.user, episode=episode, assessment=form.assessment()
+            actor=request.user,
+            episode=episode,
+            assessment=form.assessment(),
+            expected_version=form.expected_version(),
         ),
         title="Comprehensive assessment",
         done="Assessment recorded; earlier assessments are kept.",
         template="assessments/assess.html",
+        version=actions.assessment_version,
     )
 
 

@@ -19,7 +19,12 @@ from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, RuleViolation
-from keywork.core.records import mark_in_error_and_audit, refuse_if_in_error
+from keywork.core.records import (
+    check_version,
+    lock,
+    mark_in_error_and_audit,
+    refuse_if_in_error,
+)
 from keywork.core.writes import action
 from keywork.interventions import rules
 from keywork.interventions.models import (
@@ -404,13 +409,33 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def intervention_version(intervention: Intervention) -> int:
+    """Every change the record has had: amendments, sessions counted, its end, in error."""
+    amended = Amendment.objects.filter(intervention=intervention).count()
+    counted = intervention.sessions.count()
+    return amended + counted + (intervention.ended_on is not None) + intervention.in_error
+
+
 @action
 def amend_intervention(
-    *, actor: Actor, intervention: Intervention, given: InterventionInput, reason: str
+    *,
+    actor: Actor,
+    intervention: Intervention,
+    given: InterventionInput,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Amendment:
     """Change a recorded intervention with a reason; what it was is kept and shown (rule 13).
     The changed record keeps every rule a new one keeps."""
     _may_record(actor, intervention.episode)
+    lock(intervention)
+    if expected_version is not None:
+        check_version(
+            expected=expected_version,
+            current=intervention_version(intervention),
+            what="This intervention record",
+            theirs=lambda: {k: str(_shown(v)) for k, v in vars(as_input(intervention)).items()},
+        )
     _live(intervention)
     if given.code != intervention.entry.code:
         raise RuleViolation(

@@ -115,6 +115,7 @@ class InterventionForm(ActionForm):
 
 
 class AmendInterventionForm(InterventionForm):
+    versioned = True
     reason = forms.CharField(label="Why it changes", required=False)
 
     def __init__(self, *args: Any, record: Intervention, **kwargs: Any) -> None:
@@ -132,6 +133,7 @@ class AmendInterventionForm(InterventionForm):
             "first_contact_group": intervention.first_contact_group,
             "first_contact_on": intervention.first_contact_on,
             "first_contact_support": intervention.first_contact_support,
+            **(kwargs.pop("initial", None) or {}),  # the version it was read at
         }
         super().__init__(*args, episode=intervention.episode, initial=initial, **kwargs)
         self.fields["intervention"].disabled = True

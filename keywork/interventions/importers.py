@@ -108,6 +108,7 @@ def amend_intervention(actor: Actor, f: Fields) -> object:
         intervention=intervention,
         given=replace(was, **changes),  # type: ignore[arg-type]
         reason=f.text("reason", ""),
+        expected_version=f.optional_number("version"),
     )
 
 

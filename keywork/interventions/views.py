@@ -79,6 +79,7 @@ def intervention_change(
         title=title,
         done=done,
         back="interventions",
+        version=actions.intervention_version,
     )
 
 
@@ -127,6 +128,7 @@ def amend(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
             intervention=record,
             given=form.given(),
             reason=form.cleaned_data["reason"],
+            expected_version=form.expected_version(),
         ),
         title="Amend the intervention",
         done="Intervention amended; what it was is kept.",

@@ -12,9 +12,14 @@ from keywork.access.models import AuditEvent, Worker
 from keywork.access.queries import check_competent
 from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
-from keywork.core.dates import today
+from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
-from keywork.core.records import mark_in_error_and_audit, refuse_if_in_error
+from keywork.core.records import (
+    check_version,
+    lock,
+    mark_in_error_and_audit,
+    refuse_if_in_error,
+)
 from keywork.core.writes import action
 from keywork.interventions import actions as interventions
 from keywork.prescribing import rules
@@ -133,12 +138,35 @@ def _live(prescription: Prescription) -> None:
     refuse_if_in_error(prescription, "prescription")
 
 
+def prescription_version(prescription: Prescription) -> int:
+    """Every change the prescription has had: doses, its end, marked in error."""
+    doses = DoseChange.objects.filter(prescription=prescription).count()
+    return doses + (prescription.ended_on is not None) + prescription.in_error
+
+
 @action
 def change_dose(
-    *, actor: Actor, prescription: Prescription, from_date: dt.date, dose: DoseInput, reason: str
+    *,
+    actor: Actor,
+    prescription: Prescription,
+    from_date: dt.date,
+    dose: DoseInput,
+    reason: str,
+    expected_version: int | None = None,
 ) -> DoseChange:
     """A new daily dose (or supervision) from a date; the earlier ones stay in the history."""
     _may_record(actor, prescription.episode)
+    lock(prescription)
+    if expected_version is not None:
+        check_version(
+            expected=expected_version,
+            current=prescription_version(prescription),
+            what="This prescription",
+            theirs=lambda: {
+                f"From {uk(d.from_date)}": f"{d.reported_dose} ({d.get_supervision_display()})"
+                for d in prescription.doses.order_by("from_date")
+            },
+        )
     _live(prescription)
     rules.check_dose_change(
         from_date=from_date,

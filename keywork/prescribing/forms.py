@@ -95,6 +95,7 @@ class PrescriptionForm(DoseFields):
 
 
 class DoseChangeForm(DoseFields):
+    versioned = True
     from_date = forms.DateField(label="From", widget=DATE)
     reason = forms.CharField(label="Why it changes", required=False)
 

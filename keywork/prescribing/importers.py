@@ -72,6 +72,7 @@ def change_dose(actor: Actor, f: Fields) -> object:
         from_date=f.date("from_date"),
         dose=dose(f),
         reason=f.text("reason", ""),
+        expected_version=f.optional_number("version"),
     )
 
 

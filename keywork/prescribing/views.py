@@ -69,10 +69,12 @@ def change_dose(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
             from_date=form.cleaned_data["from_date"],
             dose=form.dose(),
             reason=form.cleaned_data["reason"],
+            expected_version=form.expected_version(),
         ),
         title="Change the dose",
         done="Dose changed; the earlier doses are kept.",
         back="prescribing",
+        version=actions.prescription_version,
     )
 
 

@@ -10,9 +10,14 @@ from keywork.access.audit import Actor, user_or_none
 from keywork.access.models import AuditEvent, Worker
 from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
-from keywork.core.dates import today
+from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, invalid
-from keywork.core.records import lock, mark_in_error_and_audit, refuse_if_in_error
+from keywork.core.records import (
+    check_version,
+    lock,
+    mark_in_error_and_audit,
+    refuse_if_in_error,
+)
 from keywork.core.writes import action
 from keywork.referrals import rules
 from keywork.referrals.models import (
@@ -118,14 +123,36 @@ def make_referral(*, actor: Actor, episode: Episode, given: ReferralInput) -> Re
     return referral
 
 
+def referral_version(referral: Referral) -> int:
+    """Every change the referral has had: each move of its status, marked in error."""
+    return StatusChange.objects.filter(referral=referral).count() + referral.in_error
+
+
 @action
 def move_referral(
-    *, actor: Actor, referral: Referral, status: str, on: dt.date, note: str = ""
+    *,
+    actor: Actor,
+    referral: Referral,
+    status: str,
+    on: dt.date,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Referral:
     """Record what happened next: accepted, declined, a first appointment, attended,
     closed. Each change is kept; the chase date moves with it."""
     if not policies.can_work_with(actor, referral.episode):
         raise AccessDenied("only keyworkers in the client's team follow its referrals up")
+    lock(referral)
+    if expected_version is not None:
+        check_version(
+            expected=expected_version,
+            current=referral_version(referral),
+            what="This referral",
+            theirs=lambda: {
+                "Status": referral.get_status_display(),
+                "Chase on": uk(referral.chase_on),
+            },
+        )
     refuse_if_in_error(referral, "referral")
     labels = dict(Status.choices)
     rules.check_move(

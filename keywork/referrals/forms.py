@@ -83,6 +83,7 @@ class ReferralForm(ActionForm):
 
 
 class MoveReferralForm(ActionForm):
+    versioned = True
     status = forms.ChoiceField(label="What happened")
     on = forms.DateField(label="On", widget=DATE, help_text="For a first appointment: its date.")
     note = forms.CharField(max_length=300, required=False)

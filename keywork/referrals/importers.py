@@ -60,6 +60,7 @@ def move_referral(actor: Actor, f: Fields) -> object:
         status=f.text("status"),
         on=f.date("on"),
         note=f.text("note", ""),
+        expected_version=f.optional_number("version"),
     )
 
 

@@ -71,10 +71,12 @@ def move(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
             status=form.cleaned_data["status"],
             on=form.cleaned_data["on"],
             note=form.cleaned_data["note"],
+            expected_version=form.expected_version(),
         ),
         title="What happened with the referral",
         done="Referral updated.",
         back="referrals",
+        version=actions.referral_version,
     )
 
 

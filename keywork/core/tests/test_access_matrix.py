@@ -281,3 +281,29 @@ def test_the_admin_is_the_administrators_alone(world):
                 wrong.append(f"{url} as {who}: {status}")
     assert wrong == [], "\n".join(wrong)
     assert len(pages) >= 10
+
+
+VERSIONED = [
+    "move_phase",
+    "change_keyworker",
+    "discharge",
+    "amend_notes",
+    "agree_care_plan",
+    "assess",
+    "amend_intervention",
+    "change_dose",
+    "move_referral",
+]
+
+
+def test_every_form_that_changes_a_record_carries_the_version_it_was_read_at(world):
+    """No lost update (docs/import.md, "Versions"): the hidden version goes back with the
+    change, and the action refuses a change made to an older one."""
+    served = routes()
+    for name in VERSIONED:
+        line = MATRIX[name]
+        who = "own" if "own" in line.allowed else "leader"
+        browser = Browser()
+        browser.force_login(world["who"][who])
+        page = browser.get(url_of(name, served[name][0], line, world)).content.decode()
+        assert 'type="hidden" name="version"' in page, name

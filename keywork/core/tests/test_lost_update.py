@@ -4,6 +4,7 @@ saves of one record queue on its row and leave exactly one winner, never a serve
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import threading
@@ -14,10 +15,12 @@ import pytest
 from django.db import connections
 from django.test import Client as Browser
 
+from keywork.access import actions as access_actions
 from keywork.careplans import actions as careplans
 from keywork.careplans.models import CarePlan
 from keywork.careplans.tests.test_careplans import agree
 from keywork.careplans.tests.test_channels import plan_form, plan_line
+from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
 from keywork.clients.models import Allocation, Episode
 from keywork.core.dates import today
@@ -27,6 +30,7 @@ from keywork.core.tests.test_import import lines, run
 from keywork.sessions.models import Attendance
 
 CLIENT = "/clients/T0001/"
+DAY = dt.timedelta(days=1)
 
 
 def hidden_version(page: str) -> int:
@@ -232,3 +236,97 @@ def test_sixteen_simultaneous_agreements_without_a_version_each_make_the_next_ve
     results = agreements_at_once(personas, expected_version=None)
     assert [r for r in results if isinstance(r, BaseException)] == []
     assert plan_versions(personas) == list(range(1, SAVES + 1))
+
+
+# Every other record a form or an import line changes ---------------------------------------
+
+
+def _intervention(personas: Any) -> tuple[Callable[[int], object], int]:
+    from keywork.interventions import actions
+    from keywork.interventions.tests.test_interventions import given, start
+
+    agree(personas)
+    record = start(personas)
+
+    def save(version: int) -> object:
+        return actions.amend_intervention(
+            actor=personas.mi_keyworker.user,
+            intervention=record,
+            given=given(personas, planned_sessions=8),
+            reason="Planned more",
+            expected_version=version,
+        )
+
+    return save, actions.intervention_version(record)
+
+
+def _prescription(personas: Any) -> tuple[Callable[[int], object], int]:
+    from keywork.access.models import Role
+    from keywork.core.personas import worker
+    from keywork.prescribing import actions
+    from keywork.prescribing.tests.test_prescribing import ml, prescribe
+
+    nurse = worker("nia.prescriber", Role.KEYWORKER, team=personas.team, service=personas.service)
+    access_actions.record_registration(
+        actor=None, worker=nurse, body="NMC", number="NMC-9", valid_from=today() - 400 * DAY,
+        expires_on=today() + 300 * DAY,
+        interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
+    )  # fmt: skip
+    record = prescribe(personas, nurse, started_on=today() - 10 * DAY)
+    days = iter(range(8, 0, -2))
+
+    def save(version: int) -> object:
+        return actions.change_dose(
+            actor=personas.mi_keyworker.user,
+            prescription=record,
+            from_date=today() - next(days) * DAY,
+            dose=ml("70"),
+            reason="Review with the prescriber",
+            expected_version=version,
+        )
+
+    return save, actions.prescription_version(record)
+
+
+def _referral(personas: Any) -> tuple[Callable[[int], object], int]:
+    from keywork.referrals import actions
+    from keywork.referrals.tests.test_referrals import refer
+
+    record = refer(personas)
+    statuses = iter(["accepted", "declined"])
+
+    def save(version: int) -> object:
+        return actions.move_referral(
+            actor=personas.mi_keyworker.user,
+            referral=record,
+            status=next(statuses),
+            on=today(),
+            expected_version=version,
+        )
+
+    return save, actions.referral_version(record)
+
+
+def _assessment(personas: Any) -> tuple[Callable[[int], object], int]:
+    from keywork.assessments import actions
+    from keywork.assessments.tests.test_assess import assessment
+
+    def save(version: int) -> object:
+        return actions.assess(
+            actor=personas.mi_keyworker.user,
+            episode=personas.episode,
+            assessment=assessment(),
+            expected_version=version,
+        )
+
+    return save, actions.assessment_version(personas.episode)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("record", [_intervention, _prescription, _referral, _assessment])
+def test_a_change_made_against_an_older_version_of_any_record_is_a_conflict(personas, record):
+    save, read_at = record(personas)
+    save(read_at)  # the first editor
+    with pytest.raises(Conflict) as caught:
+        save(read_at)  # the second, who read the same version
+    assert caught.value.theirs, "what is saved now is shown beside what was typed"
