@@ -65,7 +65,7 @@ bench: $(STAMP)
 	@export DEBUG=1 DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)}; \
 		$(BIN)/keywork migrate --no-input -v0 && $(BIN)/keywork load_catalogue >/dev/null && \
 		$(BIN)/keywork demo --clients 30000 --history-days 228 --seed 1 --if-empty >/dev/null && \
-		$(BIN)/python bench/pages.py && $(BIN)/python bench/qs6.py
+		$(BIN)/python bench/pages.py && $(BIN)/python bench/qs6.py && $(BIN)/python bench/ndtms.py
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:
