@@ -1,8 +1,9 @@
 """JSON Lines import: one change per line, each through the same action as the web form.
 
 A line is `{"action": "<name>", ...fields}`. Each app registers the actions it accepts in
-its `importers.py`; this module reads the fields and reports, for every refused line, the
-line number, the rule code and the message. A refused line applies nothing."""
+its `importers.py` (found in every installed app, as Django finds `admin.py`); this module
+reads the fields and reports, for every refused line, the line number, the rule code and
+the message. A refused line applies nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from keywork.access import audit
 from keywork.access.audit import Actor
@@ -178,6 +180,7 @@ def _audit(actor: Actor, number: int, data: dict[str, Any], error: RuleViolation
 
 def run_import(actor: Actor, lines: Iterable[str]) -> Iterator[tuple[int, Refusal | None]]:
     """Apply each line through its action; yield (line number, refusal or None)."""
+    autodiscover_modules("importers")  # each app's lines, registered once imported
     with via(Channel("import")):
         for number, data in _lines(lines):
             try:

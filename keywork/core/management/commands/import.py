@@ -8,17 +8,8 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError, CommandParser
 
-from keywork.assessments import importers as _assessments  # noqa: F401  (registers its lines)
-from keywork.careplans import importers as _careplans  # noqa: F401  (registers its lines)
-from keywork.checkups import importers as _checkups  # noqa: F401  (registers its lines)
-from keywork.clients import importers as _clients  # noqa: F401  (registers its lines)
 from keywork.core.commands import KeyworkCommand
 from keywork.core.importer import run_import
-from keywork.interventions import importers as _interventions  # noqa: F401  (registers its lines)
-from keywork.outcomes import importers as _outcomes  # noqa: F401  (registers its lines)
-from keywork.prescribing import importers as _prescribing  # noqa: F401  (registers its lines)
-from keywork.referrals import importers as _referrals  # noqa: F401  (registers its lines)
-from keywork.sessions import importers as _sessions  # noqa: F401  (registers its lines)
 
 
 class Command(KeyworkCommand):
