@@ -1,12 +1,13 @@
 """The comprehensive assessment through its action: every risk rated, reassessments kept."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
 
 from keywork.access.models import AuditEvent
-from keywork.access.tests.trail import assert_refusal_audited, changes_audited
+from keywork.access.tests.trail import assert_refused
 from keywork.assessments import actions
 from keywork.assessments.models import Assessment, Need
 from keywork.assessments.rules import AssessmentInput, NeedInput
@@ -42,14 +43,7 @@ def assess(personas, **changes) -> Assessment:
     )
 
 
-def refused(code: str, personas, **changes) -> RuleViolation:
-    counts = Assessment.objects.count(), Need.objects.count(), changes_audited()
-    with pytest.raises(RuleViolation) as caught:
-        assess(personas, **changes)
-    assert caught.value.code == code, caught.value
-    assert (Assessment.objects.count(), Need.objects.count(), changes_audited()) == counts
-    assert_refusal_audited(caught.value)
-    return caught.value
+refused = partial(assert_refused, unchanged=(Assessment, Need))
 
 
 def test_an_assessment_records_sections_risks_strengths_and_needs(personas):
@@ -77,18 +71,18 @@ def test_a_reassessment_keeps_the_earlier_one_as_it_was(personas):
 
 
 def test_every_risk_area_must_be_rated(personas):
-    error = refused("INVALID", personas, risks={**NO_RISK, "risk_to_self": ""})
+    error = refused("INVALID", assess, personas, risks={**NO_RISK, "risk_to_self": ""})
     assert error.field == "risk_to_self" and "rate risk to self" in error.message
 
 
 def test_a_safeguarding_concern_must_be_described(personas):
-    error = refused("INVALID", personas, risks=NO_RISK, safeguarding_concern=True)
+    error = refused("INVALID", assess, personas, risks=NO_RISK, safeguarding_concern=True)
     assert error.field == "safeguarding_detail"
 
 
 def test_it_refuses_a_future_date_and_a_need_with_no_domain(personas):
-    refused("INVALID", personas, assessed_on=today() + dt.timedelta(days=1))
-    error = refused("INVALID", personas, needs=(NeedInput("weather", "Rain"),))
+    refused("INVALID", assess, personas, assessed_on=today() + dt.timedelta(days=1))
+    error = refused("INVALID", assess, personas, needs=(NeedInput("weather", "Rain"),))
     assert "'weather' is not a life domain" in error.message
 
 

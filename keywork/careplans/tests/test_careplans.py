@@ -2,13 +2,14 @@
 come round and record every milestone (rule 11), recovery support tied to a need (rule 8)."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
 
 from keywork.access.actions import update_service
 from keywork.access.models import AuditEvent
-from keywork.access.tests.trail import assert_refusal_audited, changes_audited
+from keywork.access.tests.trail import assert_refused
 from keywork.assessments.tests.test_assess import assess
 from keywork.careplans import actions
 from keywork.careplans.actions import MilestoneUpdate
@@ -52,14 +53,7 @@ def agree(personas, **changes) -> CarePlan:
     )
 
 
-def refused(code: str, call, *args, **kwargs) -> RuleViolation:
-    counts = CarePlan.objects.count(), Review.objects.count(), changes_audited()
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    assert (CarePlan.objects.count(), Review.objects.count(), changes_audited()) == counts
-    assert_refusal_audited(caught.value)
-    return caught.value
+refused = partial(assert_refused, unchanged=(CarePlan, Review))
 
 
 def review(personas, plan, *, leave_out=0, **kwargs):

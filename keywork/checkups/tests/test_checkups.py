@@ -2,18 +2,18 @@
 each recorded once with what it found, and a one-step return to treatment."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
 
-from keywork.access.tests.trail import assert_refusal_audited, changes_audited
+from keywork.access.tests.trail import assert_refused
 from keywork.checkups import actions
 from keywork.checkups.actions import CheckUpInput
 from keywork.checkups.models import CheckUp
 from keywork.clients import actions as clients
 from keywork.clients.models import Episode
 from keywork.core.dates import today
-from keywork.core.errors import RuleViolation
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -37,14 +37,7 @@ def found(**changes: Any) -> CheckUpInput:
     return CheckUpInput(**values)
 
 
-def refused(code: str, call: Any) -> RuleViolation:
-    counts = CheckUp.objects.count(), Episode.objects.count(), changes_audited()
-    with pytest.raises(RuleViolation) as caught:
-        call()
-    assert caught.value.code == code, caught.value
-    assert (CheckUp.objects.count(), Episode.objects.count(), changes_audited()) == counts
-    assert_refusal_audited(caught.value)
-    return caught.value
+refused = partial(assert_refused, unchanged=(CheckUp, Episode))
 
 
 def test_check_ups_are_scheduled_every_few_weeks_after_a_successful_completion(

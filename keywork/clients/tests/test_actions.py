@@ -6,22 +6,22 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from keywork.access.tests.trail import assert_refused
 from keywork.clients import actions
 from keywork.clients.models import Allocation, Episode, PhaseChange
 from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import today
-from keywork.core.errors import RuleViolation
 
 pytestmark = pytest.mark.django_db
 
 DAY = dt.timedelta(days=1)
 
 
-def refused(code, action, **kwargs):
-    with pytest.raises(RuleViolation) as caught:
-        action(**kwargs)
-    assert caught.value.code == code, caught.value
-    return caught.value.message
+def refused(code, action, **kwargs) -> str:
+    """The refusal's words; nothing saved, the refusal audited (assert_refused)."""
+    return assert_refused(
+        code, action, unchanged=(Allocation, PhaseChange, Episode), **kwargs
+    ).message
 
 
 def history(episode):

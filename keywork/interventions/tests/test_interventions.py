@@ -2,16 +2,16 @@
 (same-day start and end, periods that touch, competence lapsing part way through)."""
 
 import datetime as dt
+from functools import partial
 
 import pytest
 from django.utils import timezone
 
 from keywork.access.models import AuditEvent
-from keywork.access.tests.trail import assert_refusal_audited, changes_audited
+from keywork.access.tests.trail import assert_refused
 from keywork.careplans.rules import GoalInput
 from keywork.careplans.tests.test_careplans import agree
 from keywork.core.dates import today
-from keywork.core.errors import RuleViolation
 from keywork.interventions import actions
 from keywork.interventions.actions import InterventionInput
 from keywork.interventions.models import Amendment, Intervention
@@ -45,15 +45,7 @@ def start(personas, code=MI, actor=None, **changes) -> Intervention:
     )
 
 
-def refused(code, call, *args, **kwargs) -> RuleViolation:
-    counts = Intervention.objects.count(), Amendment.objects.count(), changes_audited()
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    after = Intervention.objects.count(), Amendment.objects.count(), changes_audited()
-    assert after == counts
-    assert_refusal_audited(caught.value)
-    return caught.value
+refused = partial(assert_refused, unchanged=(Intervention, Amendment))
 
 
 def ost_plan(personas, **changes):

@@ -2,15 +2,15 @@
 
 import datetime as dt
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.utils import timezone
 
-from keywork.access.tests.trail import assert_refusal_audited, changes_audited
+from keywork.access.tests.trail import assert_refused
 from keywork.careplans.rules import GoalInput
 from keywork.careplans.tests.test_careplans import agree
 from keywork.core.dates import today
-from keywork.core.errors import RuleViolation
 from keywork.interventions.tests.test_interventions import start as start_intervention
 from keywork.prescribing import actions
 from keywork.prescribing.actions import PrescriptionInput
@@ -59,18 +59,7 @@ def change(personas, prescription, day, dose, reason="Review with the prescriber
     )
 
 
-def refused(code, call, *args, **kwargs) -> RuleViolation:
-    counts = Prescription.objects.count(), DoseChange.objects.count(), changes_audited()
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    assert (
-        Prescription.objects.count(),
-        DoseChange.objects.count(),
-        changes_audited(),
-    ) == counts
-    assert_refusal_audited(caught.value)
-    return caught.value
+refused = partial(assert_refused, unchanged=(Prescription, DoseChange))
 
 
 def dose(personas, day):

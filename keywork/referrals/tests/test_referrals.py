@@ -2,11 +2,12 @@
 chase date."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
 
-from keywork.access.tests.trail import assert_refusal_audited, changes_audited
+from keywork.access.tests.trail import assert_refused
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.referrals import actions
@@ -43,15 +44,7 @@ def move(personas, referral, status, on, note=""):
     )
 
 
-def refused(code, call, *args, **kwargs) -> RuleViolation:
-    counts = Referral.objects.count(), StatusChange.objects.count(), changes_audited()
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    after = Referral.objects.count(), StatusChange.objects.count(), changes_audited()
-    assert after == counts
-    assert_refusal_audited(caught.value)
-    return caught.value
+refused = partial(assert_refused, unchanged=(Referral, StatusChange))
 
 
 def test_a_referral_is_made_with_consent_and_a_chase_date(personas):

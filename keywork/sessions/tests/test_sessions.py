@@ -2,14 +2,14 @@
 nothing."""
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
 from keywork.access.models import AuditEvent
-from keywork.access.tests.trail import assert_refusal_audited, changes_audited
-from keywork.core.errors import RuleViolation
+from keywork.access.tests.trail import assert_refused
 from keywork.sessions import actions
 from keywork.sessions.actions import NextAppointment
 from keywork.sessions.models import Attendance, KeyworkSession, NoteRevision, ReEngagement
@@ -48,14 +48,7 @@ def record(personas, worker=None, *, when=None, next_in=WEEK, **kwargs):
     )
 
 
-def refused(code, call, *args, **kwargs) -> RuleViolation:
-    sessions, trail = KeyworkSession.objects.count(), changes_audited()
-    with pytest.raises(RuleViolation) as caught:
-        call(*args, **kwargs)
-    assert caught.value.code == code, caught.value
-    assert (KeyworkSession.objects.count(), changes_audited()) == (sessions, trail)
-    assert_refusal_audited(caught.value)
-    return caught.value
+refused = partial(assert_refused, unchanged=(KeyworkSession,))
 
 
 def test_an_attended_session_keeps_its_content_and_books_the_next_appointment(personas):
