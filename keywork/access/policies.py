@@ -196,3 +196,28 @@ def can_export_national_return(user: Actor) -> bool:
     if worker is None:
         return is_system(user)
     return worker.role == Role.SERVICE_MANAGER and worker.service_id is not None
+
+
+# Who each page is for: the menu (keywork/core/context_processors.py) offers a page to those
+# its view lets in, with one predicate for both.
+
+
+def has_caseload(user: Actor) -> bool:
+    """A caseload page: practitioners and managers; not administrators or commissioners."""
+    return has_role(user, Role.KEYWORKER, Role.TEAM_LEADER, Role.SERVICE_MANAGER)
+
+
+def can_see_team_view(user: Actor) -> bool:
+    return has_role(user, Role.TEAM_LEADER, Role.SERVICE_MANAGER)
+
+
+def runs_groups(user: Actor) -> bool:
+    """Group sessions are booked and recorded by keyworkers in a team."""
+    worker = worker_of(user)
+    return worker is not None and worker.is_practitioner and worker.team_id is not None
+
+
+def reviews_access(user: Actor) -> bool:
+    """The access reviews page: the service manager."""
+    worker = worker_of(user)
+    return has_role(user, Role.SERVICE_MANAGER) and worker is not None and bool(worker.service_id)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from keywork.access import actions, glass, policies
-from keywork.access.models import BreakGlass, Role
+from keywork.access.models import BreakGlass
 from keywork.clients.models import Client
 from keywork.core.forms import ActionForm
 from keywork.core.views import changed
@@ -70,7 +70,7 @@ def break_glass(request: HttpRequest, local_id: str) -> HttpResponse:
 def reviews(request: HttpRequest) -> HttpResponse:
     """The service manager's list: break-glass uses and consent overrides to sign off."""
     worker = policies.worker_of(request.user)
-    if worker is None or worker.role != Role.SERVICE_MANAGER or worker.service_id is None:
+    if worker is None or worker.service_id is None or not policies.reviews_access(request.user):
         raise Http404("Access reviews are for the service manager.")
     service_id: int = worker.service_id
     form = ReviewForm(request.POST or None)

@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from keywork.access import audit, policies
-from keywork.access.models import Role
 from keywork.checkups.queries import due_checkups
 from keywork.clients import actions, breakglass, queries
 from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
@@ -27,7 +26,7 @@ PAGE_SIZE = 50
 def home(request: HttpRequest) -> HttpResponse:
     """The caseload: mine by default, or the team's (or service's) open episodes."""
     worker = policies.worker_of(request.user)
-    if worker is None or worker.role in (Role.ADMINISTRATOR, Role.COMMISSIONER):
+    if worker is None or not policies.has_caseload(request.user):
         return render(request, "clients/no_caseload.html", {"worker": worker})
     default = "mine" if worker.is_practitioner else "team"
     scope = request.GET.get("scope", default)
@@ -243,7 +242,7 @@ def team(request: HttpRequest) -> HttpResponse:
     """The team leader's view (a service manager's covers the service): clients awaiting a
     new keyworker, allocations to review, and each keyworker's workload."""
     worker = policies.worker_of(request.user)
-    if worker is None or worker.role not in (Role.TEAM_LEADER, Role.SERVICE_MANAGER):
+    if worker is None or not policies.can_see_team_view(request.user):
         raise Http404("The team view is for team leaders and service managers.")
     listed = queries.caseload(request.user, scope="team")
     waiting = list(queries.awaiting_reallocation(listed))

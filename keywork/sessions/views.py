@@ -156,7 +156,7 @@ def record_reintegration(request: HttpRequest, local_id: str) -> HttpResponse:
 
 def _team_practitioner(request: HttpRequest) -> Worker:
     worker = policies.worker_of(request.user)
-    if worker is None or not worker.is_practitioner or worker.team is None:
+    if worker is None or not policies.runs_groups(request.user):
         raise Http404("Group sessions are run by keyworkers in a team.")
     return worker
 
