@@ -134,12 +134,7 @@ def _read_detail(client: Client) -> dict[str, Any] | None:
 
 
 @action
-def record_sign_in(*, actor: Actor, verb: str, what: str, detail: dict[str, Any]) -> AuditEvent:
-    """Write a sign-in, a sign-out or a refused sign-in (see keywork/access/signals.py)."""
-    return record(actor=actor, verb=verb, what=what, detail=detail)
-
-
-@action
-def record_backup(*, actor: Actor, verb: str, what: str, detail: dict[str, Any]) -> AuditEvent:
-    """Write that the database was backed up or restored (keywork/access/backup.py)."""
+def record_alone(*, actor: Actor, verb: str, what: str, detail: dict[str, Any]) -> AuditEvent:
+    """Write an audit row that is no part of a change: a sign-in, a sign-out or a refused
+    sign-in (keywork/access/signals.py), a backup or a restore (keywork/access/backup.py)."""
     return record(actor=actor, verb=verb, what=what, detail=detail)

@@ -97,9 +97,8 @@ def _start() -> _Tail:
         return tail
     _undone.set(False)
     later = AuditEvent.objects.filter(pk__gt=head.last_id)
-    if later.exists():
-        last = later.order_by("-pk").values_list("pk", "chain").first()
-        assert last is not None
+    last = later.order_by("-pk").values_list("pk", "chain").first()
+    if last is not None:
         tail.last_id, tail.chain = last
         tail.rows += later.count()
     return tail

@@ -52,32 +52,40 @@ def break_glass_grants(worker: Worker) -> QuerySet[BreakGlass]:
     return BreakGlass.objects.filter(worker=worker, ends_at__gt=timezone.now())
 
 
+def _scope(user: Actor) -> Q | None:
+    """The condition on a client for being in the user's scope: an episode in their team (or
+    service), or registered by their team (or service) with no episode yet. None: no one."""
+    worker = worker_of(user)
+    if worker is None:
+        return None
+    episodes = Exists(episodes_visible_to(user).filter(client=OuterRef("pk")))
+    waiting = ~Exists(Episode.objects.filter(client=OuterRef("pk")))
+    if worker.role in (Role.KEYWORKER, Role.TEAM_LEADER) and worker.team_id:
+        return episodes | (Q(registered_team_id=worker.team_id) & waiting)
+    if worker.role == Role.SERVICE_MANAGER and worker.service_id:
+        return episodes | (Q(registered_service_id=worker.service_id) & waiting)
+    return None
+
+
+def broken_glass(worker: Worker) -> Exists:
+    """On a client: this worker's break-glass access to them is still running."""
+    return Exists(break_glass_grants(worker).filter(client=OuterRef("pk")))
+
+
 def clients_visible_to(user: Actor) -> QuerySet[Client]:
     """Clients whose records this user may open: those in their scope, and those they have
     broken the glass for, while that lasts. Nothing identifiable for a commissioner or an
     administrator."""
-    worker = worker_of(user)
-    if worker is None:
+    scope, worker = _scope(user), worker_of(user)
+    if scope is None or worker is None:
         return Client.objects.none()
-    glass = Exists(break_glass_grants(worker).filter(client=OuterRef("pk")))
-    return Client.objects.filter(Exists(clients_in_scope(user).filter(pk=OuterRef("pk"))) | glass)
+    return Client.objects.filter(scope | broken_glass(worker))
 
 
 def clients_in_scope(user: Actor) -> QuerySet[Client]:
-    """Clients with an episode in the user's team (or service), and those their team (or
-    service) registered who have no episode yet."""
-    worker = worker_of(user)
-    if worker is None:
-        return Client.objects.none()
-    episodes = episodes_visible_to(user).filter(client=OuterRef("pk"))
-    waiting = ~Exists(Episode.objects.filter(client=OuterRef("pk")))
-    if worker.role in (Role.KEYWORKER, Role.TEAM_LEADER) and worker.team_id:
-        registered = Q(registered_team_id=worker.team_id)
-    elif worker.role == Role.SERVICE_MANAGER and worker.service_id:
-        registered = Q(registered_service_id=worker.service_id)
-    else:
-        return Client.objects.none()
-    return Client.objects.filter(Exists(episodes) | (registered & waiting))
+    """Clients in the user's scope, without break-glass access."""
+    scope = _scope(user)
+    return Client.objects.filter(scope) if scope is not None else Client.objects.none()
 
 
 def in_service(worker: Worker) -> QuerySet[Client]:

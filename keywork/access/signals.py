@@ -24,7 +24,7 @@ def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: An
                 request, list(policies.break_glass_grants(worker).select_related("client"))
             )
     how = getattr(request, "keywork_second_factor", "")
-    audit.record_sign_in(
+    audit.record_alone(
         actor=user,
         verb=Verb.LOGIN,
         what="login",
@@ -34,7 +34,7 @@ def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: An
 
 def signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is not None:
-        audit.record_sign_in(actor=user, verb=Verb.LOGOUT, what="logout", detail={})
+        audit.record_alone(actor=user, verb=Verb.LOGOUT, what="logout", detail={})
 
 
 def sign_in_refused(
@@ -49,7 +49,7 @@ def sign_in_refused(
         reason = "wrong second-factor code"
     if getattr(request, "axes_locked_out", False):
         reason = "locked out: too many failed sign-ins from this address"
-    audit.record_sign_in(
+    audit.record_alone(
         actor=account,
         verb=Verb.REFUSED,
         what="login",
@@ -63,7 +63,7 @@ def locked_out(
 ) -> None:  # fmt: skip
     """Axes has just locked an account out from an address."""
     typed = str(username or "")[:150]
-    audit.record_sign_in(
+    audit.record_alone(
         actor=User.objects.filter(username__iexact=typed).first() if typed else None,
         verb=Verb.REFUSED,
         what="lockout",

@@ -138,11 +138,13 @@ def caseload(
 
 
 def visible_client(user: Actor, local_id: str) -> Client | None:
-    """The client, if this user may open their record; `via_break_glass` says whether only
-    by breaking the glass (so that each read is audited as such), in the same query."""
-    in_scope = policies.clients_in_scope(user).filter(pk=OuterRef("pk"))
+    """The client, if this user may open their record; `via_break_glass` says whether by a
+    break-glass access (so that each read is audited as such), in the same query."""
+    worker = policies.worker_of(user)
+    if worker is None:
+        return None
     visible = policies.clients_visible_to(user).filter(local_id=local_id)
-    return visible.annotate(via_break_glass=~Exists(in_scope)).first()
+    return visible.annotate(via_break_glass=policies.broken_glass(worker)).first()
 
 
 def open_episodes_by_id(user: Actor, ids: list[str]) -> tuple[list[Episode], list[str]]:

@@ -75,8 +75,9 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
                     refuse_bad_values(name, value)
                 with transaction.atomic():
                     result = func(*args, **kwargs)
-                    for hook in _end_hooks.get() or [] if depth == 1 else []:
-                        hook()
+                    if hooks is not None:  # the outermost action, about to commit
+                        for hook in _end_hooks.get() or []:
+                            hook()
                     return result
             finally:
                 if hooks is not None:

@@ -24,7 +24,7 @@ class Command(KeyworkCommand):
         parser.add_argument("--out", required=True, type=Path, help="a new (or empty) folder")
 
     def run(self, actor: User | None, **o: Any) -> None:
-        audit.record_backup(
+        audit.record_alone(
             actor=actor, verb=AuditEvent.Verb.EXPORT, what="backup", detail={"to": str(o["out"])}
         )
         started = time.perf_counter()

@@ -44,7 +44,7 @@ class Command(KeyworkCommand):
         self.stdout.write(str(restored.verdict))
         if not restored.sound:
             raise CommandError(f"the restore from {folder} does not match its backup")
-        audit.record_backup(
+        audit.record_alone(
             actor=actor,
             verb=AuditEvent.Verb.CHANGE,
             what="restore",
