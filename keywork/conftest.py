@@ -21,6 +21,10 @@ class WriteOutsideAction(AssertionError):
     """A keywork table was written without going through an action."""
 
 
+class ActionNotAudited(AssertionError):
+    """An action changed domain data without writing its audit row."""
+
+
 def keywork_tables() -> tuple[str, ...]:
     from django.apps import apps
 
@@ -31,16 +35,70 @@ def keywork_tables() -> tuple[str, ...]:
     )
 
 
+def audit_tables() -> tuple[str, str]:
+    from keywork.access.models import AuditChainHead, AuditEvent
+
+    return AuditEvent._meta.db_table, AuditChainHead._meta.db_table
+
+
+class _Written:
+    """What the outermost action running has written: domain tables, and its audit rows."""
+
+    def __init__(self) -> None:
+        self.tables: set[str] = set()
+        self.audited = False
+        self.watching = False
+
+    def forget(self) -> None:
+        self.tables, self.audited, self.watching = set(), False, False
+
+
+_written = _Written()
+
+
 def write_guard(prefixes: tuple[str, ...]) -> Callable[..., Any]:
-    from keywork.core.writes import in_action
+    """Refuse a write to a keywork table outside an action or a bulk write; and fail an
+    outermost action that changed domain data and wrote no audit row."""
+    from keywork.core.writes import (
+        at_end_of_action,
+        in_action,
+        in_bulk_write,
+        on_undo,
+        outermost_action,
+    )
+
+    trail, head = audit_tables()
+    written = _written
+    written.forget()
+    on_undo(written.forget)
+
+    def check() -> None:
+        tables, audited = sorted(written.tables), written.audited
+        written.forget()
+        if tables and not audited:
+            raise ActionNotAudited(
+                f"the action {outermost_action()} wrote {', '.join(tables)} and no audit row"
+            )
+
+    def note(table: str) -> None:
+        if not written.watching:
+            written.watching = at_end_of_action(check)
+        if table == trail:
+            written.audited = True
+        elif table != head:
+            written.tables.add(table)
 
     def guard(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         match = WRITE.match(sql)
-        if match and match.group(1).lower().startswith(prefixes) and not in_action():
-            raise WriteOutsideAction(
-                f"{match.group(1)} written outside an action (write through keywork actions): "
-                f"{sql[:120]}"
-            )
+        table = match.group(1).lower() if match else ""
+        if table.startswith(prefixes):
+            if in_action():
+                note(table)
+            elif not in_bulk_write():
+                raise WriteOutsideAction(
+                    f"{match.group(1) if match else table} written outside an action "
+                    f"(write through keywork actions): {sql[:120]}"
+                )
         return execute(sql, params, many, context)
 
     return guard
@@ -100,14 +158,14 @@ def _writes_only_through_actions(request: pytest.FixtureRequest) -> Iterator[Non
 
 @pytest.fixture
 def catalogue(db: None) -> None:
-    from keywork.core.personas import ensure_catalogue
+    from keywork.testing.personas import ensure_catalogue
 
     ensure_catalogue()
 
 
 @pytest.fixture
 def personas(db: None) -> Any:
-    from keywork.core.personas import build_personas
+    from keywork.testing.personas import build_personas
 
     return build_personas()
 

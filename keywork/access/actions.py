@@ -65,7 +65,7 @@ def create_service(
     )
     refuse_invalid(service)
     service.save()
-    audit.record(actor=actor, verb=Verb.CREATE, what="create_service", obj=service)
+    audit.record(actor=actor, verb=Verb.CREATE, obj=service)
     return service
 
 
@@ -79,7 +79,7 @@ def create_team(
     team = Team(service=service, code=code, name=name, phone=phone, email=email)
     refuse_invalid(team)
     team.save()
-    audit.record(actor=actor, verb=Verb.CREATE, what="create_team", obj=team)
+    audit.record(actor=actor, verb=Verb.CREATE, obj=team)
     return team
 
 
@@ -153,9 +153,7 @@ def add_worker(
     )
     refuse_invalid(worker)
     worker.save()
-    audit.record(
-        actor=actor, verb=Verb.CREATE, what="add_worker", obj=worker, detail={"role": role}
-    )
+    audit.record(actor=actor, verb=Verb.CREATE, obj=worker, detail={"role": role})
     return worker
 
 
@@ -179,7 +177,6 @@ def change_role(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="change_role",
         obj=worker,
         detail={"before": before, "after": after},
     )
@@ -198,9 +195,8 @@ def set_active(*, actor: Actor, worker: Worker, active: bool, reason: str) -> Wo
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="enable_worker" if active else "disable_worker",
         obj=worker,
-        detail={"reason": reason},
+        detail={"active": active, "reason": reason},
     )
     return worker
 
@@ -213,7 +209,7 @@ def set_password(*, actor: Actor, worker: Worker, password: str) -> Worker:
     _check_password(password, worker.user)
     worker.user.set_password(password)
     worker.user.save(update_fields=["password"])
-    audit.record(actor=actor, verb=Verb.CHANGE, what="set_password", obj=worker)
+    audit.record(actor=actor, verb=Verb.CHANGE, obj=worker)
     return worker
 
 
@@ -229,7 +225,7 @@ def change_own_password(*, actor: Actor, old_password: str, new_password: str) -
     _check_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record(actor=actor, verb=Verb.CHANGE, what="change_own_password", obj=user)
+    audit.record(actor=actor, verb=Verb.CHANGE, obj=user)
     return user
 
 
@@ -307,7 +303,6 @@ def record_training(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="record_training",
         obj=competency,
         detail={"intervention": intervention.code, "trained_on": trained_on.isoformat()},
     )
@@ -328,7 +323,6 @@ def withdraw_training(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="withdraw_training",
         obj=competency,
         detail={"withdrawn_on": withdrawn_on.isoformat(), "reason": reason},
     )
@@ -358,7 +352,6 @@ def record_supervision(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="record_supervision",
         obj=supervision,
         detail={"held_on": held_on.isoformat(), "lapses_on": lapses_on.isoformat()},
     )
@@ -400,14 +393,13 @@ def record_registration(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="record_registration",
         obj=registration,
         detail={"body": body, "interventions": [e.code for e in chosen]},
     )
     return registration
 
 
-def _update(actor: Actor, obj: Service | Team, what: str, changes: dict[str, object]) -> None:
+def _update(actor: Actor, obj: Service | Team, changes: dict[str, object]) -> None:
     before = {name: getattr(obj, name) for name in changes}
     for name, value in changes.items():
         setattr(obj, name, value)
@@ -416,7 +408,6 @@ def _update(actor: Actor, obj: Service | Team, what: str, changes: dict[str, obj
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what=what,
         obj=obj,
         detail={
             "before": {k: str(v) for k, v in before.items()},
@@ -428,7 +419,7 @@ def _update(actor: Actor, obj: Service | Team, what: str, changes: dict[str, obj
 @action
 def update_service(*, actor: Actor, service: Service, **changes: object) -> Service:
     _require_accounts(actor)
-    _update(actor, service, "update_service", changes)
+    _update(actor, service, changes)
     return service
 
 
@@ -437,7 +428,7 @@ def update_team(*, actor: Actor, team: Team, **changes: object) -> Team:
     _require_accounts(actor)
     if "service" in changes and changes["service"] != team.service and team.episodes.exists():
         raise invalid("service", "a team with episodes cannot move to another service")
-    _update(actor, team, "update_team", changes)
+    _update(actor, team, changes)
     return team
 
 
@@ -466,7 +457,9 @@ def start_second_factor(*, actor: Actor, user: User) -> TOTPDevice:
     """A new authenticator key, not in use until a code from it confirms it."""
     _own_account(actor, user)
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
+    device = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
+    audit.record(actor=actor, verb=Verb.CHANGE, obj=user)
+    return device
 
 
 @action
@@ -481,7 +474,7 @@ def confirm_second_factor(*, actor: Actor, device: TOTPDevice, code: str) -> lis
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _recovery_codes(device.user)
-    audit.record(actor=actor, verb=Verb.CHANGE, what="set_up_second_factor", obj=device.user)
+    audit.record(actor=actor, verb=Verb.CHANGE, obj=device.user)
     return codes
 
 
@@ -491,7 +484,7 @@ def new_recovery_codes(*, actor: Actor, user: User) -> list[str]:
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise invalid("second_factor", "set up an authenticator app first")
     codes = _recovery_codes(user)
-    audit.record(actor=actor, verb=Verb.CHANGE, what="new_recovery_codes", obj=user)
+    audit.record(actor=actor, verb=Verb.CHANGE, obj=user)
     return codes
 
 
@@ -506,7 +499,7 @@ def remove_second_factor(*, actor: Actor, worker: Worker, reason: str) -> Worker
     TOTPDevice.objects.filter(user=worker.user).delete()
     StaticDevice.objects.filter(user=worker.user).delete()
     audit.record(
-        actor=actor, verb=Verb.CHANGE, what="remove_second_factor", obj=worker,
+        actor=actor, verb=Verb.CHANGE, obj=worker,
         detail={"reason": reason},
     )  # fmt: skip
     return worker
@@ -518,7 +511,7 @@ def unlock_sign_in(*, actor: Actor, worker: Worker) -> int:
     _require_accounts(actor)
     removed = axes_reset(username=worker.user.username)
     audit.record(
-        actor=actor, verb=Verb.CHANGE, what="unlock_sign_in", obj=worker,
+        actor=actor, verb=Verb.CHANGE, obj=worker,
         detail={"attempts_cleared": removed},
     )  # fmt: skip
     return int(removed)
@@ -552,7 +545,6 @@ def break_glass(*, actor: Actor, client: Client, reason: str) -> BreakGlass:
     audit.record(
         actor=actor,
         verb=Verb.BREAK_GLASS,
-        what="break_glass",
         client=client,
         obj=grant,
         detail={"reason": grant.reason, "hours": hours},
@@ -574,7 +566,7 @@ def review_break_glass(*, actor: Actor, grant: BreakGlass, note: str) -> BreakGl
     grant.reviewed_at, grant.reviewed_by, grant.review_note = timezone.now(), reviewer, note
     grant.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
     audit.record(
-        actor=actor, verb=Verb.CHANGE, what="review_break_glass", client=grant.client,
+        actor=actor, verb=Verb.CHANGE, client=grant.client,
         obj=grant, detail={"note": note},
     )  # fmt: skip
     return grant

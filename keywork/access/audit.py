@@ -12,7 +12,7 @@ from django.db import models
 from keywork.access import chain
 from keywork.access.models import AuditEvent
 from keywork.core.errors import RuleViolation
-from keywork.core.writes import action, current_channel
+from keywork.core.writes import action, current_channel, outermost_action
 
 if TYPE_CHECKING:
     from keywork.clients.models import Client
@@ -54,12 +54,17 @@ def record(
     *,
     actor: Actor,
     verb: str,
-    what: str,
     client: Client | None = None,
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,
+    what: str = "",
 ) -> AuditEvent:
-    """Write one audit row; call it inside the action that makes the change."""
+    """Write one audit row; call it inside the action that makes the change. The row takes
+    as its `what` the name of the action the caller called (the outermost: a group's
+    register taken line by line is `record_group`); a read or a refusal names what it was."""
+    what = what or outermost_action()
+    if not what:
+        raise RuntimeError("audit.record is called inside an action, or names what it records")
     return chain.append([_event(actor, verb, what, client, obj, detail)])[0]
 
 

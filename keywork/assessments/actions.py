@@ -97,7 +97,6 @@ def assess(
     audit.record(
         actor=actor,
         verb=AuditEvent.Verb.CREATE,
-        what="assess",
         client=episode.client,
         obj=made,
         detail={"assessed_on": made.assessed_on.isoformat(), "needs": len(assessment.needs)},

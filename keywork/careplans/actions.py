@@ -170,7 +170,6 @@ def agree_care_plan(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="agree_care_plan",
         client=episode.client,
         obj=made,
         detail={"version": made.version, "review_due": due.isoformat()},
@@ -265,7 +264,6 @@ def review_care_plan(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="review_care_plan",
         client=episode.client,
         obj=review,
         detail={"version": plan.version, "next_review_on": due.isoformat(), "move_to": move_to},

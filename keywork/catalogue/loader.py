@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from keywork.catalogue.models import CatalogueVersion, Entry, Phase, Tier
-from keywork.core.writes import action
+from keywork.core.writes import bulk_write
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 MANIFEST = "catalogue.toml"
@@ -242,24 +242,25 @@ def _unique(items: list[dict[str, Any]], kind: str) -> set[str]:
 # -- loading --------------------------------------------------------------------------------
 
 
-@action
 def load_catalogue(catalogue: Catalogue) -> LoadReport:
-    """Bring the database to the catalogue, in one transaction; say what changed."""
-    now = timezone.now()
-    report = LoadReport(version=catalogue.version)
-    phases = _sync_simple(Phase, catalogue.phases, PHASE_KEYS, catalogue.version, now, report)
-    tiers = _sync_simple(Tier, catalogue.tiers, TIER_KEYS, catalogue.version, now, report)
-    _sync_entries(catalogue, phases, tiers, now, report)
-    latest = CatalogueVersion.objects.first()
-    if report.changed or latest is None or latest.checksum != catalogue.checksum:
-        CatalogueVersion.objects.create(
-            version=catalogue.version,
-            checksum=catalogue.checksum,
-            added=len(report.added),
-            updated=len(report.updated),
-            retired=len(report.retired),
-        )
-    return report
+    """Bring the database to the catalogue, in one transaction (a bulk write: the version row
+    it adds says what changed); say what changed."""
+    with bulk_write():
+        now = timezone.now()
+        report = LoadReport(version=catalogue.version)
+        phases = _sync_simple(Phase, catalogue.phases, PHASE_KEYS, catalogue.version, now, report)
+        tiers = _sync_simple(Tier, catalogue.tiers, TIER_KEYS, catalogue.version, now, report)
+        _sync_entries(catalogue, phases, tiers, now, report)
+        latest = CatalogueVersion.objects.first()
+        if report.changed or latest is None or latest.checksum != catalogue.checksum:
+            CatalogueVersion.objects.create(
+                version=catalogue.version,
+                checksum=catalogue.checksum,
+                added=len(report.added),
+                updated=len(report.updated),
+                retired=len(report.retired),
+            )
+        return report
 
 
 def _sync_simple(

@@ -82,7 +82,6 @@ def schedule_checkups(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="schedule_checkups",
         client=episode.client,
         obj=episode,
         detail={"first_on": first_on.isoformat(), "every_weeks": every_weeks, "count": count},
@@ -136,7 +135,6 @@ def record_checkup(*, actor: Actor, checkup: CheckUp, given: CheckUpInput) -> Ch
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="record_checkup",
         client=episode.client,
         obj=checkup,
         detail={"status": checkup.status, "lapse": checkup.lapse},
@@ -178,7 +176,6 @@ def return_to_treatment(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="return_to_treatment",
         client=episode.client,
         obj=new,
         detail={"from_episode": episode.pk, "reason": reason},
@@ -194,7 +191,6 @@ def mark_checkup_in_error(*, actor: Actor, checkup: CheckUp, reason: str) -> Che
         actor,
         checkup,
         what="check-up",
-        action="mark_checkup_in_error",
         client=checkup.episode.client,
         reason=reason,
     )

@@ -128,7 +128,7 @@ def register_client(
     )
     refuse_invalid(client)
     client.save()
-    audit.record(actor=actor, verb=Verb.CREATE, what="register_client", client=client, obj=client)
+    audit.record(actor=actor, verb=Verb.CREATE, client=client, obj=client)
     return client
 
 
@@ -222,7 +222,6 @@ def open_episode(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="open_episode",
         client=client,
         obj=episode,
         detail={"keyworker": keyworker.user.username, "phase": start.code},
@@ -287,7 +286,6 @@ def discharge(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="discharge",
         client=episode.client,
         obj=episode,
         detail={"on": on.isoformat(), "exit_reason": exit_reason, "cancelled": cancelled},
@@ -330,7 +328,6 @@ def allocate_keyworker(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="allocate_keyworker",
         client=episode.client,
         obj=allocation,
         detail={"from": current.worker.user.username, "to": worker.user.username},
@@ -378,7 +375,6 @@ def move_phase(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="move_phase",
         client=episode.client,
         obj=change,
         detail={"from": change.from_phase.code if change.from_phase else None, "to": target.code},

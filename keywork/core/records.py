@@ -62,10 +62,10 @@ def mark_in_error(record: EnteredInError, what: str, reason: str) -> None:
 
 
 def mark_in_error_and_audit(
-    actor: Any, record: EnteredInError, *, what: str, action: str, client: Any, reason: str
+    actor: Any, record: EnteredInError, *, what: str, client: Any, reason: str
 ) -> None:
-    """`mark_in_error`, audited as the action `action` on the client's record. The caller has
-    checked the actor may correct it."""
+    """`mark_in_error`, audited by the action that calls it, on the client's record. The
+    caller has checked the actor may correct it."""
     from keywork.access import audit
     from keywork.access.models import AuditEvent
 
@@ -73,7 +73,6 @@ def mark_in_error_and_audit(
     audit.record(
         actor=actor,
         verb=AuditEvent.Verb.CHANGE,
-        what=action,
         client=client,
         obj=record,
         detail={"reason": reason},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import inspect
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,6 +25,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 _action_depth: ContextVar[int] = ContextVar("keywork_action_depth", default=0)
+# The names of the actions running, outermost first: an audit row's `what` is the name of
+# the action the caller called.
+_running: ContextVar[tuple[str, ...]] = ContextVar("keywork_running_actions", default=())
+_bulk: ContextVar[bool] = ContextVar("keywork_bulk_write", default=False)
+
+# Every action, by its module and name (the tests walk them all).
+ACTIONS: dict[str, Callable[..., Any]] = {}
 
 # Told of every change an action refuses (the access app audits it): the action's name, the
 # arguments it was given and the refusal. Called after the action's transaction is undone.
@@ -61,13 +69,23 @@ def on_undo(listener: Callable[[], None]) -> None:
         _undo_listeners.append(listener)
 
 
+def _require_actor(func: Callable[..., Any]) -> None:
+    """An action says who makes the change: a keyword-only `actor` with no default (None is
+    the system, at the command line)."""
+    actor = inspect.signature(func).parameters.get("actor")
+    if actor is None or actor.kind is not actor.KEYWORD_ONLY or actor.default is not actor.empty:
+        raise TypeError(f"the action {func.__qualname__} needs a keyword-only actor, no default")
+
+
 def action(func: Callable[P, R]) -> Callable[P, R]:
     """Mark a function as a writer of domain data and run it in one transaction."""
+    _require_actor(func)
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         depth = _action_depth.get() + 1
         token = _action_depth.set(depth)
+        named = _running.set((*_running.get(), func.__name__))
         hooks = _end_hooks.set([]) if depth == 1 else None
         try:
             try:
@@ -82,10 +100,10 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
             finally:
                 if hooks is not None:
                     _end_hooks.reset(hooks)
+                _running.reset(named)
                 _action_depth.reset(token)
         except BaseException as error:
-            for listener in _undo_listeners:
-                listener()
+            _undone()
             if isinstance(error, RuleViolation) and depth == 1 and not error.audited:
                 # After the action's transaction is undone, and as an action of its own.
                 for refused in _refusal_listeners:
@@ -93,11 +111,45 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
                 error.audited = True
             raise
 
+    ACTIONS[f"{func.__module__}.{func.__name__}"] = wrapper
     return wrapper
+
+
+def _undone() -> None:
+    for listener in _undo_listeners:
+        listener()
 
 
 def in_action() -> bool:
     return _action_depth.get() > 0
+
+
+def outermost_action() -> str:
+    """The name of the action the caller called ("" outside one): what its audit rows say,
+    whichever actions it calls to do the work."""
+    running = _running.get()
+    return running[0] if running else ""
+
+
+@contextmanager
+def bulk_write() -> Iterator[None]:
+    """Write in bulk, in one transaction, outside any action: the catalogue loader, the demo
+    builder and the test suite's flush. No access check, no rule and no audit row of its own:
+    what a bulk write makes says where it came from (the catalogue's version row, the demo's
+    synthetic mark); any action called inside runs, and is audited, as usual."""
+    token = _bulk.set(True)
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        _undone()
+        raise
+    finally:
+        _bulk.reset(token)
+
+
+def in_bulk_write() -> bool:
+    return _bulk.get()
 
 
 def refuse_bad_values(name: str, value: Any) -> None:

@@ -4,7 +4,7 @@ short lists, every phone number is in Ofcom's range reserved for drama (07700 90
 the service, each client and every page say "synthetic demo data".
 
 The named demo logins are built through the real actions. The bulk of colleagues and
-clients is written with bulk inserts for speed, inside one action; tests check that what it
+clients is written with bulk inserts for speed, in one bulk write; tests check that what it
 writes keeps the rules (one keyworker per open episode, phases in the line, history in
 order)."""
 
@@ -44,7 +44,7 @@ from keywork.clients.models import (
 )
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
-from keywork.core.writes import action
+from keywork.core.writes import bulk_write
 from keywork.demo import groups as demo_groups
 from keywork.demo import outcomes as demo_outcomes
 from keywork.demo import plans as demo_plans
@@ -310,9 +310,10 @@ def build(
         raise RuleViolation("INVALID", "--clients: must be 0 or more", field="clients")
     if not 7 <= history_days <= 3650:
         raise RuleViolation("INVALID", "--history-days: from 7 to 3650 days", field="history_days")
-    report = _build(
-        clients=clients, seed=seed, progress=progress or (lambda n: None), history=history_days
-    )
+    with bulk_write():
+        report = _build(
+            clients=clients, seed=seed, progress=progress or (lambda n: None), history=history_days
+        )
     refresh_statistics()
     return report
 
@@ -326,7 +327,6 @@ def refresh_statistics() -> None:
             cursor.execute("ANALYZE")
 
 
-@action
 def _build(*, clients: int, seed: int, progress: Callable[[int], None], history: int) -> DemoReport:
     rng = random.Random(seed)
     service = access.create_service(

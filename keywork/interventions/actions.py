@@ -268,7 +268,6 @@ def start_intervention(*, actor: Actor, episode: Episode, given: InterventionInp
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="start_intervention",
         client=episode.client,
         obj=intervention,
         detail={"intervention": entry.code, "started_on": given.started_on.isoformat()},
@@ -324,7 +323,6 @@ def add_intervention_session(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="add_intervention_session",
         client=episode.client,
         obj=intervention,
         detail={"session_on": day.isoformat()},
@@ -357,7 +355,6 @@ def end_intervention(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="end_intervention",
         client=intervention.episode.client,
         obj=intervention,
         detail={"ended_on": on.isoformat(), "exit": exit},
@@ -466,7 +463,6 @@ def amend_intervention(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="amend_intervention",
         client=intervention.episode.client,
         obj=intervention,
         detail={"changes": changes, "reason": reason},
@@ -484,7 +480,6 @@ def mark_intervention_in_error(
         actor,
         intervention,
         what="intervention",
-        action="mark_intervention_in_error",
         client=intervention.episode.client,
         reason=reason,
     )

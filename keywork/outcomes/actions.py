@@ -98,7 +98,6 @@ def take_outcomes(*, actor: Actor, episode: Episode, given: ProfileInput) -> Out
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="take_outcomes",
         client=episode.client,
         obj=profile,
         detail={"stage": given.stage, "taken_on": given.taken_on.isoformat()},
@@ -114,7 +113,6 @@ def mark_outcomes_in_error(*, actor: Actor, profile: OutcomeProfile, reason: str
         actor,
         profile,
         what="outcome profile",
-        action="mark_outcomes_in_error",
         client=profile.episode.client,
         reason=reason,
     )

@@ -122,7 +122,6 @@ def start_prescription(*, actor: Actor, episode: Episode, given: PrescriptionInp
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="start_prescription",
         client=episode.client,
         obj=prescription,
         detail={
@@ -183,7 +182,6 @@ def change_dose(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="change_dose",
         client=prescription.episode.client,
         obj=prescription,
         detail={"from": from_date.isoformat(), "reported": str(change.reported_dose)},
@@ -211,7 +209,6 @@ def end_prescription(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="end_prescription",
         client=prescription.episode.client,
         obj=prescription,
         detail={"ended_on": on.isoformat()},
@@ -228,7 +225,6 @@ def mark_prescription_in_error(
         actor,
         prescription,
         what="prescription",
-        action="mark_prescription_in_error",
         client=prescription.episode.client,
         reason=reason,
     )

@@ -115,7 +115,6 @@ def make_referral(*, actor: Actor, episode: Episode, given: ReferralInput) -> Re
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="make_referral",
         client=episode.client,
         obj=referral,
         detail={"to": referral.to, "consent": given.consent_to_share},
@@ -173,7 +172,6 @@ def move_referral(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="move_referral",
         client=referral.episode.client,
         obj=referral,
         detail={"status": status, "on": on.isoformat()},
@@ -189,7 +187,6 @@ def mark_referral_in_error(*, actor: Actor, referral: Referral, reason: str) -> 
         actor,
         referral,
         what="referral",
-        action="mark_referral_in_error",
         client=referral.episode.client,
         reason=reason,
     )
@@ -213,7 +210,6 @@ def review_consent_override(*, actor: Actor, referral: Referral, note: str) -> O
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="review_consent_override",
         client=referral.episode.client,
         obj=review,
         detail={"note": note},

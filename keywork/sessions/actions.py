@@ -94,7 +94,6 @@ def schedule_session(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="schedule_session",
         client=episode.client,
         obj=attendance,
         detail={"starts_at": starts_at.isoformat()},
@@ -146,7 +145,6 @@ def schedule_group(
             audit.record(
                 actor=actor,
                 verb=Verb.CREATE,
-                what="schedule_group",
                 client=episode.client,
                 obj=attendance,
                 detail={"title": title, "starts_at": session.starts_at.isoformat()},
@@ -206,7 +204,6 @@ def record_attendance(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="record_session",
         client=episode.client,
         obj=attendance,
         detail={
@@ -412,7 +409,6 @@ def record_reintegration(
     audit.record(
         actor=actor,
         verb=Verb.CREATE,
-        what="record_reintegration",
         client=episode.client,
         obj=attendance,
         detail={"topics": list(content.topics), "interventions": list(content.interventions)},
@@ -460,7 +456,6 @@ def amend_notes(
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="amend_notes",
         client=attendance.episode.client,
         obj=attendance,
         detail={"reason": reason},
@@ -485,7 +480,6 @@ def mark_entered_in_error(*, actor: Actor, attendance: Attendance, reason: str) 
     audit.record(
         actor=actor,
         verb=Verb.CHANGE,
-        what="mark_entered_in_error",
         client=attendance.episode.client,
         obj=attendance,
         detail={"reason": reason},

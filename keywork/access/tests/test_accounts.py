@@ -16,7 +16,7 @@ from keywork.access import actions
 from keywork.access.middleware import SEEN, STARTED
 from keywork.access.models import AuditEvent, Role
 from keywork.core.errors import AccessDenied
-from keywork.core.personas import PASSWORD
+from keywork.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "a-new-long-passphrase-2026"
@@ -100,7 +100,7 @@ def test_a_password_set_in_the_admin_is_audited_and_ends_every_session(client, p
     url = f"/admin/access/worker/{worker.pk}/change/"
     response = client.post(url, account_form(worker, new_password=NEW_PASSWORD))
     assert response.status_code == 302
-    event = AuditEvent.objects.filter(what="set_password").latest("id")
+    event = AuditEvent.objects.filter(what="update_account").latest("id")
     assert event.actor == personas.administrator.user and event.object_id == str(worker.pk)
     assert not still_signed_in(browser)
     worker.user.refresh_from_db()
@@ -118,7 +118,9 @@ def test_disabling_an_account_needs_a_reason_and_ends_its_sessions(client, perso
     client.post(url, account_form(worker, active="", reason="Left the service"))
     worker.user.refresh_from_db()
     assert not worker.user.is_active and not still_signed_in(browser)
-    assert AuditEvent.objects.filter(what="disable_worker", object_id=str(worker.pk)).exists()
+    assert AuditEvent.objects.filter(
+        what="update_account", object_id=str(worker.pk), detail__active=False
+    ).exists()
 
 
 def test_changing_your_own_password_is_audited_and_ends_your_other_sessions(personas):

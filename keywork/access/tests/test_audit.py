@@ -10,7 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from keywork.access.models import AuditEvent
 from keywork.access.tests.trail import last_refusal
 from keywork.clients.models import Client
-from keywork.core.personas import PASSWORD
+from keywork.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

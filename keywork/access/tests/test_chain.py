@@ -98,7 +98,7 @@ def test_writers_at_the_same_time_take_turns_and_the_chain_never_forks(personas)
 
 
 @action
-def _reads_around_a_refusal(*, personas) -> None:
+def _reads_around_a_refusal(*, actor: None, personas) -> None:
     """Reads, then a change refused inside the same action (its savepoint undone), then
     more reads: the rows of the first part stay, the refused one's go."""
     audit.record_read(actor=None, what="before", clients=[personas.client])
@@ -115,7 +115,7 @@ def _refused_inside(*, actor) -> None:
 
 
 def test_a_change_undone_inside_an_action_leaves_the_chain_whole(personas):
-    _reads_around_a_refusal(personas=personas)
+    _reads_around_a_refusal(actor=None, personas=personas)
     assert not AuditEvent.objects.filter(what="undone").exists()
     assert AuditEvent.objects.filter(what__in=["before", "after"]).count() == 2
     assert chain.verify().whole, chain.verify()
@@ -125,12 +125,12 @@ def test_an_action_writing_many_rows_moves_the_head_once(personas):
     from django.test.utils import CaptureQueriesContext
 
     @action
-    def many() -> None:
+    def many(*, actor: None) -> None:
         for n in range(50):
-            audit.record(actor=None, verb="view", what=f"bulk {n}")
+            audit.record(actor=actor, verb="view", what=f"bulk {n}")
 
     with CaptureQueriesContext(connection) as captured:
-        many()
+        many(actor=None)
     heads = [q["sql"] for q in captured.captured_queries if "access_auditchainhead" in q["sql"]]
     assert len(heads) == 2, heads  # held once, moved once
     assert chain.verify().whole

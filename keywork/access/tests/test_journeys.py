@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.access import actions
 from keywork.clients.tests.test_journeys import log_in
-from keywork.core.personas import PASSWORD, code_for
+from keywork.testing.personas import PASSWORD, code_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

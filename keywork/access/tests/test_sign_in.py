@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from keywork.access import actions
 from keywork.access.models import AuditEvent
 from keywork.access.signin import PENDING, SETTING_UP
-from keywork.core.personas import PASSWORD, code_for, second_factor_code
+from keywork.testing.personas import PASSWORD, code_for, second_factor_code
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/accounts/login/"
@@ -104,7 +104,7 @@ def test_a_team_leader_with_no_second_factor_sets_one_up_before_signing_in(perso
     shown = browser.post("/accounts/two-factor/set-up/", {"code": code_for(device)})
     codes = re.findall(r"<li><code>([^<]+)</code></li>", shown.content.decode())
     assert len(codes) == 10 and signed_in(browser)
-    assert last("set_up_second_factor").actor == leader.user
+    assert last("confirm_second_factor").actor == leader.user
 
 
 def test_a_keyworker_may_choose_a_second_factor_and_is_then_asked_for_it(personas):

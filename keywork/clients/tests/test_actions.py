@@ -111,10 +111,8 @@ def test_a_disabled_worker_cannot_be_allocated(personas):
     assert "disabled" in message
 
 
+@pytest.mark.raw_sql_against_database
 def test_the_database_holds_one_current_keyworker_per_episode(personas):
-    from keywork.core.writes import action
-
-    @action
     def second_current():
         Allocation.objects.create(
             episode=personas.episode, worker=personas.keyworker, started_on=today()
@@ -139,10 +137,8 @@ def test_one_open_episode_per_client_per_service(personas):
     assert Episode.objects.filter(client=personas.client).count() == 1
 
 
+@pytest.mark.raw_sql_against_database
 def test_the_database_holds_one_open_episode_per_client_per_service(personas):
-    from keywork.core.writes import action
-
-    @action
     def second_open():
         Episode.objects.create(
             client=personas.client,

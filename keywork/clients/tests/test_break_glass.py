@@ -71,7 +71,7 @@ def test_the_access_ends_after_its_hours(personas, settings):
 def test_no_break_glass_into_another_service(personas):
     from keywork.access import actions as access
     from keywork.access.models import Role
-    from keywork.core.personas import worker
+    from keywork.testing.personas import worker
 
     elsewhere = access.create_service(actor=None, code="far", name="Far Recovery")
     team = access.create_team(actor=None, service=elsewhere, code="far-a", name="Far A")

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from keywork.core.personas import PASSWORD, second_factor_code
+from keywork.testing.personas import PASSWORD, second_factor_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from keywork.clients import actions
 from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import today
-from keywork.core.personas import PASSWORD
+from keywork.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

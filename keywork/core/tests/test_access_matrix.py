@@ -13,23 +13,9 @@ from typing import Any
 import pytest
 from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver
-from django.utils import timezone
 
-from keywork.access import actions as access
-from keywork.access.models import AuditEvent, Role
-from keywork.careplans.tests.test_careplans import agree
-from keywork.catalogue.models import Entry
-from keywork.checkups import actions as checkups
-from keywork.clients import actions as clients
-from keywork.clients.rules import SubstanceUse
-from keywork.core.dates import today
-from keywork.core.personas import worker
-from keywork.core.tests.test_channels import earlier_session
-from keywork.interventions.tests.test_interventions import start
-from keywork.outcomes.tests.test_outcomes import take
-from keywork.prescribing.tests.test_prescribing import prescribe
-from keywork.referrals.tests.test_referrals import refer
-from keywork.sessions import actions as sessions
+from keywork.access.models import AuditEvent
+from keywork.testing.world import build_world, matrix_world
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -163,66 +149,7 @@ def test_every_route_is_in_the_matrix_and_every_entry_is_a_route():
 
 @pytest.fixture
 def world(personas: Any) -> dict[str, Any]:
-    """One record of every kind for T0001, a completed client with check-ups (T0003), a
-    group, and the people of every relation."""
-    p = personas
-    kw = p.mi_keyworker.user
-    agree(p)
-    attendance = earlier_session(p)
-    intervention = start(p)
-    nurse = worker("nia.prescriber", Role.KEYWORKER, team=p.team, service=p.service)
-    access.record_registration(
-        actor=None, worker=nurse, body="NMC", number="NMC-1", valid_from=today() - 400 * DAY,
-        expires_on=today() + 300 * DAY,
-        interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
-    )  # fmt: skip
-    prescription = prescribe(p, nurse)
-    referral = refer(p)
-    profile = take(p)
-    done = clients.register_client(
-        actor=kw, local_id="T0003", given_name="Dee", family_name="Done",
-        date_of_birth=dt.date(1984, 3, 3), sex="female",
-    )  # fmt: skip
-    completed = clients.open_episode(
-        actor=kw, client=done, team=p.team, referral_date=today() - 200 * DAY,
-        triage_date=today() - 199 * DAY, keyworker=p.mi_keyworker,
-        substances=[SubstanceUse("sub.heroin", "smoke")],
-    )  # fmt: skip
-    clients.discharge(
-        actor=kw, episode=completed, on=today() - 20 * DAY, exit_reason="completed_drug_free"
-    )
-    checkup = checkups.schedule_checkups(
-        actor=kw, episode=completed, first_on=today() - 10 * DAY, every_weeks=4, count=2
-    )[0]
-    group = sessions.schedule_group(
-        actor=kw, team=p.team, title="Recovery group", starts_at=timezone.now() + 2 * DAY,
-        facilitators=[p.mi_keyworker], episodes=[p.episode],
-    )[0]  # fmt: skip
-    elsewhere = access.create_service(actor=None, code="elsewhere", name="Elsewhere Recovery")
-    far = access.create_team(actor=None, service=elsewhere, code="far", name="Far Team")
-    outsider = worker("out.sider", Role.KEYWORKER, team=far, service=elsewhere)
-    return {
-        "who": {
-            "own": p.mi_keyworker.user,
-            "team": p.keyworker.user,
-            "leader": p.team_leader.user,
-            "other_team": p.other_keyworker.user,
-            "manager": p.manager.user,
-            "other_service": outsider.user,
-            "commissioner": p.commissioner.user,
-            "administrator": p.administrator.user,
-            "anonymous": None,
-        },
-        "pk": {
-            "attendance": attendance.pk,
-            "intervention": intervention.pk,
-            "prescription": prescription.pk,
-            "referral": referral.pk,
-            "outcomes": profile.pk,
-            "checkup": checkup.pk,
-            "group": group.pk,
-        },
-    }
+    return matrix_world(build_world(personas))
 
 
 def url_of(name: str, pattern: str, line: Route, world: dict[str, Any]) -> str:

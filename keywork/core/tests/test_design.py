@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from keywork.access.models import Service
-from keywork.conftest import WriteOutsideAction
+from keywork.access import audit
+from keywork.access.models import AuditEvent, Service
+from keywork.conftest import ActionNotAudited, WriteOutsideAction
 from keywork.core.writes import action
 
 PACKAGE = Path(__file__).resolve().parents[2]
@@ -71,12 +72,33 @@ def test_a_write_outside_an_action_fails_the_test_suite():
 
 
 @pytest.mark.django_db
-def test_the_same_write_inside_an_action_is_allowed():
+def test_the_same_write_inside_an_action_with_its_audit_row_is_allowed():
     @action
-    def write() -> Service:
-        return Service.objects.create(code="through-action", name="Written by an action")
+    def write_service(*, actor: None) -> Service:
+        service = Service.objects.create(code="through-action", name="Written by an action")
+        audit.record(actor=actor, verb="create", obj=service)
+        return service
 
-    assert write().pk
+    assert write_service(actor=None).pk
+    assert AuditEvent.objects.filter(what="write_service").get().actor_label == "system"
+
+
+@pytest.mark.django_db
+def test_an_action_that_writes_no_audit_row_fails_the_test_suite():
+    @action
+    def write_quietly(*, actor: None) -> Service:
+        return Service.objects.create(code="quiet", name="Written with no audit row")
+
+    with pytest.raises(ActionNotAudited, match="write_quietly wrote access_service and no audit"):
+        write_quietly(actor=None)
+    assert not Service.objects.filter(code="quiet").exists()
+
+
+def test_an_action_says_who_makes_the_change():
+    with pytest.raises(TypeError, match="needs a keyword-only actor"):
+
+        @action
+        def anonymous(service: Service) -> None: ...
 
 
 @pytest.mark.django_db

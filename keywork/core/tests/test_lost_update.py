@@ -262,9 +262,9 @@ def _intervention(personas: Any) -> tuple[Callable[[int], object], int]:
 
 def _prescription(personas: Any) -> tuple[Callable[[int], object], int]:
     from keywork.access.models import Role
-    from keywork.core.personas import worker
     from keywork.prescribing import actions
     from keywork.prescribing.tests.test_prescribing import ml, prescribe
+    from keywork.testing.personas import worker
 
     nurse = worker("nia.prescriber", Role.KEYWORKER, team=personas.team, service=personas.service)
     access_actions.record_registration(

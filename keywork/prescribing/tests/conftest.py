@@ -8,7 +8,7 @@ from keywork.access import actions as access
 from keywork.access.models import Role
 from keywork.catalogue.models import Entry
 from keywork.core.dates import today
-from keywork.core.personas import worker
+from keywork.testing.personas import worker
 
 DAY = dt.timedelta(days=1)
 

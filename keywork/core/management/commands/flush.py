@@ -11,7 +11,7 @@ from django.db import connections
 
 from keywork.access import audit_guard
 from keywork.core.testing import in_test_suite
-from keywork.core.writes import action
+from keywork.core.writes import bulk_write
 
 
 class Command(DjangoFlush):
@@ -25,11 +25,11 @@ class Command(DjangoFlush):
             )
         self._wipe(**options)
 
-    @action
     def _wipe(self, **options: Any) -> None:
         connection = connections[options["database"]]
-        audit_guard.remove(connection)
-        try:
-            super().handle(**options)
-        finally:
-            audit_guard.install(connection)
+        with bulk_write():
+            audit_guard.remove(connection)
+            try:
+                super().handle(**options)
+            finally:
+                audit_guard.install(connection)

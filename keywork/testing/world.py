@@ -1,0 +1,123 @@
+"""One record of every kind, built through the real actions: the access matrix opens every
+page on it, and the audit test runs every action against it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from keywork.access import actions as access
+from keywork.access.models import Role, Worker
+from keywork.careplans.tests.test_careplans import agree
+from keywork.catalogue.models import Entry
+from keywork.checkups import actions as checkups
+from keywork.checkups.models import CheckUp
+from keywork.clients import actions as clients
+from keywork.clients.models import Episode
+from keywork.clients.rules import SubstanceUse
+from keywork.core.dates import today
+from keywork.core.tests.test_channels import earlier_session
+from keywork.interventions.models import Intervention
+from keywork.interventions.tests.test_interventions import start
+from keywork.outcomes.models import OutcomeProfile
+from keywork.outcomes.tests.test_outcomes import take
+from keywork.prescribing.models import Prescription
+from keywork.prescribing.tests.test_prescribing import prescribe
+from keywork.referrals.models import Referral
+from keywork.referrals.tests.test_referrals import refer
+from keywork.sessions import actions as sessions
+from keywork.sessions.models import Attendance, KeyworkSession
+from keywork.testing.personas import Personas, worker
+
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class World:
+    """T0001 (the personas' client) with a care plan, a past session, an intervention, a
+    prescription, a referral and an outcome profile; T0003, completed, with check-ups; a
+    group; a prescriber; and a keyworker of another service."""
+
+    personas: Personas
+    attendance: Attendance
+    intervention: Intervention
+    nurse: Worker
+    prescription: Prescription
+    referral: Referral
+    profile: OutcomeProfile
+    completed: Episode
+    checkup: CheckUp
+    group: KeyworkSession
+    outsider: Worker
+
+
+def build_world(p: Personas) -> World:
+    kw = p.mi_keyworker.user
+    agree(p)
+    attendance = earlier_session(p)
+    intervention = start(p)
+    nurse = worker("nia.prescriber", Role.KEYWORKER, team=p.team, service=p.service)
+    access.record_registration(
+        actor=None, worker=nurse, body="NMC", number="NMC-1", valid_from=today() - 400 * DAY,
+        expires_on=today() + 300 * DAY,
+        interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
+    )  # fmt: skip
+    prescription = prescribe(p, nurse)
+    referral = refer(p)
+    profile = take(p)
+    done = clients.register_client(
+        actor=kw, local_id="T0003", given_name="Dee", family_name="Done",
+        date_of_birth=dt.date(1984, 3, 3), sex="female",
+    )  # fmt: skip
+    completed = clients.open_episode(
+        actor=kw, client=done, team=p.team, referral_date=today() - 200 * DAY,
+        triage_date=today() - 199 * DAY, keyworker=p.mi_keyworker,
+        substances=[SubstanceUse("sub.heroin", "smoke")],
+    )  # fmt: skip
+    clients.discharge(
+        actor=kw, episode=completed, on=today() - 20 * DAY, exit_reason="completed_drug_free"
+    )
+    checkup = checkups.schedule_checkups(
+        actor=kw, episode=completed, first_on=today() - 10 * DAY, every_weeks=4, count=2
+    )[0]
+    group = sessions.schedule_group(
+        actor=kw, team=p.team, title="Recovery group", starts_at=timezone.now() + 2 * DAY,
+        facilitators=[p.mi_keyworker], episodes=[p.episode],
+    )[0]  # fmt: skip
+    elsewhere = access.create_service(actor=None, code="elsewhere", name="Elsewhere Recovery")
+    far = access.create_team(actor=None, service=elsewhere, code="far", name="Far Team")
+    outsider = worker("out.sider", Role.KEYWORKER, team=far, service=elsewhere)
+    return World(
+        p, attendance, intervention, nurse, prescription, referral, profile, completed, checkup,
+        group, outsider,
+    )  # fmt: skip
+
+
+def matrix_world(w: World) -> dict[str, Any]:
+    """The world as the access matrix asks for it: who, by relation; and the records' keys."""
+    p = w.personas
+    return {
+        "who": {
+            "own": p.mi_keyworker.user,
+            "team": p.keyworker.user,
+            "leader": p.team_leader.user,
+            "other_team": p.other_keyworker.user,
+            "manager": p.manager.user,
+            "other_service": w.outsider.user,
+            "commissioner": p.commissioner.user,
+            "administrator": p.administrator.user,
+            "anonymous": None,
+        },
+        "pk": {
+            "attendance": w.attendance.pk,
+            "intervention": w.intervention.pk,
+            "prescription": w.prescription.pk,
+            "referral": w.referral.pk,
+            "outcomes": w.profile.pk,
+            "checkup": w.checkup.pk,
+            "group": w.group.pk,
+        },
+    }
