@@ -36,7 +36,7 @@ def keywork_tables() -> tuple[str, ...]:
 
 
 def audit_tables() -> tuple[str, str]:
-    from keywork.access.models import AuditChainHead, AuditEvent
+    from keywork.audit.models import AuditChainHead, AuditEvent
 
     return AuditEvent._meta.db_table, AuditChainHead._meta.db_table
 

@@ -33,7 +33,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "keywork.core",  # first, so that its guarded flush and createsuperuser take Django's place
+    "keywork.core",  # first, so that its refused createsuperuser takes Django's place
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django.contrib.staticfiles",
+    "keywork.audit",
     "keywork.access",
     "keywork.catalogue",
     "keywork.clients",
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "keywork.measures",
     "keywork.exports",
     "keywork.demo",
+    "keywork.overview",
 ]
 
 MIDDLEWARE = [
@@ -73,7 +75,7 @@ MIDDLEWARE = [
     "keywork.access.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "keywork.access.middleware.AuditContextMiddleware",
+    "keywork.audit.middleware.AuditContextMiddleware",
     "keywork.access.middleware.NoStoreMiddleware",
     "keywork.access.middleware.RefuseNulMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -92,7 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "keywork.core.context_processors.keywork",
+                "keywork.overview.context_processors.keywork",
             ],
         },
     },
@@ -173,7 +175,7 @@ AXES_FAILURE_LIMIT = env.int("KEYWORK_LOCKOUT_FAILURES", default=5)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("KEYWORK_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = False
-AXES_CLIENT_IP_CALLABLE = "keywork.access.middleware.client_address"
+AXES_CLIENT_IP_CALLABLE = "keywork.audit.middleware.client_address"
 AXES_LOCKOUT_CALLABLE = "keywork.access.signin.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # keywork's audit trail is the record of sign-ins
 AXES_VERBOSE = False

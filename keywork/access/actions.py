@@ -11,16 +11,12 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor, user_or_none
+from keywork.access import policies
 from keywork.access.models import (
     PRACTITIONER_ROLES,
-    AuditEvent,
-    BreakGlass,
     Competency,
     Registration,
     Role,
@@ -29,12 +25,12 @@ from keywork.access.models import (
     Team,
     Worker,
 )
-from keywork.access.rules import check_real_reason
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 from keywork.catalogue.models import Entry, Tier
-from keywork.clients.models import Client
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
-from keywork.core.records import lock
 from keywork.core.validation import refuse_invalid
 from keywork.core.writes import action
 
@@ -65,7 +61,7 @@ def create_service(
     )
     refuse_invalid(service)
     service.save()
-    audit.record(actor=actor, verb=Verb.CREATE, obj=service)
+    trail.record(actor=actor, verb=Verb.CREATE, obj=service)
     return service
 
 
@@ -79,7 +75,7 @@ def create_team(
     team = Team(service=service, code=code, name=name, phone=phone, email=email)
     refuse_invalid(team)
     team.save()
-    audit.record(actor=actor, verb=Verb.CREATE, obj=team)
+    trail.record(actor=actor, verb=Verb.CREATE, obj=team)
     return team
 
 
@@ -153,7 +149,7 @@ def add_worker(
     )
     refuse_invalid(worker)
     worker.save()
-    audit.record(actor=actor, verb=Verb.CREATE, obj=worker, detail={"role": role})
+    trail.record(actor=actor, verb=Verb.CREATE, obj=worker, detail={"role": role})
     return worker
 
 
@@ -174,7 +170,7 @@ def change_role(
     _admin_rights(worker.user, role)
     worker.user.save(update_fields=["is_staff", "is_superuser"])
     after = {"role": role, "team": team.code if team else None}
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         obj=worker,
@@ -192,7 +188,7 @@ def set_active(*, actor: Actor, worker: Worker, active: bool, reason: str) -> Wo
         raise invalid("reason", "say why the account is being disabled or enabled")
     worker.user.is_active = active
     worker.user.save(update_fields=["is_active"])
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         obj=worker,
@@ -209,7 +205,7 @@ def set_password(*, actor: Actor, worker: Worker, password: str) -> Worker:
     _check_password(password, worker.user)
     worker.user.set_password(password)
     worker.user.save(update_fields=["password"])
-    audit.record(actor=actor, verb=Verb.CHANGE, obj=worker)
+    trail.record(actor=actor, verb=Verb.CHANGE, obj=worker)
     return worker
 
 
@@ -225,7 +221,7 @@ def change_own_password(*, actor: Actor, old_password: str, new_password: str) -
     _check_password(new_password, user)
     user.set_password(new_password)
     user.save(update_fields=["password"])
-    audit.record(actor=actor, verb=Verb.CHANGE, obj=user)
+    trail.record(actor=actor, verb=Verb.CHANGE, obj=user)
     return user
 
 
@@ -300,7 +296,7 @@ def record_training(
     competency = Competency.objects.create(
         worker=worker, intervention=intervention, trained_on=trained_on, training=training
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         obj=competency,
@@ -320,7 +316,7 @@ def withdraw_training(
         raise invalid("reason", "say why the competency is withdrawn")
     competency.withdrawn_on = withdrawn_on
     competency.save(update_fields=["withdrawn_on"])
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         obj=competency,
@@ -349,7 +345,7 @@ def record_supervision(
     supervision = Supervision.objects.create(
         worker=worker, held_on=held_on, lapses_on=lapses_on, supervisor=supervisor
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         obj=supervision,
@@ -390,7 +386,7 @@ def record_registration(
         worker=worker, body=body, number=number, valid_from=valid_from, expires_on=expires_on
     )
     registration.interventions.set(chosen)
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         obj=registration,
@@ -405,7 +401,7 @@ def _update(actor: Actor, obj: Service | Team, changes: dict[str, object]) -> No
         setattr(obj, name, value)
     refuse_invalid(obj)
     obj.save()
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         obj=obj,
@@ -458,7 +454,7 @@ def start_second_factor(*, actor: Actor, user: User) -> TOTPDevice:
     _own_account(actor, user)
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     device = TOTPDevice.objects.create(user=user, name="authenticator app", confirmed=False)
-    audit.record(actor=actor, verb=Verb.CHANGE, obj=user)
+    trail.record(actor=actor, verb=Verb.CHANGE, obj=user)
     return device
 
 
@@ -474,7 +470,7 @@ def confirm_second_factor(*, actor: Actor, device: TOTPDevice, code: str) -> lis
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = _recovery_codes(device.user)
-    audit.record(actor=actor, verb=Verb.CHANGE, obj=device.user)
+    trail.record(actor=actor, verb=Verb.CHANGE, obj=device.user)
     return codes
 
 
@@ -484,7 +480,7 @@ def new_recovery_codes(*, actor: Actor, user: User) -> list[str]:
     if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise invalid("second_factor", "set up an authenticator app first")
     codes = _recovery_codes(user)
-    audit.record(actor=actor, verb=Verb.CHANGE, obj=user)
+    trail.record(actor=actor, verb=Verb.CHANGE, obj=user)
     return codes
 
 
@@ -498,7 +494,7 @@ def remove_second_factor(*, actor: Actor, worker: Worker, reason: str) -> Worker
         raise invalid("reason", "say why the second factor is removed")
     TOTPDevice.objects.filter(user=worker.user).delete()
     StaticDevice.objects.filter(user=worker.user).delete()
-    audit.record(
+    trail.record(
         actor=actor, verb=Verb.CHANGE, obj=worker,
         detail={"reason": reason},
     )  # fmt: skip
@@ -510,63 +506,8 @@ def unlock_sign_in(*, actor: Actor, worker: Worker) -> int:
     """An administrator lifts a lockout of the account, from every address."""
     _require_accounts(actor)
     removed = axes_reset(username=worker.user.username)
-    audit.record(
+    trail.record(
         actor=actor, verb=Verb.CHANGE, obj=worker,
         detail={"attempts_cleared": removed},
     )  # fmt: skip
     return int(removed)
-
-
-# Break-glass ------------------------------------------------------------------------------
-
-
-@action
-def break_glass(*, actor: Actor, client: Client, reason: str) -> BreakGlass:
-    """Open, in an emergency, the record of a client of the service outside the worker's
-    scope: read only, for KEYWORK_BREAK_GLASS_HOURS, with a reason the service manager will
-    review."""
-    worker = policies.worker_of(actor)
-    if worker is None or not policies.can_break_glass(actor, client):
-        raise AccessDenied("break-glass access is to clients of your own service")
-    if policies.clients_in_scope(actor).filter(pk=client.pk).exists():
-        raise RuleViolation("ACCESS", "you can open this record already", field="reason")
-    check_real_reason(
-        reason, code="ACCESS", field="reason", what="you need this record outside your team"
-    )
-    assert worker.service_id is not None  # can_break_glass
-    hours = settings.KEYWORK_BREAK_GLASS_HOURS
-    grant = BreakGlass.objects.create(
-        worker=worker,
-        client=client,
-        service_id=worker.service_id,
-        reason=reason.strip(),
-        ends_at=timezone.now() + dt.timedelta(hours=hours),
-    )
-    audit.record(
-        actor=actor,
-        verb=Verb.BREAK_GLASS,
-        client=client,
-        obj=grant,
-        detail={"reason": grant.reason, "hours": hours},
-    )
-    return grant
-
-
-@action
-def review_break_glass(*, actor: Actor, grant: BreakGlass, note: str) -> BreakGlass:
-    """The service manager signs off a break-glass access, saying what they found."""
-    reviewer = policies.worker_of(actor)
-    if reviewer is None or not policies.can_review_access(actor, grant.service_id):
-        raise AccessDenied("break-glass access is reviewed by the service manager")
-    lock(grant)
-    if grant.reviewed_at is not None:
-        raise RuleViolation("ACCESS", "this access has been reviewed already", field="note")
-    if not note.strip():
-        raise invalid("note", "say what the review found")
-    grant.reviewed_at, grant.reviewed_by, grant.review_note = timezone.now(), reviewer, note
-    grant.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
-    audit.record(
-        actor=actor, verb=Verb.CHANGE, client=grant.client,
-        obj=grant, detail={"note": note},
-    )  # fmt: skip
-    return grant

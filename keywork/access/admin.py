@@ -10,16 +10,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.access import actions
-from keywork.access.models import (
-    AuditEvent,
-    Competency,
-    Registration,
-    Service,
-    Supervision,
-    Team,
-    Worker,
-)
-from keywork.core.admin_base import ActionAdmin, ReadOnlyAdmin
+from keywork.access.models import Competency, Registration, Service, Supervision, Team, Worker
+from keywork.core.admin_base import ActionAdmin
 
 # Accounts change only through keywork's actions (the Worker page here, `keywork user`):
 # Django's own user and group pages would change passwords and rights with no audit.
@@ -216,19 +208,3 @@ class RegistrationAdmin(ActionAdmin):
             interventions=data["interventions"],
         )
         obj.pk = created.pk
-
-
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    """Names no client: the client id is enough to follow a trail."""
-
-    list_display = ("at", "actor_label", "verb", "what", "client_id_shown", "channel", "address")
-    list_filter = ("verb", "channel", "what")
-    search_fields = ("actor_label", "client__local_id", "what")
-    list_select_related = ("client",)
-    exclude = ("client",)
-    readonly_fields = ("client_id_shown",)
-
-    @admin.display(description="client id")
-    def client_id_shown(self, event: AuditEvent) -> str:
-        return event.client.local_id if event.client else ""

@@ -24,7 +24,7 @@ from django.db import connection, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
-from keywork.access import chain
+from keywork.audit import chain
 from keywork.core.errors import RuleViolation
 
 MANIFEST = "manifest.json"

@@ -8,13 +8,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from keywork.access import rules
-from keywork.access.models import (
-    PRACTITIONER_ROLES,
-    Competency,
-    Registration,
-    Supervision,
-    Worker,
-)
+from keywork.access.models import PRACTITIONER_ROLES, Competency, Registration, Supervision, Worker
 from keywork.catalogue.models import Entry, Tier
 from keywork.core.dates import uk
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.http import HttpRequest
 
-from keywork.access import audit, glass, policies
 from keywork.access.middleware import start_session_clock
-from keywork.access.models import AuditEvent
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 
 Verb = AuditEvent.Verb
 
@@ -18,13 +18,8 @@ Verb = AuditEvent.Verb
 def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         start_session_clock(request)
-        worker = getattr(user, "worker", None)
-        if worker is not None:
-            glass.remember(
-                request, list(policies.break_glass_grants(worker).select_related("client"))
-            )
     how = getattr(request, "keywork_second_factor", "")
-    audit.record_alone(
+    trail.record_alone(
         actor=user,
         verb=Verb.LOGIN,
         what="login",
@@ -34,7 +29,7 @@ def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: An
 
 def signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
     if user is not None:
-        audit.record_alone(actor=user, verb=Verb.LOGOUT, what="logout", detail={})
+        trail.record_alone(actor=user, verb=Verb.LOGOUT, what="logout", detail={})
 
 
 def sign_in_refused(
@@ -49,7 +44,7 @@ def sign_in_refused(
         reason = "wrong second-factor code"
     if getattr(request, "axes_locked_out", False):
         reason = "locked out: too many failed sign-ins from this address"
-    audit.record_alone(
+    trail.record_alone(
         actor=account,
         verb=Verb.REFUSED,
         what="login",
@@ -63,7 +58,7 @@ def locked_out(
 ) -> None:  # fmt: skip
     """Axes has just locked an account out from an address."""
     typed = str(username or "")[:150]
-    audit.record_alone(
+    trail.record_alone(
         actor=User.objects.filter(username__iexact=typed).first() if typed else None,
         verb=Verb.REFUSED,
         what="lockout",

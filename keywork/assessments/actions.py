@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor
-from keywork.access.models import AuditEvent
 from keywork.assessments import rules
 from keywork.assessments.models import (
     OPEN_RISK,
@@ -16,8 +13,12 @@ from keywork.assessments.models import (
     RiskLevel,
 )
 from keywork.assessments.rules import AssessmentInput
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
+from keywork.clients import policies
 from keywork.clients.actions import hold_episode
 from keywork.clients.models import Episode
+from keywork.core.actors import Actor
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.records import check_version
@@ -94,7 +95,7 @@ def assess(
         Need(assessment=made, domain=n.domain, description=n.description.strip())
         for n in assessment.needs
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=AuditEvent.Verb.CREATE,
         client=episode.client,

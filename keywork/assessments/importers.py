@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from keywork.access.audit import Actor
 from keywork.assessments import actions
 from keywork.assessments.models import RISK_AREAS, SECTIONS
 from keywork.assessments.rules import AssessmentInput, NeedInput
 from keywork.clients.importers import open_episode_of
+from keywork.core.actors import Actor
 from keywork.core.importer import Fields, importer
 
 

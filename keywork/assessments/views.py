@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.access import audit, policies
 from keywork.assessments import actions, queries
 from keywork.assessments.forms import AssessmentForm
 from keywork.assessments.models import RISK_AREAS, SECTIONS
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change
 
@@ -38,7 +39,7 @@ def assessments(request: HttpRequest, local_id: str) -> HttpResponse:
     client = client_queries.visible_client(request.user, local_id)
     if client is None:
         raise Http404("No client with that id on the records you can see.")
-    audit.record_read(actor=request.user, what="assessments", clients=[client])
+    trail.record_read(actor=request.user, what="assessments", clients=[client])
     found = list(queries.assessments_of(client))
     rows = [(label, [getattr(a, name) for a in found]) for name, label in SECTIONS] + [
         (label, [getattr(a, f"get_{name}_display")() for a in found]) for name, label in RISK_AREAS

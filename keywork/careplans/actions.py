@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor
-from keywork.access.models import AuditEvent, Worker
+from keywork.access.models import Worker
 from keywork.assessments.models import Domain, Need
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 from keywork.careplans import rules
 from keywork.careplans.models import (
     ActionKind,
@@ -26,7 +26,9 @@ from keywork.careplans.models import (
 from keywork.careplans.rules import GoalInput, PlanInput
 from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
+from keywork.clients import policies
 from keywork.clients.models import Episode
+from keywork.core.actors import Actor
 from keywork.core.dates import add_weeks, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.records import check_version
@@ -167,7 +169,7 @@ def agree_care_plan(
         )
         for position, item in enumerate(plan.actions, start=1)
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
@@ -261,7 +263,7 @@ def review_care_plan(
         MilestoneProgress(review=review, milestone=u.milestone, progress=u.progress, note=u.note)
         for u in progress
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,

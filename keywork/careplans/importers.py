@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from keywork.access.audit import Actor
 from keywork.assessments.models import Need
 from keywork.careplans import actions
 from keywork.careplans.actions import MilestoneUpdate, current_plan
@@ -10,6 +9,7 @@ from keywork.careplans.models import Milestone
 from keywork.careplans.rules import ActionInput, GoalInput, PlanInput
 from keywork.clients.importers import open_episode_of
 from keywork.clients.models import Episode
+from keywork.core.actors import Actor
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 

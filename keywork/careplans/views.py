@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.access import audit, policies
+from keywork.audit import trail
 from keywork.careplans import actions, queries
 from keywork.careplans.forms import CarePlanForm, ReviewForm
 from keywork.careplans.models import CarePlan, Owner
+from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change
 from keywork.core.dates import today
@@ -62,7 +63,7 @@ def care_plan(request: HttpRequest, local_id: str) -> HttpResponse:
     client = client_queries.visible_client(request.user, local_id)
     if client is None:
         raise Http404("No client with that id on the records you can see.")
-    audit.record_read(actor=request.user, what="care plan", clients=[client])
+    trail.record_read(actor=request.user, what="care plan", clients=[client])
     plans = list(queries.plans_of(client))
     current = plans[0] if plans and plans[0].episode.is_open else None
     opened = client.episodes.filter(discharged_on=None).first()
@@ -90,7 +91,7 @@ def summary(request: HttpRequest, local_id: str) -> HttpResponse:
     episode = record["current"]
     if episode is None:
         raise Http404("The client has no open episode to summarise.")
-    audit.record_read(actor=request.user, what="your keyworking summary", clients=[client])
+    trail.record_read(actor=request.user, what="your keyworking summary", clients=[client])
     plan = record["plan"]
     assert plan is None or isinstance(plan, CarePlan)
     actions_due = list(plan.actions.order_by("due_on", "position")) if plan else []

@@ -6,18 +6,21 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor, user_or_none
-from keywork.access.models import AuditEvent, Worker
+from keywork.access.models import Worker
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
+from keywork.audit.trail import mark_in_error_and_audit
 from keywork.catalogue.models import Entry
 from keywork.checkups import rules
 from keywork.checkups.models import CheckUp, Lapse, Status
 from keywork.clients import actions as clients
+from keywork.clients import policies
 from keywork.clients.models import Episode
 from keywork.clients.rules import SubstanceUse
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import add_weeks, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
-from keywork.core.records import mark_in_error_and_audit, refuse_if_in_error
+from keywork.core.records import refuse_if_in_error
 from keywork.core.writes import action
 
 Verb = AuditEvent.Verb
@@ -79,7 +82,7 @@ def schedule_checkups(
         )
         for n in range(count)
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
@@ -132,7 +135,7 @@ def record_checkup(*, actor: Actor, checkup: CheckUp, given: CheckUpInput) -> Ch
     checkup.recorded_by = user_or_none(actor)
     checkup.save()
     checkup.further_services.set(services)
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=episode.client,
@@ -173,7 +176,7 @@ def return_to_treatment(
     )
     due = CheckUp.objects.filter(episode=episode, status=Status.DUE, entered_in_error_at=None)
     due.update(status=Status.CANCELLED, returned_to=new)
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,

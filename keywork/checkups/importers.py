@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from keywork.access.audit import Actor
 from keywork.checkups import actions
 from keywork.checkups.actions import CheckUpInput
 from keywork.checkups.models import CheckUp
 from keywork.clients.importers import client_of, latest_episode_of, worker
+from keywork.core.actors import Actor
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 

@@ -6,10 +6,10 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from keywork.access import policies
-from keywork.access.audit import Actor
 from keywork.checkups.models import CheckUp, Status
+from keywork.clients import policies
 from keywork.clients.models import Client
+from keywork.core.actors import Actor
 
 SOON = dt.timedelta(days=14)
 

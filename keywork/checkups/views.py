@@ -4,10 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.access import audit, policies
+from keywork.audit import trail
 from keywork.checkups import actions, queries
 from keywork.checkups.forms import CheckUpForm, ReturnForm, ScheduleForm
 from keywork.checkups.models import CheckUp
+from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.dates import today
@@ -22,7 +23,7 @@ def checkups(request: HttpRequest, local_id: str) -> HttpResponse:
     if client is None:
         raise Http404("No client with that id on the records you can see.")
     latest = client_queries.latest_episode(client)
-    audit.record_read(actor=request.user, what="recovery check-ups", clients=[client])
+    trail.record_read(actor=request.user, what="recovery check-ups", clients=[client])
     records = queries.checkups_of(client)
     can_work = latest is not None and policies.can_work_with(request.user, latest)
     after_completion = can_work and latest is not None and latest.completed

@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.utils import timezone
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor, user_or_none
-from keywork.access.models import AuditEvent, Role, Team, Worker
+from keywork.access.models import Role, Team, Worker
+from keywork.access.rules import check_real_reason
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 from keywork.catalogue.models import Entry, Phase
-from keywork.clients import rules
+from keywork.clients import policies, rules
 from keywork.clients.models import (
     Allocation,
+    BreakGlass,
     Client,
     Episode,
     ExitReason,
@@ -22,6 +25,7 @@ from keywork.clients.models import (
     ProblemSubstance,
     Route,
 )
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import age_on, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.records import check_version, lock
@@ -128,7 +132,7 @@ def register_client(
     )
     refuse_invalid(client)
     client.save()
-    audit.record(actor=actor, verb=Verb.CREATE, client=client, obj=client)
+    trail.record(actor=actor, verb=Verb.CREATE, client=client, obj=client)
     return client
 
 
@@ -219,7 +223,7 @@ def open_episode(
     PhaseChange.objects.create(
         episode=episode, to_phase=start, changed_on=started, reason=reason, decided_by=decided_by
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=client,
@@ -283,7 +287,7 @@ def discharge(
         recorded_at=timezone.now(),
         notes=f"Cancelled: discharged on {uk(on)}.",
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=episode.client,
@@ -325,7 +329,7 @@ def allocate_keyworker(
     )
     episode.keyworker = worker
     episode.save(update_fields=["keyworker"])
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=episode.client,
@@ -372,7 +376,7 @@ def move_phase(
     )
     episode.phase = target
     episode.save(update_fields=["phase"])
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=episode.client,
@@ -380,3 +384,58 @@ def move_phase(
         detail={"from": change.from_phase.code if change.from_phase else None, "to": target.code},
     )
     return change
+
+
+# Break-glass ------------------------------------------------------------------------------
+
+
+@action
+def break_glass(*, actor: Actor, client: Client, reason: str) -> BreakGlass:
+    """Open, in an emergency, the record of a client of the service outside the worker's
+    scope: read only, for KEYWORK_BREAK_GLASS_HOURS, with a reason the service manager will
+    review."""
+    worker = policies.worker_of(actor)
+    if worker is None or not policies.can_break_glass(actor, client):
+        raise AccessDenied("break-glass access is to clients of your own service")
+    if policies.clients_in_scope(actor).filter(pk=client.pk).exists():
+        raise RuleViolation("ACCESS", "you can open this record already", field="reason")
+    check_real_reason(
+        reason, code="ACCESS", field="reason", what="you need this record outside your team"
+    )
+    assert worker.service_id is not None  # can_break_glass
+    hours = settings.KEYWORK_BREAK_GLASS_HOURS
+    grant = BreakGlass.objects.create(
+        worker=worker,
+        client=client,
+        service_id=worker.service_id,
+        reason=reason.strip(),
+        ends_at=timezone.now() + dt.timedelta(hours=hours),
+    )
+    trail.record(
+        actor=actor,
+        verb=Verb.BREAK_GLASS,
+        client=client,
+        obj=grant,
+        detail={"reason": grant.reason, "hours": hours},
+    )
+    return grant
+
+
+@action
+def review_break_glass(*, actor: Actor, grant: BreakGlass, note: str) -> BreakGlass:
+    """The service manager signs off a break-glass access, saying what they found."""
+    reviewer = policies.worker_of(actor)
+    if reviewer is None or not policies.can_review_access(actor, grant.service_id):
+        raise AccessDenied("break-glass access is reviewed by the service manager")
+    lock(grant)
+    if grant.reviewed_at is not None:
+        raise RuleViolation("ACCESS", "this access has been reviewed already", field="note")
+    if not note.strip():
+        raise invalid("note", "say what the review found")
+    grant.reviewed_at, grant.reviewed_by, grant.review_note = timezone.now(), reviewer, note
+    grant.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
+    trail.record(
+        actor=actor, verb=Verb.CHANGE, client=grant.client,
+        obj=grant, detail={"note": note},
+    )  # fmt: skip
+    return grant

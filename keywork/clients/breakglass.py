@@ -12,9 +12,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from keywork.access import actions, glass, policies
-from keywork.access.models import BreakGlass
-from keywork.clients.models import Client
+from keywork.clients import actions, glass, policies
+from keywork.clients.models import BreakGlass, Client
 from keywork.core.forms import ActionForm
 from keywork.core.views import changed
 from keywork.referrals.actions import review_consent_override

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from keywork.access import policies
-from keywork.access.audit import Actor
 from keywork.access.models import Team, Worker
-from keywork.clients import actions, queries
+from keywork.clients import actions, policies, queries
 from keywork.clients.models import Client, Episode
 from keywork.clients.rules import SubstanceUse
+from keywork.core.actors import Actor
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from keywork.access.models import Service, Team, Worker
 from keywork.catalogue.models import Entry, Phase
@@ -224,3 +225,33 @@ class PhaseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_phase} from {self.changed_on:%d/%m/%Y}"
+
+
+class BreakGlass(models.Model):
+    """A worker's access, in an emergency, to the record of a client outside their scope:
+    read only, for a set time, every read audited as break-glass, and reviewed and signed
+    off by the service manager."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    opened_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField()
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        Worker, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        db_table = "access_breakglass"  # kept from when it was part of access
+        ordering = ["-opened_at"]
+        verbose_name_plural = "break-glass accesses"
+
+    def __str__(self) -> str:
+        return f"{self.worker} broke the glass on {self.opened_at:%d/%m/%Y %H:%M}"
+
+    @property
+    def active(self) -> bool:
+        return self.ends_at > timezone.now()

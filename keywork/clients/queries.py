@@ -12,14 +12,14 @@ from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from keywork.access import policies
-from keywork.access.audit import Actor
 from keywork.access.models import Worker
 from keywork.assessments.models import Assessment
 from keywork.careplans.models import CarePlan, Review
 from keywork.careplans.queries import review_due
 from keywork.checkups.models import CheckUp
+from keywork.clients import policies
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange, ProblemSubstance
+from keywork.core.actors import Actor
 from keywork.interventions.models import Intervention
 from keywork.outcomes.chart import charts_of
 from keywork.outcomes.models import OutcomeProfile

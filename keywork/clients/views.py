@@ -10,9 +10,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from keywork.access import audit, policies
+from keywork.audit import trail
 from keywork.checkups.queries import due_checkups
-from keywork.clients import actions, breakglass, queries
+from keywork.clients import actions, breakglass, policies, queries
 from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
 from keywork.clients.models import Client, Episode
 from keywork.core.dates import today
@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
     checkups = list(due_checkups(request.user, today())) if scope == "mine" else []
     shown = [e.client for e in page] + [c.episode.client for c in checkups]
-    audit.record_read(actor=request.user, what="caseload", clients=shown)
+    trail.record_read(actor=request.user, what="caseload", clients=shown)
     return render(
         request,
         "clients/caseload.html",
@@ -69,7 +69,7 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
         if asked is not None and policies.can_break_glass(request.user, asked):
             return breakglass.offer(request, asked)
         raise Http404("No client with that id on the records you can see.")
-    audit.record_read(actor=request.user, what="client record", clients=[client])
+    trail.record_read(actor=request.user, what="client record", clients=[client])
     record = queries.record_of(client)
     current, latest = record["current"], record["latest"]
     can_record = can_allocate = False
@@ -118,7 +118,7 @@ def episode_change(
     form = form_class(request.POST or None, episode=episode, initial=initial)
     if changed(request, form, lambda: perform(episode, form), done):
         return redirect("client", local_id=client.local_id)
-    audit.record_read(actor=request.user, what=title.lower(), clients=[client])
+    trail.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "episode": episode, "title": title}
     return render(request, template, context)
 
@@ -147,7 +147,7 @@ def record_change(
     form = form_class(request.POST or None, record=record, initial=initial)
     if changed(request, form, lambda: perform(record, form), done):
         return redirect(back, local_id=local_id)
-    audit.record_read(actor=request.user, what=title.lower(), clients=[client])
+    trail.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "record": record, "title": title}
     return render(request, "clients/record_change.html", context)
 
@@ -250,7 +250,7 @@ def team(request: HttpRequest) -> HttpResponse:
     shown = {e.client.pk: e.client for e in waiting} | {
         f.episode.client.pk: f.episode.client for f in flags
     }
-    audit.record_read(actor=request.user, what="team view", clients=shown.values())
+    trail.record_read(actor=request.user, what="team view", clients=shown.values())
     context = {
         "worker": worker,
         "waiting": waiting,

@@ -13,9 +13,8 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from keywork.access import audit
 from keywork.core.errors import RuleViolation
-from keywork.core.writes import Channel, via
+from keywork.core.writes import Channel, refused_before_action, via
 
 
 class OneLineParser(CommandParser):
@@ -72,15 +71,13 @@ class KeyworkCommand(OneLineErrors):
         self, actor: User | None, error: RuleViolation, options: dict[str, Any]
     ) -> None:
         """A refusal outside an action (an action audits its own), with the client named."""
-        from keywork.clients.models import Client
-
         asked = options.get("client")
-        client = Client.objects.filter(local_id=asked).first() if isinstance(asked, str) else None
-        audit.record_refusal(
-            actor=actor,
-            what=self.command_name,
-            reason=str(error),
-            client=client,
+        asked = asked if isinstance(asked, str) else ""
+        refused_before_action(
+            self.command_name,
+            actor,
+            error,
+            client=asked,
             detail={"asked_for": asked} if asked else {},
         )
 

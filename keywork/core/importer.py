@@ -16,11 +16,10 @@ from typing import Any
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from keywork.access import audit
-from keywork.access.audit import Actor
+from keywork.core.actors import Actor
 from keywork.core.dates import parse_date
 from keywork.core.errors import RuleViolation, invalid
-from keywork.core.writes import Channel, via
+from keywork.core.writes import Channel, refused_before_action, via
 
 Handler = Callable[[Actor, "Fields"], object]
 HANDLERS: dict[str, Handler] = {}
@@ -162,20 +161,14 @@ def _lines(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
 def _audit(actor: Actor, number: int, data: dict[str, Any], error: RuleViolation) -> None:
     """A line refused before it reached an action is audited here (an action audits its
     own refusals), with the client it named."""
-    if error.audited:
-        return
-    from keywork.clients.models import Client
-
     asked = data.get("client")
-    client = Client.objects.filter(local_id=asked).first() if isinstance(asked, str) else None
-    audit.record_refusal(
-        actor=actor,
-        what="import",
-        reason=str(error),
-        client=client,
+    refused_before_action(
+        "import",
+        actor,
+        error,
+        client=asked if isinstance(asked, str) else "",
         detail={"line": number, "action": str(data.get("action", ""))[:80]},
     )
-    error.audited = True
 
 
 def run_import(actor: Actor, lines: Iterable[str]) -> Iterator[tuple[int, Refusal | None]]:

@@ -4,7 +4,6 @@ error with a reason, stays on the record, and no longer counts."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -59,21 +58,3 @@ def mark_in_error(record: EnteredInError, what: str, reason: str) -> None:
         raise RuleViolation("R13", "say why the record is in error", field="reason")
     record.entered_in_error_at, record.entered_in_error_reason = timezone.now(), reason
     record.save(update_fields=["entered_in_error_at", "entered_in_error_reason"])
-
-
-def mark_in_error_and_audit(
-    actor: Any, record: EnteredInError, *, what: str, client: Any, reason: str
-) -> None:
-    """`mark_in_error`, audited by the action that calls it, on the client's record. The
-    caller has checked the actor may correct it."""
-    from keywork.access import audit
-    from keywork.access.models import AuditEvent
-
-    mark_in_error(record, what, reason)
-    audit.record(
-        actor=actor,
-        verb=AuditEvent.Verb.CHANGE,
-        client=client,
-        obj=record,
-        detail={"reason": reason},
-    )

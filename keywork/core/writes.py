@@ -33,9 +33,10 @@ _bulk: ContextVar[bool] = ContextVar("keywork_bulk_write", default=False)
 # Every action, by its module and name (the tests walk them all).
 ACTIONS: dict[str, Callable[..., Any]] = {}
 
-# Told of every change an action refuses (the access app audits it): the action's name, the
-# arguments it was given and the refusal. Called after the action's transaction is undone.
-RefusalListener = Callable[[str, dict[str, Any], RuleViolation], None]
+# Told of every change refused (the audit app writes it down): the action's name, the
+# arguments it was given, the refusal and anything more to say. Called after the action's
+# transaction is undone.
+RefusalListener = Callable[[str, dict[str, Any], RuleViolation, dict[str, Any]], None]
 _refusal_listeners: list[RefusalListener] = []
 
 
@@ -106,9 +107,7 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
             _undone()
             if isinstance(error, RuleViolation) and depth == 1 and not error.audited:
                 # After the action's transaction is undone, and as an action of its own.
-                for refused in _refusal_listeners:
-                    refused(func.__name__, dict(kwargs), error)
-                error.audited = True
+                _tell_refused(func.__name__, dict(kwargs), error, {})
             raise
 
     ACTIONS[f"{func.__module__}.{func.__name__}"] = wrapper
@@ -118,6 +117,23 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
 def _undone() -> None:
     for listener in _undo_listeners:
         listener()
+
+
+def _tell_refused(
+    what: str, given: dict[str, Any], error: RuleViolation, detail: dict[str, Any]
+) -> None:
+    for listener in _refusal_listeners:
+        listener(what, given, error, detail)
+    error.audited = True
+
+
+def refused_before_action(
+    what: str, actor: Any, error: RuleViolation, *, client: str = "", detail: dict[str, Any]
+) -> None:
+    """A change refused before it reached an action (a command's options, an import line),
+    told as an action's refusals are, once; `client` is the local id asked for, if any."""
+    if not error.audited:
+        _tell_refused(what, {"actor": actor, "client": client}, error, detail)
 
 
 def in_action() -> bool:

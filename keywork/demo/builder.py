@@ -20,10 +20,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 
 from keywork.access import actions as access
-from keywork.access import chain
 from keywork.access.models import (
     SECOND_FACTOR_ROLES,
-    AuditEvent,
     Competency,
     Role,
     Service,
@@ -31,6 +29,8 @@ from keywork.access.models import (
     Team,
     Worker,
 )
+from keywork.audit import chain
+from keywork.audit.models import AuditEvent
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import (
     Allocation,

@@ -17,12 +17,13 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor
 from keywork.access.models import Worker
+from keywork.audit import trail
 from keywork.careplans.models import CarePlan
 from keywork.catalogue.models import Entry
+from keywork.clients import policies
 from keywork.clients.models import Client, Episode
+from keywork.core.actors import Actor
 from keywork.core.errors import AccessDenied
 from keywork.interventions.models import Intervention
 from keywork.measures.fhir import base
@@ -76,7 +77,7 @@ def bundle(actor: Actor, client: Client) -> Resource:
         ],
     }
     Bundle.model_validate(found)
-    audit.record_read(actor=actor, what="FHIR export", clients=[client])
+    trail.record_read(actor=actor, what="FHIR export", clients=[client])
     return found
 
 

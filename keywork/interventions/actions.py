@@ -9,20 +9,22 @@ from typing import Any
 
 from django.utils import timezone
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor, user_or_none
-from keywork.access.models import AuditEvent, Worker
+from keywork.access.models import Worker
 from keywork.access.queries import check_competent
 from keywork.assessments.models import Assessment, Domain
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
+from keywork.audit.trail import mark_in_error_and_audit
 from keywork.careplans.models import CarePlan, Goal
 from keywork.catalogue.models import Entry
+from keywork.clients import policies
 from keywork.clients.models import Episode
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, RuleViolation
 from keywork.core.records import (
     check_version,
     lock,
-    mark_in_error_and_audit,
     refuse_if_in_error,
 )
 from keywork.core.writes import action
@@ -265,7 +267,7 @@ def start_intervention(*, actor: Actor, episode: Episode, given: InterventionInp
         recorded_by=user_or_none(actor),
         **_first_contact_fields(given.first_contact),
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
@@ -320,7 +322,7 @@ def add_intervention_session(
     assert practitioner is not None
     check_competent(practitioner, intervention.entry, day)
     intervention.sessions.add(attendance)
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=episode.client,
@@ -352,7 +354,7 @@ def end_intervention(
     _check(intervention.episode, intervention.entry, given, exclude=intervention.pk)
     intervention.ended_on, intervention.exit = on, exit
     intervention.save(update_fields=["ended_on", "exit"])
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=intervention.episode.client,
@@ -460,7 +462,7 @@ def amend_intervention(
     amendment = Amendment.objects.create(
         intervention=intervention, changes=changes, reason=reason, amended_by=user_or_none(actor)
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=intervention.episode.client,

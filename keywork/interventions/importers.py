@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from keywork.access.audit import Actor
 from keywork.clients.importers import client_of, latest_episode_of, worker
+from keywork.core.actors import Actor
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 from keywork.interventions import actions

@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.access import audit, policies
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.forms import ActionForm
@@ -30,7 +31,7 @@ def interventions(request: HttpRequest, local_id: str) -> HttpResponse:
     if client is None:
         raise Http404("No client with that id on the records you can see.")
     latest = client_queries.latest_episode(client)
-    audit.record_read(actor=request.user, what="interventions", clients=[client])
+    trail.record_read(actor=request.user, what="interventions", clients=[client])
     context = {
         "client": client,
         "records": list(queries.interventions_of(client)),

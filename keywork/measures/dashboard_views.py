@@ -9,7 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
 
-from keywork.access import audit, policies
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients.models import Client
 from keywork.core.errors import AccessDenied
 from keywork.measures import disclosure
@@ -127,7 +128,7 @@ def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
         )
     rows = lister(scope, period, request.GET.dict())
     shown = Client.objects.filter(local_id__in={row[0] for row in rows}).only("pk")
-    audit.record_read(actor=request.user, what=f"dashboard: {title.lower()}", clients=shown)
+    trail.record_read(actor=request.user, what=f"dashboard: {title.lower()}", clients=shown)
     query = _kept(given)
     return render(
         request,

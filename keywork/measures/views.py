@@ -12,10 +12,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor
 from keywork.access.models import Service, Team, Worker
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients.models import Client
+from keywork.core.actors import Actor
 from keywork.core.dates import add_months, today
 from keywork.core.errors import AccessDenied
 from keywork.core.forms import plausible
@@ -129,7 +130,7 @@ def sees_identities(actor: Actor) -> bool:
 def _audit_reads(actor: Actor, result: Result, clients: list[int]) -> None:
     """Showing who is behind the numbers is a read of each client's record."""
     if clients:
-        audit.record_read(
+        trail.record_read(
             actor=actor,
             what=f"{result.measure.code} report",
             clients=[Client(pk=pk) for pk in clients],

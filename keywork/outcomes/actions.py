@@ -6,13 +6,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor, user_or_none
-from keywork.access.models import AuditEvent
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
+from keywork.audit.trail import mark_in_error_and_audit
+from keywork.clients import policies
 from keywork.clients.models import Episode
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, invalid
-from keywork.core.records import mark_in_error_and_audit
 from keywork.core.writes import action
 from keywork.outcomes import rules
 from keywork.outcomes.models import DAY_ITEMS, RATINGS, SUBSTANCES, OutcomeProfile, Stage
@@ -95,7 +96,7 @@ def take_outcomes(*, actor: Actor, episode: Episode, given: ProfileInput) -> Out
         acute_housing_problem=given.acute_housing_problem,
         at_risk_of_eviction=given.at_risk_of_eviction,
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,

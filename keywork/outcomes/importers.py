@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from keywork.access.audit import Actor
 from keywork.clients.importers import client_of, latest_episode_of
+from keywork.core.actors import Actor
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 from keywork.outcomes import actions

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.access import audit, policies
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, record_in_error
 from keywork.core.dates import today
@@ -37,7 +38,7 @@ def outcomes(request: HttpRequest, local_id: str) -> HttpResponse:
     if client is None:
         raise Http404("No client with that id on the records you can see.")
     latest = client_queries.latest_episode(client)
-    audit.record_read(actor=request.user, what="outcome profiles", clients=[client])
+    trail.record_read(actor=request.user, what="outcome profiles", clients=[client])
     profiles = queries.profiles_of(latest, with_errors=True) if latest else []
     counted = [p for p in profiles if not p.in_error]
     can_work = latest is not None and policies.can_work_with(request.user, latest)

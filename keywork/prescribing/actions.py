@@ -6,18 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor, user_or_none
-from keywork.access.models import AuditEvent, Worker
+from keywork.access.models import Worker
 from keywork.access.queries import check_competent
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
+from keywork.audit.trail import mark_in_error_and_audit
 from keywork.catalogue.models import Entry
+from keywork.clients import policies
 from keywork.clients.models import Episode
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.records import (
     check_version,
     lock,
-    mark_in_error_and_audit,
     refuse_if_in_error,
 )
 from keywork.core.writes import action
@@ -119,7 +121,7 @@ def start_prescription(*, actor: Actor, episode: Episode, given: PrescriptionInp
     first.prescription, first.from_date = prescription, given.started_on
     first.recorded_by, first.reason = user_or_none(actor), "Starting dose"
     first.save()
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
@@ -179,7 +181,7 @@ def change_dose(
     change.prescription, change.from_date = prescription, from_date
     change.reason, change.recorded_by = reason, user_or_none(actor)
     change.save()
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=prescription.episode.client,
@@ -206,7 +208,7 @@ def end_prescription(
     )
     prescription.ended_on, prescription.end_reason = on, reason
     prescription.save(update_fields=["ended_on", "end_reason"])
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=prescription.episode.client,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from keywork.access.audit import Actor
 from keywork.clients.importers import client_of, open_episode_of, worker
+from keywork.core.actors import Actor
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 from keywork.prescribing import actions

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.access import audit, policies
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.dates import today
@@ -29,7 +30,7 @@ def prescribing(request: HttpRequest, local_id: str) -> HttpResponse:
     records = queries.prescriptions_of(client)
     latest = client_queries.latest_episode(client)
     can_work = latest is not None and policies.can_work_with(request.user, latest)
-    audit.record_read(actor=request.user, what="prescribing", clients=[client])
+    trail.record_read(actor=request.user, what="prescribing", clients=[client])
     context = {
         "client": client,
         "records": [(p, queries.warning_of(p)) for p in records],

@@ -5,17 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor, user_or_none
-from keywork.access.models import AuditEvent, Worker
+from keywork.access.models import Worker
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
+from keywork.audit.trail import mark_in_error_and_audit
 from keywork.catalogue.models import Entry
+from keywork.clients import policies
 from keywork.clients.models import Episode
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, invalid
 from keywork.core.records import (
     check_version,
     lock,
-    mark_in_error_and_audit,
     refuse_if_in_error,
 )
 from keywork.core.writes import action
@@ -112,7 +114,7 @@ def make_referral(*, actor: Actor, episode: Episode, given: ReferralInput) -> Re
     StatusChange.objects.create(
         referral=referral, status=Status.MADE, on=given.made_on, by=user_or_none(actor)
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
@@ -169,7 +171,7 @@ def move_referral(
     StatusChange.objects.create(
         referral=referral, status=status, on=on, note=note, by=user_or_none(actor)
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=referral.episode.client,
@@ -207,7 +209,7 @@ def review_consent_override(*, actor: Actor, referral: Referral, note: str) -> O
     if not note.strip():
         raise invalid("note", "say what the review found")
     review = OverrideReview.objects.create(referral=referral, reviewed_by=reviewer, note=note)
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=referral.episode.client,

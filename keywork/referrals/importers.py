@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from keywork.access.audit import Actor
 from keywork.clients.importers import client_of, open_episode_of, worker
+from keywork.core.actors import Actor
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 from keywork.referrals import actions

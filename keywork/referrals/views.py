@@ -4,8 +4,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.access import audit, policies
 from keywork.access.models import Worker
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.dates import today
@@ -24,7 +25,7 @@ def referrals(request: HttpRequest, local_id: str) -> HttpResponse:
         raise Http404("No client with that id on the records you can see.")
     latest = client_queries.latest_episode(client)
     can_work = latest is not None and policies.can_work_with(request.user, latest)
-    audit.record_read(actor=request.user, what="referrals", clients=[client])
+    trail.record_read(actor=request.user, what="referrals", clients=[client])
     context = {
         "client": client,
         "records": queries.referrals_of(client),

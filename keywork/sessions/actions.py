@@ -10,13 +10,15 @@ from dataclasses import dataclass, replace
 
 from django.utils import timezone
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor, user_or_none
-from keywork.access.models import AuditEvent, Team, Worker
+from keywork.access.models import Team, Worker
 from keywork.access.queries import check_competent
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
+from keywork.clients import policies
 from keywork.clients.models import Episode, ExitReason
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.records import check_version, lock
 from keywork.core.writes import action
@@ -91,7 +93,7 @@ def schedule_session(
     if not episode.is_open:
         raise RuleViolation("EPISODE", "the episode is discharged: book no more appointments")
     attendance = _one_to_one(episode, worker, starts_at, duration_minutes, location)
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
@@ -142,7 +144,7 @@ def schedule_group(
         session.facilitators.set(facilitators)
         for episode in episodes:
             attendance = Attendance.objects.create(session=session, episode=episode)
-            audit.record(
+            trail.record(
                 actor=actor,
                 verb=Verb.CREATE,
                 client=episode.client,
@@ -201,7 +203,7 @@ def record_attendance(
     open_reengagement = ReEngagement.objects.filter(episode=episode, ended_on__isnull=True)
     if outcome == Outcome.DID_NOT_ATTEND and not open_reengagement.exists():
         ReEngagement.objects.create(episode=episode, started_on=day, started_by=attendance)
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=episode.client,
@@ -406,7 +408,7 @@ def record_reintegration(
     attendance.recorded_at, attendance.notes = timezone.now(), content.notes
     attendance.save(update_fields=["outcome", "recorded_by", "recorded_at", "notes"])
     _keep_content(attendance, content, entries, day)
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
@@ -453,7 +455,7 @@ def amend_notes(
     )
     attendance.notes = notes
     attendance.save(update_fields=["notes"])
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=attendance.episode.client,
@@ -477,7 +479,7 @@ def mark_entered_in_error(*, actor: Actor, attendance: Attendance, reason: str) 
     attendance.save(
         update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"]
     )
-    audit.record(
+    trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=attendance.episode.client,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from keywork.access.audit import Actor
 from keywork.clients import queries
 from keywork.clients.importers import (
     client_of,
@@ -11,6 +10,7 @@ from keywork.clients.importers import (
     team_of,
     workers,
 )
+from keywork.core.actors import Actor
 from keywork.core.errors import invalid
 from keywork.core.importer import Fields, importer
 from keywork.sessions import actions

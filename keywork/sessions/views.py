@@ -7,8 +7,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from keywork.access import audit, policies
 from keywork.access.models import Worker
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.models import Client, Episode
 from keywork.core.errors import invalid
@@ -62,7 +63,7 @@ def record_session(request: HttpRequest, local_id: str) -> HttpResponse:
         "Session recorded.",
     ):
         return redirect("client", local_id=client.local_id)
-    audit.record_read(actor=request.user, what="record session form", clients=[client])
+    trail.record_read(actor=request.user, what="record session form", clients=[client])
     return render(
         request,
         "sessions/record_session.html",
@@ -127,7 +128,7 @@ def _entry_page(
     request: HttpRequest, attendance: Attendance, form: Any, title: str
 ) -> HttpResponse:
     client = attendance.episode.client
-    audit.record_read(actor=request.user, what=title.lower(), clients=[client])
+    trail.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "attendance": attendance, "title": title}
     return render(request, "sessions/entry_form.html", context)
 
@@ -149,7 +150,7 @@ def record_reintegration(request: HttpRequest, local_id: str) -> HttpResponse:
         "Reintegration work recorded.",
     ):
         return redirect("client", local_id=client.local_id)
-    audit.record_read(actor=request.user, what="record reintegration form", clients=[client])
+    trail.record_read(actor=request.user, what="record reintegration form", clients=[client])
     context = {"form": form, "client": client, "episode": episode}
     return render(request, "sessions/reintegration.html", context)
 
@@ -203,7 +204,7 @@ def book_group(request: HttpRequest) -> HttpResponse:
         "Group booked.",
     ):
         return redirect("group", pk=booked[0].pk)
-    audit.record_read(actor=request.user, what="book a group", clients=[e.client for e in caseload])
+    trail.record_read(actor=request.user, what="book a group", clients=[e.client for e in caseload])
     return render(request, "sessions/book_group.html", {"form": form})
 
 
@@ -243,7 +244,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             "Register recorded.",
         ):
             return redirect("group", pk=session.pk)
-    audit.record_read(
+    trail.record_read(
         actor=request.user, what="group session", clients=[a.episode.client for a in lines]
     )
     context = {

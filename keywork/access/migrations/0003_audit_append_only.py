@@ -5,15 +5,15 @@ from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 from django.db.migrations.state import StateApps
 
-from keywork.access import audit_guard
+from keywork.audit import guard
 
 
 def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    audit_guard.install(schema_editor.connection)
+    guard.install(schema_editor.connection)
 
 
 def remove(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    audit_guard.remove(schema_editor.connection)
+    guard.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -5,15 +5,15 @@ SQLite, adding the column rebuilds the table, and the triggers are put back here
 import django.utils.timezone
 from django.db import migrations, models
 
-from keywork.access import audit_guard
-from keywork.access.chain import FIELDS, GENESIS, HEAD, seal_all
+from keywork.audit import guard
+from keywork.audit.chain import FIELDS, GENESIS, HEAD, seal_all
 
 
 def seal(apps, schema_editor):
     AuditEvent = apps.get_model("access", "AuditEvent")
     AuditChainHead = apps.get_model("access", "AuditChainHead")
     connection = schema_editor.connection
-    audit_guard.remove(connection)
+    guard.remove(connection)
     rows = AuditEvent.objects.order_by("id").values_list("id", *FIELDS)
     sealed, batch, chain, last, count = [], 2000, GENESIS, 0, 0
     for pk, chain in seal_all(rows.iterator(chunk_size=batch)):
@@ -24,7 +24,7 @@ def seal(apps, schema_editor):
             sealed = []
     AuditEvent.objects.bulk_update(sealed, ["chain"])
     AuditChainHead.objects.create(pk=HEAD, chain=chain, last_id=last, rows=count)
-    audit_guard.install(connection)
+    guard.install(connection)
 
 
 class Migration(migrations.Migration):

@@ -14,7 +14,8 @@ from django.test import Client as Browser
 
 from keywork.access import actions
 from keywork.access.middleware import SEEN, STARTED
-from keywork.access.models import AuditEvent, Role
+from keywork.access.models import Role
+from keywork.audit.models import AuditEvent
 from keywork.core.errors import AccessDenied
 from keywork.testing.personas import PASSWORD
 

@@ -10,8 +10,9 @@ import stat
 import pytest
 from django.core.management import CommandError, call_command
 
-from keywork.access import backup, chain
-from keywork.access.models import AuditEvent
+from keywork.access import backup
+from keywork.audit import chain
+from keywork.audit.models import AuditEvent
 from keywork.clients.models import Client
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
 
-from keywork.access.models import AuditEvent, Worker
+from keywork.access.models import Worker
+from keywork.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 

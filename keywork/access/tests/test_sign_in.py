@@ -14,8 +14,8 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.access import actions
-from keywork.access.models import AuditEvent
 from keywork.access.signin import PENDING, SETTING_UP
+from keywork.audit.models import AuditEvent
 from keywork.testing.personas import PASSWORD, code_for, second_factor_code
 
 pytestmark = pytest.mark.django_db

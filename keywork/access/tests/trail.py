@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db.models import Model
 
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 from keywork.core.errors import RuleViolation
 
 

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from keywork.access.models import AuditEvent
 from keywork.access.tests.trail import assert_refused
 from keywork.assessments import actions
 from keywork.assessments.models import Assessment, Need
 from keywork.assessments.rules import AssessmentInput, NeedInput
+from keywork.audit.models import AuditEvent
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 

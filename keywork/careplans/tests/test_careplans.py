@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from keywork.access.actions import update_service
-from keywork.access.models import AuditEvent
 from keywork.access.tests.trail import assert_refused
 from keywork.assessments.tests.test_assess import assess
+from keywork.audit.models import AuditEvent
 from keywork.careplans import actions
 from keywork.careplans.actions import MilestoneUpdate
 from keywork.careplans.models import CarePlan, MilestoneProgress, Review

@@ -9,7 +9,8 @@ import pytest
 from django.test import Client as Browser
 from django.utils import timezone
 
-from keywork.access.models import AuditEvent, BreakGlass
+from keywork.audit.models import AuditEvent
+from keywork.clients.models import BreakGlass
 from keywork.core.errors import RuleViolation
 from keywork.referrals.models import OverrideReview
 from keywork.referrals.tests.test_referrals import refer

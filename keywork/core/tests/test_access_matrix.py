@@ -14,7 +14,7 @@ import pytest
 from django.test import Client as Browser
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 from keywork.testing.world import build_world, matrix_world
 
 pytestmark = pytest.mark.django_db

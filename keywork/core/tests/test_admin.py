@@ -8,7 +8,8 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
-from keywork.access.models import AuditEvent, Team
+from keywork.access.models import Team
+from keywork.audit.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ PAGES = [
     "/admin/access/competency/",
     "/admin/access/supervision/",
     "/admin/access/registration/",
-    "/admin/access/auditevent/",
+    "/admin/audit/auditevent/",
     "/admin/catalogue/entry/",
     "/admin/catalogue/phase/",
     "/admin/catalogue/tier/",

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from keywork.access.models import AuditEvent
 from keywork.access.tests.trail import changes_audited
+from keywork.audit.models import AuditEvent
 from keywork.clients import actions as clients
 from keywork.clients.models import Allocation, Episode, PhaseChange
 from keywork.core.errors import RuleViolation

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from keywork.access import audit
-from keywork.access.models import AuditEvent, Service
+from keywork.access.models import Service
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 from keywork.conftest import ActionNotAudited, WriteOutsideAction
 from keywork.core.writes import action
 
@@ -76,7 +77,7 @@ def test_the_same_write_inside_an_action_with_its_audit_row_is_allowed():
     @action
     def write_service(*, actor: None) -> Service:
         service = Service.objects.create(code="through-action", name="Written by an action")
-        audit.record(actor=actor, verb="create", obj=service)
+        trail.record(actor=actor, verb="create", obj=service)
         return service
 
     assert write_service(actor=None).pk

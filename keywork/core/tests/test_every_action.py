@@ -19,17 +19,19 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.access import actions as access
-from keywork.access import audit
-from keywork.access.models import AuditEvent, BreakGlass, Competency, Role
+from keywork.access.models import Competency, Role
 from keywork.access.signin import code_for
 from keywork.assessments import actions as assessments
 from keywork.assessments.tests.test_assess import assessment
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 from keywork.careplans import actions as careplans
 from keywork.careplans.models import CarePlan
 from keywork.careplans.tests.test_careplans import plan_input, review
 from keywork.checkups import actions as checkups
 from keywork.checkups.tests.test_checkups import found
 from keywork.clients import actions as clients
+from keywork.clients.models import BreakGlass
 from keywork.core.dates import today
 from keywork.core.writes import ACTIONS
 from keywork.interventions import actions as interventions
@@ -59,7 +61,7 @@ def _everything_registered() -> dict[str, Any]:
     """Import every app's writers so the register is whole."""
     for config in apps.get_app_configs():
         if config.name.startswith("keywork."):
-            for module in ("actions", "audit"):
+            for module in ("actions", "trail"):
                 try:
                     importlib.import_module(f"{config.name}.{module}")
                 except ModuleNotFoundError as missing:
@@ -104,7 +106,7 @@ def _override(w: World) -> OverrideReview:
 
 def _break_glass(w: World) -> Any:
     p = w.personas
-    return access.break_glass(
+    return clients.break_glass(
         actor=p.other_keyworker.user, client=p.client, reason="Crisis call out of hours"
     )
 
@@ -112,7 +114,7 @@ def _break_glass(w: World) -> Any:
 def _review_glass(w: World) -> Any:
     p = w.personas
     grant = BreakGlass.objects.get(worker=p.other_keyworker)
-    return access.review_break_glass(actor=p.manager.user, grant=grant, note="Justified")
+    return clients.review_break_glass(actor=p.manager.user, grant=grant, note="Justified")
 
 
 def _group(w: World) -> Any:
@@ -132,9 +134,9 @@ def _group(w: World) -> Any:
 
 # In the order they run: a line may use what an earlier one made.
 RECIPES: dict[str, Recipe] = {
-    "access.audit.record_refusal": lambda w: audit.record_refusal(actor=kw(w), what="record_refusal", reason="a test"),
-    "access.audit.record_read": lambda w: audit.record_read(actor=kw(w), what="record_read", clients=[w.personas.client]),
-    "access.audit.record_alone": lambda w: audit.record_alone(actor=kw(w), verb="login", what="record_alone", detail={}),
+    "audit.trail.record_refusal": lambda w: trail.record_refusal(actor=kw(w), what="record_refusal", reason="a test"),
+    "audit.trail.record_read": lambda w: trail.record_read(actor=kw(w), what="record_read", clients=[w.personas.client]),
+    "audit.trail.record_alone": lambda w: trail.record_alone(actor=kw(w), verb="login", what="record_alone", detail={}),
     "access.actions.create_service": lambda w: access.create_service(actor=None, code="new", name="New Service"),
     "access.actions.create_team": lambda w: access.create_team(actor=None, service=w.personas.service, code="east", name="East Team"),
     "access.actions.add_worker": lambda w: worker("new.starter", Role.KEYWORKER, team=w.personas.team, service=w.personas.service),
@@ -154,8 +156,8 @@ RECIPES: dict[str, Recipe] = {
     "access.actions.new_recovery_codes": lambda w: access.new_recovery_codes(actor=w.personas.keyworker.user, user=w.personas.keyworker.user),
     "access.actions.remove_second_factor": lambda w: access.remove_second_factor(actor=w.personas.administrator.user, worker=w.personas.keyworker, reason="Lost phone"),
     "access.actions.unlock_sign_in": lambda w: access.unlock_sign_in(actor=w.personas.administrator.user, worker=w.personas.keyworker),
-    "access.actions.break_glass": _break_glass,
-    "access.actions.review_break_glass": _review_glass,
+    "clients.actions.break_glass": _break_glass,
+    "clients.actions.review_break_glass": _review_glass,
     "clients.actions.register_client": lambda w: clients.register_client(actor=kw(w), local_id="T0200", given_name="Ash", family_name="New", date_of_birth=dt.date(1990, 1, 1), sex="male"),
     "clients.actions.allocate_keyworker": lambda w: clients.allocate_keyworker(actor=w.personas.team_leader.user, episode=w.personas.episode, worker=w.personas.keyworker, on=today(), reason="Cover"),
     "clients.actions.move_phase": lambda w: clients.move_phase(actor=kw(w), episode=w.personas.episode, to="preparation", on=today(), reason="Goals agreed"),

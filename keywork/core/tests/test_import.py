@@ -9,7 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 from keywork.clients.models import Client, Episode
 from keywork.core.errors import RuleViolation
 from keywork.sessions import actions as sessions

@@ -26,7 +26,7 @@ from django.db import connection
 from django.test import override_settings
 
 from keywork.access import actions as access
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 
 ROOT = Path(settings.BASE_DIR)
 PRODUCTION_ENV = ROOT / "deploy" / "production.env"

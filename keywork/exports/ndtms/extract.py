@@ -8,10 +8,11 @@ import datetime as dt
 import re
 from typing import TextIO
 
-from keywork.access import audit, policies
-from keywork.access.audit import Actor
 from keywork.access.models import Service
+from keywork.audit import trail
+from keywork.clients import policies
 from keywork.clients.models import Client
+from keywork.core.actors import Actor
 from keywork.core.dates import check_plausible
 from keywork.core.errors import AccessDenied, invalid
 from keywork.exports.ndtms import in_use
@@ -57,4 +58,4 @@ def check(found: Extract) -> list[Problem]:
 def _audit(actor: Actor, found: Extract) -> None:
     sent = found.clients(consented=True)
     clients = Client.objects.filter(local_id__in=sent).only("pk")
-    audit.record_read(actor=actor, what=f"national return {found.month}", clients=clients)
+    trail.record_read(actor=actor, what=f"national return {found.month}", clients=clients)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 from keywork.careplans.tests.test_careplans import agree
 from keywork.exports.tests.test_ndtms import month  # noqa: F401  (a fixture)
 from keywork.measures.tests.test_qs6 import FOCUS, seen

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 from keywork.clients import actions as clients
 from keywork.clients.rules import SubstanceUse
 from keywork.interventions import actions as interventions

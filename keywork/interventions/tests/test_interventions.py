@@ -7,8 +7,8 @@ from functools import partial
 import pytest
 from django.utils import timezone
 
-from keywork.access.models import AuditEvent
 from keywork.access.tests.trail import assert_refused
+from keywork.audit.models import AuditEvent
 from keywork.careplans.rules import GoalInput
 from keywork.careplans.tests.test_careplans import agree
 from keywork.core.dates import today

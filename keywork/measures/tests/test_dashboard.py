@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 from keywork.careplans.tests.test_careplans import agree
 from keywork.clients import actions as clients
 from keywork.core.dates import today

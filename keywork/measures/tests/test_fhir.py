@@ -11,7 +11,7 @@ from fhir.resources.R4B.measure import Measure
 from fhir.resources.R4B.measurereport import MeasureReport
 from pydantic import BaseModel
 
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 from keywork.measures.tests.test_qs6 import FOCUS, MI, period, seen
 from keywork.measures.tests.test_report import params
 

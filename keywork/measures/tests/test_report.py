@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from keywork.access.models import AuditEvent
+from keywork.audit.models import AuditEvent
 from keywork.core.dates import today
 from keywork.measures.tests.test_qs6 import FOCUS, period, seen
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from keywork.access.models import AuditEvent
 from keywork.access.tests.trail import assert_refused
+from keywork.audit.models import AuditEvent
 from keywork.sessions import actions
 from keywork.sessions.actions import NextAppointment
 from keywork.sessions.models import Attendance, KeyworkSession, NoteRevision, ReEngagement

@@ -10,8 +10,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import CommandParser
 
-from keywork.access import audit, backup
-from keywork.access.models import AuditEvent
+from keywork.access import backup
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 from keywork.core.commands import KeyworkCommand
 
 
@@ -24,7 +25,7 @@ class Command(KeyworkCommand):
         parser.add_argument("--out", required=True, type=Path, help="a new (or empty) folder")
 
     def run(self, actor: User | None, **o: Any) -> None:
-        audit.record_alone(
+        trail.record_alone(
             actor=actor, verb=AuditEvent.Verb.EXPORT, what="backup", detail={"to": str(o["out"])}
         )
         started = time.perf_counter()

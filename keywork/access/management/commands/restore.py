@@ -10,8 +10,9 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.core.management.base import CommandError, CommandParser
 
-from keywork.access import audit, backup
-from keywork.access.models import AuditEvent
+from keywork.access import backup
+from keywork.audit import trail
+from keywork.audit.models import AuditEvent
 from keywork.core.commands import KeyworkCommand
 
 
@@ -44,7 +45,7 @@ class Command(KeyworkCommand):
         self.stdout.write(str(restored.verdict))
         if not restored.sound:
             raise CommandError(f"the restore from {folder} does not match its backup")
-        audit.record_alone(
+        trail.record_alone(
             actor=actor,
             verb=AuditEvent.Verb.CHANGE,
             what="restore",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
-from keywork.access import chain
+from keywork.audit import chain
 from keywork.core.commands import OneLineErrors, OneLineParser
 
 

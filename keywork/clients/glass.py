@@ -8,7 +8,7 @@ import datetime as dt
 from django.http import HttpRequest
 from django.utils import timezone
 
-from keywork.access.models import BreakGlass
+from keywork.clients.models import BreakGlass
 
 SESSION = "keywork_break_glass"  # {client id: when the access ends}
 

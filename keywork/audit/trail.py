@@ -3,34 +3,24 @@ are audited by the page or command that shows client data, through record_read."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import Any
 
-from django.contrib.auth.models import AnonymousUser, User
 from django.db import models
 
-from keywork.access import chain
-from keywork.access.models import AuditEvent
+from keywork.audit import chain
+from keywork.audit.models import AuditEvent
+from keywork.core.actors import Actor, user_or_none
 from keywork.core.errors import RuleViolation
+from keywork.core.records import EnteredInError, mark_in_error
 from keywork.core.writes import action, current_channel, outermost_action
-
-if TYPE_CHECKING:
-    from keywork.clients.models import Client
-
-# Who makes a change: a logged-in user, or None for the system (the server's operator).
-Actor = User | AnonymousUser | None
-
-
-def user_or_none(actor: Actor) -> User | None:
-    """The account behind an actor, or None for the system."""
-    return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
 def _event(
     actor: Actor,
     verb: str,
     what: str,
-    client: Client | None,
+    client: models.Model | None,
     obj: models.Model | None,
     detail: dict[str, Any] | None,
 ) -> AuditEvent:
@@ -41,7 +31,7 @@ def _event(
         actor_label=user.get_username() if user else "system",
         verb=verb,
         what=what,
-        client=client,
+        client_id=client.pk if client is not None else None,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         channel=channel.name,
@@ -54,7 +44,7 @@ def record(
     *,
     actor: Actor,
     verb: str,
-    client: Client | None = None,
+    client: models.Model | None = None,
     obj: models.Model | None = None,
     detail: dict[str, Any] | None = None,
     what: str = "",
@@ -68,29 +58,32 @@ def record(
     return chain.append([_event(actor, verb, what, client, obj, detail)])[0]
 
 
-# Where a refused change's client is found among its arguments: the client itself, or behind
-# the episode or the clinical record given.
-CLIENT_PATHS = (
-    (),
-    ("client",),
-    ("episode", "client"),
-    ("care_plan", "episode", "client"),
-    ("goal", "care_plan", "episode", "client"),
-)
+# The clients app tells the trail how to find the client a value leads to (an episode, a
+# clinical record, a local id): the trail knows no client model (keywork/clients/apps.py).
+ClientFinder = Callable[[Any], models.Model | None]
+_finders: list[ClientFinder] = []
 
 
-def client_in(values: Iterable[Any]) -> Client | None:
-    """The client a refused change was about, if any argument leads to one."""
-    from keywork.clients.models import Client
+def find_clients_with(finder: ClientFinder) -> None:
+    if finder not in _finders:
+        _finders.append(finder)
 
-    for value in values:
-        for path in CLIENT_PATHS:
-            found = value
-            for name in path:
-                found = getattr(found, name, None)
-            if isinstance(found, Client):
-                return found
+
+def client_of(value: Any) -> models.Model | None:
+    """The client `value` leads to, if any: a record's, or the one with that local id."""
+    for finder in _finders:
+        if (found := finder(value)) is not None:
+            return found
     return None
+
+
+def client_in(given: dict[str, Any]) -> models.Model | None:
+    """The client a refused change was about: behind any argument, or asked for by id."""
+    asked = given.get("client")
+    if isinstance(asked, str):
+        return client_of(asked)
+    values = (value for value in given.values() if not isinstance(value, str))
+    return next((found for value in values if (found := client_of(value)) is not None), None)
 
 
 @action
@@ -99,7 +92,7 @@ def record_refusal(
     actor: Actor,
     what: str,
     reason: str,
-    client: Client | None = None,
+    client: models.Model | None = None,
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Write that `actor` was refused: a read or a change, a sign-in; with the reason."""
@@ -112,19 +105,22 @@ def record_refusal(
     )
 
 
-def refused_action(name: str, given: dict[str, Any], error: RuleViolation) -> None:
-    """Audit a change an action refused, on any channel (told by core.writes)."""
+def refused_action(
+    name: str, given: dict[str, Any], error: RuleViolation, detail: dict[str, Any]
+) -> None:
+    """Audit a change refused, by an action or before one, on any channel (told by
+    core.writes)."""
     record_refusal(
         actor=given.get("actor"),
         what=name,
         reason=str(error),
-        client=client_in(given.values()),
-        detail={"code": error.code, "field": error.field or ""},
+        client=client_in(given),
+        detail={"code": error.code, "field": error.field or "", **detail},
     )
 
 
 @action
-def record_read(*, actor: Actor, what: str, clients: Iterable[Client]) -> int:
+def record_read(*, actor: Actor, what: str, clients: Iterable[models.Model]) -> int:
     """Audit that `actor` was shown these clients' data on `what`; one row per client."""
     events = [
         _event(actor, AuditEvent.Verb.VIEW, what, client, None, _read_detail(client))
@@ -133,7 +129,7 @@ def record_read(*, actor: Actor, what: str, clients: Iterable[Client]) -> int:
     return len(chain.append(events))
 
 
-def _read_detail(client: Client) -> dict[str, Any] | None:
+def _read_detail(client: models.Model) -> dict[str, Any] | None:
     """A read made only by breaking the glass says so (see clients.queries.visible_client)."""
     return {"break_glass": True} if getattr(client, "via_break_glass", False) else None
 
@@ -143,3 +139,18 @@ def record_alone(*, actor: Actor, verb: str, what: str, detail: dict[str, Any]) 
     """Write an audit row that is no part of a change: a sign-in, a sign-out or a refused
     sign-in (keywork/access/signals.py), a backup or a restore (keywork/access/backup.py)."""
     return record(actor=actor, verb=verb, what=what, detail=detail)
+
+
+def mark_in_error_and_audit(
+    actor: Actor, entry: EnteredInError, *, what: str, client: models.Model, reason: str
+) -> None:
+    """`mark_in_error`, audited by the action that calls it, on the client's record. The
+    caller has checked the actor may correct it."""
+    mark_in_error(entry, what, reason)
+    record(
+        actor=actor,
+        verb=AuditEvent.Verb.CHANGE,
+        client=client,
+        obj=entry,
+        detail={"reason": reason},
+    )

@@ -9,7 +9,7 @@ from django.core.management.base import CommandError
 from django.core.management.commands.flush import Command as DjangoFlush
 from django.db import connections
 
-from keywork.access import audit_guard
+from keywork.audit import guard
 from keywork.core.testing import in_test_suite
 from keywork.core.writes import bulk_write
 
@@ -28,8 +28,8 @@ class Command(DjangoFlush):
     def _wipe(self, **options: Any) -> None:
         connection = connections[options["database"]]
         with bulk_write():
-            audit_guard.remove(connection)
+            guard.remove(connection)
             try:
                 super().handle(**options)
             finally:
-                audit_guard.install(connection)
+                guard.install(connection)

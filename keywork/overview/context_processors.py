@@ -2,8 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from keywork.access import glass, policies
 from keywork.access.models import Service
+from keywork.clients import glass, policies
 
 
 def keywork(request: HttpRequest) -> dict[str, Any]:

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from keywork.access.models import AuditEvent
 from keywork.access.tests.trail import last_refusal
+from keywork.audit.models import AuditEvent
 from keywork.clients.models import Client
 from keywork.testing.personas import PASSWORD
 

@@ -11,8 +11,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections, transaction
 
-from keywork.access import audit, audit_guard, chain
-from keywork.access.models import AuditEvent
+from keywork.audit import chain, guard, trail
+from keywork.audit.models import AuditEvent
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import action
 
@@ -28,10 +28,10 @@ def verified() -> str:
 def tamper(sql: str, params: list) -> None:
     """What someone with the database's owner password could do, triggers lifted."""
     with transaction.atomic():
-        audit_guard.remove(connection)
+        guard.remove(connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-        audit_guard.install(connection)
+        guard.install(connection)
 
 
 def test_a_trail_written_by_the_actions_verifies_whole(personas, client):
@@ -81,7 +81,7 @@ def test_writers_at_the_same_time_take_turns_and_the_chain_never_forks(personas)
         try:
             start.wait()
             for _ in range(10):
-                audit.record_read(actor=None, what=f"probe {n}", clients=[personas.client])
+                trail.record_read(actor=None, what=f"probe {n}", clients=[personas.client])
         except BaseException as error:
             errors.append(error)
         finally:
@@ -101,16 +101,16 @@ def test_writers_at_the_same_time_take_turns_and_the_chain_never_forks(personas)
 def _reads_around_a_refusal(*, actor: None, personas) -> None:
     """Reads, then a change refused inside the same action (its savepoint undone), then
     more reads: the rows of the first part stay, the refused one's go."""
-    audit.record_read(actor=None, what="before", clients=[personas.client])
+    trail.record_read(actor=None, what="before", clients=[personas.client])
     with pytest.raises(RuleViolation):
         _refused_inside(actor=None)
-    audit.record_read(actor=None, what="after", clients=[personas.client])
+    trail.record_read(actor=None, what="after", clients=[personas.client])
 
 
 @action
 def _refused_inside(*, actor) -> None:
-    audit.record_read(actor=actor, what="undone", clients=[])
-    audit.record(actor=actor, verb="view", what="undone")
+    trail.record_read(actor=actor, what="undone", clients=[])
+    trail.record(actor=actor, verb="view", what="undone")
     raise RuleViolation("R0", "refused on purpose")
 
 
@@ -127,7 +127,7 @@ def test_an_action_writing_many_rows_moves_the_head_once(personas):
     @action
     def many(*, actor: None) -> None:
         for n in range(50):
-            audit.record(actor=actor, verb="view", what=f"bulk {n}")
+            trail.record(actor=actor, verb="view", what=f"bulk {n}")
 
     with CaptureQueriesContext(connection) as captured:
         many(actor=None)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from keywork.access.policies import can_allocate, can_work_with, caseload_of, clients_visible_to
+from keywork.clients.policies import can_allocate, can_work_with, caseload_of, clients_visible_to
 
 pytestmark = pytest.mark.django_db
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
-from keywork.access.models import AuditChainHead, AuditEvent
+from keywork.audit.models import AuditChainHead, AuditEvent
 from keywork.core.writes import at_end_of_action, on_undo
 
 GENESIS = "0" * 64
