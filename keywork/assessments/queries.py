@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from keywork.assessments.models import Assessment, Need
 from keywork.clients.models import Client, Episode
@@ -25,3 +25,9 @@ def assessments_of(client: Client) -> QuerySet[Assessment]:
         .prefetch_related(Prefetch("needs", Need.objects.order_by("pk")))
         .order_by("assessed_on", "pk")
     )
+
+
+def flags_of(episode: OuterRef) -> Subquery:
+    """The open risks and safeguarding concern of the episode's latest assessment."""
+    latest = Assessment.objects.filter(episode=episode).order_by("-assessed_on", "-pk")
+    return Subquery(latest.values("flags")[:1])

@@ -1,16 +1,14 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keywork.assessments import actions, queries
 from keywork.assessments.forms import AssessmentForm
 from keywork.assessments.models import RISK_AREAS, SECTIONS
-from keywork.audit import trail
 from keywork.clients import policies
-from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change
+from keywork.clients.views import episode_change, open_client
 
 
 @login_required
@@ -36,10 +34,7 @@ def assess(request: HttpRequest, local_id: str) -> HttpResponse:
 @login_required
 def assessments(request: HttpRequest, local_id: str) -> HttpResponse:
     """Every assessment of the client, side by side, oldest on the left."""
-    client = client_queries.visible_client(request.user, local_id)
-    if client is None:
-        raise Http404("No client with that id on the records you can see.")
-    trail.record_read(actor=request.user, what="assessments", clients=[client])
+    client = open_client(request, local_id, "assessments")
     found = list(queries.assessments_of(client))
     rows = [(label, [getattr(a, name) for a in found]) for name, label in SECTIONS] + [
         (label, [getattr(a, f"get_{name}_display")() for a in found]) for name, label in RISK_AREAS

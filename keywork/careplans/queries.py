@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from keywork.careplans.models import CarePlan, Goal, MilestoneProgress, Review
-from keywork.clients.models import Client
+from keywork.clients.models import Client, Episode
 
 
 def plans_of(client: Client) -> QuerySet[CarePlan]:
@@ -35,6 +36,11 @@ def plans_of(client: Client) -> QuerySet[CarePlan]:
     )
 
 
+def current_plan(episode: Episode) -> CarePlan | None:
+    """The episode's care plan as last agreed: its latest version."""
+    return CarePlan.objects.filter(episode=episode).order_by("-version").first()
+
+
 def review_due(plan: CarePlan, reviews: Iterable[Review]) -> dt.date:
     """When the plan is next due for review: its last review's next date, or the plan's own
     (rule 11). `reviews` may hold other plans' reviews; only this plan's count."""
@@ -42,3 +48,15 @@ def review_due(plan: CarePlan, reviews: Iterable[Review]) -> dt.date:
         (r for r in reviews if r.care_plan_id == plan.pk), key=lambda r: (r.reviewed_on, r.pk)
     )
     return own[-1].next_review_on if own else plan.review_due
+
+
+def review_due_of(episode: OuterRef) -> Subquery:
+    """When the episode's current care plan is next due for review: the latest review's next
+    date, or the plan's own review date if it has not been reviewed (rule 11)."""
+    last_review = Review.objects.filter(care_plan=OuterRef("pk")).order_by("-reviewed_on", "-pk")
+    plans = (
+        CarePlan.objects.filter(episode=episode)
+        .order_by("-version")
+        .annotate(due=Coalesce(Subquery(last_review.values("next_review_on")[:1]), "review_due"))
+    )
+    return Subquery(plans.values("due")[:1])

@@ -1,16 +1,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.audit import trail
 from keywork.checkups import actions, queries
 from keywork.checkups.forms import CheckUpForm, ReturnForm, ScheduleForm
 from keywork.checkups.models import CheckUp
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change, record_change, record_in_error
+from keywork.clients.views import episode_change, open_client, record_change, record_in_error
 from keywork.core.dates import today
 
 RECORDS = CheckUp.objects.select_related("episode")
@@ -19,11 +18,8 @@ RECORDS = CheckUp.objects.select_related("episode")
 @login_required
 def checkups(request: HttpRequest, local_id: str) -> HttpResponse:
     """The client's recovery check-ups after a successful completion, and what each found."""
-    client = client_queries.visible_client(request.user, local_id)
-    if client is None:
-        raise Http404("No client with that id on the records you can see.")
+    client = open_client(request, local_id, "recovery check-ups")
     latest = client_queries.latest_episode(client)
-    trail.record_read(actor=request.user, what="recovery check-ups", clients=[client])
     records = queries.checkups_of(client)
     can_work = latest is not None and policies.can_work_with(request.user, latest)
     after_completion = can_work and latest is not None and latest.completed

@@ -4,87 +4,26 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from keywork.audit import trail
-from keywork.checkups.queries import due_checkups
-from keywork.clients import actions, breakglass, policies, queries
+from keywork.clients import actions, policies, queries
 from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
 from keywork.clients.models import Client, Episode
-from keywork.core.dates import today
 from keywork.core.forms import ActionForm, InErrorForm
 from keywork.core.views import changed
 
-PAGE_SIZE = 50
 
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The caseload: mine by default, or the team's (or service's) open episodes."""
-    worker = policies.worker_of(request.user)
-    if worker is None or not policies.has_caseload(request.user):
-        return render(request, "clients/no_caseload.html", {"worker": worker})
-    default = "mine" if worker.is_practitioner else "team"
-    scope = request.GET.get("scope", default)
-    if scope not in ("mine", "team"):
-        scope = default
-    search = request.GET.get("q", "")[: queries.SEARCH_MAX]
-    sort = request.GET.get("sort", "name")
-    show = request.GET.get("show", "")
-    if show not in queries.ONLY:
-        show = ""
-    episodes = queries.caseload(request.user, scope=scope, search=search, sort=sort, show=show)
-    page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
-    checkups = list(due_checkups(request.user, today())) if scope == "mine" else []
-    shown = [e.client for e in page] + [c.episode.client for c in checkups]
-    trail.record_read(actor=request.user, what="caseload", clients=shown)
-    return render(
-        request,
-        "clients/caseload.html",
-        {
-            "page": page,
-            "scope": scope,
-            "search": search,
-            "search_max": queries.SEARCH_MAX,
-            "sort": sort,
-            "show": show,
-            "filters": queries.ONLY,
-            "today": today(),
-            "soon": today() + queries.REVIEW_SOON,
-            "worker": worker,
-            "checkups": checkups,
-        },
-    )
-
-
-@login_required
-def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
+def open_client(request: HttpRequest, local_id: str, what: str) -> Client:
+    """The client a client page is about: found through the scoper (anyone else is answered
+    404, and the refusal audited by the middleware), and the read audited as `what`."""
     client = queries.visible_client(request.user, local_id)
     if client is None:
-        asked = Client.objects.filter(local_id=local_id).first()
-        if asked is not None and policies.can_break_glass(request.user, asked):
-            return breakglass.offer(request, asked)
         raise Http404("No client with that id on the records you can see.")
-    trail.record_read(actor=request.user, what="client record", clients=[client])
-    record = queries.record_of(client)
-    current, latest = record["current"], record["latest"]
-    can_record = can_allocate = False
-    if isinstance(current, Episode):
-        can_record = policies.can_work_with(request.user, current)
-        can_allocate = policies.can_allocate(request.user, current)
-    context = {
-        "client": client,
-        "can_record": can_record,
-        "can_allocate": can_allocate,
-        "can_work": isinstance(latest, Episode) and policies.can_work_with(request.user, latest),
-        "today": today(),
-        **record,
-    }
-    return render(request, "clients/record.html", context)
+    trail.record_read(actor=request.user, what=what, clients=[client])
+    return client
 
 
 def episode_change(
@@ -235,26 +174,3 @@ def discharge(request: HttpRequest, local_id: str) -> HttpResponse:
         title="Discharge",
         done="Episode discharged.",
     )
-
-
-@login_required
-def team(request: HttpRequest) -> HttpResponse:
-    """The team leader's view (a service manager's covers the service): clients awaiting a
-    new keyworker, allocations to review, and each keyworker's workload."""
-    worker = policies.worker_of(request.user)
-    if worker is None or not policies.can_see_team_view(request.user):
-        raise Http404("The team view is for team leaders and service managers.")
-    listed = queries.caseload(request.user, scope="team")
-    waiting = list(queries.awaiting_reallocation(listed))
-    flags = queries.contact_flags(listed, now=timezone.now())
-    shown = {e.client.pk: e.client for e in waiting} | {
-        f.episode.client.pk: f.episode.client for f in flags
-    }
-    trail.record_read(actor=request.user, what="team view", clients=shown.values())
-    context = {
-        "worker": worker,
-        "waiting": waiting,
-        "flags": flags,
-        "workload": queries.workload(listed),
-    }
-    return render(request, "clients/team.html", context)

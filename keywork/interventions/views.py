@@ -4,13 +4,12 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.audit import trail
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change, record_change, record_in_error
+from keywork.clients.views import episode_change, open_client, record_change, record_in_error
 from keywork.core.forms import ActionForm
 from keywork.interventions import actions, queries
 from keywork.interventions.forms import (
@@ -27,11 +26,8 @@ RECORDS = Intervention.objects.select_related("episode", "entry__reports_as", "p
 @login_required
 def interventions(request: HttpRequest, local_id: str) -> HttpResponse:
     """Every intervention recorded for the client, with what each counts as nationally."""
-    client = client_queries.visible_client(request.user, local_id)
-    if client is None:
-        raise Http404("No client with that id on the records you can see.")
+    client = open_client(request, local_id, "interventions")
     latest = client_queries.latest_episode(client)
-    trail.record_read(actor=request.user, what="interventions", clients=[client])
     context = {
         "client": client,
         "records": list(queries.interventions_of(client)),

@@ -25,9 +25,9 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from keywork.careplans.queries import review_due_of
 from keywork.catalogue.models import Phase
 from keywork.clients.models import Episode, PhaseChange
-from keywork.clients.queries import review_due_of
 from keywork.interventions.models import Intervention
 from keywork.measures.framework import Period, Scope
 from keywork.outcomes.models import OutcomeProfile, Stage

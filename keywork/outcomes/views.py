@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.audit import trail
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change, record_in_error
+from keywork.clients.views import episode_change, open_client, record_in_error
 from keywork.core.dates import today
 from keywork.outcomes import actions, queries
 from keywork.outcomes.chart import charts_of
@@ -34,11 +33,8 @@ def rows_of(profiles: list[OutcomeProfile]) -> list[tuple[str, list[object]]]:
 @login_required
 def outcomes(request: HttpRequest, local_id: str) -> HttpResponse:
     """The client's outcome profiles: the change over time as charts and as a table."""
-    client = client_queries.visible_client(request.user, local_id)
-    if client is None:
-        raise Http404("No client with that id on the records you can see.")
+    client = open_client(request, local_id, "outcome profiles")
     latest = client_queries.latest_episode(client)
-    trail.record_read(actor=request.user, what="outcome profiles", clients=[client])
     profiles = queries.profiles_of(latest, with_errors=True) if latest else []
     counted = [p for p in profiles if not p.in_error]
     can_work = latest is not None and policies.can_work_with(request.user, latest)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from keywork.audit import trail
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change, record_change, record_in_error
+from keywork.clients.views import episode_change, open_client, record_change, record_in_error
 from keywork.core.dates import today
 from keywork.prescribing import actions, queries
 from keywork.prescribing.forms import (
@@ -24,13 +23,10 @@ RECORDS = Prescription.objects.select_related("episode", "medication", "prescrib
 @login_required
 def prescribing(request: HttpRequest, local_id: str) -> HttpResponse:
     """The client's prescriptions with every dose change, and today's national figures."""
-    client = client_queries.visible_client(request.user, local_id)
-    if client is None:
-        raise Http404("No client with that id on the records you can see.")
+    client = open_client(request, local_id, "prescribing")
     records = queries.prescriptions_of(client)
     latest = client_queries.latest_episode(client)
     can_work = latest is not None and policies.can_work_with(request.user, latest)
-    trail.record_read(actor=request.user, what="prescribing", clients=[client])
     context = {
         "client": client,
         "records": [(p, queries.warning_of(p)) for p in records],

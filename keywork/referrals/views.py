@@ -1,14 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keywork.access.models import Worker
-from keywork.audit import trail
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
-from keywork.clients.views import episode_change, record_change, record_in_error
+from keywork.clients.views import episode_change, open_client, record_change, record_in_error
 from keywork.core.dates import today
 from keywork.referrals import actions, queries
 from keywork.referrals.forms import MoveReferralForm, ReferralForm
@@ -20,12 +19,9 @@ PREFILLED = ("destination", "agency", "intervention", "reason")
 
 @login_required
 def referrals(request: HttpRequest, local_id: str) -> HttpResponse:
-    client = client_queries.visible_client(request.user, local_id)
-    if client is None:
-        raise Http404("No client with that id on the records you can see.")
+    client = open_client(request, local_id, "referrals")
     latest = client_queries.latest_episode(client)
     can_work = latest is not None and policies.can_work_with(request.user, latest)
-    trail.record_read(actor=request.user, what="referrals", clients=[client])
     context = {
         "client": client,
         "records": queries.referrals_of(client),

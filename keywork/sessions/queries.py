@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from keywork.access.models import Team, Worker
-from keywork.sessions.models import Attendance, KeyworkSession, Outcome
+from keywork.clients.models import Episode
+from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
 
 GROUPS_SINCE = dt.timedelta(weeks=8)
 
@@ -36,3 +38,24 @@ def group_lines(session: KeyworkSession) -> list[Attendance]:
         .prefetch_related("topics", "interventions")
         .order_by("episode__client__family_name", "episode__client__given_name", "pk")
     )
+
+
+def counted(episode: OuterRef) -> QuerySet[Attendance]:
+    """A client's attendances that count: not marked entered in error."""
+    return Attendance.objects.filter(episode=episode, entered_in_error_at__isnull=True)
+
+
+def next_appointment(episode: Episode) -> Attendance | None:
+    """The episode's next booked appointment (not one entered in error)."""
+    booked = Attendance.objects.filter(
+        episode=episode,
+        outcome=Outcome.SCHEDULED,
+        session__starts_at__gte=timezone.now(),
+        entered_in_error_at__isnull=True,
+    )
+    return booked.select_related("session").order_by("session__starts_at").first()
+
+
+def open_reengagement(episode: Episode) -> ReEngagement | None:
+    """The re-engagement under way after a missed appointment, if any."""
+    return ReEngagement.objects.filter(episode=episode, ended_on=None).first()

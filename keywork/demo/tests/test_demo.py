@@ -17,10 +17,10 @@ from keywork.assessments.models import RISK_AREAS, Assessment
 from keywork.assessments.rules import flags
 from keywork.careplans.models import CarePlan, PlanAction
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange
-from keywork.clients.queries import caseload
 from keywork.core.dates import today
 from keywork.demo import builder
 from keywork.interventions.models import Intervention
+from keywork.overview.queries import caseload
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
 from keywork.sessions.rules import MINIMUM
 

@@ -1,0 +1,263 @@
+"""The reads that gather every app's part of the record: the caseload (with each app's
+dates and flags on every row), the client record (each app's timeline, in order, and the
+summary drawn from it), and the team view's contact flags and workload. Each a fixed number
+of queries whatever the size of the caseload or the length of the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from importlib import import_module
+from typing import Any
+
+from django.apps import apps
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import Combinable
+from django.utils import timezone
+from django.utils.module_loading import module_has_submodule
+
+from keywork.access.models import Worker
+from keywork.assessments.models import Assessment
+from keywork.assessments.queries import flags_of
+from keywork.careplans.models import CarePlan
+from keywork.careplans.queries import review_due, review_due_of
+from keywork.checkups.models import CheckUp
+from keywork.clients import policies
+from keywork.clients.models import Client, Episode, ProblemSubstance
+from keywork.clients.queries import SEARCH_MAX, PhaseSpan, phase_spans
+from keywork.clients.timeline import Entry
+from keywork.core.actors import Actor
+from keywork.outcomes.chart import Chart, charts_of
+from keywork.outcomes.queries import due_of as outcomes_due
+from keywork.outcomes.queries import outcomes_due_of
+from keywork.referrals.queries import stalled_referrals
+from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
+from keywork.sessions.queries import counted, next_appointment, open_reengagement
+
+SORTS: dict[str, tuple[str | Combinable, ...]] = {
+    "name": ("client__family_name", "client__given_name", "pk"),
+    "phase": ("phase__order", "client__family_name", "pk"),
+    "next": (F("next_appointment").asc(nulls_first=True), "client__family_name", "pk"),
+    "last": (F("last_contact").asc(nulls_first=True), "client__family_name", "pk"),
+    "review": (F("review_due").asc(nulls_first=True), "client__family_name", "pk"),
+}
+
+
+REVIEW_SOON = dt.timedelta(days=14)
+
+
+ONLY = {
+    "reengaging": "Re-engaging",
+    "review": "Review due, overdue or no care plan",
+    "flagged": "Risk or safeguarding flags",
+    "chase": "Referrals to chase",
+    "outcomes": "Outcome profile due or overdue",
+}
+
+
+def only(name: str) -> Q:
+    """The caseload filters, by the keys of ONLY."""
+    if name == "reengaging":
+        return Q(reengaging=True)
+    if name == "review":
+        soon = timezone.localdate() + REVIEW_SOON
+        return Q(review_due__lte=soon) | Q(review_due__isnull=True)
+    if name == "flagged":
+        return Q(risk_flags__gt="")
+    if name == "chase":
+        return Q(to_chase=True)
+    if name == "outcomes":
+        return Q(outcomes_due__lte=timezone.localdate() + REVIEW_SOON)
+    return Q()
+
+
+def caseload(
+    user: Actor, *, scope: str, search: str = "", sort: str = "name", show: str = ""
+) -> QuerySet[Episode]:
+    """Open episodes to list: `mine` (where the user is keyworker) or `team` (all visible),
+    with the next appointment, the last contact, any open re-engagement, the care-plan
+    review date and the risk flags, in one query. `show` is a key of ONLY."""
+    episodes = (
+        policies.caseload_of(user)
+        if scope == "mine"
+        else policies.episodes_visible_to(user).filter(discharged_on__isnull=True)
+    )
+    term = search.replace("\x00", "")[:SEARCH_MAX].strip()
+    if term:
+        episodes = episodes.filter(
+            Q(client__local_id__iexact=term)
+            | Q(client__family_name__icontains=term)
+            | Q(client__given_name__icontains=term)
+            | Q(client__preferred_name__icontains=term)
+        )
+    upcoming = counted(OuterRef("pk")).filter(
+        outcome=Outcome.SCHEDULED, session__starts_at__gte=timezone.now()
+    )
+    seen = counted(OuterRef("pk")).filter(outcome=Outcome.ATTENDED)
+    episodes = episodes.annotate(
+        next_appointment=Subquery(
+            upcoming.order_by("session__starts_at").values("session__starts_at")[:1]
+        ),
+        last_contact=Subquery(
+            seen.order_by("-session__starts_at").values("session__starts_at")[:1]
+        ),
+        reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
+        review_due=review_due_of(OuterRef("pk")),
+        risk_flags=flags_of(OuterRef("pk")),
+        to_chase=Exists(stalled_referrals(timezone.localdate()).filter(episode=OuterRef("pk"))),
+        outcomes_due=outcomes_due_of(OuterRef("pk")),
+    )
+    episodes = episodes.filter(only(show))
+    return episodes.select_related("client", "phase", "keyworker__user", "team").order_by(
+        *SORTS.get(sort, SORTS["name"])
+    )
+
+
+def timeline_sources() -> list[Callable[[Sequence[Episode]], list[Entry]]]:
+    """Every app's `timeline.entries`, in the order the apps are installed."""
+    found = []
+    for config in apps.get_app_configs():
+        if config.name.startswith("keywork.") and module_has_submodule(config.module, "timeline"):
+            found.append(import_module(f"{config.name}.timeline").entries)
+    return found
+
+
+@dataclass(frozen=True)
+class ClientRecord:
+    """Everything the client record page shows."""
+
+    episodes: list[Episode]
+    current: Episode | None  # the open episode
+    latest: Episode | None  # the open one, or else the one discharged last
+    timeline: list[Entry]  # latest first
+    assessment: Assessment | None  # the current episode's latest
+    plan: CarePlan | None  # the current episode's latest version
+    review_due: dt.date | None
+    phases: list[PhaseSpan]  # the latest episode's
+    reintegration: list[dt.date]  # latest first
+    outcome_charts: list[Chart]
+    outcomes_due: dt.date | None
+    next_checkup: CheckUp | None
+    next_appointment: Attendance | None
+    reengaging: ReEngagement | None
+
+    def context(self) -> dict[str, object]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def record_of(client: Client) -> ClientRecord:
+    """The client record, in a fixed number of queries: each app's entries for the client's
+    episodes, and the summary drawn from them."""
+    episodes = list(
+        client.episodes.select_related("phase", "team", "service", "keyworker__user")
+        .prefetch_related(
+            Prefetch("substances", ProblemSubstance.objects.select_related("substance"))
+        )
+        .order_by("-referral_date", "-pk")
+    )
+    entries = [found for source in timeline_sources() for found in source(episodes)]
+    current = next((e for e in episodes if e.is_open), None)
+    latest = current or next(iter(episodes), None)
+
+    def items(kind: str) -> list[Any]:
+        return [e.item for e in entries if e.kind == kind]
+
+    plan = next(
+        (p for p in reversed(items("care_plan")) if current and p.episode_id == current.pk), None
+    )
+    measured = [
+        p for p in items("outcomes") if latest and p.episode_id == latest.pk and not p.in_error
+    ]
+    moves = [m for m in items("phase") if latest and m.episode_id == latest.pk]
+    return ClientRecord(
+        episodes=episodes,
+        current=current,
+        latest=latest,
+        timeline=sorted((e for e in entries if e.day), key=lambda e: e.order, reverse=True),
+        assessment=next(
+            (a for a in reversed(items("assessment")) if current and a.episode_id == current.pk),
+            None,
+        ),
+        plan=plan,
+        review_due=review_due(plan, items("review")) if plan else None,
+        phases=phase_spans(latest, moves),
+        reintegration=sorted(
+            (
+                timezone.localdate(a.session.starts_at)
+                for a in items("session")
+                if a.session.kind == KeyworkSession.Kind.REINTEGRATION and not a.in_error
+            ),
+            reverse=True,
+        ),
+        outcome_charts=charts_of(measured),
+        outcomes_due=outcomes_due(current, measured) if current else None,
+        next_checkup=next(
+            (c for c in items("checkup") if c.status == "due" and not c.in_error), None
+        ),
+        next_appointment=next_appointment(current) if current else None,
+        reengaging=open_reengagement(current) if current else None,
+    )
+
+
+CONTACT_WINDOW = dt.timedelta(weeks=8)
+
+
+@dataclass(frozen=True)
+class ContactFlag:
+    """An open episode whose most frequent contact lately was not the keyworker (seed 004:
+    the keyworker is normally the worker with most regular contact)."""
+
+    episode: Episode
+    most_seen_by: str
+    most_seen: int
+    keyworker_seen: int
+
+
+def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> list[ContactFlag]:
+    """Over the last 8 weeks, who recorded the most attended sessions with each client (a
+    group's facilitator sees everyone in it, so groups do not count); flag those where someone
+    other than the keyworker did. Three queries whatever the team size."""
+    counts = (
+        Attendance.objects.filter(
+            episode__in=episodes,
+            outcome=Outcome.ATTENDED,
+            session__kind__in=(KeyworkSession.Kind.ONE_TO_ONE, KeyworkSession.Kind.REINTEGRATION),
+            entered_in_error_at__isnull=True,
+            session__starts_at__gte=now - CONTACT_WINDOW,
+        )
+        .values("episode_id", "recorded_by_id")
+        .annotate(n=Count("pk"))
+    )
+    seen: dict[int, dict[int, int]] = defaultdict(dict)
+    for row in counts:
+        seen[row["episode_id"]][row["recorded_by_id"]] = row["n"]
+    flagged = []
+    candidates = episodes.filter(pk__in=list(seen)).select_related("client", "keyworker__user")
+    ids = {w for by_worker in seen.values() for w in by_worker}
+    workers = {w.pk: w.name for w in Worker.objects.filter(pk__in=ids).select_related("user")}
+    for episode in candidates:
+        by_worker = seen[episode.pk]
+        top, most = max(
+            by_worker.items(), key=lambda item: (item[1], item[0] == episode.keyworker_id)
+        )
+        own = by_worker.get(episode.keyworker_id, 0)
+        if top != episode.keyworker_id and most > own:
+            flagged.append(ContactFlag(episode, workers[top], most, own))
+    return sorted(flagged, key=lambda f: (f.episode.client.family_name, f.episode.pk))
+
+
+def workload(episodes: QuerySet[Episode]) -> list[dict[str, object]]:
+    """Per keyworker: open clients, reviews overdue, re-engaging, flagged, in one query."""
+    day = timezone.localdate()
+    return list(
+        episodes.values("keyworker_id", "keyworker__user__first_name", "keyworker__user__last_name")
+        .annotate(
+            clients=Count("pk"),
+            overdue=Count("pk", filter=Q(review_due__lt=day) | Q(review_due__isnull=True)),
+            reengaging_now=Count("pk", filter=Q(reengaging=True)),
+            flagged=Count("pk", filter=Q(risk_flags__gt="")),
+        )
+        .order_by("keyworker__user__last_name", "keyworker__user__first_name")
+    )
