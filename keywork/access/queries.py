@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from functools import reduce
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from keywork.access import rules
 from keywork.access.models import PRACTITIONER_ROLES, Competency, Registration, Supervision, Worker
-from keywork.catalogue.models import Entry, Tier
+from keywork.catalogue.models import MAX_DEPTH, Entry, Tier
 from keywork.core.dates import uk
 
 
@@ -125,9 +127,11 @@ def check_competent(worker: Worker, entry: Entry, on: dt.date) -> None:
 
 
 def _covered(ids: QuerySet[Competency] | QuerySet[Registration], field: str) -> Q:
-    """Entries that are, or sit under (up to two levels), one of the given entries."""
+    """Entries that are, or sit under, one of the given entries: at any depth the catalogue
+    allows (MAX_DEPTH), as `covering_entries` walks up from one entry."""
     chosen = ids.values(field)
-    return Q(pk__in=chosen) | Q(parent__in=chosen) | Q(parent__parent__in=chosen)
+    above = ("__".join(["parent"] * n) or "pk" for n in range(MAX_DEPTH))
+    return reduce(operator.or_, (Q(**{f"{path}__in": chosen}) for path in above))
 
 
 def competent_entries(worker: Worker, on: dt.date) -> QuerySet[Entry]:
@@ -138,15 +142,11 @@ def competent_entries(worker: Worker, on: dt.date) -> QuerySet[Entry]:
         return entries.none()
     anyone = Q(tier__isnull=True) | Q(tier__competence=Tier.Competence.ANY_KEYWORKER)
     trained = Q(tier__competence=Tier.Competence.TRAINED_AND_SUPERVISED) & _covered(
-        Competency.objects.filter(worker=worker, trained_on__lte=on).filter(
-            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=on)
-        ),
-        "intervention_id",
+        Competency.objects.filter(training_in_date(on), worker=worker), "intervention_id"
     )
     if not _supervision(on).filter(worker=worker).exists():
         trained = Q(pk__in=[])
     registered = Q(tier__competence=Tier.Competence.REGISTERED) & _covered(
-        Registration.objects.filter(worker=worker, valid_from__lte=on, expires_on__gte=on),
-        "interventions",
+        Registration.objects.filter(registration_in_date(on), worker=worker), "interventions"
     )
     return entries.filter(anyone | trained | registered)

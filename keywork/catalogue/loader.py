@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from keywork.catalogue.models import CatalogueVersion, Entry, Phase, Tier
+from keywork.catalogue.models import MAX_DEPTH, CatalogueVersion, Entry, Phase, Tier
 from keywork.core.writes import bulk_write
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -164,6 +164,16 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
+def _line_of(code: str, parents: dict[str, str | None]) -> list[str]:
+    """The entry and those above it, stopping one past MAX_DEPTH (or at a loop)."""
+    line = [code]
+    while (parent := parents.get(line[-1])) and parent not in line and len(line) <= MAX_DEPTH:
+        line.append(parent)
+    if parent in line:
+        line += [parent] * MAX_DEPTH  # a loop is too deep
+    return line
+
+
 def _problem(
     where: tuple[Path, int], item: dict[str, Any], kind: str, problem: str
 ) -> CatalogueError:
@@ -200,6 +210,7 @@ def _check_references(catalogue: Catalogue) -> None:
                 tier["_where"], tier, "tier", f"unknown competence rule '{tier['competence']}'"
             )
     kinds = {e["code"]: e["kind"] for e in catalogue.entries}
+    parents = {e["code"]: e.get("parent") for e in catalogue.entries}
     for entry in catalogue.entries:
         where = entry["_where"]
         if entry["kind"] not in Entry.Kind.values:
@@ -223,6 +234,10 @@ def _check_references(catalogue: Catalogue) -> None:
         parent = entry.get("parent")
         if parent and parent not in entry_codes:
             raise _problem(where, entry, "entry", f"parent '{parent}' is not in the catalogue")
+        if len(_line_of(entry["code"], parents)) > MAX_DEPTH:
+            raise _problem(
+                where, entry, "entry", f"sits more than {MAX_DEPTH} levels deep (or in a loop)"
+            )
         reports_as = entry.get("reports_as")
         if reports_as and kinds.get(reports_as) != Entry.Kind.NATIONAL_DEFINITION:
             raise _problem(

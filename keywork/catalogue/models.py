@@ -80,6 +80,12 @@ class OfferedEntries(models.QuerySet["Entry"]):
         return self.offered().filter(phases=phase)
 
 
+# An entry sits at most this many levels deep (an entry, its parent, the parent's parent):
+# training or a registration in an entry covers every entry under it, and the competence
+# query walks the levels in one query (keywork/access/queries.py). The loader refuses more.
+MAX_DEPTH = 3
+
+
 class Entry(models.Model):
     """One catalogue entry: an intervention, a keyworking element, a focus, a session topic,
     a technique or mapping tool, a national definition or a national data item."""

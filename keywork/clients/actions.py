@@ -13,7 +13,7 @@ from keywork.access.rules import check_real_reason
 from keywork.audit import trail
 from keywork.audit.models import AuditEvent
 from keywork.catalogue.models import Entry, Phase
-from keywork.clients import policies, rules
+from keywork.clients import hooks, policies, rules
 from keywork.clients.models import (
     Allocation,
     BreakGlass,
@@ -31,7 +31,6 @@ from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.records import check_version, lock
 from keywork.core.validation import refuse_invalid
 from keywork.core.writes import action
-from keywork.sessions.models import Outcome
 
 Verb = AuditEvent.Verb
 
@@ -245,21 +244,13 @@ def discharge(
 ) -> Episode:
     """Close the episode with its date and exit reason. Its keyworker and phase stay on the
     record as they were on the day of discharge; appointments booked after it are cancelled
-    by the service."""
+    by the service (the sessions app's part: keywork/clients/hooks.py)."""
     if not (policies.can_work_with(actor, episode) or policies.can_allocate(actor, episode)):
         raise AccessDenied("only the client's team can discharge them")
     hold_episode(episode, expected_version)
     last_move = episode.phase_changes.order_by("-changed_on").values_list("changed_on", flat=True)
     last_allocation = episode.allocations.order_by("-started_on").values_list(
         "started_on", flat=True
-    )
-    last_seen = (
-        episode.attendances.filter(
-            outcome__in=(Outcome.ATTENDED, Outcome.DID_NOT_ATTEND),
-            entered_in_error_at__isnull=True,
-        )
-        .order_by("-session__starts_at")
-        .values_list("session__starts_at", flat=True)
     )
     rules.check_discharge(
         episode_open=episode.is_open,
@@ -269,7 +260,7 @@ def discharge(
                 episode.referral_date,
                 *last_move[:1],
                 *last_allocation[:1],
-                *(timezone.localdate(t) for t in last_seen[:1]),
+                *hooks.latest_activity(episode),
             ]
         ),
         today=today(),
@@ -278,21 +269,16 @@ def discharge(
     )
     episode.discharged_on, episode.exit_reason, episode.discharge_note = on, exit_reason, note
     episode.save(update_fields=["discharged_on", "exit_reason", "discharge_note"])
-    after = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
-    cancelled = episode.attendances.filter(
-        outcome=Outcome.SCHEDULED, session__starts_at__gte=after
-    ).update(
-        outcome=Outcome.CANCELLED_BY_SERVICE,
-        recorded_by=policies.worker_of(actor),
-        recorded_at=timezone.now(),
-        notes=f"Cancelled: discharged on {uk(on)}.",
-    )
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=episode.client,
         obj=episode,
-        detail={"on": on.isoformat(), "exit_reason": exit_reason, "cancelled": cancelled},
+        detail={
+            "on": on.isoformat(),
+            "exit_reason": exit_reason,
+            **hooks.discharged(actor, episode, on),
+        },
     )
     return episode
 

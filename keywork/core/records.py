@@ -4,6 +4,7 @@ error with a reason, stays on the record, and no longer counts."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import models
 from django.utils import timezone
@@ -51,10 +52,13 @@ def refuse_if_in_error(record: EnteredInError, what: str) -> None:
         raise RuleViolation("R13", f"this {what} is marked entered in error; record a new one")
 
 
-def mark_in_error(record: EnteredInError, what: str, reason: str) -> None:
-    """Mark the record entered in error, with the reason; saves the two fields."""
+def mark_in_error(record: EnteredInError, what: str, reason: str, **also: Any) -> None:
+    """Mark the record entered in error, with the reason (and any fields `also` given, such
+    as who marked it); saves those fields alone."""
     refuse_if_in_error(record, what)
     if not reason.strip():
-        raise RuleViolation("R13", "say why the record is in error", field="reason")
+        raise RuleViolation("R13", f"say why the {what} is in error", field="reason")
     record.entered_in_error_at, record.entered_in_error_reason = timezone.now(), reason
-    record.save(update_fields=["entered_in_error_at", "entered_in_error_reason"])
+    for name, value in also.items():
+        setattr(record, name, value)
+    record.save(update_fields=["entered_in_error_at", "entered_in_error_reason", *also])

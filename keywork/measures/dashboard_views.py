@@ -12,17 +12,11 @@ from django.utils.http import urlencode
 from keywork.audit import trail
 from keywork.clients import policies
 from keywork.clients.models import Client
-from keywork.core.errors import AccessDenied
+from keywork.core.errors import RuleViolation
 from keywork.measures import disclosure
+from keywork.measures.asked import ReportForm, period_and_scope, sees_identities, show_refusal
 from keywork.measures.dashboard import LISTS, Dashboard, dashboard
-from keywork.measures.views import (
-    BadRequest,
-    ReportForm,
-    default_period,
-    period_and_scope,
-    sees_identities,
-    show_refusal,
-)
+from keywork.measures.views import default_period
 
 KEEP = ("start", "end", "team", "keyworker")
 
@@ -42,7 +36,11 @@ def _kept(given: dict[str, str]) -> str:
 
 
 def _refused(
-    request: HttpRequest, form: ReportForm, error: Exception, template: str, context: dict[str, Any]
+    request: HttpRequest,
+    form: ReportForm,
+    error: RuleViolation,
+    template: str,
+    context: dict[str, Any],
 ) -> HttpResponse:
     show_refusal(form, error)
     return render(request, template, {**context, "form": form}, status=400)
@@ -55,7 +53,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         return render(request, "measures/dashboard.html", {"form": form}, status=400)
     try:
         period, scope = period_and_scope(request.user, given)
-    except (BadRequest, AccessDenied) as error:
+    except RuleViolation as error:
         return _refused(request, form, error, "measures/dashboard.html", {})
     board = dashboard(scope, period)
     identities = sees_identities(request.user)
@@ -118,7 +116,7 @@ def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
         )
     try:
         period, scope = period_and_scope(request.user, given)
-    except (BadRequest, AccessDenied) as error:
+    except RuleViolation as error:
         return _refused(request, form, error, "measures/dashboard_list.html", context)
     if not sees_identities(request.user):
         return HttpResponse(

@@ -19,8 +19,9 @@ from keywork.clients import actions as clients
 from keywork.clients import policies
 from keywork.clients.models import Episode, ExitReason
 from keywork.core.actors import Actor, user_or_none
+from keywork.core.dates import uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
-from keywork.core.records import check_version, lock
+from keywork.core.records import check_version, lock, mark_in_error
 from keywork.core.writes import action
 from keywork.sessions import rules
 from keywork.sessions.models import (
@@ -124,6 +125,7 @@ def schedule_group(
     rules.check_group(
         title=title,
         weeks=weeks,
+        duration_minutes=duration_minutes,
         facilitators_in_team=bool(facilitators)
         and all(
             f.team_id == team.pk and f.is_practitioner and f.user.is_active for f in facilitators
@@ -424,7 +426,7 @@ def notes_version(attendance: Attendance) -> int:
 
 
 @action
-def amend_notes(
+def amend_session_notes(
     *,
     actor: Actor,
     attendance: Attendance,
@@ -466,19 +468,10 @@ def amend_notes(
 
 
 @action
-def mark_entered_in_error(*, actor: Actor, attendance: Attendance, reason: str) -> Attendance:
+def mark_session_in_error(*, actor: Actor, attendance: Attendance, reason: str) -> Attendance:
     """A mistaken entry stays on the record, marked, and no longer counts (rule 13)."""
     _practitioner(actor, attendance.episode)
-    if attendance.in_error:
-        raise RuleViolation("R13", "this entry is already marked entered in error")
-    if not reason.strip():
-        raise RuleViolation("R13", "say why the entry is in error", field="reason")
-    attendance.entered_in_error_at = timezone.now()
-    attendance.entered_in_error_by = user_or_none(actor)
-    attendance.entered_in_error_reason = reason
-    attendance.save(
-        update_fields=["entered_in_error_at", "entered_in_error_by", "entered_in_error_reason"]
-    )
+    mark_in_error(attendance, "session", reason, entered_in_error_by=user_or_none(actor))
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
@@ -487,3 +480,34 @@ def mark_entered_in_error(*, actor: Actor, attendance: Attendance, reason: str) 
         detail={"reason": reason},
     )
     return attendance
+
+
+# The sessions app's part in a discharge (registered in keywork/sessions/apps.py) --------
+
+
+def last_seen(episode: Episode) -> dt.date | None:
+    """The day of the last appointment attended or missed (not one entered in error)."""
+    seen = (
+        episode.attendances.filter(
+            outcome__in=(Outcome.ATTENDED, Outcome.DID_NOT_ATTEND),
+            entered_in_error_at__isnull=True,
+        )
+        .order_by("-session__starts_at")
+        .values_list("session__starts_at", flat=True)
+        .first()
+    )
+    return timezone.localdate(seen) if seen else None
+
+
+def cancel_after_discharge(actor: Actor, episode: Episode, on: dt.date) -> dict[str, int]:
+    """Appointments booked after the discharge day are cancelled by the service."""
+    after = timezone.make_aware(dt.datetime.combine(on + dt.timedelta(days=1), dt.time.min))
+    cancelled = episode.attendances.filter(
+        outcome=Outcome.SCHEDULED, session__starts_at__gte=after
+    ).update(
+        outcome=Outcome.CANCELLED_BY_SERVICE,
+        recorded_by=policies.worker_of(actor),
+        recorded_at=timezone.now(),
+        notes=f"Cancelled: discharged on {uk(on)}.",
+    )
+    return {"cancelled": cancelled}

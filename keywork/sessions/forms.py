@@ -17,7 +17,13 @@ from keywork.clients.models import Episode, ExitReason
 from keywork.core.forms import ActionForm
 from keywork.sessions.actions import NextAppointment, RegisterLine
 from keywork.sessions.models import Attendance, CarePlanWork, Outcome
-from keywork.sessions.rules import INTERVENTION_KINDS, TECHNIQUE_KINDS, SessionContent
+from keywork.sessions.rules import (
+    GROUP_MINUTES,
+    GROUP_TITLE_MAX,
+    INTERVENTION_KINDS,
+    TECHNIQUE_KINDS,
+    SessionContent,
+)
 
 Choices = list[tuple[str, Any]]
 
@@ -211,10 +217,16 @@ class GroupRegisterForm(ContentForm):
 class GroupBookingForm(ActionForm):
     field_aliases = {"episodes": "clients"}
 
-    title = forms.CharField(max_length=120, required=False)
+    title = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"maxlength": GROUP_TITLE_MAX})
+    )
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    duration_minutes = forms.IntegerField(label="Minutes", initial=90, min_value=15, max_value=480)
+    duration_minutes = forms.IntegerField(
+        label="Minutes",
+        initial=90,
+        widget=forms.NumberInput(attrs={"min": GROUP_MINUTES[0], "max": GROUP_MINUTES[1]}),
+    )
     weeks = forms.IntegerField(
         label="Weekly for how many weeks", initial=1, help_text="1 books a single session."
     )

@@ -96,9 +96,9 @@ def record_session(actor: Actor, f: Fields) -> object:
     )
 
 
-@importer("amend_notes")
-def amend_notes(actor: Actor, f: Fields) -> object:
-    return actions.amend_notes(
+@importer("amend_session_notes")
+def amend_session_notes(actor: Actor, f: Fields) -> object:
+    return actions.amend_session_notes(
         actor=actor,
         attendance=attendance_of(actor, f),
         notes=f.text("notes"),
@@ -107,9 +107,9 @@ def amend_notes(actor: Actor, f: Fields) -> object:
     )
 
 
-@importer("mark_entered_in_error")
-def mark_entered_in_error(actor: Actor, f: Fields) -> object:
-    return actions.mark_entered_in_error(
+@importer("mark_session_in_error")
+def mark_session_in_error(actor: Actor, f: Fields) -> object:
+    return actions.mark_session_in_error(
         actor=actor, attendance=attendance_of(actor, f), reason=f.text("reason", "")
     )
 

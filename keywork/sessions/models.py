@@ -17,6 +17,7 @@ from django.utils import timezone
 from keywork.access.models import Team, Worker
 from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
+from keywork.core.records import EnteredInError
 
 
 class KeyworkSession(models.Model):
@@ -65,7 +66,10 @@ class CarePlanWork(models.TextChoices):
     PROGRESS_CHECKED = "progress_checked", "Checked progress against its milestones"
 
 
-class Attendance(models.Model):
+class Attendance(EnteredInError):
+    """One client's place at a session: booked, then recorded; marked entered in error (by
+    whom, too) rather than removed (rule 13)."""
+
     session = models.ForeignKey(
         KeyworkSession, on_delete=models.PROTECT, related_name="attendances"
     )
@@ -88,11 +92,9 @@ class Attendance(models.Model):
     next_session = models.ForeignKey(
         KeyworkSession, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    entered_in_error_at = models.DateTimeField(null=True, blank=True)
     entered_in_error_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    entered_in_error_reason = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["session__starts_at", "pk"]
@@ -103,10 +105,6 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.episode.client} at {self.session}: {self.get_outcome_display()}"
-
-    @property
-    def in_error(self) -> bool:
-        return self.entered_in_error_at is not None
 
 
 class NoteRevision(models.Model):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from keywork.core.errors import RuleViolation
+from keywork.core.errors import RuleViolation, invalid
 
 TOPIC_KINDS = {"topic"}
 TECHNIQUE_KINDS = {"technique", "mapping_tool"}
@@ -89,11 +89,25 @@ def _place(kind: str) -> str:
     return "another record (it is not part of a session)"
 
 
+GROUP_TITLE_MAX = 120
+GROUP_MINUTES = (15, 480)  # a quarter of an hour to a working day
+
+
 def check_group(
-    *, title: str, weeks: int, facilitators_in_team: bool, clients_in_team: bool
+    *,
+    title: str,
+    weeks: int,
+    duration_minutes: int,
+    facilitators_in_team: bool,
+    clients_in_team: bool,
 ) -> None:
     if not title.strip():
         raise RuleViolation("INVALID", "title: a group session has a name", field="title")
+    if len(title) > GROUP_TITLE_MAX:
+        raise invalid("title", f"at most {GROUP_TITLE_MAX} characters")
+    shortest, longest = GROUP_MINUTES
+    if not shortest <= duration_minutes <= longest:
+        raise invalid("duration_minutes", f"a group runs from {shortest} to {longest} minutes")
     if not 1 <= weeks <= 52:
         raise RuleViolation("INVALID", "weeks: book from 1 to 52 weekly sessions", field="weeks")
     if not facilitators_in_team:

@@ -95,7 +95,7 @@ def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
     if changed(
         request,
         form,
-        lambda: actions.amend_notes(
+        lambda: actions.amend_session_notes(
             actor=request.user,
             attendance=attendance,
             notes=form.cleaned_data["notes"],
@@ -115,7 +115,7 @@ def entered_in_error(request: HttpRequest, local_id: str, pk: int) -> HttpRespon
     if changed(
         request,
         form,
-        lambda: actions.mark_entered_in_error(
+        lambda: actions.mark_session_in_error(
             actor=request.user, attendance=attendance, reason=form.cleaned_data["reason"]
         ),
         "Marked as entered in error; it stays on the record.",

@@ -1,6 +1,7 @@
 """The catalogue as data (rule 3): complete by phase and tier, loaded idempotently, and a
 malformed file refused whole."""
 
+import datetime as dt
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from keywork.access import actions as access
+from keywork.access.queries import competent_entries, is_competent
 from keywork.catalogue.loader import (
     CatalogueError,
     default_directory,
@@ -16,6 +19,7 @@ from keywork.catalogue.loader import (
     read_catalogue,
 )
 from keywork.catalogue.models import CatalogueVersion, Entry, Phase, Tier
+from keywork.core.dates import today
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +32,9 @@ def offered(phase: str, **filters) -> list[str]:
         .filter(**filters)
         .values_list("code", flat=True)
     )
+
+
+DAY = dt.timedelta(days=1)
 
 
 @pytest.fixture
@@ -245,3 +252,30 @@ def test_the_console_command_exits_non_zero_without_a_traceback(copy):
     assert "Traceback" not in result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "tiers.toml" in lines[0] and "'order'" in lines[0]
+
+
+def test_an_entry_deeper_than_the_competence_query_walks_is_refused(copy):
+    path = copy / "specialist.toml"
+    path.write_text(
+        path.read_text() + '\n[[entry]]\ncode = "spec.injectable-opioid-treatment.clinic"\n'
+        'kind = "intervention"\nname = "Clinic"\ngroup = "specialist"\n'
+        'parent = "spec.injectable-opioid-treatment"\ntier = "specialist"\n'
+        'phases = ["change"]\nsource = "skills-framework"\n'
+    )
+    with pytest.raises(CatalogueError, match=r"clinic': sits more than 3 levels deep"):
+        read_catalogue(copy)
+
+
+def test_the_competence_query_covers_every_level_under_a_registration(personas):
+    """A registration for the top of a line covers its grandchildren too: in the list the
+    session form offers as in the check of one entry (covering_entries)."""
+    entry = Entry.objects.filter(parent__parent__isnull=False).select_related("parent__parent")[0]
+    assert entry.parent and entry.parent.parent
+    worker = personas.keyworker
+    assert not competent_entries(worker, today()).filter(pk=entry.pk).exists()
+    access.record_registration(
+        actor=None, worker=worker, body="GMC", number="G-1", valid_from=today() - 9 * DAY,
+        expires_on=today() + 300 * DAY, interventions=[entry.parent.parent],
+    )  # fmt: skip
+    assert is_competent(worker, entry, today()).competent
+    assert competent_entries(worker, today()).filter(pk=entry.pk).exists()

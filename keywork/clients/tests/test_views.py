@@ -154,9 +154,11 @@ def test_the_caseload_and_record_use_the_same_number_of_queries_whatever_the_siz
         )
     for days_ago in (7, 5, 2):
         attended = record_a_session(personas, days_ago)
-    from keywork.sessions.actions import amend_notes
+    from keywork.sessions.actions import amend_session_notes
 
-    amend_notes(actor=personas.mi_keyworker.user, attendance=attended, notes="More", reason="Added")
+    amend_session_notes(
+        actor=personas.mi_keyworker.user, attendance=attended, notes="More", reason="Added"
+    )
     large = (queries_for(client, "/"), queries_for(client, RECORD))
     assert small == large
     assert large[0] <= 12 and large[1] <= 28

@@ -135,13 +135,13 @@ CASES = {
     "R13 notes amended without a reason": Case(
         "R13",
         "mi_keyworker",
-        lambda p, user: sessions.amend_notes(
+        lambda p, user: sessions.amend_session_notes(
             actor=user, attendance=p.earlier, notes="Changed", reason=" "
         ),
         "/clients/T0001/sessions/{pk}/amend/",
         lambda p: {"notes": "Changed", "reason": " "},
         lambda p: {
-            "action": "amend_notes",
+            "action": "amend_session_notes",
             "client": "T0001",
             "starts_at": timezone.localtime(p.earlier.session.starts_at)
             .replace(tzinfo=None)

@@ -86,7 +86,7 @@ def test_a_worked_file_applies_every_line_through_the_actions(tmp_path, personas
             "next_appointment": {"starts_at": moment(-150)},
         },
         {
-            "action": "amend_notes",
+            "action": "amend_session_notes",
             "client": "IMP1",
             "starts_at": moment(2),
             "notes": "Imported; GP letter sent",

@@ -238,7 +238,7 @@ def test_a_keywork_plus_intervention_recorded_while_supervision_had_lapsed_does_
 def test_a_session_entered_in_error_does_not_count(personas):
     attendance = seen(personas, personas.mi_keyworker, 3, FOCUS)
     assert numbers(measure(personas)) == (1, 1)
-    sessions.mark_entered_in_error(
+    sessions.mark_session_in_error(
         actor=personas.mi_keyworker.user, attendance=attendance, reason="Wrong client"
     )
     result = measure(personas)

@@ -62,6 +62,7 @@ def test_a_keyworker_books_a_weekly_group_on_the_web(client, personas):
     [
         ({"other_clients": "T0003, NOPE"}, "other_clients: no open episode in your team for NOPE"),
         ({"title": ""}, "title: a group session has a name [INVALID]"),
+        ({"duration_minutes": "600"}, "a group runs from 15 to 480 minutes [INVALID]"),
         ({"facilitators": []}, "facilitators: one or more keyworkers of this team [INVALID]"),
         ({"clients": [], "other_clients": ""}, "clients: invite clients with open episodes"),
     ],
@@ -85,8 +86,11 @@ def test_the_import_books_a_group_and_refuses_in_the_same_words(tmp_path, person
         "clients": ["T0001", "T0003"],
         "weeks": 2,
     }
-    _, err, failed = run(tmp_path, lines(line, {**line, "title": " "}))
+    _, err, failed = run(
+        tmp_path, lines(line, {**line, "title": " "}, {**line, "duration_minutes": 600})
+    )
     assert "line 2: INVALID: title: a group session has a name" in err
+    assert "line 3: INVALID: duration_minutes: a group runs from 15 to 480 minutes" in err
     assert failed and KeyworkSession.objects.filter(kind=GROUP).count() == 2
 
 

@@ -65,6 +65,8 @@ def test_a_weekly_group_books_each_week_with_the_same_list(personas):
     [
         ({"title": " "}, "title: a group session has a name"),
         ({"weeks": 0}, "weeks: book from 1 to 52"),
+        ({"title": "x" * 121}, "title: at most 120 characters"),
+        ({"duration_minutes": 5}, "duration_minutes: a group runs from 15 to 480 minutes"),
         ({"facilitators": []}, "facilitators: one or more keyworkers of this team"),
         ({"episodes": []}, "clients: invite clients with open episodes in this team"),
     ],

@@ -98,7 +98,7 @@ def test_reintegration_contact_ends_re_engagement(personas):
 
 def test_reintegration_notes_are_amended_not_overwritten(personas):
     done = reintegrate(personas)
-    actions.amend_notes(
+    actions.amend_session_notes(
         actor=personas.keyworker.user, attendance=done, notes="Open day, then tea.", reason="typo"
     )
     assert done.revisions.get().old_notes == "Went with Sam to the allotment society's open day."

@@ -213,13 +213,13 @@ def test_notes_are_amended_with_a_reason_and_the_history_kept(personas):
     attendance = record(personas)
     refused(
         "R13",
-        actions.amend_notes,
+        actions.amend_session_notes,
         actor=personas.mi_keyworker.user,
         attendance=attendance,
         notes="New",
         reason=" ",
     )
-    actions.amend_notes(
+    actions.amend_session_notes(
         actor=personas.keyworker.user,
         attendance=attendance,
         notes="Engaged well; agreed to GP visit.",
@@ -235,19 +235,19 @@ def test_a_mistaken_entry_is_marked_in_error_never_deleted(personas):
     attendance = record(personas)
     refused(
         "R13",
-        actions.mark_entered_in_error,
+        actions.mark_session_in_error,
         actor=personas.mi_keyworker.user,
         attendance=attendance,
         reason="",
     )
-    actions.mark_entered_in_error(
+    actions.mark_session_in_error(
         actor=personas.mi_keyworker.user, attendance=attendance, reason="Wrong client"
     )
     attendance.refresh_from_db()
     assert attendance.in_error and Attendance.objects.filter(pk=attendance.pk).exists()
     refused(
         "R13",
-        actions.amend_notes,
+        actions.amend_session_notes,
         actor=personas.mi_keyworker.user,
         attendance=attendance,
         notes="x",

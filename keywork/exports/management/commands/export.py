@@ -14,7 +14,7 @@ from keywork.clients.models import Client
 from keywork.core.commands import KeyworkCommand, OneLineParser, open_output
 from keywork.exports import fhir
 from keywork.exports.ndtms import extract as ndtms
-from keywork.measures.views import BadRequest, service_for
+from keywork.measures.asked import service_for
 
 
 def plural(n: int, noun: str) -> str:
@@ -66,10 +66,7 @@ class Command(KeyworkCommand):
             raise CommandError("--out: say where to write the return (or ask for --check)")
         month = ndtms.month_of(o["month"])
         out = open_output(o["out"], newline="") if o["out"] else None
-        try:
-            service = service_for(actor, o["service"])
-        except BadRequest as error:
-            raise CommandError(str(error)) from None
+        service = service_for(actor, o["service"])
         found = ndtms.extract(actor, service, month)
         if out is not None:
             with out:

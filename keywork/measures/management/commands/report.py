@@ -8,10 +8,12 @@ import json
 from typing import Any
 
 from django.contrib.auth.models import User
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 
 from keywork.core.commands import KeyworkCommand
-from keywork.measures import fhir, views
+from keywork.measures import fhir
+from keywork.measures.asked import compute_for
+from keywork.measures.downloads import FORMATS, download
 from keywork.measures.registry import MEASURES
 
 
@@ -30,7 +32,7 @@ class Command(KeyworkCommand):
         parser.add_argument("--include-alcohol-only", action="store_true")
         parser.add_argument(
             "--format",
-            choices=(*views.FORMATS, "fhir-measure"),
+            choices=(*FORMATS, "fhir-measure"),
             default="json",
             help="fhir: the FHIR MeasureReport (summary); fhir-subject-list: with who is "
             "counted and who not; fhir-measure: the FHIR Measure that defines it",
@@ -41,20 +43,17 @@ class Command(KeyworkCommand):
         if o["format"] == "fhir-measure":
             self.stdout.write(json.dumps(fhir.definition(measure), indent=2))
             return
-        try:
-            result = views.compute_for(
-                actor,
-                measure,
-                {
-                    "start": o["start"] or "",
-                    "end": o["end"] or "",
-                    "service": o["service"] or "",
-                    "team": o["team"] or "",
-                    "keyworker": o["keyworker"] or "",
-                    "include_alcohol_only": o["include_alcohol_only"],
-                },
-            )
-            text, _ = views.download(actor, result, o["format"])
-        except views.BadRequest as error:
-            raise CommandError(str(error)) from None
+        result = compute_for(
+            actor,
+            measure,
+            {
+                "start": o["start"] or "",
+                "end": o["end"] or "",
+                "service": o["service"] or "",
+                "team": o["team"] or "",
+                "keyworker": o["keyworker"] or "",
+                "include_alcohol_only": o["include_alcohol_only"],
+            },
+        )
+        text, _ = download(actor, result, o["format"])
         self.stdout.write(text, ending="" if text.endswith("\n") else "\n")
