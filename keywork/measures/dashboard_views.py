@@ -12,6 +12,7 @@ from django.utils.http import urlencode
 from keywork.audit import trail
 from keywork.clients import policies
 from keywork.clients.models import Client
+from keywork.core.charts import figures
 from keywork.core.errors import RuleViolation
 from keywork.measures import disclosure
 from keywork.measures.asked import ReportForm, period_and_scope, sees_identities, show_refusal
@@ -75,31 +76,24 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
 
 def _charts(board: Dashboard) -> dict[str, Any]:
     return {
-        "phases": {
-            "type": "bar",
-            "labels": [name for _, name, _ in board.phases],
-            "datasets": [
-                {
-                    "label": "Open episodes",
-                    "data": disclosure.numbers([n for *_, n in board.phases]),
-                }
-            ],
-        },
-        "mix": {
-            "type": "bar",
-            "labels": [name for _, name, _ in board.mix],
-            "datasets": [
-                {"label": "Interventions", "data": disclosure.numbers([n for *_, n in board.mix])}
-            ],
-        },
-        "outcomes": {
-            "type": "bar",
-            "labels": [label for _, label, _, _, _ in board.outcomes],
-            "datasets": [
-                {"label": "At the start (mean)", "data": [s for _, _, s, _, _ in board.outcomes]},
-                {"label": "Latest (mean)", "data": [t for _, _, _, t, _ in board.outcomes]},
-            ],
-        },
+        "phases": figures(
+            "bar",
+            [name for _, name, _ in board.phases],
+            {"Open episodes": disclosure.numbers([n for *_, n in board.phases])},
+        ),
+        "mix": figures(
+            "bar",
+            [name for _, name, _ in board.mix],
+            {"Interventions": disclosure.numbers([n for *_, n in board.mix])},
+        ),
+        "outcomes": figures(
+            "bar",
+            [label for _, label, _, _, _ in board.outcomes],
+            {
+                "At the start (mean)": [s for _, _, s, _, _ in board.outcomes],
+                "Latest (mean)": [t for _, _, _, t, _ in board.outcomes],
+            },
+        ),
     }
 
 

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keywork.clients import policies
+from keywork.core.charts import figures
 from keywork.core.dates import add_months, today
 from keywork.core.errors import AccessDenied, RuleViolation
 from keywork.measures import disclosure, fhir
@@ -82,12 +83,21 @@ def measure_definition(request: HttpRequest, code: str) -> HttpResponse:
 
 def _chart(result: Result) -> dict[str, Any]:
     months = result.breakdowns.get("month", [])
-    return {
-        "labels": [t.label for t in months],
-        "proportion": [
-            round(float(t.proportion) * 100, 1) if t.proportion is not None else None
-            for t in months
-        ],
-        "numerator": disclosure.numbers([t.numerator for t in months]),
-        "denominator": disclosure.numbers([t.denominator for t in months]),
-    }
+    counted = zip(
+        disclosure.numbers([t.numerator for t in months]),
+        disclosure.numbers([t.denominator for t in months]),
+        strict=True,
+    )
+    return figures(
+        "bar",
+        [t.label for t in months],
+        {
+            "% counted": [
+                round(float(t.proportion) * 100, 1) if t.proportion is not None else None
+                for t in months
+            ]
+        },
+        y_max=100,
+        y_title="% of clients in drug treatment",
+        after=[f"{n} of {d}" for n, d in counted],
+    )

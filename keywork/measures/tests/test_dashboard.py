@@ -99,7 +99,7 @@ def test_the_team_dashboard_shows_each_figure_worked_by_hand(team, client):
     assert "<td>Keywork</td><td>1</td>" in page  # FOCUS on T0001's kept session
     assert "<td>Quality of life</td><td>5.0</td><td>12.0</td><td>1</td>" in page
     assert "<td>Days injected</td><td>10.0</td><td>2.0</td><td>1</td>" in page
-    assert "keywork/dashboard-charts.js" in page and 'data-chart="chart-phases"' in page
+    assert "keywork/charts.js" in page and 'data-chart="chart-phases"' in page
 
 
 def test_each_figure_opens_its_list_and_showing_it_is_audited(team, client):
