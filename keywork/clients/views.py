@@ -74,16 +74,19 @@ def record_change(
     done: str,
     back: str,
     version: Callable[[Any], int] | None = None,
+    initial: Callable[[Any], dict[str, object]] | None = None,
 ) -> HttpResponse:
-    """A change to one clinical record of a client (an intervention, a prescription): the
-    form (built with the record, and the version it was read at), the action, its refusal;
-    then back to the `back` page."""
+    """A change to one clinical record of a client (a session's notes, an intervention, a
+    prescription): the form (built with the record, what it holds now and the version it
+    was read at), the action, its refusal; then back to the `back` page."""
     client = queries.visible_client(request.user, local_id)
     record = records.filter(pk=pk, episode__client=client).first() if client else None
     if client is None or record is None or not policies.can_work_with(request.user, record.episode):
         raise Http404("No such record on the records you can change.")
-    initial = {"version": version(record)} if version and form_class.versioned else None
-    form = form_class(request.POST or None, record=record, initial=initial)
+    shown = initial(record) if initial else {}
+    if version and form_class.versioned:
+        shown["version"] = version(record)
+    form = form_class(request.POST or None, record=record, initial=shown)
     if changed(request, form, lambda: perform(record, form), done):
         return redirect(back, local_id=local_id)
     trail.record_read(actor=request.user, what=title.lower(), clients=[client])

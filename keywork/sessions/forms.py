@@ -276,3 +276,6 @@ class AmendNotesForm(ActionForm):
     versioned = True
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
     reason = forms.CharField(label="Why the notes change", required=False)
+
+    def __init__(self, *args: Any, record: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)

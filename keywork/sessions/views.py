@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,8 +10,8 @@ from keywork.audit import trail
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.models import Client, Episode
+from keywork.clients.views import record_change, record_in_error
 from keywork.core.errors import invalid
-from keywork.core.forms import InErrorForm
 from keywork.core.views import changed
 from keywork.sessions import actions, queries
 from keywork.sessions.forms import (
@@ -71,66 +69,44 @@ def record_session(request: HttpRequest, local_id: str) -> HttpResponse:
     )
 
 
-def _attendance(request: HttpRequest, local_id: str, pk: int) -> Attendance:
-    client = client_queries.visible_client(request.user, local_id)
-    found = (
-        Attendance.objects.select_related("episode", "session")
-        .filter(pk=pk, episode__client=client)
-        .first()
-        if client
-        else None
-    )
-    if found is None or not policies.can_work_with(request.user, found.episode):
-        raise Http404("No such session on the records you can change.")
-    return found
+ENTRIES = Attendance.objects.select_related("episode__client", "session")
 
 
 @login_required
 def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
-    attendance = _attendance(request, local_id, pk)
-    form = AmendNotesForm(
-        request.POST or None,
-        initial={"notes": attendance.notes, "version": actions.notes_version(attendance)},
-    )
-    if changed(
+    return record_change(
         request,
-        form,
-        lambda: actions.amend_session_notes(
+        local_id,
+        ENTRIES,
+        pk,
+        form_class=AmendNotesForm,
+        perform=lambda attendance, form: actions.amend_session_notes(
             actor=request.user,
             attendance=attendance,
             notes=form.cleaned_data["notes"],
             reason=form.cleaned_data["reason"],
             expected_version=form.expected_version(),
         ),
-        "Notes amended; the earlier version is kept.",
-    ):
-        return redirect("client", local_id=local_id)
-    return _entry_page(request, attendance, form, "Amend the notes")
+        title="Amend the notes",
+        done="Notes amended; the earlier version is kept.",
+        back="client",
+        version=actions.notes_version,
+        initial=lambda attendance: {"notes": attendance.notes},
+    )
 
 
 @login_required
 def entered_in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
-    attendance = _attendance(request, local_id, pk)
-    form = InErrorForm(request.POST or None)
-    if changed(
+    return record_in_error(
         request,
-        form,
-        lambda: actions.mark_session_in_error(
-            actor=request.user, attendance=attendance, reason=form.cleaned_data["reason"]
+        local_id,
+        ENTRIES,
+        pk,
+        mark=lambda attendance, reason: actions.mark_session_in_error(
+            actor=request.user, attendance=attendance, reason=reason
         ),
-        "Marked as entered in error; it stays on the record.",
-    ):
-        return redirect("client", local_id=local_id)
-    return _entry_page(request, attendance, form, "Mark as entered in error")
-
-
-def _entry_page(
-    request: HttpRequest, attendance: Attendance, form: Any, title: str
-) -> HttpResponse:
-    client = attendance.episode.client
-    trail.record_read(actor=request.user, what=title.lower(), clients=[client])
-    context = {"form": form, "client": client, "attendance": attendance, "title": title}
-    return render(request, "sessions/entry_form.html", context)
+        back="client",
+    )
 
 
 @login_required
