@@ -3,7 +3,9 @@ for breaking."""
 
 import datetime as dt
 import io
+from collections.abc import Iterator
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -16,20 +18,27 @@ from keywork.access.queries import is_competent
 from keywork.assessments.models import RISK_AREAS, Assessment
 from keywork.assessments.rules import flags
 from keywork.careplans.models import CarePlan, PlanAction
-from keywork.clients.models import Allocation, Client, Episode, PhaseChange
+from keywork.clients.models import Allocation, Client, Episode
 from keywork.core.dates import today
 from keywork.demo import builder
 from keywork.interventions.models import Intervention
 from keywork.overview.queries import caseload
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
 from keywork.sessions.rules import MINIMUM
+from keywork.testing.personas import ensure_catalogue
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(catalogue):
-    return builder.build(clients=120, seed=7)
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[builder.DemoReport]:
+    """One demo of 120 clients for the module, built once in each test process and undone at
+    its end; every test reads it inside its own savepoint, undone after it. (The tests that
+    build demos of their own are in test_demo_builds.py.)"""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_catalogue()
+        yield builder.build(clients=120, seed=7)
+        transaction.set_rollback(True)
 
 
 def test_the_demo_is_labelled_synthetic_everywhere(demo, client):
@@ -82,36 +91,6 @@ def test_phases_are_in_the_line_and_the_history_ends_where_the_episode_is(demo):
             assert after.from_phase_id == before.to_phase_id
 
 
-def built(seed: int) -> list[tuple]:
-    """Build a demo, note who is in it and where, then roll it all back."""
-
-    class Undo(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            builder.build(clients=25, seed=seed)
-            people = list(
-                Client.objects.order_by("local_id").values_list(
-                    "local_id",
-                    "given_name",
-                    "family_name",
-                    "date_of_birth",
-                    "episodes__phase__code",
-                )
-            )
-            raise Undo
-    except Undo:
-        return people
-
-
-def test_the_same_seed_gives_the_same_clients_and_another_seed_others(catalogue):
-    first, again, other = built(3), built(3), built(4)
-    assert len(first) == 25 and first == again
-    assert first != other
-    assert not PhaseChange.objects.exists()
-
-
 def test_a_second_demo_is_refused_and_if_empty_reuses_it(demo, capsys):
     with pytest.raises(CommandError, match="DEMO: a synthetic demo service is already loaded"):
         call_command("demo", "--clients", "5", verbosity=0)
@@ -119,11 +98,6 @@ def test_a_second_demo_is_refused_and_if_empty_reuses_it(demo, capsys):
     out = capsys.readouterr().out
     assert "already loaded" in out and "kw.amira" in out
     assert Client.objects.count() == 120
-
-
-def test_the_demo_needs_the_catalogue(db):
-    with pytest.raises(CommandError, match="load the catalogue first"):
-        call_command("demo", "--clients", "5", verbosity=0)
 
 
 def test_every_episode_has_one_to_three_problem_substances_and_some_are_alcohol_only(demo):
@@ -334,19 +308,6 @@ def test_a_few_of_amiras_clients_have_a_course_of_motivational_interviewing(demo
             assert attendance.session.facilitators.filter(pk=practitioner.pk).exists()
             assert day >= course.started_on
             assert is_competent(practitioner, course.entry, day).competent
-
-
-def test_a_longer_history_gives_more_sessions_and_a_bad_one_is_refused(catalogue):
-    with pytest.raises(CommandError, match="--history-days: from 7 to 3650 days"):
-        call_command("demo", "--clients", "1", "--history-days", "3", verbosity=0)
-    with transaction.atomic():
-        builder.build(clients=40, seed=3)
-        short = Attendance.objects.count()
-        transaction.set_rollback(True)
-    builder.build(clients=40, seed=3, history_days=200)
-    assert Attendance.objects.count() > 1.5 * short
-    first = KeyworkSession.objects.filter(kind="one_to_one").order_by("day").first()
-    assert first is not None and first.day >= today() - dt.timedelta(days=207)
 
 
 def test_the_demo_gives_the_quality_measure_clients_behind_the_numbers(demo):
