@@ -164,14 +164,14 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _line_of(code: str, parents: dict[str, str | None]) -> list[str]:
-    """The entry and those above it, stopping one past MAX_DEPTH (or at a loop)."""
+def _too_deep(code: str, parents: dict[str, str | None]) -> bool:
+    """Does the entry sit more than MAX_DEPTH levels deep, or in a loop of parents?"""
     line = [code]
-    while (parent := parents.get(line[-1])) and parent not in line and len(line) <= MAX_DEPTH:
+    while parent := parents.get(line[-1]):
+        if parent in line or len(line) == MAX_DEPTH:
+            return True
         line.append(parent)
-    if parent in line:
-        line += [parent] * MAX_DEPTH  # a loop is too deep
-    return line
+    return False
 
 
 def _problem(
@@ -234,7 +234,7 @@ def _check_references(catalogue: Catalogue) -> None:
         parent = entry.get("parent")
         if parent and parent not in entry_codes:
             raise _problem(where, entry, "entry", f"parent '{parent}' is not in the catalogue")
-        if len(_line_of(entry["code"], parents)) > MAX_DEPTH:
+        if _too_deep(entry["code"], parents):
             raise _problem(
                 where, entry, "entry", f"sits more than {MAX_DEPTH} levels deep (or in a loop)"
             )

@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
+from functools import cache
 from importlib import import_module
 from typing import Any
 
@@ -115,8 +116,9 @@ def caseload(
     )
 
 
+@cache
 def timeline_sources() -> list[Callable[[Sequence[Episode]], list[Entry]]]:
-    """Every app's `timeline.entries`, in the order the apps are installed."""
+    """Every app's `timeline.entries`, in the order the apps are installed (found once)."""
     found = []
     for config in apps.get_app_configs():
         if config.name.startswith("keywork.") and module_has_submodule(config.module, "timeline"):

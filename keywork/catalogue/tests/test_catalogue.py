@@ -279,3 +279,16 @@ def test_the_competence_query_covers_every_level_under_a_registration(personas):
     )  # fmt: skip
     assert is_competent(worker, entry, today()).competent
     assert competent_entries(worker, today()).filter(pk=entry.pk).exists()
+
+
+def test_entries_whose_parents_loop_are_refused(copy):
+    path = copy / "specialist.toml"
+    path.write_text(
+        path.read_text().replace(
+            'name = "Medically assisted recovery"\n',
+            'name = "Medically assisted recovery"\nparent = "spec.opioid-substitution"\n',
+            1,
+        )
+    )
+    with pytest.raises(CatalogueError, match=r"sits more than 3 levels deep \(or in a loop\)"):
+        read_catalogue(copy)
