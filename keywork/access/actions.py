@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
@@ -31,6 +32,7 @@ from keywork.catalogue.models import Entry, Tier
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.inputs import Reason
 from keywork.core.validation import refuse_invalid
 from keywork.core.writes import action
 
@@ -42,22 +44,28 @@ def _require_accounts(actor: Actor) -> None:
         raise AccessDenied("only an administrator manages services, teams and accounts")
 
 
+@dataclass(frozen=True, kw_only=True)
+class CreateServiceInput:
+    code: str
+    name: str
+    phone: str = ""
+    email: str = ""
+    address: str = ""
+    is_synthetic: bool = False
+
+
 @action
-def create_service(
-    *,
-    actor: Actor,
-    code: str,
-    name: str,
-    phone: str = "",
-    email: str = "",
-    address: str = "",
-    is_synthetic: bool = False,
-) -> Service:
+def create_service(*, actor: Actor, given: CreateServiceInput) -> Service:
     _require_accounts(actor)
-    if Service.objects.filter(code=code).exists():
-        raise invalid("code", f"a service with code '{code}' already exists")
+    if Service.objects.filter(code=given.code).exists():
+        raise invalid("code", f"a service with code '{given.code}' already exists")
     service = Service(
-        code=code, name=name, phone=phone, email=email, address=address, is_synthetic=is_synthetic
+        code=given.code,
+        name=given.name,
+        phone=given.phone,
+        email=given.email,
+        address=given.address,
+        is_synthetic=given.is_synthetic,
     )
     refuse_invalid(service)
     service.save()
@@ -65,18 +73,36 @@ def create_service(
     return service
 
 
+@dataclass(frozen=True, kw_only=True)
+class CreateTeamInput:
+    code: str
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
 @action
-def create_team(
-    *, actor: Actor, service: Service, code: str, name: str, phone: str = "", email: str = ""
-) -> Team:
+def create_team(*, actor: Actor, service: Service, given: CreateTeamInput) -> Team:
     _require_accounts(actor)
-    if Team.objects.filter(code=code).exists():
-        raise invalid("code", f"a team with code '{code}' already exists")
-    team = Team(service=service, code=code, name=name, phone=phone, email=email)
+    if Team.objects.filter(code=given.code).exists():
+        raise invalid("code", f"a team with code '{given.code}' already exists")
+    team = Team(
+        service=service, code=given.code, name=given.name, phone=given.phone, email=given.email
+    )
     refuse_invalid(team)
     team.save()
     trail.record(actor=actor, verb=Verb.CREATE, obj=team)
     return team
+
+
+def _placed(role: str, service: Service | None, team: Team | None) -> Service | None:
+    """The service a role is placed in (a team's, when only the team is given), checked."""
+    if role not in Role.values:
+        raise invalid("role", f"'{role}' is not a role; choose one of {', '.join(Role.values)}")
+    if team is not None and service is None:
+        service = team.service
+    _check_placement(role, service, team)
+    return service
 
 
 def _check_placement(role: str, service: Service | None, team: Team | None) -> None:
@@ -108,68 +134,71 @@ def _check_password(password: str, user: User) -> None:
         raise invalid("password", " ".join(error.messages)) from None
 
 
+@dataclass(frozen=True, kw_only=True)
+class AddWorkerInput:
+    username: str
+    first_name: str
+    last_name: str
+    role: str
+    password: str
+    email: str = ""
+    service: Service | None = None
+    team: Team | None = None
+    job_title: str = ""
+    phone: str = ""
+
+
 @action
-def add_worker(
-    *,
-    actor: Actor,
-    username: str,
-    first_name: str,
-    last_name: str,
-    role: str,
-    password: str,
-    email: str = "",
-    service: Service | None = None,
-    team: Team | None = None,
-    job_title: str = "",
-    phone: str = "",
-) -> Worker:
+def add_worker(*, actor: Actor, given: AddWorkerInput) -> Worker:
     """Create a login account and the worker behind it."""
     _require_accounts(actor)
-    if role not in Role.values:
-        raise invalid("role", f"'{role}' is not a role; choose one of {', '.join(Role.values)}")
-    if team is not None and service is None:
-        service = team.service
-    _check_placement(role, service, team)
-    if User.objects.filter(username__iexact=username).exists():
-        raise invalid("username", f"'{username}' is already taken")
-    user = User(username=username, first_name=first_name, last_name=last_name, email=email)
-    _admin_rights(user, role)
+    service = _placed(given.role, given.service, given.team)
+    if User.objects.filter(username__iexact=given.username).exists():
+        raise invalid("username", f"'{given.username}' is already taken")
+    user = User(
+        username=given.username,
+        first_name=given.first_name,
+        last_name=given.last_name,
+        email=given.email,
+    )
+    _admin_rights(user, given.role)
     refuse_invalid(user, exclude=["password"])
-    _check_password(password, user)
-    user.set_password(password)
+    _check_password(given.password, user)
+    user.set_password(given.password)
     user.save()
     worker = Worker(
         user=user,
-        role=role,
+        role=given.role,
         service=service,
-        team=team,
-        job_title=job_title,
-        phone=phone,
-        email=email,
+        team=given.team,
+        job_title=given.job_title,
+        phone=given.phone,
+        email=given.email,
     )
     refuse_invalid(worker)
     worker.save()
-    trail.record(actor=actor, verb=Verb.CREATE, obj=worker, detail={"role": role})
+    trail.record(actor=actor, verb=Verb.CREATE, obj=worker, detail={"role": given.role})
     return worker
 
 
+@dataclass(frozen=True, kw_only=True)
+class ChangeRoleInput:
+    role: str
+    team: Team | None
+    service: Service | None = None
+
+
 @action
-def change_role(
-    *, actor: Actor, worker: Worker, role: str, team: Team | None, service: Service | None = None
-) -> Worker:
+def change_role(*, actor: Actor, worker: Worker, given: ChangeRoleInput) -> Worker:
     _require_accounts(actor)
     _not_yourself(actor, worker, "changes the role or team of")
-    if role not in Role.values:
-        raise invalid("role", f"'{role}' is not a role; choose one of {', '.join(Role.values)}")
-    if team is not None and service is None:
-        service = team.service
-    _check_placement(role, service, team)
+    service = _placed(given.role, given.service, given.team)
     before = {"role": worker.role, "team": worker.team.code if worker.team else None}
-    worker.role, worker.team, worker.service = role, team, service
+    worker.role, worker.team, worker.service = given.role, given.team, service
     worker.save()
-    _admin_rights(worker.user, role)
+    _admin_rights(worker.user, given.role)
     worker.user.save(update_fields=["is_staff", "is_superuser"])
-    after = {"role": role, "team": team.code if team else None}
+    after = {"role": given.role, "team": given.team.code if given.team else None}
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
@@ -179,81 +208,112 @@ def change_role(
     return worker
 
 
+@dataclass(frozen=True, kw_only=True)
+class SetActiveInput:
+    active: bool
+    reason: str
+
+
 @action
-def set_active(*, actor: Actor, worker: Worker, active: bool, reason: str) -> Worker:
+def set_active(*, actor: Actor, worker: Worker, given: SetActiveInput) -> Worker:
     """Disable or re-enable a login. A disabled worker keeps their history."""
     _require_accounts(actor)
     _not_yourself(actor, worker, "disables or enables")
-    if not reason.strip():
+    if not given.reason.strip():
         raise invalid("reason", "say why the account is being disabled or enabled")
-    worker.user.is_active = active
+    worker.user.is_active = given.active
     worker.user.save(update_fields=["is_active"])
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         obj=worker,
-        detail={"active": active, "reason": reason},
+        detail={"active": given.active, "reason": given.reason},
     )
     return worker
 
 
+@dataclass(frozen=True, kw_only=True)
+class SetPasswordInput:
+    password: str
+
+
 @action
-def set_password(*, actor: Actor, worker: Worker, password: str) -> Worker:
+def set_password(*, actor: Actor, worker: Worker, given: SetPasswordInput) -> Worker:
     """An administrator sets a worker's password; every session of the account ends (the
     sessions carry a hash of the password, and no longer match)."""
     _require_accounts(actor)
-    _check_password(password, worker.user)
-    worker.user.set_password(password)
+    _check_password(given.password, worker.user)
+    worker.user.set_password(given.password)
     worker.user.save(update_fields=["password"])
     trail.record(actor=actor, verb=Verb.CHANGE, obj=worker)
     return worker
 
 
+@dataclass(frozen=True, kw_only=True)
+class ChangeOwnPasswordInput:
+    old_password: str
+    new_password: str
+
+
 @action
-def change_own_password(*, actor: Actor, old_password: str, new_password: str) -> User:
+def change_own_password(*, actor: Actor, given: ChangeOwnPasswordInput) -> User:
     """Anyone signed in changes their own password, knowing the old one; their other
     sessions end."""
     user = user_or_none(actor)
     if user is None or not user.is_active:
         raise AccessDenied("sign in to change your password")
-    if not user.check_password(old_password):
+    if not user.check_password(given.old_password):
         raise invalid("old_password", "that is not your current password")
-    _check_password(new_password, user)
-    user.set_password(new_password)
+    _check_password(given.new_password, user)
+    user.set_password(given.new_password)
     user.save(update_fields=["password"])
     trail.record(actor=actor, verb=Verb.CHANGE, obj=user)
     return user
 
 
+@dataclass(frozen=True, kw_only=True)
+class UpdateAccountInput:
+    role: str
+    team: Team | None
+    service: Service | None
+    active: bool
+    reason: str = ""
+    password: str = ""
+    unlock: bool = False
+    remove_second_factor_because: str = ""
+
+
 @action
-def update_account(
-    *,
-    actor: Actor,
-    worker: Worker,
-    role: str,
-    team: Team | None,
-    service: Service | None,
-    active: bool,
-    reason: str = "",
-    password: str = "",
-    unlock: bool = False,
-    remove_second_factor_because: str = "",
-) -> Worker:
+def update_account(*, actor: Actor, worker: Worker, given: UpdateAccountInput) -> Worker:
     """The administrator's one save of an account: its role and place, whether it can sign
     in, a new password, a lockout lifted, a lost second factor removed; each part through
     its own action, all or nothing."""
-    service = service or (team.service if team else None)
+    service = given.service or (given.team.service if given.team else None)
     placed = (worker.role, worker.team_id, worker.service_id)
-    if placed != (role, team.pk if team else None, service.pk if service else None):
-        change_role(actor=actor, worker=worker, role=role, team=team, service=service)
-    if active != worker.user.is_active:
-        set_active(actor=actor, worker=worker, active=active, reason=reason)
-    if password:
-        set_password(actor=actor, worker=worker, password=password)
-    if unlock:
+    if placed != (
+        given.role,
+        given.team.pk if given.team else None,
+        service.pk if service else None,
+    ):
+        change_role(
+            actor=actor,
+            worker=worker,
+            given=ChangeRoleInput(role=given.role, team=given.team, service=service),
+        )
+    if given.active != worker.user.is_active:
+        set_active(
+            actor=actor,
+            worker=worker,
+            given=SetActiveInput(active=given.active, reason=given.reason),
+        )
+    if given.password:
+        set_password(actor=actor, worker=worker, given=SetPasswordInput(password=given.password))
+    if given.unlock:
         unlock_sign_in(actor=actor, worker=worker)
-    if remove_second_factor_because:
-        remove_second_factor(actor=actor, worker=worker, reason=remove_second_factor_because)
+    if given.remove_second_factor_because:
+        remove_second_factor(
+            actor=actor, worker=worker, given=Reason(reason=given.remove_second_factor_because)
+        )
     return worker
 
 
@@ -270,104 +330,121 @@ def _not_future(day: dt.date, field: str) -> None:
         raise invalid(field, f"{uk(day)} is in the future")
 
 
+@dataclass(frozen=True, kw_only=True)
+class RecordTrainingInput:
+    intervention: Entry
+    trained_on: dt.date
+    training: str = ""
+
+
 @action
-def record_training(
-    *,
-    actor: Actor,
-    worker: Worker,
-    intervention: Entry,
-    trained_on: dt.date,
-    training: str = "",
-) -> Competency:
+def record_training(*, actor: Actor, worker: Worker, given: RecordTrainingInput) -> Competency:
     """Record that a worker is trained in a Keywork+ intervention."""
     _require_competence_manager(actor, worker)
-    if intervention.tier is None or intervention.tier.competence != (
+    if given.intervention.tier is None or given.intervention.tier.competence != (
         Tier.Competence.TRAINED_AND_SUPERVISED
     ):
         raise RuleViolation(
             "R4",
-            f"{intervention.name} is not a Keywork+ intervention: training is recorded for "
+            f"{given.intervention.name} is not a Keywork+ intervention: training is recorded for "
             "Keywork+ only; specialist interventions need a registration",
             field="intervention",
         )
     if not worker.is_practitioner:
         raise invalid("worker", f"{worker.name} is not a keyworker")
-    _not_future(trained_on, "trained_on")
+    _not_future(given.trained_on, "trained_on")
     competency = Competency.objects.create(
-        worker=worker, intervention=intervention, trained_on=trained_on, training=training
+        worker=worker,
+        intervention=given.intervention,
+        trained_on=given.trained_on,
+        training=given.training,
     )
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
         obj=competency,
-        detail={"intervention": intervention.code, "trained_on": trained_on.isoformat()},
+        detail={
+            "intervention": given.intervention.code,
+            "trained_on": given.trained_on.isoformat(),
+        },
     )
     return competency
 
 
+@dataclass(frozen=True, kw_only=True)
+class WithdrawTrainingInput:
+    withdrawn_on: dt.date
+    reason: str
+
+
 @action
 def withdraw_training(
-    *, actor: Actor, competency: Competency, withdrawn_on: dt.date, reason: str
+    *, actor: Actor, competency: Competency, given: WithdrawTrainingInput
 ) -> Competency:
     _require_competence_manager(actor, competency.worker)
-    if withdrawn_on < competency.trained_on:
+    if given.withdrawn_on < competency.trained_on:
         raise invalid("withdrawn_on", "cannot be before the training date")
-    if not reason.strip():
+    if not given.reason.strip():
         raise invalid("reason", "say why the competency is withdrawn")
-    competency.withdrawn_on = withdrawn_on
+    competency.withdrawn_on = given.withdrawn_on
     competency.save(update_fields=["withdrawn_on"])
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         obj=competency,
-        detail={"withdrawn_on": withdrawn_on.isoformat(), "reason": reason},
+        detail={"withdrawn_on": given.withdrawn_on.isoformat(), "reason": given.reason},
     )
     return competency
 
 
+@dataclass(frozen=True, kw_only=True)
+class RecordSupervisionInput:
+    held_on: dt.date
+    lapses_on: dt.date | None = None
+    supervisor: str = ""
+
+
 @action
 def record_supervision(
-    *,
-    actor: Actor,
-    worker: Worker,
-    held_on: dt.date,
-    lapses_on: dt.date | None = None,
-    supervisor: str = "",
+    *, actor: Actor, worker: Worker, given: RecordSupervisionInput
 ) -> Supervision:
     """Record a clinical supervision; by default it keeps the worker in date for
     KEYWORK_SUPERVISION_VALID_DAYS days."""
     _require_competence_manager(actor, worker)
-    _not_future(held_on, "held_on")
-    if lapses_on is None:
-        lapses_on = held_on + dt.timedelta(days=settings.KEYWORK_SUPERVISION_VALID_DAYS)
-    if lapses_on <= held_on:
+    _not_future(given.held_on, "held_on")
+    lapses_on = given.lapses_on or given.held_on + dt.timedelta(
+        days=settings.KEYWORK_SUPERVISION_VALID_DAYS
+    )
+    if lapses_on <= given.held_on:
         raise invalid("lapses_on", "must be after the day supervision was held")
     supervision = Supervision.objects.create(
-        worker=worker, held_on=held_on, lapses_on=lapses_on, supervisor=supervisor
+        worker=worker, held_on=given.held_on, lapses_on=lapses_on, supervisor=given.supervisor
     )
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
         obj=supervision,
-        detail={"held_on": held_on.isoformat(), "lapses_on": lapses_on.isoformat()},
+        detail={"held_on": given.held_on.isoformat(), "lapses_on": lapses_on.isoformat()},
     )
     return supervision
 
 
+@dataclass(frozen=True, kw_only=True)
+class RecordRegistrationInput:
+    body: str
+    number: str
+    valid_from: dt.date
+    expires_on: dt.date
+    interventions: Iterable[Entry]
+
+
 @action
 def record_registration(
-    *,
-    actor: Actor,
-    worker: Worker,
-    body: str,
-    number: str,
-    valid_from: dt.date,
-    expires_on: dt.date,
-    interventions: Iterable[Entry],
+    *, actor: Actor, worker: Worker, given: RecordRegistrationInput
 ) -> Registration:
     """Record a registration or accreditation and the specialist interventions it covers."""
     _require_competence_manager(actor, worker)
-    chosen = list(interventions)
+    chosen = list(given.interventions)
     if not chosen:
         raise invalid("interventions", "name at least one specialist intervention it covers")
     for entry in chosen:
@@ -378,24 +455,53 @@ def record_registration(
                 "high-intensity or specialist interventions only",
                 field="interventions",
             )
-    if not body.strip() or not number.strip():
-        raise invalid("body" if not body.strip() else "number", "is required")
-    if expires_on < valid_from:
+    if not given.body.strip() or not given.number.strip():
+        raise invalid("body" if not given.body.strip() else "number", "is required")
+    if given.expires_on < given.valid_from:
         raise invalid("expires_on", "cannot be before valid_from")
     registration = Registration.objects.create(
-        worker=worker, body=body, number=number, valid_from=valid_from, expires_on=expires_on
+        worker=worker,
+        body=given.body,
+        number=given.number,
+        valid_from=given.valid_from,
+        expires_on=given.expires_on,
     )
     registration.interventions.set(chosen)
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
         obj=registration,
-        detail={"body": body, "interventions": [e.code for e in chosen]},
+        detail={"body": given.body, "interventions": [e.code for e in chosen]},
     )
     return registration
 
 
-def _update(actor: Actor, obj: Service | Team, changes: dict[str, object]) -> None:
+@dataclass(frozen=True, kw_only=True)
+class UpdateServiceInput:
+    """The fields that change (None: as it is)."""
+
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+    care_plan_review_weeks: int | None = None
+    outcome_review_months: int | None = None
+    is_synthetic: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateTeamInput:
+    """The fields that change (None: as it is)."""
+
+    service: Service | None = None
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+    active: bool | None = None
+
+
+def _update(actor: Actor, obj: Service | Team, given: UpdateServiceInput | UpdateTeamInput) -> None:
+    changes = {k: v for k, v in vars(given).items() if v is not None}
     before = {name: getattr(obj, name) for name in changes}
     for name, value in changes.items():
         setattr(obj, name, value)
@@ -413,18 +519,19 @@ def _update(actor: Actor, obj: Service | Team, changes: dict[str, object]) -> No
 
 
 @action
-def update_service(*, actor: Actor, service: Service, **changes: object) -> Service:
+def update_service(*, actor: Actor, service: Service, given: UpdateServiceInput) -> Service:
     _require_accounts(actor)
-    _update(actor, service, changes)
+    _update(actor, service, given)
     return service
 
 
 @action
-def update_team(*, actor: Actor, team: Team, **changes: object) -> Team:
+def update_team(*, actor: Actor, team: Team, given: UpdateTeamInput) -> Team:
     _require_accounts(actor)
-    if "service" in changes and changes["service"] != team.service and team.episodes.exists():
+    moved = given.service is not None and given.service != team.service
+    if moved and team.episodes.exists():
         raise invalid("service", "a team with episodes cannot move to another service")
-    _update(actor, team, changes)
+    _update(actor, team, given)
     return team
 
 
@@ -458,13 +565,20 @@ def start_second_factor(*, actor: Actor, user: User) -> TOTPDevice:
     return device
 
 
+@dataclass(frozen=True, kw_only=True)
+class ConfirmSecondFactorInput:
+    code: str
+
+
 @action
-def confirm_second_factor(*, actor: Actor, device: TOTPDevice, code: str) -> list[str] | None:
+def confirm_second_factor(
+    *, actor: Actor, device: TOTPDevice, given: ConfirmSecondFactorInput
+) -> list[str] | None:
     """Confirm an authenticator with a code it shows: it replaces any earlier one, and ten
     new recovery codes are made (returned, to be shown once). None if the code does not
     match (the device's throttling counts the try)."""
     _own_account(actor, device.user)
-    if device.confirmed or not device.verify_token(code.strip()):
+    if device.confirmed or not device.verify_token(given.code.strip()):
         return None
     TOTPDevice.objects.filter(user=device.user).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -485,18 +599,18 @@ def new_recovery_codes(*, actor: Actor, user: User) -> list[str]:
 
 
 @action
-def remove_second_factor(*, actor: Actor, worker: Worker, reason: str) -> Worker:
+def remove_second_factor(*, actor: Actor, worker: Worker, given: Reason) -> Worker:
     """An administrator takes away a lost phone's authenticator and the recovery codes; the
     person sets up a new one at their next sign-in (if their role needs one)."""
     _require_accounts(actor)
     _not_yourself(actor, worker, "removes the second factor of")
-    if not reason.strip():
+    if not given.reason.strip():
         raise invalid("reason", "say why the second factor is removed")
     TOTPDevice.objects.filter(user=worker.user).delete()
     StaticDevice.objects.filter(user=worker.user).delete()
     trail.record(
         actor=actor, verb=Verb.CHANGE, obj=worker,
-        detail={"reason": reason},
+        detail={"reason": given.reason},
     )  # fmt: skip
     return worker
 

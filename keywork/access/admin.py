@@ -26,19 +26,28 @@ admin.site.unregister(StaticDevice)
 class ServiceAdmin(ActionAdmin):
     list_display = ("name", "code", "is_synthetic", "care_plan_review_weeks")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj else ()  # a code names the service in imports and returns
+
     def save_model(self, request: HttpRequest, obj: Service, form: Any, change: bool) -> None:
         if change:
-            actions.update_service(actor=request.user, service=obj, **self.changed(form))
+            actions.update_service(
+                actor=request.user,
+                service=obj,
+                given=actions.UpdateServiceInput(**self.changed(form)),
+            )
         else:
             data = form.cleaned_data
             created = actions.create_service(
                 actor=request.user,
-                code=data["code"],
-                name=data["name"],
-                phone=data["phone"],
-                email=data["email"],
-                address=data["address"],
-                is_synthetic=data["is_synthetic"],
+                given=actions.CreateServiceInput(
+                    code=data["code"],
+                    name=data["name"],
+                    phone=data["phone"],
+                    email=data["email"],
+                    address=data["address"],
+                    is_synthetic=data["is_synthetic"],
+                ),
             )
             obj.pk = created.pk
 
@@ -48,18 +57,24 @@ class TeamAdmin(ActionAdmin):
     list_display = ("name", "code", "service", "active")
     list_filter = ("service", "active")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        return ("code",) if obj else ()  # a code names the team in imports
+
     def save_model(self, request: HttpRequest, obj: Team, form: Any, change: bool) -> None:
         if change:
-            actions.update_team(actor=request.user, team=obj, **self.changed(form))
+            actions.update_team(
+                actor=request.user,
+                team=obj,
+                given=actions.UpdateTeamInput(**self.changed(form)),
+            )
         else:
             data = form.cleaned_data
             created = actions.create_team(
                 actor=request.user,
                 service=data["service"],
-                code=data["code"],
-                name=data["name"],
-                phone=data["phone"],
-                email=data["email"],
+                given=actions.CreateTeamInput(
+                    code=data["code"], name=data["name"], phone=data["phone"], email=data["email"]
+                ),
             )
             obj.pk = created.pk
 
@@ -138,14 +153,16 @@ class WorkerAdmin(ActionAdmin):
         actions.update_account(
             actor=request.user,
             worker=Worker.objects.select_related("user").get(pk=obj.pk),
-            role=data["role"],
-            team=data["team"],
-            service=data["service"],
-            active=data["active"],
-            reason=data["reason"],
-            password=data["new_password"],
-            unlock=data["unlock"],
-            remove_second_factor_because=data["remove_second_factor_because"],
+            given=actions.UpdateAccountInput(
+                role=data["role"],
+                team=data["team"],
+                service=data["service"],
+                active=data["active"],
+                reason=data["reason"],
+                password=data["new_password"],
+                unlock=data["unlock"],
+                remove_second_factor_because=data["remove_second_factor_because"],
+            ),
         )
 
 
@@ -162,9 +179,11 @@ class CompetencyAdmin(ActionAdmin):
         created = actions.record_training(
             actor=request.user,
             worker=data["worker"],
-            intervention=data["intervention"],
-            trained_on=data["trained_on"],
-            training=data["training"],
+            given=actions.RecordTrainingInput(
+                intervention=data["intervention"],
+                trained_on=data["trained_on"],
+                training=data["training"],
+            ),
         )
         obj.pk = created.pk
 
@@ -181,9 +200,9 @@ class SupervisionAdmin(ActionAdmin):
         created = actions.record_supervision(
             actor=request.user,
             worker=data["worker"],
-            held_on=data["held_on"],
-            lapses_on=data["lapses_on"],
-            supervisor=data["supervisor"],
+            given=actions.RecordSupervisionInput(
+                held_on=data["held_on"], lapses_on=data["lapses_on"], supervisor=data["supervisor"]
+            ),
         )
         obj.pk = created.pk
 
@@ -201,10 +220,12 @@ class RegistrationAdmin(ActionAdmin):
         created = actions.record_registration(
             actor=request.user,
             worker=data["worker"],
-            body=data["body"],
-            number=data["number"],
-            valid_from=data["valid_from"],
-            expires_on=data["expires_on"],
-            interventions=data["interventions"],
+            given=actions.RecordRegistrationInput(
+                body=data["body"],
+                number=data["number"],
+                valid_from=data["valid_from"],
+                expires_on=data["expires_on"],
+                interventions=data["interventions"],
+            ),
         )
         obj.pk = created.pk

@@ -17,3 +17,13 @@ class AccessConfig(AppConfig):
         from axes.signals import user_locked_out
 
         user_locked_out.connect(signals.locked_out, dispatch_uid="keywork-locked-out")
+
+        from keywork.access import queries
+        from keywork.access.models import Service, Team, Worker
+        from keywork.core.inputs import reference
+
+        reference(Worker, "username", queries.workers_by_username)
+        reference(Team, "team code", lambda codes: Team.objects.in_bulk(codes, field_name="code"))
+        reference(
+            Service, "service code", lambda codes: Service.objects.in_bulk(codes, field_name="code")
+        )

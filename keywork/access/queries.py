@@ -150,3 +150,9 @@ def competent_entries(worker: Worker, on: dt.date) -> QuerySet[Entry]:
         Registration.objects.filter(registration_in_date(on), worker=worker), "interventions"
     )
     return entries.filter(anyone | trained | registered)
+
+
+def workers_by_username(usernames: list[str]) -> dict[str, Worker]:
+    """The workers named (an import line names a worker by username)."""
+    found = Worker.objects.select_related("user", "team").filter(user__username__in=usernames)
+    return {w.user.username: w for w in found}

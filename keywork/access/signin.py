@@ -180,7 +180,9 @@ def set_up_second_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         codes = actions.confirm_second_factor(
-            actor=user, device=device, code=form.cleaned_data["code"]
+            actor=user,
+            device=device,
+            given=actions.ConfirmSecondFactorInput(code=form.cleaned_data["code"]),
         )
         if codes is not None:
             request.session.pop(SETTING_UP, None)

@@ -19,8 +19,10 @@ class ChangeOwnPassword(auth_views.PasswordChangeView):
         try:
             user = actions.change_own_password(
                 actor=self.request.user,
-                old_password=form.cleaned_data["old_password"],
-                new_password=form.cleaned_data["new_password1"],
+                given=actions.ChangeOwnPasswordInput(
+                    old_password=form.cleaned_data["old_password"],
+                    new_password=form.cleaned_data["new_password1"],
+                ),
             )
         except RuleViolation as error:
             form.add_error(None, f"{error.message} [{error.code}]")

@@ -8,9 +8,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from keywork.assessments.actions import AssessmentInput, NeedInput
 from keywork.assessments.models import RISK_AREAS, SECTIONS, Assessment, Domain, RiskLevel
 from keywork.assessments.queries import latest_assessment
-from keywork.assessments.rules import AssessmentInput, NeedInput
 from keywork.clients.models import Episode
 from keywork.core.forms import ActionForm
 
@@ -104,6 +104,7 @@ class AssessmentForm(ActionForm):
             for row in range(1, NEED_ROWS + 1)
         ]
         return AssessmentInput(
+            expected_version=self.expected_version(),
             assessed_on=data["assessed_on"],
             sections={name: data[name] for name, _ in SECTIONS},
             risks={name: data[name] for name, _ in RISK_AREAS},
@@ -113,5 +114,7 @@ class AssessmentForm(ActionForm):
             dependent_children=data["dependent_children"],
             other_dependants=data["other_dependants"],
             strengths=tuple(line for line in data["strengths"].splitlines() if line.strip()),
-            needs=tuple(NeedInput(d, text) for d, text in rows if d or text.strip()),
+            needs=tuple(
+                NeedInput(domain=d, description=text) for d, text in rows if d or text.strip()
+            ),
         )

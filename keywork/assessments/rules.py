@@ -4,32 +4,13 @@ safeguarding concern described, needs with a domain and words."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from keywork.core.dates import uk
 from keywork.core.errors import invalid
 
-
-@dataclass(frozen=True)
-class NeedInput:
-    domain: str
-    description: str
-
-
-@dataclass(frozen=True)
-class AssessmentInput:
-    """What an assessment records. Sections and risks by their model field names."""
-
-    assessed_on: dt.date
-    sections: dict[str, str] = field(default_factory=dict)
-    risks: dict[str, str] = field(default_factory=dict)
-    risk_notes: str = ""
-    safeguarding_concern: bool = False
-    safeguarding_detail: str = ""
-    dependent_children: int = 0
-    other_dependants: str = ""
-    strengths: tuple[str, ...] = ()
-    needs: tuple[NeedInput, ...] = ()
+if TYPE_CHECKING:
+    from keywork.assessments.actions import NeedInput
 
 
 def check_assessment_date(*, on: dt.date, referral: dt.date, today: dt.date) -> None:

@@ -21,8 +21,7 @@ def assess(request: HttpRequest, local_id: str) -> HttpResponse:
         perform=lambda episode, form: actions.assess(
             actor=request.user,
             episode=episode,
-            assessment=form.assessment(),
-            expected_version=form.expected_version(),
+            given=form.assessment(),
         ),
         title="Comprehensive assessment",
         done="Assessment recorded; earlier assessments are kept.",

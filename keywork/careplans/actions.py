@@ -23,7 +23,6 @@ from keywork.careplans.models import (
     Progress,
     Review,
 )
-from keywork.careplans.rules import GoalInput, PlanInput
 from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
 from keywork.clients import policies
@@ -31,6 +30,7 @@ from keywork.clients.models import Episode
 from keywork.core.actors import Actor
 from keywork.core.dates import add_weeks, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.inputs import about, version
 from keywork.core.records import check_version
 from keywork.core.writes import action
 from keywork.sessions.rules import INTERVENTION_KINDS
@@ -55,25 +55,45 @@ def review_weeks(episode: Episode) -> int:
     return episode.service.care_plan_review_weeks
 
 
+def _need_of(episode: Episode, number: int, goal: GoalInput, known: dict[int, Need]) -> Need | None:
+    """The assessed need a goal meets: by its record, or the latest of the domain named."""
+    if goal.need is not None:
+        if goal.need not in known:
+            raise invalid("goals", f"goal {number}: that need is not in this client's assessments")
+        return known[goal.need]
+    if not goal.need_domain:
+        return None
+    found = (
+        Need.objects.filter(assessment__episode=episode, domain=goal.need_domain)
+        .order_by("-assessment__assessed_on", "-pk")
+        .first()
+    )
+    if found is None:
+        raise invalid(
+            "goals", f"goal {number}: no assessed {goal.need_domain} need for this client"
+        )
+    return found
+
+
 def _goal_links(
     episode: Episode, goals: Sequence[GoalInput]
-) -> tuple[dict[int, Need], dict[str, Entry]]:
-    """The needs and catalogue interventions the goals link to, each checked to exist."""
-    needs = Need.objects.filter(assessment__episode=episode).in_bulk(
+) -> tuple[list[Need | None], dict[str, Entry]]:
+    """The need each goal meets and the catalogue interventions the goals link to, each
+    checked to exist."""
+    known = Need.objects.filter(assessment__episode=episode).in_bulk(
         [g.need for g in goals if g.need is not None]
     )
+    needs = [_need_of(episode, n, g, known) for n, g in enumerate(goals, start=1)]
     codes = {code for g in goals for code in g.interventions}
     entries = {
         e.code: e
         for e in Entry.objects.offered().filter(code__in=codes, kind__in=INTERVENTION_KINDS)
     }
     for number, goal in enumerate(goals, start=1):
-        if goal.need is not None and goal.need not in needs:
-            raise invalid("goals", f"goal {number}: that need is not in this client's assessments")
         for code in goal.interventions:
             if code not in entries:
                 raise invalid("goals", f"goal {number}: '{code}' is not a catalogue intervention")
-        need = needs.get(goal.need) if goal.need is not None else None
+        need = needs[number - 1]
         rules.check_need_links(
             number,
             need_domain=need.domain if need else None,
@@ -109,54 +129,52 @@ def plan_as_saved(plan: CarePlan) -> dict[str, str]:
 
 
 @action
-def agree_care_plan(
-    *, actor: Actor, episode: Episode, plan: PlanInput, expected_version: int | None = None
-) -> CarePlan:
+def agree_care_plan(*, actor: Actor, episode: Episode, given: PlanInput) -> CarePlan:
     """Agree a care plan with the client: a new version; the earlier ones are kept whole.
     `expected_version` is the version the new one was made from (0: none before it)."""
     worker = _practitioner(actor, episode)
     clients.hold_episode(episode)
     current = current_plan(episode)
-    if current is not None or expected_version:
+    if current is not None or given.expected_version:
         check_version(
-            expected=expected_version,
+            expected=given.expected_version,
             current=current.version if current else 0,
             what="The care plan",
             theirs=lambda: plan_as_saved(current) if current else {},
         )
     rules.check_agreement(
-        on=plan.agreed_on,
-        how=plan.agreed_how,
+        on=given.agreed_on,
+        how=given.agreed_how,
         hows=set(AgreedHow.values),
         referral=episode.referral_date,
         not_before=current.agreed_on if current else None,
         today=today(),
     )
-    rules.check_goals(plan.goals, domains=set(Domain.values))
+    rules.check_goals(given.goals, domains=set(Domain.values))
     rules.check_owners(
-        plan.actions,
+        given.actions,
         owners=set(Owner.values),
         kinds=set(ActionKind.values),
-        agreed_on=plan.agreed_on,
+        agreed_on=given.agreed_on,
     )
-    due = plan.review_due or add_weeks(plan.agreed_on, review_weeks(episode))
-    rules.check_review_due(due=due, after=plan.agreed_on)
-    needs, entries = _goal_links(episode, plan.goals)
+    due = given.review_due or add_weeks(given.agreed_on, review_weeks(episode))
+    rules.check_review_due(due=due, after=given.agreed_on)
+    needs, entries = _goal_links(episode, given.goals)
     made = CarePlan.objects.create(
         episode=episode,
         version=current.version + 1 if current else 1,
-        agreed_on=plan.agreed_on,
-        agreed_how=plan.agreed_how,
+        agreed_on=given.agreed_on,
+        agreed_how=given.agreed_how,
         review_due=due,
         made_by=worker,
-        change_note=plan.change_note,
-        risk_management_plan=plan.risk_management_plan,
-        crisis_warning_signs=plan.crisis_warning_signs,
-        crisis_actions=plan.crisis_actions,
-        crisis_contacts=plan.crisis_contacts,
+        change_note=given.change_note,
+        risk_management_plan=given.risk_management_plan,
+        crisis_warning_signs=given.crisis_warning_signs,
+        crisis_actions=given.crisis_actions,
+        crisis_contacts=given.crisis_contacts,
     )
-    for position, goal in enumerate(plan.goals, start=1):
-        _goal(made, position, goal, needs, entries)
+    for position, goal in enumerate(given.goals, start=1):
+        _goal(made, position, goal, needs[position - 1], entries)
     PlanAction.objects.bulk_create(
         PlanAction(
             care_plan=made,
@@ -165,9 +183,9 @@ def agree_care_plan(
             description=item.description.strip(),
             owner=item.owner,
             agency=item.agency.strip() if item.owner == Owner.AGENCY else "",
-            due_on=item.due_on or plan.agreed_on,  # present: check_owners refused a blank
+            due_on=item.due_on or given.agreed_on,  # present: check_owners refused a blank
         )
-        for position, item in enumerate(plan.actions, start=1)
+        for position, item in enumerate(given.actions, start=1)
     )
     trail.record(
         actor=actor,
@@ -183,7 +201,7 @@ def _goal(
     plan: CarePlan,
     position: int,
     goal: GoalInput,
-    needs: dict[int, Need],
+    need: Need | None,
     entries: dict[str, Entry],
 ) -> Goal:
     made = Goal.objects.create(
@@ -191,7 +209,7 @@ def _goal(
         position=position,
         domain=goal.domain,
         description=goal.description.strip(),
-        need=needs.get(goal.need) if goal.need is not None else None,
+        need=need,
     )
     made.interventions.set([entries[c] for c in goal.interventions])
     milestones = [m.strip() for m in goal.milestones if m.strip()]
@@ -202,25 +220,95 @@ def _goal(
     return made
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class GoalInput:
+    """A goal in the client's words, its milestones, and what meets it."""
+
+    domain: str = about("the domain", choices=Domain)
+    description: str = about("the goal, in the client's words", default="")
+    milestones: tuple[str, ...] = about("the steps towards it", default=())
+    need: int | None = about(default=None, on_line=False)  # an assessed need, by record
+    need_domain: str = about(
+        "the domain of the assessed need it meets (the latest of that domain)",
+        default="",
+        line="need",
+    )
+    interventions: tuple[str, ...] = about(
+        "interventions that serve it (catalogue codes)", default=()
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionInput:
+    """An action agreed with the plan: who does what, by when."""
+
+    description: str = about("what is to be done", default="")
+    owner: str = about("who does it", default="", choices=Owner)
+    due_on: dt.date | None = about("by when", default=None)
+    agency: str = about("the agency, when an agency does it", default="")
+    kind: str = about("what kind of action", default="general", choices=ActionKind)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanInput:
+    """A care plan agreed with the client: a new version; the earlier ones are kept whole."""
+
+    agreed_on: dt.date = about("the day it was agreed")
+    agreed_how: str = about("how it was agreed", default="", choices=AgreedHow)
+    goals: tuple[GoalInput, ...] = about("its goals")
+    actions: tuple[ActionInput, ...] = about("the actions agreed", default=())
+    review_due: dt.date | None = about(
+        "when it is reviewed (default: the service's review interval)", default=None
+    )
+    change_note: str = about("what changed from the last version", default="")
+    risk_management_plan: str = about("the risk management plan", default="")
+    crisis_warning_signs: str = about("crisis: the warning signs", default="")
+    crisis_actions: str = about("crisis: what to do", default="")
+    crisis_contacts: str = about("crisis: who to contact", default="")
+    expected_version: int | None = version()
+
+
+@dataclass(frozen=True, kw_only=True)
 class MilestoneUpdate:
-    milestone: Milestone
-    progress: str
-    note: str = ""
+    """Progress against one milestone."""
+
+    milestone: Milestone | None = about(default=None, on_line=False)
+    named: str = about(
+        "the milestone, in its words in the current plan", default="", line="milestone"
+    )
+    progress: str = about("how it has gone", choices=Progress)
+    note: str = about("a note", default="")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewCarePlanInput:
+    """A review of the current care plan: progress against every milestone, the next review
+    date and, if decided, a phase move made with it (rule 2)."""
+
+    reviewed_on: dt.date = about("the day of the review")
+    summary: str = about("what the review found", default="")
+    progress: Sequence[MilestoneUpdate] = about("progress against each milestone", default=())
+    next_review_on: dt.date | None = about(
+        "the next review (default: the service's interval)", default=None
+    )
+    move_to: str = about("a phase to move to (a catalogue code)", default="")
+    move_reason: str = about("why it moves", default="")
+
+
+def _milestone(update: MilestoneUpdate, plan: CarePlan, milestones: list[Milestone]) -> Milestone:
+    """The milestone an update is about: its record, or the one of the plan with its words."""
+    if update.milestone is not None:
+        if update.milestone.goal.care_plan_id != plan.pk:
+            raise invalid("progress", f"'{update.milestone}' is not a milestone of this plan")
+        return update.milestone
+    for milestone in milestones:
+        if milestone.description == update.named:
+            return milestone
+    raise invalid("progress", f"'{update.named}' is not a milestone of the current care plan")
 
 
 @action
-def review_care_plan(
-    *,
-    actor: Actor,
-    episode: Episode,
-    reviewed_on: dt.date,
-    summary: str,
-    progress: Sequence[MilestoneUpdate],
-    next_review_on: dt.date | None = None,
-    move_to: str = "",
-    move_reason: str = "",
-) -> Review:
+def review_care_plan(*, actor: Actor, episode: Episode, given: ReviewCarePlanInput) -> Review:
     """Review the current care plan: progress against each milestone, the next review date,
     and, if decided, a phase move (rule 2) made with it."""
     worker = _practitioner(actor, episode)
@@ -229,45 +317,52 @@ def review_care_plan(
     if plan is None:
         raise RuleViolation("R11", "agree a care plan with the client before reviewing it")
     milestones = list(Milestone.objects.filter(goal__care_plan=plan).select_related("goal"))
-    given = {u.milestone.pk: u for u in progress}
-    for update in progress:
-        if update.milestone.goal.care_plan_id != plan.pk:
-            raise invalid("progress", f"'{update.milestone}' is not a milestone of this plan")
+    progress = [(_milestone(u, plan, milestones), u) for u in given.progress]
+    updated = {milestone.pk for milestone, _ in progress}
+    for _, update in progress:
         if update.progress not in Progress.values:
             raise invalid("progress", f"'{update.progress}' is not a kind of progress")
     last = plan.reviews.order_by("-reviewed_on", "-pk").first()
     rules.check_review(
-        on=reviewed_on,
+        on=given.reviewed_on,
         agreed_on=plan.agreed_on,
         last_review_on=last.reviewed_on if last else None,
         today=today(),
-        summary=summary,
-        missing=[m.description for m in milestones if m.pk not in given],
+        summary=given.summary,
+        missing=[m.description for m in milestones if m.pk not in updated],
     )
-    due = next_review_on or add_weeks(reviewed_on, review_weeks(episode))
-    rules.check_review_due(due=due, after=reviewed_on)
+    due = given.next_review_on or add_weeks(given.reviewed_on, review_weeks(episode))
+    rules.check_review_due(due=due, after=given.reviewed_on)
     change = None
-    if move_to:
+    if given.move_to:
         change = clients.move_phase(
-            actor=actor, episode=episode, to=move_to, on=reviewed_on, reason=move_reason
+            actor=actor,
+            episode=episode,
+            given=clients.MovePhaseInput(
+                to=given.move_to, on=given.reviewed_on, reason=given.move_reason
+            ),
         )
     review = Review.objects.create(
         care_plan=plan,
-        reviewed_on=reviewed_on,
+        reviewed_on=given.reviewed_on,
         reviewed_by=worker,
-        summary=summary,
+        summary=given.summary,
         next_review_on=due,
         phase_change=change,
     )
     MilestoneProgress.objects.bulk_create(
-        MilestoneProgress(review=review, milestone=u.milestone, progress=u.progress, note=u.note)
-        for u in progress
+        MilestoneProgress(review=review, milestone=m, progress=u.progress, note=u.note)
+        for m, u in progress
     )
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
         obj=review,
-        detail={"version": plan.version, "next_review_on": due.isoformat(), "move_to": move_to},
+        detail={
+            "version": plan.version,
+            "next_review_on": due.isoformat(),
+            "move_to": given.move_to,
+        },
     )
     return review

@@ -10,9 +10,15 @@ from django.utils import timezone
 
 from keywork.assessments.models import Domain
 from keywork.assessments.queries import latest_assessment
-from keywork.careplans.actions import MilestoneUpdate, current_plan, review_weeks
+from keywork.careplans.actions import (
+    ActionInput,
+    GoalInput,
+    MilestoneUpdate,
+    PlanInput,
+    current_plan,
+    review_weeks,
+)
 from keywork.careplans.models import ActionKind, AgreedHow, CarePlan, Milestone, Owner, Progress
-from keywork.careplans.rules import ActionInput, GoalInput, PlanInput
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.forms import DATE
 from keywork.clients.models import Episode
@@ -152,6 +158,7 @@ class CarePlanForm(ActionForm):
             if d[f"action_{r}_description"].strip() or d[f"action_{r}_owner"]
         ]
         return PlanInput(
+            expected_version=self.expected_version(),
             agreed_on=d["agreed_on"],
             agreed_how=d["agreed_how"],
             goals=tuple(goals),
@@ -205,7 +212,7 @@ class ReviewForm(ActionForm):
     def updates(self) -> list[MilestoneUpdate]:
         d = self.cleaned_data
         return [
-            MilestoneUpdate(m, d[f"progress_{m.pk}"], d[f"note_{m.pk}"])
+            MilestoneUpdate(milestone=m, progress=d[f"progress_{m.pk}"], note=d[f"note_{m.pk}"])
             for m in self.milestones
             if d[f"progress_{m.pk}"]
         ]

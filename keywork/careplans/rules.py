@@ -4,42 +4,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from keywork.core.dates import uk
 from keywork.core.errors import RuleViolation, invalid
 
-
-@dataclass(frozen=True)
-class GoalInput:
-    domain: str
-    description: str
-    milestones: tuple[str, ...]
-    need: int | None = None  # an assessed need of this episode, by id
-    interventions: tuple[str, ...] = ()  # catalogue codes
-
-
-@dataclass(frozen=True)
-class ActionInput:
-    description: str
-    owner: str  # client, keyworker or agency
-    due_on: dt.date | None
-    agency: str = ""
-    kind: str = "general"
-
-
-@dataclass(frozen=True)
-class PlanInput:
-    agreed_on: dt.date
-    agreed_how: str
-    goals: tuple[GoalInput, ...]
-    actions: tuple[ActionInput, ...]
-    review_due: dt.date | None = None  # default: the service's review interval
-    change_note: str = ""
-    risk_management_plan: str = ""
-    crisis_warning_signs: str = ""
-    crisis_actions: str = ""
-    crisis_contacts: str = ""
+if TYPE_CHECKING:
+    from keywork.careplans.actions import ActionInput, GoalInput
 
 
 def check_agreement(

@@ -15,11 +15,12 @@ from keywork.checkups import rules
 from keywork.checkups.models import CheckUp, Lapse, Status
 from keywork.clients import actions as clients
 from keywork.clients import policies
+from keywork.clients.actions import SubstanceUse
 from keywork.clients.models import Episode
-from keywork.clients.rules import SubstanceUse
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import add_weeks, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.inputs import Reason, about
 from keywork.core.records import refuse_if_in_error
 from keywork.core.writes import action
 
@@ -28,13 +29,15 @@ Verb = AuditEvent.Verb
 SUGGESTED_GROUPS = ("recovery_support",)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class CheckUpInput:
-    done_on: dt.date
-    contact_made: bool
-    lapse: str = ""
-    further_services: tuple[str, ...] = ()  # catalogue codes
-    notes: str = ""
+    """A recovery check-up done: whether contact was made, any lapse, what else is offered."""
+
+    done_on: dt.date = about("the day it was done")
+    contact_made: bool = about("whether the client was reached")
+    lapse: str = about("a lapse or relapse, if any", default="", choices=Lapse)
+    further_services: tuple[str, ...] = about("services offered (catalogue codes)", default=())
+    notes: str = about("notes", default="")
 
 
 def _completed(actor: Actor, episode: Episode) -> None:
@@ -60,15 +63,27 @@ def _worker_for(actor: Actor, episode: Episode) -> Worker:
     return worker
 
 
+@dataclass(frozen=True, kw_only=True)
+class ScheduleCheckupsInput:
+    """Recovery check-ups after a completed episode."""
+
+    first_on: dt.date = about("the day the first is due")
+    every_weeks: int = about("weeks between them", default=4)
+    count: int = about("how many")
+
+
 @action
 def schedule_checkups(
-    *, actor: Actor, episode: Episode, first_on: dt.date, every_weeks: int, count: int
+    *, actor: Actor, episode: Episode, given: ScheduleCheckupsInput
 ) -> list[CheckUp]:
     """Set up `count` check-ups, the first on `first_on`, then every `every_weeks` weeks."""
     _completed(actor, episode)
     assert episode.discharged_on is not None
     rules.check_schedule(
-        first_on=first_on, discharged_on=episode.discharged_on, every_weeks=every_weeks, count=count
+        first_on=given.first_on,
+        discharged_on=episode.discharged_on,
+        every_weeks=given.every_weeks,
+        count=given.count,
     )
     if _returned(episode):
         raise RuleViolation("R12", "the client has returned to treatment: no check-ups after that")
@@ -76,18 +91,22 @@ def schedule_checkups(
     made = CheckUp.objects.bulk_create(
         CheckUp(
             episode=episode,
-            due_on=add_weeks(first_on, every_weeks * n),
+            due_on=add_weeks(given.first_on, given.every_weeks * n),
             worker=worker,
             scheduled_by=user_or_none(actor),
         )
-        for n in range(count)
+        for n in range(given.count)
     )
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
         obj=episode,
-        detail={"first_on": first_on.isoformat(), "every_weeks": every_weeks, "count": count},
+        detail={
+            "first_on": given.first_on.isoformat(),
+            "every_weeks": given.every_weeks,
+            "count": given.count,
+        },
     )
     return made
 
@@ -145,34 +164,50 @@ def record_checkup(*, actor: Actor, checkup: CheckUp, given: CheckUpInput) -> Ch
     return checkup
 
 
+@dataclass(frozen=True, kw_only=True)
+class ReturnToTreatmentInput:
+    """A return to treatment after completion: a new episode linked to the completed one."""
+
+    on: dt.date = about("the day of the return")
+    reason: str = about("why the client returns", default="")
+    keyworker: Worker | None = about(
+        "the keyworker (default: the last one, if still here)", default=None
+    )
+
+
 @action
 def return_to_treatment(
-    *, actor: Actor, episode: Episode, on: dt.date, reason: str, keyworker: Worker | None = None
+    *, actor: Actor, episode: Episode, given: ReturnToTreatmentInput
 ) -> Episode:
     """One step back into treatment: a new episode in the same team, linked to the completed
     one, with its problem substances and (if still here) its keyworker; the check-ups still
     due are no longer needed."""
     _completed(actor, episode)
     assert episode.discharged_on is not None
-    rules.check_return(on=on, discharged_on=episode.discharged_on, today=today())
-    if not reason.strip():
+    rules.check_return(on=given.on, discharged_on=episode.discharged_on, today=today())
+    if not given.reason.strip():
         raise invalid("reason", "say why the client is returning (what the check-up found)")
     if _returned(episode):
         raise RuleViolation("EPISODE", "the client has already returned to treatment")
     substances = [
-        SubstanceUse(s.substance.code, s.route, s.age_first_used)
+        SubstanceUse(code=s.substance.code, route=s.route, age_first_used=s.age_first_used)
         for s in episode.substances.select_related("substance").order_by("rank")
     ]
     new = clients.open_episode(
         actor=actor,
         client=episode.client,
-        team=episode.team,
-        referral_date=on,
-        keyworker=keyworker or _worker_for(actor, episode),
-        substances=substances,
-        referral_source="Recovery check-up",
-        injecting_status=episode.injecting_status,
-        reason=f"Returned to treatment after completion on {uk(episode.discharged_on)}: {reason}",
+        given=clients.OpenEpisodeInput(
+            team=episode.team,
+            referral_date=given.on,
+            keyworker=given.keyworker or _worker_for(actor, episode),
+            substances=substances,
+            referral_source="Recovery check-up",
+            injecting_status=episode.injecting_status,
+            reason=(
+                f"Returned to treatment after completion on {uk(episode.discharged_on)}: "
+                + given.reason
+            ),
+        ),
     )
     due = CheckUp.objects.filter(episode=episode, status=Status.DUE, entered_in_error_at=None)
     due.update(status=Status.CANCELLED, returned_to=new)
@@ -181,13 +216,14 @@ def return_to_treatment(
         verb=Verb.CREATE,
         client=episode.client,
         obj=new,
-        detail={"from_episode": episode.pk, "reason": reason},
+        detail={"from_episode": episode.pk, "reason": given.reason},
     )
     return new
 
 
 @action
-def mark_checkup_in_error(*, actor: Actor, checkup: CheckUp, reason: str) -> CheckUp:
+def mark_checkup_in_error(*, actor: Actor, checkup: CheckUp, given: Reason) -> CheckUp:
+    """A mistaken record stays, marked, and no longer counts (rule 13)."""
     if not policies.can_work_with(actor, checkup.episode):
         raise AccessDenied("only keyworkers in the client's team correct its check-ups")
     mark_in_error_and_audit(
@@ -195,6 +231,6 @@ def mark_checkup_in_error(*, actor: Actor, checkup: CheckUp, reason: str) -> Che
         checkup,
         what="check-up",
         client=checkup.episode.client,
-        reason=reason,
+        reason=given.reason,
     )
     return checkup

@@ -11,6 +11,7 @@ from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, open_client, record_change, record_in_error
 from keywork.core.dates import today
+from keywork.core.inputs import Reason
 
 RECORDS = CheckUp.objects.select_related("episode")
 
@@ -42,7 +43,9 @@ def schedule(request: HttpRequest, local_id: str) -> HttpResponse:
         form_class=ScheduleForm,
         allowed=policies.can_work_with,
         perform=lambda episode, form: actions.schedule_checkups(
-            actor=request.user, episode=episode, **form.cleaned_data
+            actor=request.user,
+            episode=episode,
+            given=actions.ScheduleCheckupsInput(**form.cleaned_data),
         ),
         title="Set up recovery check-ups",
         done="Recovery check-ups set up.",
@@ -75,7 +78,9 @@ def return_to_treatment(request: HttpRequest, local_id: str) -> HttpResponse:
         form_class=ReturnForm,
         allowed=policies.can_work_with,
         perform=lambda episode, form: actions.return_to_treatment(
-            actor=request.user, episode=episode, **form.cleaned_data
+            actor=request.user,
+            episode=episode,
+            given=actions.ReturnToTreatmentInput(**form.cleaned_data),
         ),
         title="Return to treatment",
         done="Back in treatment: a new episode is open, linked to the last one.",
@@ -91,7 +96,7 @@ def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         RECORDS,
         pk,
         mark=lambda checkup, reason: actions.mark_checkup_in_error(
-            actor=request.user, checkup=checkup, reason=reason
+            actor=request.user, checkup=checkup, given=Reason(reason=reason)
         ),
         back="checkups",
     )

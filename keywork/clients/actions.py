@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import timezone
@@ -24,10 +25,12 @@ from keywork.clients.models import (
     PhaseChange,
     ProblemSubstance,
     Route,
+    Sex,
 )
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import age_on, today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.inputs import Note, Reason, about, version
 from keywork.core.records import check_version, lock
 from keywork.core.validation import refuse_invalid
 from keywork.core.writes import action
@@ -81,24 +84,41 @@ def hold_episode(episode: Episode, expected_version: int | None = None) -> None:
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class SubstanceUse:
+    """A problem substance as recorded at triage: catalogue code, route, age of first use."""
+
+    code: str = about("the substance (a catalogue `sub.*` code)", line="substance")
+    route: str = about("how it is taken", choices=Route)
+    age_first_used: int | None = about("the age the client first used it", default=None)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterClientInput:
+    """A new client: who they are and how to reach them."""
+
+    local_id: str = about("the service's own client id, unique")
+    given_name: str = about("given name")
+    family_name: str = about("family name")
+    date_of_birth: dt.date = about("date of birth, in the past")
+    sex: str = about("sex as recorded for the national return", choices=Sex)
+    preferred_name: str = about("the name they like to be called", default="")
+    postcode_district: str = about("the first half of the postcode", default="")
+    phone: str = about("a number to reach them", default="")
+    email: str = about("an email address", default="")
+    gp_practice: str = about("their GP practice", default="")
+    consents_to_national_reporting: bool | None = about(
+        "consent to the national return (none: not asked yet)", default=None
+    )
+    consent_recorded_on: dt.date | None = about(
+        "the day consent was given or refused (with the consent)", default=None
+    )
+    is_synthetic: bool = about("synthetic (test or demo) data, not a real person", default=False)
+
+
 @action
-def register_client(
-    *,
-    actor: Actor,
-    local_id: str,
-    given_name: str,
-    family_name: str,
-    date_of_birth: dt.date,
-    sex: str,
-    preferred_name: str = "",
-    postcode_district: str = "",
-    phone: str = "",
-    email: str = "",
-    gp_practice: str = "",
-    consents_to_national_reporting: bool | None = None,
-    consent_recorded_on: dt.date | None = None,
-    is_synthetic: bool = False,
-) -> Client:
+def register_client(*, actor: Actor, given: RegisterClientInput) -> Client:
+    """Register a new client of the service: who they are and how to reach them."""
     registrar = policies.worker_of(actor)
     if registrar is None or registrar.role not in (
         Role.KEYWORKER,
@@ -106,26 +126,26 @@ def register_client(
         Role.SERVICE_MANAGER,
     ):
         raise AccessDenied("only keyworkers, team leaders and service managers register clients")
-    if Client.objects.filter(local_id=local_id).exists():
-        raise invalid("local_id", f"client id '{local_id}' is already in use")
-    if date_of_birth >= today():
-        raise invalid("date_of_birth", f"{uk(date_of_birth)} is not in the past")
-    if consents_to_national_reporting is not None and consent_recorded_on is None:
+    if Client.objects.filter(local_id=given.local_id).exists():
+        raise invalid("local_id", f"client id '{given.local_id}' is already in use")
+    if given.date_of_birth >= today():
+        raise invalid("date_of_birth", f"{uk(given.date_of_birth)} is not in the past")
+    if given.consents_to_national_reporting is not None and given.consent_recorded_on is None:
         raise invalid("consent_recorded_on", "record the date consent was given or refused")
     client = Client(
-        local_id=local_id,
-        given_name=given_name,
-        family_name=family_name,
-        preferred_name=preferred_name,
-        date_of_birth=date_of_birth,
-        sex=sex,
-        postcode_district=postcode_district.upper().strip(),
-        phone=phone,
-        email=email,
-        gp_practice=gp_practice,
-        consents_to_national_reporting=consents_to_national_reporting,
-        consent_recorded_on=consent_recorded_on,
-        is_synthetic=is_synthetic,
+        local_id=given.local_id,
+        given_name=given.given_name,
+        family_name=given.family_name,
+        preferred_name=given.preferred_name,
+        date_of_birth=given.date_of_birth,
+        sex=given.sex,
+        postcode_district=given.postcode_district.upper().strip(),
+        phone=given.phone,
+        email=given.email,
+        gp_practice=given.gp_practice,
+        consents_to_national_reporting=given.consents_to_national_reporting,
+        consent_recorded_on=given.consent_recorded_on,
+        is_synthetic=given.is_synthetic,
         registered_service_id=registrar.service_id,
         registered_team_id=registrar.team_id,
     )
@@ -135,69 +155,73 @@ def register_client(
     return client
 
 
+@dataclass(frozen=True, kw_only=True)
+class OpenEpisodeInput:
+    """An episode of treatment: its team, first keyworker, phase and problem substances."""
+
+    team: Team = about("the team that treats the client")
+    referral_date: dt.date = about("the day of referral")
+    keyworker: Worker = about("the first named keyworker, a practitioner in the service")
+    substances: Sequence[SubstanceUse] = about("one to three problem substances, main first")
+    referral_source: str = about("who referred the client", default="")
+    triage_date: dt.date | None = about("the day of triage", default=None)
+    care_plan_start_date: dt.date | None = about("the day the care plan started", default=None)
+    injecting_status: str = about(
+        "injecting status", default=InjectingStatus.DECLINED, choices=InjectingStatus
+    )
+    phase: str = about("the treatment phase it starts in (a catalogue code)", default="engagement")
+    reason: str = about("why it starts in that phase", default="Start of treatment")
+
+
 @action
-def open_episode(
-    *,
-    actor: Actor,
-    client: Client,
-    team: Team,
-    referral_date: dt.date,
-    keyworker: Worker,
-    substances: Sequence[rules.SubstanceUse],
-    referral_source: str = "",
-    triage_date: dt.date | None = None,
-    care_plan_start_date: dt.date | None = None,
-    injecting_status: str = InjectingStatus.DECLINED,
-    phase: str = "engagement",
-    reason: str = "Start of treatment",
-) -> Episode:
+def open_episode(*, actor: Actor, client: Client, given: OpenEpisodeInput) -> Episode:
     """Open an episode in the team's service with its first keyworker, phase and problem
     substances. A client returning to treatment gets a new episode linked to the last one."""
-    if not policies.can_register_client(actor, team):
-        raise AccessDenied(f"you cannot open episodes for team {team.name}")
+    if not policies.can_register_client(actor, given.team):
+        raise AccessDenied(f"you cannot open episodes for team {given.team.name}")
     lock(client)  # two openings at once queue, and the second finds the first
     open_here = Episode.objects.filter(
-        client=client, service_id=team.service_id, discharged_on__isnull=True
+        client=client, service_id=given.team.service_id, discharged_on__isnull=True
     )
     if open_here.exists():
         raise RuleViolation(
             "EPISODE",
             f"{client} already has an open episode in this service; discharge it first",
         )
-    if referral_date > today():
-        raise invalid("referral_date", f"{uk(referral_date)} is in the future")
-    if triage_date is not None and triage_date < referral_date:
+    if given.referral_date > today():
+        raise invalid("referral_date", f"{uk(given.referral_date)} is in the future")
+    if given.triage_date is not None and given.triage_date < given.referral_date:
         raise invalid("triage_date", "cannot be before the referral date")
-    if care_plan_start_date is not None and care_plan_start_date < referral_date:
+    if given.care_plan_start_date is not None and given.care_plan_start_date < given.referral_date:
         raise invalid("care_plan_start_date", "cannot be before the referral date")
-    if injecting_status not in InjectingStatus.values:
-        raise invalid("injecting_status", f"'{injecting_status}' is not an injecting status")
+    if given.injecting_status not in InjectingStatus.values:
+        raise invalid("injecting_status", f"'{given.injecting_status}' is not an injecting status")
     catalogue = {e.code: e for e in Entry.objects.offered().filter(kind=Entry.Kind.SUBSTANCE)}
     rules.check_substances(
-        list(substances),
+        list(given.substances),
         known=set(catalogue),
         routes=set(Route.values),
-        age_now=age_on(client.date_of_birth, referral_date),
+        age_now=age_on(client.date_of_birth, given.referral_date),
     )
-    _check_keyworker(keyworker, team)
-    start = _phase(phase)
+    _check_keyworker(given.keyworker, given.team)
+    start = _phase(given.phase)
     rules.check_starting_phase(_step(start))
     previous = (
-        Episode.objects.filter(client=client, service_id=team.service_id)
+        Episode.objects.filter(client=client, service_id=given.team.service_id)
         .order_by("-discharged_on", "-referral_date", "-pk")
         .first()
     )
     episode = Episode.objects.create(
         client=client,
-        service_id=team.service_id,
-        team=team,
-        referral_date=referral_date,
-        referral_source=referral_source,
-        triage_date=triage_date,
-        care_plan_start_date=care_plan_start_date,
-        injecting_status=injecting_status,
+        service_id=given.team.service_id,
+        team=given.team,
+        referral_date=given.referral_date,
+        referral_source=given.referral_source,
+        triage_date=given.triage_date,
+        care_plan_start_date=given.care_plan_start_date,
+        injecting_status=given.injecting_status,
         phase=start,
-        keyworker=keyworker,
+        keyworker=given.keyworker,
         previous_episode=previous,
     )
     ProblemSubstance.objects.bulk_create(
@@ -208,53 +232,59 @@ def open_episode(
             route=use.route,
             age_first_used=use.age_first_used,
         )
-        for rank, use in enumerate(substances, start=1)
+        for rank, use in enumerate(given.substances, start=1)
     )
-    started = triage_date or referral_date
+    started = given.triage_date or given.referral_date
     decided_by = user_or_none(actor)
     Allocation.objects.create(
         episode=episode,
-        worker=keyworker,
+        worker=given.keyworker,
         started_on=started,
         reason="First keyworker",
         decided_by=decided_by,
     )
     PhaseChange.objects.create(
-        episode=episode, to_phase=start, changed_on=started, reason=reason, decided_by=decided_by
+        episode=episode,
+        to_phase=start,
+        changed_on=started,
+        reason=given.reason,
+        decided_by=decided_by,
     )
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=client,
         obj=episode,
-        detail={"keyworker": keyworker.user.username, "phase": start.code},
+        detail={"keyworker": given.keyworker.user.username, "phase": start.code},
     )
     return episode
 
 
+@dataclass(frozen=True, kw_only=True)
+class DischargeInput:
+    """The end of an episode: when and why."""
+
+    on: dt.date = about("the day of discharge")
+    exit_reason: str = about("why treatment ended", default="", choices=ExitReason)
+    note: str = about("a note on the discharge", default="")
+    expected_version: int | None = version()
+
+
 @action
-def discharge(
-    *,
-    actor: Actor,
-    episode: Episode,
-    on: dt.date,
-    exit_reason: str,
-    note: str = "",
-    expected_version: int | None = None,
-) -> Episode:
+def discharge(*, actor: Actor, episode: Episode, given: DischargeInput) -> Episode:
     """Close the episode with its date and exit reason. Its keyworker and phase stay on the
     record as they were on the day of discharge; appointments booked after it are cancelled
     by the service (the sessions app's part: keywork/clients/hooks.py)."""
     if not (policies.can_work_with(actor, episode) or policies.can_allocate(actor, episode)):
         raise AccessDenied("only the client's team can discharge them")
-    hold_episode(episode, expected_version)
+    hold_episode(episode, given.expected_version)
     last_move = episode.phase_changes.order_by("-changed_on").values_list("changed_on", flat=True)
     last_allocation = episode.allocations.order_by("-started_on").values_list(
         "started_on", flat=True
     )
     rules.check_discharge(
         episode_open=episode.is_open,
-        on=on,
+        on=given.on,
         not_before=max(
             [
                 episode.referral_date,
@@ -264,10 +294,14 @@ def discharge(
             ]
         ),
         today=today(),
-        exit_reason=exit_reason,
+        exit_reason=given.exit_reason,
         exit_reasons=set(ExitReason.values),
     )
-    episode.discharged_on, episode.exit_reason, episode.discharge_note = on, exit_reason, note
+    episode.discharged_on, episode.exit_reason, episode.discharge_note = (
+        given.on,
+        given.exit_reason,
+        given.note,
+    )
     episode.save(update_fields=["discharged_on", "exit_reason", "discharge_note"])
     trail.record(
         actor=actor,
@@ -275,89 +309,99 @@ def discharge(
         client=episode.client,
         obj=episode,
         detail={
-            "on": on.isoformat(),
-            "exit_reason": exit_reason,
-            **hooks.discharged(actor, episode, on),
+            "on": given.on.isoformat(),
+            "exit_reason": given.exit_reason,
+            **hooks.discharged(actor, episode, given.on),
         },
     )
     return episode
 
 
+@dataclass(frozen=True, kw_only=True)
+class AllocateKeyworkerInput:
+    """A new named keyworker, from a day, and why."""
+
+    worker: Worker = about("the new keyworker, a practitioner in the service", line="keyworker")
+    on: dt.date = about("the first day of the new keyworker")
+    reason: str = about("why the keyworker changes", default="")
+    expected_version: int | None = version()
+
+
 @action
 def allocate_keyworker(
-    *,
-    actor: Actor,
-    episode: Episode,
-    worker: Worker,
-    on: dt.date,
-    reason: str,
-    expected_version: int | None = None,
+    *, actor: Actor, episode: Episode, given: AllocateKeyworkerInput
 ) -> Allocation:
     """Change the named keyworker (rule 1); the previous allocation ends the same day."""
     if not policies.can_allocate(actor, episode):
         raise AccessDenied("only the team leader or the service manager changes a keyworker")
-    hold_episode(episode, expected_version)
+    hold_episode(episode, given.expected_version)
     current = Allocation.objects.get(episode=episode, ended_on__isnull=True)
     rules.check_reallocation(
         current=current.worker.name,
-        new=worker.name,
-        on=on,
+        new=given.worker.name,
+        on=given.on,
         current_since=current.started_on,
         today=today(),
-        reason=reason,
+        reason=given.reason,
         episode_open=episode.is_open,
     )
-    _check_keyworker(worker, episode.team)
-    current.ended_on = on
+    _check_keyworker(given.worker, episode.team)
+    current.ended_on = given.on
     current.save(update_fields=["ended_on"])
     allocation = Allocation.objects.create(
-        episode=episode, worker=worker, started_on=on, reason=reason, decided_by=user_or_none(actor)
+        episode=episode,
+        worker=given.worker,
+        started_on=given.on,
+        reason=given.reason,
+        decided_by=user_or_none(actor),
     )
-    episode.keyworker = worker
+    episode.keyworker = given.worker
     episode.save(update_fields=["keyworker"])
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=episode.client,
         obj=allocation,
-        detail={"from": current.worker.user.username, "to": worker.user.username},
+        detail={"from": current.worker.user.username, "to": given.worker.user.username},
     )
     return allocation
 
 
+@dataclass(frozen=True, kw_only=True)
+class MovePhaseInput:
+    """A move to another treatment phase, on a day, and why."""
+
+    to: str = about("the phase moved to (a catalogue code)")
+    on: dt.date = about("the day of the move")
+    reason: str = about("why the client moves phase", default="")
+    expected_version: int | None = version()
+
+
 @action
-def move_phase(
-    *,
-    actor: Actor,
-    episode: Episode,
-    to: str,
-    on: dt.date,
-    reason: str,
-    expected_version: int | None = None,
-) -> PhaseChange:
+def move_phase(*, actor: Actor, episode: Episode, given: MovePhaseInput) -> PhaseChange:
     """Move the client's phase forward or back (rule 2), with the date, who and why."""
     if not (policies.can_work_with(actor, episode) or policies.can_allocate(actor, episode)):
         raise AccessDenied("only the client's team can move their phase")
-    hold_episode(episode, expected_version)
-    target = _phase(to)
+    hold_episode(episode, given.expected_version)
+    target = _phase(given.to)
     phases = [_step(p) for p in Phase.objects.filter(retired_at__isnull=True)]
     last = episode.phase_changes.order_by("-changed_on", "-id").first()
     rules.check_phase_move(
         current=_step(episode.phase),
         target=_step(target),
         phases=phases,
-        on=on,
+        on=given.on,
         last_change_on=last.changed_on if last else episode.referral_date,
         today=today(),
-        reason=reason,
+        reason=given.reason,
         episode_open=episode.is_open,
     )
     change = PhaseChange.objects.create(
         episode=episode,
         from_phase=episode.phase,
         to_phase=target,
-        changed_on=on,
-        reason=reason,
+        changed_on=given.on,
+        reason=given.reason,
         decided_by=user_or_none(actor),
     )
     episode.phase = target
@@ -376,7 +420,7 @@ def move_phase(
 
 
 @action
-def break_glass(*, actor: Actor, client: Client, reason: str) -> BreakGlass:
+def break_glass(*, actor: Actor, client: Client, given: Reason) -> BreakGlass:
     """Open, in an emergency, the record of a client of the service outside the worker's
     scope: read only, for KEYWORK_BREAK_GLASS_HOURS, with a reason the service manager will
     review."""
@@ -386,7 +430,7 @@ def break_glass(*, actor: Actor, client: Client, reason: str) -> BreakGlass:
     if policies.clients_in_scope(actor).filter(pk=client.pk).exists():
         raise RuleViolation("ACCESS", "you can open this record already", field="reason")
     check_real_reason(
-        reason, code="ACCESS", field="reason", what="you need this record outside your team"
+        given.reason, code="ACCESS", field="reason", what="you need this record outside your team"
     )
     assert worker.service_id is not None  # can_break_glass
     hours = settings.KEYWORK_BREAK_GLASS_HOURS
@@ -394,7 +438,7 @@ def break_glass(*, actor: Actor, client: Client, reason: str) -> BreakGlass:
         worker=worker,
         client=client,
         service_id=worker.service_id,
-        reason=reason.strip(),
+        reason=given.reason.strip(),
         ends_at=timezone.now() + dt.timedelta(hours=hours),
     )
     trail.record(
@@ -408,7 +452,7 @@ def break_glass(*, actor: Actor, client: Client, reason: str) -> BreakGlass:
 
 
 @action
-def review_break_glass(*, actor: Actor, grant: BreakGlass, note: str) -> BreakGlass:
+def review_break_glass(*, actor: Actor, grant: BreakGlass, given: Note) -> BreakGlass:
     """The service manager signs off a break-glass access, saying what they found."""
     reviewer = policies.worker_of(actor)
     if reviewer is None or not policies.can_review_access(actor, grant.service_id):
@@ -416,12 +460,12 @@ def review_break_glass(*, actor: Actor, grant: BreakGlass, note: str) -> BreakGl
     lock(grant)
     if grant.reviewed_at is not None:
         raise RuleViolation("ACCESS", "this access has been reviewed already", field="note")
-    if not note.strip():
+    if not given.note.strip():
         raise invalid("note", "say what the review found")
-    grant.reviewed_at, grant.reviewed_by, grant.review_note = timezone.now(), reviewer, note
+    grant.reviewed_at, grant.reviewed_by, grant.review_note = timezone.now(), reviewer, given.note
     grant.save(update_fields=["reviewed_at", "reviewed_by", "review_note"])
     trail.record(
         actor=actor, verb=Verb.CHANGE, client=grant.client,
-        obj=grant, detail={"note": note},
+        obj=grant, detail={"note": given.note},
     )  # fmt: skip
     return grant

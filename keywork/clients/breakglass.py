@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from keywork.clients import actions, glass, policies
 from keywork.clients.models import BreakGlass, Client
 from keywork.core.forms import ActionForm
+from keywork.core.inputs import Reason
 from keywork.core.views import changed
 
 
@@ -45,7 +46,7 @@ def break_glass(request: HttpRequest, local_id: str) -> HttpResponse:
         form,
         lambda: made.append(
             actions.break_glass(
-                actor=request.user, client=client, reason=form.cleaned_data["reason"]
+                actor=request.user, client=client, given=Reason(reason=form.cleaned_data["reason"])
             )
         ),
         "Break-glass access opened: every page you read is audited and reviewed.",

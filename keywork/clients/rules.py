@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from keywork.core.dates import uk
 from keywork.core.errors import RuleViolation
+
+if TYPE_CHECKING:
+    from keywork.clients.actions import SubstanceUse
 
 
 @dataclass(frozen=True)
@@ -98,15 +102,6 @@ def check_phase_move(
         raise RuleViolation("R2", f"{uk(on)} is before the last phase move ({uk(last_change_on)})")
     if not reason.strip():
         raise RuleViolation("R2", "say why the phase is changing", field="reason")
-
-
-@dataclass(frozen=True)
-class SubstanceUse:
-    """A problem substance as recorded at triage: catalogue code, route, age of first use."""
-
-    code: str
-    route: str
-    age_first_used: int | None = None
 
 
 def check_substances(

@@ -73,6 +73,6 @@ class ActionAdmin(AdministratorsOnly):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Related rows are written by the action in save_model."""
 
-    def changed(self, form: Any) -> dict[str, object]:
+    def changed(self, form: Any) -> dict[str, Any]:
         """The fields the form changed, for an update action."""
         return {name: form.cleaned_data[name] for name in form.changed_data}

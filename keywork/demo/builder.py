@@ -331,21 +331,25 @@ def _build(*, clients: int, seed: int, progress: Callable[[int], None], history:
     rng = random.Random(seed)
     service = access.create_service(
         actor=None,
-        code=SERVICE_CODE,
-        name="Northbrook Recovery Service",
-        phone="01632 960000",  # Ofcom's range reserved for drama
-        email="northbrook@example.org",
-        address="1 Example Street, Northbrook (synthetic demo data)",
-        is_synthetic=True,
+        given=access.CreateServiceInput(
+            code=SERVICE_CODE,
+            name="Northbrook Recovery Service",
+            phone="01632 960000",  # Ofcom's range reserved for drama
+            email="northbrook@example.org",
+            address="1 Example Street, Northbrook (synthetic demo data)",
+            is_synthetic=True,
+        ),
     )
     team_count = max(2, min(len(TEAM_NAMES), math.ceil(clients / 2500)))
     teams = [
         access.create_team(
             actor=None,
             service=service,
-            code=f"nb-{name.lower().replace(' ', '-')}",
-            name=name,
-            phone=f"01632 96{index + 1:04d}",
+            given=access.CreateTeamInput(
+                code=f"nb-{name.lower().replace(' ', '-')}",
+                name=name,
+                phone=f"01632 96{index + 1:04d}",
+            ),
         )
         for index, name in enumerate(TEAM_NAMES[:team_count])
     ]
@@ -378,42 +382,51 @@ def _personas(service: Service, teams: list[Team]) -> list[Worker]:
         team = teams[p.team] if p.team is not None else None
         worker = access.add_worker(
             actor=None,
-            username=p.username,
-            first_name=p.first,
-            last_name=p.last,
-            role=p.role,
-            password=DEMO_PASSWORD,
-            email=f"{p.username}@example.org",
-            service=service if p.role != Role.ADMINISTRATOR else None,
-            team=team,
-            job_title=p.title,
-            phone="07700 900" + f"{len(workers) + 100:03d}",
+            given=access.AddWorkerInput(
+                username=p.username,
+                first_name=p.first,
+                last_name=p.last,
+                role=p.role,
+                password=DEMO_PASSWORD,
+                email=f"{p.username}@example.org",
+                service=service if p.role != Role.ADMINISTRATOR else None,
+                team=team,
+                job_title=p.title,
+                phone="07700 900" + f"{len(workers) + 100:03d}",
+            ),
         )
         for code in p.trained_in:
             access.record_training(
                 actor=None,
                 worker=worker,
-                intervention=Entry.objects.get(code=code),
-                trained_on=day - dt.timedelta(days=400),
-                training="Accredited course (synthetic)",
+                given=access.RecordTrainingInput(
+                    intervention=Entry.objects.get(code=code),
+                    trained_on=day - dt.timedelta(days=400),
+                    training="Accredited course (synthetic)",
+                ),
             )
         if p.supervised_days_ago is not None:
             access.record_supervision(
                 actor=None,
                 worker=worker,
-                held_on=day - dt.timedelta(days=p.supervised_days_ago),
-                supervisor="Carys Pritchard",
+                given=access.RecordSupervisionInput(
+                    held_on=day - dt.timedelta(days=p.supervised_days_ago),
+                    supervisor="Carys Pritchard",
+                ),
             )
         if p.registration:
             body, number, codes = p.registration
             access.record_registration(
                 actor=None,
                 worker=worker,
-                body=body,
-                number=number,
-                valid_from=day - dt.timedelta(days=800),  # before the earliest referral (720 days)
-                expires_on=day + dt.timedelta(days=300),
-                interventions=list(Entry.objects.filter(code__in=codes)),
+                given=access.RecordRegistrationInput(
+                    body=body,
+                    number=number,
+                    valid_from=day
+                    - dt.timedelta(days=800),  # before the earliest referral (720 days)
+                    expires_on=day + dt.timedelta(days=300),
+                    interventions=list(Entry.objects.filter(code__in=codes)),
+                ),
             )
         workers.append(worker)
     second_factor.give(workers)

@@ -18,9 +18,8 @@ from keywork.access.models import Role, Team, Worker
 from keywork.clients import actions as clients
 from keywork.clients.models import Episode
 from keywork.sessions import actions as sessions
-from keywork.sessions.actions import RegisterLine
+from keywork.sessions.actions import RegisterLine, SessionContent
 from keywork.sessions.models import Attendance, Outcome, ReEngagement
-from keywork.sessions.rules import SessionContent
 
 GROUP_TITLES = ("Relapse prevention group", "Mutual aid introduction", "Coping with cravings")
 GROUP_SIZE = 8
@@ -70,12 +69,14 @@ def write_groups(rng: random.Random, teams: list[Team], by_team: dict[int, list[
         weeks = sessions.schedule_group(
             actor=lead.user,
             team=team,
-            title=rng.choice(GROUP_TITLES),
-            starts_at=at(first, 14),
-            facilitators=[lead, *colleagues[:1]],
             episodes=rng.sample(invited, k=min(GROUP_SIZE, len(invited))),
-            location="Hub group room",
-            weeks=WEEKS_PAST + WEEKS_AHEAD,
+            given=sessions.ScheduleGroupInput(
+                title=rng.choice(GROUP_TITLES),
+                starts_at=at(first, 14),
+                facilitators=[lead, *colleagues[:1]],
+                location="Hub group room",
+                weeks=WEEKS_PAST + WEEKS_AHEAD,
+            ),
         )
         for session in weeks[:WEEKS_PAST]:
             register = [
@@ -85,7 +86,9 @@ def write_groups(rng: random.Random, teams: list[Team], by_team: dict[int, list[
                 for a in session.attendances.select_related("episode__client")
             ]
             sessions.record_group(
-                actor=lead.user, session=session, content=GROUP_CONTENT, register=register
+                actor=lead.user,
+                session=session,
+                given=sessions.RecordGroupInput(content=GROUP_CONTENT, register=register),
             )
 
 
@@ -119,9 +122,11 @@ def write_reintegration(
             clients.discharge(
                 actor=lead.user,
                 episode=episode,
-                on=last,
-                exit_reason="completed_alcohol_free" if alcohol_only else "completed_drug_free",
-                note="Synthetic: completed treatment; recovery support continues.",
+                given=clients.DischargeInput(
+                    on=last,
+                    exit_reason="completed_alcohol_free" if alcohol_only else "completed_drug_free",
+                    note="Synthetic: completed treatment; recovery support continues.",
+                ),
             )
             _reintegrate(
                 rng,
@@ -172,15 +177,17 @@ def _reintegrate(rng: random.Random, worker: Worker, episode: Episode, day: dt.d
     sessions.record_reintegration(
         actor=worker.user,
         episode=episode,
-        starts_at=at(day, rng.randint(10, 15)),
-        content=SessionContent(
-            care_plan_work="",
-            information_advice="",
-            harm_reduction="",
-            motivational_work="",
-            topics=(rng.choice(("topic.structuring-time", "topic.future-plans-support")),),
-            interventions=("focus.community-integration",),
-            notes=rng.choice(REINTEGRATION_NOTES),
+        given=sessions.RecordReintegrationInput(
+            starts_at=at(day, rng.randint(10, 15)),
+            content=SessionContent(
+                care_plan_work="",
+                information_advice="",
+                harm_reduction="",
+                motivational_work="",
+                topics=(rng.choice(("topic.structuring-time", "topic.future-plans-support")),),
+                interventions=("focus.community-integration",),
+                notes=rng.choice(REINTEGRATION_NOTES),
+            ),
+            location="In the community",
         ),
-        location="In the community",
     )

@@ -113,7 +113,9 @@ def write_checkups(rng: random.Random, teams: list[Team], by_team: dict[int, lis
             assert episode.discharged_on is not None
             first = episode.discharged_on + dt.timedelta(days=3)  # a call in the first week
             made = checkups.schedule_checkups(
-                actor=lead.user, episode=episode, first_on=first, every_weeks=4, count=6
+                actor=lead.user,
+                episode=episode,
+                given=checkups.ScheduleCheckupsInput(first_on=first, every_weeks=4, count=6),
             )
             for k, checkup in enumerate(c for c in made if c.due_on < today):
                 risk = n == 0 and k == 0

@@ -20,16 +20,15 @@ from django.utils import timezone
 
 from keywork.access.models import Supervision, Team, Worker
 from keywork.careplans import actions as careplans
+from keywork.careplans.actions import ActionInput, GoalInput, PlanInput
 from keywork.careplans.models import CarePlan
-from keywork.careplans.rules import ActionInput, GoalInput, PlanInput
 from keywork.clients.models import Episode, ProblemSubstance
 from keywork.core.dates import today as local_today
 from keywork.demo.groups import lead_of
 from keywork.interventions import actions as interventions
 from keywork.interventions.actions import FirstContact, InterventionInput
 from keywork.prescribing import actions as prescribing
-from keywork.prescribing.actions import PrescriptionInput
-from keywork.prescribing.rules import DoseInput
+from keywork.prescribing.actions import DoseInput, PrescriptionInput
 from keywork.referrals import actions as referrals
 from keywork.referrals.actions import ReferralInput
 from keywork.sessions.models import Attendance, Outcome
@@ -104,7 +103,9 @@ def _prescribe(
     medication = "rx.methadone-oral" if methadone else "rx.buprenorphine"
 
     def dose(amount: int, supervision: str) -> DoseInput:
-        return DoseInput(Decimal(amount), "ml" if methadone else "mg", supervision)
+        return DoseInput(
+            amount=Decimal(amount), unit="ml" if methadone else "mg", supervision=supervision
+        )
 
     steps = (30, 50, 70) if methadone else (8, 12, 16)
     prescription = prescribing.start_prescription(
@@ -127,25 +128,30 @@ def _prescribe(
         prescribing.change_dose(
             actor=lead.user,
             prescription=prescription,
-            from_date=day,
-            dose=dose(amount, "supervised"),
-            reason="Titrated at review with the prescriber",
+            given=prescribing.ChangeDoseInput(
+                from_date=day,
+                dose=dose(amount, "supervised"),
+                reason="Titrated at review with the prescriber",
+            ),
         )
     stable = day + dt.timedelta(days=14)
     if stable < today:
         prescribing.change_dose(
             actor=lead.user,
             prescription=prescription,
-            from_date=stable,
-            dose=dose(steps[-1], "unsupervised"),
-            reason="Stable: collects weekly",
+            given=prescribing.ChangeDoseInput(
+                from_date=stable,
+                dose=dose(steps[-1], "unsupervised"),
+                reason="Stable: collects weekly",
+            ),
         )
     if finished and stable + dt.timedelta(days=7) < today:
         prescribing.end_prescription(
             actor=lead.user,
             prescription=prescription,
-            on=stable + dt.timedelta(days=7),
-            reason="Withdrawal completed",
+            given=prescribing.EndPrescriptionInput(
+                on=stable + dt.timedelta(days=7), reason="Withdrawal completed"
+            ),
         )
 
 
@@ -166,7 +172,7 @@ def _structured_psychosocial(practitioner: Worker, code: str, count: int) -> Non
         if start < plan.agreed_on:
             continue
         careplans.agree_care_plan(
-            actor=practitioner.user, episode=episode, plan=_naming(plan, code, start)
+            actor=practitioner.user, episode=episode, given=_naming(plan, code, start)
         )
         course = interventions.start_intervention(
             actor=practitioner.user,
@@ -217,7 +223,13 @@ def _naming(plan: CarePlan, code: str, on: dt.date) -> PlanInput:
         agreed_how="in_person",
         goals=goals,
         actions=tuple(
-            ActionInput(a.description, a.owner, max(a.due_on, on + ACTION_DAYS), a.agency, a.kind)
+            ActionInput(
+                description=a.description,
+                owner=a.owner,
+                due_on=max(a.due_on, on + ACTION_DAYS),
+                agency=a.agency,
+                kind=a.kind,
+            )
             for a in plan.actions.all()
         ),
         change_note="Agreed a course of motivational interviewing",
@@ -238,9 +250,9 @@ def _mutual_aid(rng: random.Random, lead: Worker, episode: Episode, today: dt.da
             started_on=start,
             practitioner=lead,
             first_contact=FirstContact(
-                rng.choice(MUTUAL_AID_GROUPS),
-                start + dt.timedelta(days=rng.randint(0, 4)),
-                rng.choice(("accompanied", "introduced", "peer")),
+                group=rng.choice(MUTUAL_AID_GROUPS),
+                on=start + dt.timedelta(days=rng.randint(0, 4)),
+                support=rng.choice(("accompanied", "introduced", "peer")),
             ),
         ),
     )
@@ -275,5 +287,7 @@ def _refer(
     )
     for status, after in steps:
         referrals.move_referral(
-            actor=lead.user, referral=referral, status=status, on=made + dt.timedelta(days=after)
+            actor=lead.user,
+            referral=referral,
+            given=referrals.MoveReferralInput(status=status, on=made + dt.timedelta(days=after)),
         )

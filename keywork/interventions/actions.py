@@ -22,6 +22,7 @@ from keywork.clients.models import Episode
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, RuleViolation
+from keywork.core.inputs import Reason, about, version
 from keywork.core.records import (
     check_version,
     lock,
@@ -43,29 +44,54 @@ from keywork.sessions.models import Attendance, KeyworkSession, Outcome
 Verb = AuditEvent.Verb
 
 
-@dataclass(frozen=True)
-class InterventionInput:
-    """An intervention as a form or an import line gives it."""
-
-    code: str
-    setting: str
-    started_on: dt.date
-    practitioner: Worker | None = None
-    agency: str = ""
-    planned_sessions: int | None = None
-    ended_on: dt.date | None = None
-    exit: str = ""
-    notes: str = ""
-    first_contact: FirstContact | None = None
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class FirstContact:
     """Facilitated access to mutual aid: the first contact arranged with a group."""
 
-    group: str
-    on: dt.date | None
-    support: str
+    group: str = about("the mutual aid group", default="")
+    on: dt.date | None = about("the day of the first contact", default=None)
+    support: str = about(
+        "how it was arranged (a leaflet is refused)", default="", choices=FirstContactSupport
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class InterventionInput:
+    """An intervention: which, where, who delivers it, and (once ended) how it ended."""
+
+    code: str = about("the intervention (a catalogue code)", line="intervention")
+    setting: str = about("where it is delivered", default="community", choices=Setting)
+    started_on: dt.date = about("the day it started")
+    practitioner: Worker | None = about(
+        "who delivers it (or `agency`); competent for it that day", default=None
+    )
+    agency: str = about("the other agency that delivers it (or `practitioner`)", default="")
+    planned_sessions: int | None = about(
+        "sessions planned: at least 2 for a structured psychosocial intervention, which must "
+        "be named on a goal of the care plan in force when it starts",
+        default=None,
+    )
+    ended_on: dt.date | None = about("the day it ended", default=None)
+    exit: str = about("how it ended (with ended_on)", default="", choices=Exit)
+    notes: str = about("notes", default="")
+    first_contact: FirstContact | None = about(
+        "for facilitated access to mutual aid, the first contact", default=None
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class AmendInterventionInput(InterventionInput):
+    """The intervention as it should read, and why it changes; what it was is kept."""
+
+    reason: str = about("why it changes", default="")
+    expected_version: int | None = version()
+
+
+def as_amendment(
+    given: InterventionInput, *, reason: str, expected_version: int | None = None
+) -> AmendInterventionInput:
+    """An intervention as it should read, with the reason for the change."""
+    return AmendInterventionInput(**vars(given), reason=reason, expected_version=expected_version)
 
 
 def national_group(entry: Entry) -> str:
@@ -195,7 +221,7 @@ def _check_recovery_support(episode: Episode, entry: Entry, given: InterventionI
             and (plan.goals.filter(domain=needed).exists() or _named_in(plan, entry)),
         )
     if entry.attributes.get("requires_first_contact"):
-        contact = given.first_contact or FirstContact("", None, "")
+        contact = given.first_contact or FirstContact()
         rules.check_first_contact(
             group=contact.group,
             on=contact.on,
@@ -332,9 +358,17 @@ def add_intervention_session(
     return intervention
 
 
+@dataclass(frozen=True, kw_only=True)
+class EndInterventionInput:
+    """The end of an intervention."""
+
+    on: dt.date = about("the day it ended", line="ended_on")
+    exit: str = about("how it ended", default="", choices=Exit)
+
+
 @action
 def end_intervention(
-    *, actor: Actor, intervention: Intervention, on: dt.date, exit: str
+    *, actor: Actor, intervention: Intervention, given: EndInterventionInput
 ) -> Intervention:
     """Close the intervention with its end date and how it ended."""
     _may_record(actor, intervention.episode)
@@ -344,22 +378,22 @@ def end_intervention(
             "R13", "this intervention has ended already: amend it with a reason to change that"
         )
     last = intervention.sessions.order_by("-session__starts_at").first()
-    if last is not None and on < timezone.localdate(last.session.starts_at):
+    if last is not None and given.on < timezone.localdate(last.session.starts_at):
         raise RuleViolation(
             "INVALID",
             "ended_on: a session counted towards it is after that date",
             field="ended_on",
         )
-    given = replace(as_input(intervention), ended_on=on, exit=exit)
-    _check(intervention.episode, intervention.entry, given, exclude=intervention.pk)
-    intervention.ended_on, intervention.exit = on, exit
+    ended = replace(as_input(intervention), ended_on=given.on, exit=given.exit)
+    _check(intervention.episode, intervention.entry, ended, exclude=intervention.pk)
+    intervention.ended_on, intervention.exit = given.on, given.exit
     intervention.save(update_fields=["ended_on", "exit"])
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=intervention.episode.client,
         obj=intervention,
-        detail={"ended_on": on.isoformat(), "exit": exit},
+        detail={"ended_on": given.on.isoformat(), "exit": given.exit},
     )
     return intervention
 
@@ -376,9 +410,9 @@ def as_input(intervention: Intervention) -> InterventionInput:
         exit=intervention.exit,
         notes=intervention.notes,
         first_contact=FirstContact(
-            intervention.first_contact_group,
-            intervention.first_contact_on,
-            intervention.first_contact_support,
+            group=intervention.first_contact_group,
+            on=intervention.first_contact_on,
+            support=intervention.first_contact_support,
         )
         if intervention.first_contact_support
         else None,
@@ -420,17 +454,15 @@ def amend_intervention(
     *,
     actor: Actor,
     intervention: Intervention,
-    given: InterventionInput,
-    reason: str,
-    expected_version: int | None = None,
+    given: AmendInterventionInput,
 ) -> Amendment:
     """Change a recorded intervention with a reason; what it was is kept and shown (rule 13).
     The changed record keeps every rule a new one keeps."""
     _may_record(actor, intervention.episode)
     lock(intervention)
-    if expected_version is not None:
+    if given.expected_version is not None:
         check_version(
-            expected=expected_version,
+            expected=given.expected_version,
             current=intervention_version(intervention),
             what="This intervention record",
             theirs=lambda: {k: str(_shown(v)) for k, v in vars(as_input(intervention)).items()},
@@ -449,7 +481,7 @@ def amend_intervention(
         for name in AMENDABLE
         if getattr(was, name) != getattr(given, name)
     }
-    if not reason.strip():
+    if not given.reason.strip():
         raise RuleViolation("R13", "say why the intervention is being amended", field="reason")
     if not changes:
         raise RuleViolation("R13", "nothing has changed", field="reason")
@@ -460,21 +492,24 @@ def amend_intervention(
         setattr(intervention, name, value)
     intervention.save()
     amendment = Amendment.objects.create(
-        intervention=intervention, changes=changes, reason=reason, amended_by=user_or_none(actor)
+        intervention=intervention,
+        changes=changes,
+        reason=given.reason,
+        amended_by=user_or_none(actor),
     )
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=intervention.episode.client,
         obj=intervention,
-        detail={"changes": changes, "reason": reason},
+        detail={"changes": changes, "reason": given.reason},
     )
     return amendment
 
 
 @action
 def mark_intervention_in_error(
-    *, actor: Actor, intervention: Intervention, reason: str
+    *, actor: Actor, intervention: Intervention, given: Reason
 ) -> Intervention:
     """A mistaken record stays, marked, and no longer counts (rule 13)."""
     _may_record(actor, intervention.episode)
@@ -483,6 +518,6 @@ def mark_intervention_in_error(
         intervention,
         what="intervention",
         client=intervention.episode.client,
-        reason=reason,
+        reason=given.reason,
     )
     return intervention

@@ -111,7 +111,7 @@ class InterventionForm(ActionForm):
         data = self.cleaned_data
         group, on = data["first_contact_group"], data["first_contact_on"]
         support = data["first_contact_support"]
-        return FirstContact(group, on, support) if group or on or support else None
+        return FirstContact(group=group, on=on, support=support) if group or on or support else None
 
 
 class AmendInterventionForm(InterventionForm):

@@ -2,118 +2,101 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import datetime as dt
+from dataclasses import dataclass, replace
 
-from keywork.clients.importers import client_of, latest_episode_of, worker
+from keywork.access.models import Worker
+from keywork.clients.importers import ClientNamed, LatestEpisodeOf
 from keywork.core.actors import Actor
 from keywork.core.errors import invalid
-from keywork.core.importer import Fields, importer
+from keywork.core.importer import importer, through
+from keywork.core.inputs import about, version
 from keywork.interventions import actions
-from keywork.interventions.actions import FirstContact, InterventionInput
-from keywork.interventions.models import Intervention
+from keywork.interventions.models import Exit, Intervention, Setting
 from keywork.sessions.models import Attendance
 
 
-def given(f: Fields) -> InterventionInput:
-    return InterventionInput(
-        code=f.text("intervention"),
-        setting=f.text("setting", "community"),
-        started_on=f.date("started_on"),
-        practitioner=worker(f, "practitioner") if "practitioner" in f.data else None,
-        agency=f.text("agency", ""),
-        planned_sessions=f.optional_number("planned_sessions"),
-        ended_on=f.optional_date("ended_on"),
-        exit=f.text("exit", ""),
-        notes=f.text("notes", ""),
-        first_contact=first_contact(f),
-    )
-
-
-def first_contact(f: Fields) -> FirstContact | None:
-    contact = f.record("first_contact")
-    if contact is None:
-        return None
-    return FirstContact(
-        contact.text("group", ""), contact.optional_date("on"), contact.text("support", "")
-    )
-
-
-def intervention_of(actor: Actor, f: Fields) -> Intervention:
+@dataclass(frozen=True, kw_only=True)
+class InterventionOf(ClientNamed):
     """The client's intervention of that code that started on `started_on`."""
-    client = client_of(actor, f)
-    code, started_on = f.text("intervention"), f.date("started_on")
-    found = (
-        Intervention.objects.select_related("episode", "entry__reports_as", "practitioner")
-        .filter(episode__client=client, entry__code=code, started_on=started_on)
-        .filter(entered_in_error_at=None)
-        .first()
-    )
-    if found is None:
-        raise invalid("intervention", f"no '{code}' starting {started_on:%d/%m/%Y} for this client")
-    return found
+
+    intervention: str = about("which intervention record: its catalogue code")
+    started_on: dt.date = about("and the day it started")
+
+    def find(self, actor: Actor) -> Intervention:  # type: ignore[override]
+        client = super().find(actor)
+        found = (
+            Intervention.objects.select_related("episode", "entry__reports_as", "practitioner")
+            .filter(episode__client=client, entry__code=self.intervention)
+            .filter(started_on=self.started_on, entered_in_error_at=None)
+            .first()
+        )
+        if found is None:
+            raise invalid(
+                "intervention",
+                f"no '{self.intervention}' starting {self.started_on:%d/%m/%Y} for this client",
+            )
+        return found
 
 
-@importer("start_intervention")
-def start_intervention(actor: Actor, f: Fields) -> object:
-    return actions.start_intervention(
-        actor=actor, episode=latest_episode_of(actor, f), given=given(f)
-    )
+@dataclass(frozen=True, kw_only=True)
+class SessionCounted:
+    session_at: dt.datetime = about("when the attended session started")
 
 
-@importer("end_intervention")
-def end_intervention(actor: Actor, f: Fields) -> object:
-    return actions.end_intervention(
-        actor=actor,
-        intervention=intervention_of(actor, f),
-        on=f.date("ended_on"),
-        exit=f.text("exit", ""),
-    )
+@dataclass(frozen=True, kw_only=True)
+class InterventionChanges:
+    """The fields that change (left out or null: as recorded)."""
+
+    setting: str | None = about("where it is delivered", default=None, choices=Setting)
+    new_started_on: dt.date | None = about("the day it really started", default=None)
+    practitioner: Worker | None = about("who delivers it", default=None)
+    agency: str | None = about("the other agency that delivers it", default=None)
+    planned_sessions: int | None = about("sessions planned", default=None)
+    ended_on: dt.date | None = about("the day it ended", default=None)
+    exit: str | None = about("how it ended", default=None, choices=Exit)
+    notes: str | None = about("notes", default=None)
+    reason: str = about("why it changes", default="")
+    expected_version: int | None = version()
 
 
-@importer("add_intervention_session")
-def add_intervention_session(actor: Actor, f: Fields) -> object:
-    intervention = intervention_of(actor, f)
-    session_at = f.moment("session_at")
+through(actions.start_intervention, episode=LatestEpisodeOf)
+through(actions.end_intervention, intervention=InterventionOf)
+through(actions.mark_intervention_in_error, intervention=InterventionOf)
+
+
+@importer("add_intervention_session", InterventionOf, SessionCounted)
+def add_intervention_session(actor: Actor, named: InterventionOf, at: SessionCounted) -> object:
+    """Count an attended session towards a structured psychosocial intervention; its
+    practitioner must have delivered it and been competent that day (rule 4)."""
+    intervention = named.find(actor)
     attendance = (
         Attendance.objects.select_related("session")
-        .filter(episode=intervention.episode, session__starts_at=session_at)
+        .filter(episode=intervention.episode, session__starts_at=at.session_at)
         .first()
     )
     if attendance is None:
-        raise invalid("session_at", f"no session for this client at {session_at:%d/%m/%Y %H:%M}")
+        raise invalid("session_at", f"no session for this client at {at.session_at:%d/%m/%Y %H:%M}")
     return actions.add_intervention_session(
         actor=actor, intervention=intervention, attendance=attendance
     )
 
 
-@importer("amend_intervention")
-def amend_intervention(actor: Actor, f: Fields) -> object:
-    """The fields given replace the recorded ones (`new_started_on` moves the start)."""
-    intervention = intervention_of(actor, f)
-    was = actions.as_input(intervention)
-    changes: dict[str, object] = {}
-    for name in ("setting", "agency", "exit", "notes"):
-        if name in f.data:
-            changes[name] = f.text(name, "")
-    if "practitioner" in f.data:
-        changes["practitioner"] = worker(f, "practitioner")
-    if "planned_sessions" in f.data:
-        changes["planned_sessions"] = f.optional_number("planned_sessions")
-    if "ended_on" in f.data:
-        changes["ended_on"] = f.optional_date("ended_on")
-    if "new_started_on" in f.data:
-        changes["started_on"] = f.date("new_started_on")
+@importer("amend_intervention", InterventionOf, InterventionChanges)
+def amend_intervention(actor: Actor, named: InterventionOf, given: InterventionChanges) -> object:
+    """Change a recorded intervention with a reason: the fields given replace the recorded
+    ones; the record keeps every rule, and what it was is kept."""
+    intervention = named.find(actor)
+    changes = {k: v for k, v in vars(given).items() if v is not None}
+    changes.pop("reason"), changes.pop("expected_version", None)
+    if "new_started_on" in changes:
+        changes["started_on"] = changes.pop("new_started_on")
     return actions.amend_intervention(
         actor=actor,
         intervention=intervention,
-        given=replace(was, **changes),  # type: ignore[arg-type]
-        reason=f.text("reason", ""),
-        expected_version=f.optional_number("version"),
-    )
-
-
-@importer("mark_intervention_in_error")
-def mark_intervention_in_error(actor: Actor, f: Fields) -> object:
-    return actions.mark_intervention_in_error(
-        actor=actor, intervention=intervention_of(actor, f), reason=f.text("reason", "")
+        given=actions.as_amendment(
+            replace(actions.as_input(intervention), **changes),
+            reason=given.reason,
+            expected_version=given.expected_version,
+        ),
     )

@@ -11,6 +11,7 @@ from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, open_client, record_change, record_in_error
 from keywork.core.forms import ActionForm
+from keywork.core.inputs import Reason
 from keywork.interventions import actions, queries
 from keywork.interventions.forms import (
     AmendInterventionForm,
@@ -90,8 +91,9 @@ def end(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         perform=lambda record, form: actions.end_intervention(
             actor=request.user,
             intervention=record,
-            on=form.cleaned_data["on"],
-            exit=form.cleaned_data["exit"],
+            given=actions.EndInterventionInput(
+                on=form.cleaned_data["on"], exit=form.cleaned_data["exit"]
+            ),
         ),
         title="End the intervention",
         done="Intervention ended.",
@@ -123,9 +125,11 @@ def amend(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         perform=lambda record, form: actions.amend_intervention(
             actor=request.user,
             intervention=record,
-            given=form.given(),
-            reason=form.cleaned_data["reason"],
-            expected_version=form.expected_version(),
+            given=actions.as_amendment(
+                form.given(),
+                reason=form.cleaned_data["reason"],
+                expected_version=form.expected_version(),
+            ),
         ),
         title="Amend the intervention",
         done="Intervention amended; what it was is kept.",
@@ -140,7 +144,7 @@ def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         RECORDS,
         pk,
         mark=lambda record, reason: actions.mark_intervention_in_error(
-            actor=request.user, intervention=record, reason=reason
+            actor=request.user, intervention=record, given=Reason(reason=reason)
         ),
         back="interventions",
     )

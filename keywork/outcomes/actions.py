@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from keywork.audit import trail
@@ -14,34 +14,41 @@ from keywork.clients.models import Episode
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today
 from keywork.core.errors import AccessDenied, invalid
+from keywork.core.inputs import Reason, about
 from keywork.core.writes import action
 from keywork.outcomes import rules
 from keywork.outcomes.models import DAY_ITEMS, RATINGS, SUBSTANCES, OutcomeProfile, Stage
 
 Verb = AuditEvent.Verb
+DAYS, YES, RATING = "days, 0 to 28", "in the past 28 days", "the client's rating, 0 to 20"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ProfileInput:
-    """An outcome profile as a form or an import line gives it. `use` maps a substance
-    group to (days used in the past 28, typical amount on a day of use)."""
+    """An outcome profile: one start, then reviews, then one exit (rule 11), on the open
+    episode or the one discharged last, not after its discharge. Days count the past 28."""
 
-    stage: str
-    taken_on: dt.date
-    use: dict[str, tuple[int, Decimal | None]] = field(default_factory=dict)
-    injecting_days: int = 0
-    shared_equipment: bool = False
-    shoplifting_days: int = 0
-    selling_drugs_days: int = 0
-    other_theft: bool = False
-    assault_or_violence: bool = False
-    psychological_health: int = 0
-    physical_health: int = 0
-    quality_of_life: int = 0
-    paid_work_days: int = 0
-    education_days: int = 0
-    acute_housing_problem: bool = False
-    at_risk_of_eviction: bool = False
+    stage: str = about("which profile", choices=Stage)
+    taken_on: dt.date = about("the day it was taken")
+    use: dict[str, tuple[int, Decimal | None]] = about(
+        "per substance group (`alcohol` in units, `opiates`, `crack`, `cocaine`, "
+        "`amphetamines`, `cannabis`, `other` in grams): [days used, typical amount on a day "
+        "of use]; none with 0 days",
+        default_factory=dict,
+    )
+    injecting_days: int = about(DAYS, default=0)
+    shared_equipment: bool = about(YES, default=False)
+    shoplifting_days: int = about(DAYS, default=0)
+    selling_drugs_days: int = about(DAYS, default=0)
+    other_theft: bool = about(YES, default=False)
+    assault_or_violence: bool = about(YES, default=False)
+    psychological_health: int = about(RATING)
+    physical_health: int = about(RATING)
+    quality_of_life: int = about(RATING)
+    paid_work_days: int = about(DAYS, default=0)
+    education_days: int = about(DAYS, default=0)
+    acute_housing_problem: bool = about(YES, default=False)
+    at_risk_of_eviction: bool = about(YES, default=False)
 
 
 def _check_values(given: ProfileInput) -> None:
@@ -107,7 +114,10 @@ def take_outcomes(*, actor: Actor, episode: Episode, given: ProfileInput) -> Out
 
 
 @action
-def mark_outcomes_in_error(*, actor: Actor, profile: OutcomeProfile, reason: str) -> OutcomeProfile:
+def mark_outcomes_in_error(
+    *, actor: Actor, profile: OutcomeProfile, given: Reason
+) -> OutcomeProfile:
+    """A mistaken record stays, marked, and no longer counts (rule 13)."""
     if not policies.can_work_with(actor, profile.episode):
         raise AccessDenied("only keyworkers in the client's team correct its outcome profiles")
     mark_in_error_and_audit(
@@ -115,6 +125,6 @@ def mark_outcomes_in_error(*, actor: Actor, profile: OutcomeProfile, reason: str
         profile,
         what="outcome profile",
         client=profile.episode.client,
-        reason=reason,
+        reason=given.reason,
     )
     return profile

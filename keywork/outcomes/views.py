@@ -8,6 +8,7 @@ from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, open_client, record_in_error
 from keywork.core.dates import today
+from keywork.core.inputs import Reason
 from keywork.outcomes import actions, queries
 from keywork.outcomes.chart import charts_of
 from keywork.outcomes.forms import OutcomeForm
@@ -77,7 +78,7 @@ def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         RECORDS,
         pk,
         mark=lambda record, reason: actions.mark_outcomes_in_error(
-            actor=request.user, profile=record, reason=reason
+            actor=request.user, profile=record, given=Reason(reason=reason)
         ),
         back="outcomes",
     )

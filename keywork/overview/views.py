@@ -20,6 +20,7 @@ from keywork.clients.models import BreakGlass, Client
 from keywork.clients.views import open_client
 from keywork.core.dates import today
 from keywork.core.forms import ActionForm
+from keywork.core.inputs import Note
 from keywork.core.views import changed
 from keywork.overview import queries
 from keywork.referrals.actions import review_consent_override
@@ -179,8 +180,12 @@ def _sign_off(request: HttpRequest, service_id: int, form: ReviewForm) -> object
         grant = BreakGlass.objects.filter(pk=data["pk"], service_id=service_id).first()
         if grant is None:
             raise Http404("No such access.")
-        return actions.review_break_glass(actor=request.user, grant=grant, note=data["note"])
+        return actions.review_break_glass(
+            actor=request.user, grant=grant, given=Note(note=data["note"])
+        )
     referral = Referral.objects.filter(pk=data["pk"], episode__service_id=service_id).first()
     if referral is None:
         raise Http404("No such referral.")
-    return review_consent_override(actor=request.user, referral=referral, note=data["note"])
+    return review_consent_override(
+        actor=request.user, referral=referral, given=Note(note=data["note"])
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from keywork.access.models import Worker
 from keywork.access.queries import check_competent
@@ -17,6 +18,7 @@ from keywork.clients.models import Episode
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.inputs import Reason, about, version
 from keywork.core.records import (
     check_version,
     lock,
@@ -25,21 +27,50 @@ from keywork.core.records import (
 from keywork.core.writes import action
 from keywork.interventions import actions as interventions
 from keywork.prescribing import rules
-from keywork.prescribing.models import DoseChange, Prescription, Regime, Where
-from keywork.prescribing.rules import DoseInput, Medicine
+from keywork.prescribing.models import DoseChange, Prescription, Regime, Supervision, Unit, Where
+from keywork.prescribing.rules import Medicine
 
 Verb = AuditEvent.Verb
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class DoseInput:
+    """A daily dose as prescribed: the amount, its unit, the strength of a methadone liquid,
+    and whether consumption is supervised."""
+
+    amount: Decimal | None = about(
+        "the daily dose (required for methadone and buprenorphine)", default=None, line="daily_dose"
+    )
+    unit: str = about(
+        "its unit: `ml` for methadone oral solution, `mg` for buprenorphine",
+        default="",
+        choices=Unit,
+    )
+    supervision: str = about(
+        "supervised consumption (`not_applicable` for a medicine that is not opioid substitution)",
+        default="",
+        choices=Supervision,
+    )
+    strength_mg_per_ml: Decimal | None = about(
+        "the strength of a methadone concentrate", default=None
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class PrescriptionInput:
-    medication: str  # a catalogue code, rx.*
-    regime: str
-    started_on: dt.date
-    dose: DoseInput
-    where: str = Where.COMMUNITY
-    prescriber: Worker | None = None
-    prescriber_elsewhere: str = ""
+    """A prescription: the medicine, what for, from when, its first dose and who prescribes."""
+
+    medication: str = about("the medicine (a catalogue `rx.*` code)")
+    regime: str = about(
+        "what it is prescribed for: one the medicine is prescribed for", choices=Regime
+    )
+    started_on: dt.date = about("the day it starts")
+    dose: DoseInput = about("the first dose", flat=True)
+    where: str = about("where it is taken", default=Where.COMMUNITY, choices=Where)
+    prescriber: Worker | None = about(
+        "the prescriber (or `prescriber_elsewhere`), registered for it", default=None
+    )
+    prescriber_elsewhere: str = about("a prescriber outside the service", default="")
 
 
 def medicine_of(entry: Entry) -> Medicine:
@@ -145,22 +176,24 @@ def prescription_version(prescription: Prescription) -> int:
     return doses + (prescription.ended_on is not None) + prescription.in_error
 
 
+@dataclass(frozen=True, kw_only=True)
+class ChangeDoseInput:
+    """A new daily dose (or supervision) from a day, and why."""
+
+    from_date: dt.date = about("the first day of the new dose")
+    dose: DoseInput = about("the new dose", flat=True)
+    reason: str = about("why it changes", default="")
+    expected_version: int | None = version()
+
+
 @action
-def change_dose(
-    *,
-    actor: Actor,
-    prescription: Prescription,
-    from_date: dt.date,
-    dose: DoseInput,
-    reason: str,
-    expected_version: int | None = None,
-) -> DoseChange:
+def change_dose(*, actor: Actor, prescription: Prescription, given: ChangeDoseInput) -> DoseChange:
     """A new daily dose (or supervision) from a date; the earlier ones stay in the history."""
     _may_record(actor, prescription.episode)
     lock(prescription)
-    if expected_version is not None:
+    if given.expected_version is not None:
         check_version(
-            expected=expected_version,
+            expected=given.expected_version,
             current=prescription_version(prescription),
             what="This prescription",
             theirs=lambda: {
@@ -170,64 +203,73 @@ def change_dose(
         )
     _live(prescription)
     rules.check_dose_change(
-        from_date=from_date,
+        from_date=given.from_date,
         started_on=prescription.started_on,
         ended_on=prescription.ended_on,
         today=today(),
-        taken=prescription.doses.filter(from_date=from_date).exists(),
-        reason=reason,
+        taken=prescription.doses.filter(from_date=given.from_date).exists(),
+        reason=given.reason,
     )
-    change = _checked_dose(medicine_of(prescription.medication), dose)
-    change.prescription, change.from_date = prescription, from_date
-    change.reason, change.recorded_by = reason, user_or_none(actor)
+    change = _checked_dose(medicine_of(prescription.medication), given.dose)
+    change.prescription, change.from_date = prescription, given.from_date
+    change.reason, change.recorded_by = given.reason, user_or_none(actor)
     change.save()
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=prescription.episode.client,
         obj=prescription,
-        detail={"from": from_date.isoformat(), "reported": str(change.reported_dose)},
+        detail={"from": given.from_date.isoformat(), "reported": str(change.reported_dose)},
     )
     return change
 
 
+@dataclass(frozen=True, kw_only=True)
+class EndPrescriptionInput:
+    """The end of a prescription."""
+
+    on: dt.date = about("the first day it is no longer taken", line="ended_on")
+    reason: str = about("why it ends", default="")
+
+
 @action
 def end_prescription(
-    *, actor: Actor, prescription: Prescription, on: dt.date, reason: str = ""
+    *, actor: Actor, prescription: Prescription, given: EndPrescriptionInput
 ) -> Prescription:
     """Stop the prescription: from `on` it is no longer taken, and its dose is 0."""
     _may_record(actor, prescription.episode)
     _live(prescription)
     last = prescription.doses.order_by("-from_date").values_list("from_date", flat=True).first()
     rules.check_end(
-        on=on,
+        on=given.on,
         started_on=prescription.started_on,
         last_change=last or prescription.started_on,
         today=today(),
         ended=prescription.ended_on is not None,
     )
-    prescription.ended_on, prescription.end_reason = on, reason
+    prescription.ended_on, prescription.end_reason = given.on, given.reason
     prescription.save(update_fields=["ended_on", "end_reason"])
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=prescription.episode.client,
         obj=prescription,
-        detail={"ended_on": on.isoformat()},
+        detail={"ended_on": given.on.isoformat()},
     )
     return prescription
 
 
 @action
 def mark_prescription_in_error(
-    *, actor: Actor, prescription: Prescription, reason: str
+    *, actor: Actor, prescription: Prescription, given: Reason
 ) -> Prescription:
+    """A mistaken record stays, marked, and no longer counts (rule 13)."""
     _may_record(actor, prescription.episode)
     mark_in_error_and_audit(
         actor,
         prescription,
         what="prescription",
         client=prescription.episode.client,
-        reason=reason,
+        reason=given.reason,
     )
     return prescription

@@ -12,9 +12,8 @@ from keywork.catalogue.models import Entry
 from keywork.clients.forms import DATE
 from keywork.clients.models import Episode
 from keywork.core.forms import ActionForm
-from keywork.prescribing.actions import PrescriptionInput
+from keywork.prescribing.actions import DoseInput, PrescriptionInput
 from keywork.prescribing.models import Prescription, Regime, Supervision, Unit, Where
-from keywork.prescribing.rules import DoseInput
 
 PURPOSES = {
     "opioid": "Opioids",
@@ -51,7 +50,10 @@ class DoseFields(ActionForm):
     def dose(self) -> DoseInput:
         data = self.cleaned_data
         return DoseInput(
-            data["amount"], data["unit"], data["supervision"], data["strength_mg_per_ml"]
+            amount=data["amount"],
+            unit=data["unit"],
+            supervision=data["supervision"],
+            strength_mg_per_ml=data["strength_mg_per_ml"],
         )
 
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from keywork.core.dates import uk
 from keywork.core.errors import RuleViolation
+
+if TYPE_CHECKING:
+    from keywork.prescribing.actions import DoseInput
 
 METHADONE = "item.methadone-daily-dose"
 BUPRENORPHINE = "item.buprenorphine-daily-dose"
@@ -18,17 +22,6 @@ BUPRENORPHINE_MAX_MG = Decimal("32")
 METHADONE_MAX_STRENGTH = Decimal("20")  # mg/ml: the strongest concentrate made
 WITHDRAWAL_USUAL = {"inpatient": dt.timedelta(days=28)}
 WITHDRAWAL_USUAL_ELSEWHERE = dt.timedelta(weeks=12)
-
-
-@dataclass(frozen=True)
-class DoseInput:
-    """A daily dose as prescribed: the amount, its unit, the strength of a methadone liquid,
-    and whether consumption is supervised."""
-
-    amount: Decimal | None
-    unit: str
-    supervision: str
-    strength_mg_per_ml: Decimal | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, open_client, record_change, record_in_error
 from keywork.core.dates import today
+from keywork.core.inputs import Reason
 from keywork.prescribing import actions, queries
 from keywork.prescribing.forms import (
     DoseChangeForm,
@@ -63,10 +64,12 @@ def change_dose(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         perform=lambda record, form: actions.change_dose(
             actor=request.user,
             prescription=record,
-            from_date=form.cleaned_data["from_date"],
-            dose=form.dose(),
-            reason=form.cleaned_data["reason"],
-            expected_version=form.expected_version(),
+            given=actions.ChangeDoseInput(
+                from_date=form.cleaned_data["from_date"],
+                dose=form.dose(),
+                reason=form.cleaned_data["reason"],
+                expected_version=form.expected_version(),
+            ),
         ),
         title="Change the dose",
         done="Dose changed; the earlier doses are kept.",
@@ -86,8 +89,9 @@ def end(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         perform=lambda record, form: actions.end_prescription(
             actor=request.user,
             prescription=record,
-            on=form.cleaned_data["on"],
-            reason=form.cleaned_data["reason"],
+            given=actions.EndPrescriptionInput(
+                on=form.cleaned_data["on"], reason=form.cleaned_data["reason"]
+            ),
         ),
         title="End the prescription",
         done="Prescription ended.",
@@ -103,7 +107,7 @@ def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         RECORDS,
         pk,
         mark=lambda record, reason: actions.mark_prescription_in_error(
-            actor=request.user, prescription=record, reason=reason
+            actor=request.user, prescription=record, given=Reason(reason=reason)
         ),
         back="prescribing",
     )

@@ -15,6 +15,7 @@ from keywork.clients.models import Episode
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import today, uk
 from keywork.core.errors import AccessDenied, invalid
+from keywork.core.inputs import Note, Reason, about, version
 from keywork.core.records import (
     check_version,
     lock,
@@ -32,21 +33,25 @@ from keywork.referrals.models import (
 )
 
 Verb = AuditEvent.Verb
+MOVES = [s for s in Status.values if s != Status.MADE]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ReferralInput:
-    made_on: dt.date
-    how: str
-    reason: str
-    consent_to_share: bool
-    destination: str = ""  # a catalogue code, ref.*
-    agency: str = ""
-    colleague: Worker | None = None
-    intervention: str = ""  # a catalogue code, when referred for one
-    consent_on: dt.date | None = None
-    override_reason: str = ""
-    chase_on: dt.date | None = None
+    """A referral: where to (a destination or a colleague), how, why, and the client's
+    consent to share (with false, an override reason, or it is refused: `CONSENT`)."""
+
+    made_on: dt.date = about("the day it was made")
+    how: str = about("how it is made", default="", choices=How)
+    reason: str = about("why the client is referred", default="")
+    consent_to_share: bool = about("the client consents to share their information")
+    destination: str = about("where to (a `ref.*` catalogue code), or `colleague`", default="")
+    agency: str = about("the agency at the destination", default="")
+    colleague: Worker | None = about("a colleague referred to, or `destination`", default=None)
+    intervention: str = about("the intervention referred for (a catalogue code)", default="")
+    consent_on: dt.date | None = about("the day consent was given (with consent)", default=None)
+    override_reason: str = about("why it is shared without consent", default="")
+    chase_on: dt.date | None = about("when to chase it (default: two weeks on)", default=None)
 
 
 def _entry(code: str, kinds: set[str], field: str) -> Entry | None:
@@ -129,24 +134,26 @@ def referral_version(referral: Referral) -> int:
     return StatusChange.objects.filter(referral=referral).count() + referral.in_error
 
 
+@dataclass(frozen=True, kw_only=True)
+class MoveReferralInput:
+    """What happened next to a referral, as its status line allows."""
+
+    status: str = about("its new status", choices=MOVES)
+    on: dt.date = about("the day it happened")
+    note: str = about("a note", default="")
+    expected_version: int | None = version()
+
+
 @action
-def move_referral(
-    *,
-    actor: Actor,
-    referral: Referral,
-    status: str,
-    on: dt.date,
-    note: str = "",
-    expected_version: int | None = None,
-) -> Referral:
+def move_referral(*, actor: Actor, referral: Referral, given: MoveReferralInput) -> Referral:
     """Record what happened next: accepted, declined, a first appointment, attended,
     closed. Each change is kept; the chase date moves with it."""
     if not policies.can_work_with(actor, referral.episode):
         raise AccessDenied("only keyworkers in the client's team follow its referrals up")
     lock(referral)
-    if expected_version is not None:
+    if given.expected_version is not None:
         check_version(
-            expected=expected_version,
+            expected=given.expected_version,
             current=referral_version(referral),
             what="This referral",
             theirs=lambda: {
@@ -158,31 +165,32 @@ def move_referral(
     labels = dict(Status.choices)
     rules.check_move(
         current=referral.status,
-        new=status,
+        new=given.status,
         allowed=NEXT.get(referral.status, ()),
         labels=labels,
-        on=on,
+        on=given.on,
         since=referral.status_on,
         today=today(),
     )
-    referral.status, referral.status_on = status, on
-    referral.chase_on = rules.chase_from(status, on)
+    referral.status, referral.status_on = given.status, given.on
+    referral.chase_on = rules.chase_from(given.status, given.on)
     referral.save(update_fields=["status", "status_on", "chase_on"])
     StatusChange.objects.create(
-        referral=referral, status=status, on=on, note=note, by=user_or_none(actor)
+        referral=referral, status=given.status, on=given.on, note=given.note, by=user_or_none(actor)
     )
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=referral.episode.client,
         obj=referral,
-        detail={"status": status, "on": on.isoformat()},
+        detail={"status": given.status, "on": given.on.isoformat()},
     )
     return referral
 
 
 @action
-def mark_referral_in_error(*, actor: Actor, referral: Referral, reason: str) -> Referral:
+def mark_referral_in_error(*, actor: Actor, referral: Referral, given: Reason) -> Referral:
+    """A mistaken record stays, marked, and no longer counts (rule 13)."""
     if not policies.can_work_with(actor, referral.episode):
         raise AccessDenied("only keyworkers in the client's team correct its referrals")
     mark_in_error_and_audit(
@@ -190,13 +198,13 @@ def mark_referral_in_error(*, actor: Actor, referral: Referral, reason: str) -> 
         referral,
         what="referral",
         client=referral.episode.client,
-        reason=reason,
+        reason=given.reason,
     )
     return referral
 
 
 @action
-def review_consent_override(*, actor: Actor, referral: Referral, note: str) -> OverrideReview:
+def review_consent_override(*, actor: Actor, referral: Referral, given: Note) -> OverrideReview:
     """The service manager signs off a referral made without the client's consent."""
     reviewer = policies.worker_of(actor)
     if reviewer is None or not policies.can_review_access(actor, referral.episode.service_id):
@@ -206,14 +214,14 @@ def review_consent_override(*, actor: Actor, referral: Referral, note: str) -> O
     lock(referral)
     if OverrideReview.objects.filter(referral=referral).exists():
         raise invalid("note", "this override has been reviewed already")
-    if not note.strip():
+    if not given.note.strip():
         raise invalid("note", "say what the review found")
-    review = OverrideReview.objects.create(referral=referral, reviewed_by=reviewer, note=note)
+    review = OverrideReview.objects.create(referral=referral, reviewed_by=reviewer, note=given.note)
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=referral.episode.client,
         obj=review,
-        detail={"note": note},
+        detail={"note": given.note},
     )
     return review

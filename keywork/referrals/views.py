@@ -9,6 +9,7 @@ from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.views import episode_change, open_client, record_change, record_in_error
 from keywork.core.dates import today
+from keywork.core.inputs import Reason
 from keywork.referrals import actions, queries
 from keywork.referrals.forms import MoveReferralForm, ReferralForm
 from keywork.referrals.models import WAITING, Referral
@@ -65,10 +66,12 @@ def move(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         perform=lambda record, form: actions.move_referral(
             actor=request.user,
             referral=record,
-            status=form.cleaned_data["status"],
-            on=form.cleaned_data["on"],
-            note=form.cleaned_data["note"],
-            expected_version=form.expected_version(),
+            given=actions.MoveReferralInput(
+                status=form.cleaned_data["status"],
+                on=form.cleaned_data["on"],
+                note=form.cleaned_data["note"],
+                expected_version=form.expected_version(),
+            ),
         ),
         title="What happened with the referral",
         done="Referral updated.",
@@ -85,7 +88,7 @@ def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         RECORDS,
         pk,
         mark=lambda record, reason: actions.mark_referral_in_error(
-            actor=request.user, referral=record, reason=reason
+            actor=request.user, referral=record, given=Reason(reason=reason)
         ),
         back="referrals",
     )

@@ -21,6 +21,7 @@ from keywork.clients.models import Episode, ExitReason
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.dates import uk
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
+from keywork.core.inputs import Reason, about, version
 from keywork.core.records import check_version, lock, mark_in_error
 from keywork.core.writes import action
 from keywork.sessions import rules
@@ -32,16 +33,32 @@ from keywork.sessions.models import (
     Outcome,
     ReEngagement,
 )
-from keywork.sessions.rules import SessionContent
 
 Verb = AuditEvent.Verb
+RECORDED = [o for o in Outcome.values if o != Outcome.SCHEDULED]
 
 
-@dataclass(frozen=True)
-class NextAppointment:
-    starts_at: dt.datetime
-    duration_minutes: int = 45
-    location: str = ""
+@dataclass(frozen=True, kw_only=True)
+class SessionContent:
+    """What an attended keywork session records (rule 9), as catalogue codes and text."""
+
+    care_plan_work: str = about("care-plan work done", default="", choices=CarePlanWork)
+    information_advice: str = about("information and advice given", default="")
+    harm_reduction: str = about("harm reduction work", default="")
+    motivational_work: str = about("motivational work", default="")
+    topics: tuple[str, ...] = about("topics covered (catalogue codes)", default=())
+    interventions: tuple[str, ...] = about("interventions delivered (catalogue codes)", default=())
+    techniques: tuple[str, ...] = about("techniques and mapping tools used", default=())
+    notes: str = about("the session's notes", default="")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Appointment:
+    """A one-to-one appointment: when, how long, where."""
+
+    starts_at: dt.datetime = about("when it starts")
+    duration_minutes: int = about("how long, in minutes", default=45)
+    location: str = about("where", default="")
 
 
 def _practitioner(actor: Actor, episode: Episode) -> Worker:
@@ -81,41 +98,39 @@ def _one_to_one(
 
 
 @action
-def schedule_session(
-    *,
-    actor: Actor,
-    episode: Episode,
-    starts_at: dt.datetime,
-    duration_minutes: int = 45,
-    location: str = "",
-) -> Attendance:
+def schedule_session(*, actor: Actor, episode: Episode, given: Appointment) -> Attendance:
     """Book a one-to-one appointment with the acting worker."""
     worker = _practitioner(actor, episode)
     if not episode.is_open:
         raise RuleViolation("EPISODE", "the episode is discharged: book no more appointments")
-    attendance = _one_to_one(episode, worker, starts_at, duration_minutes, location)
+    attendance = _one_to_one(
+        episode, worker, given.starts_at, given.duration_minutes, given.location
+    )
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
         obj=attendance,
-        detail={"starts_at": starts_at.isoformat()},
+        detail={"starts_at": given.starts_at.isoformat()},
     )
     return attendance
 
 
+@dataclass(frozen=True, kw_only=True)
+class ScheduleGroupInput:
+    """A group session, or the same group weekly."""
+
+    title: str = about("the group's title, at most 120 characters")
+    starts_at: dt.datetime = about("when the (first) group starts")
+    facilitators: Sequence[Worker] = about("the keyworkers in the team who run it")
+    duration_minutes: int = about("how long, 15 to 480 minutes", default=90)
+    location: str = about("where", default="")
+    weeks: int = about("how many weekly sessions to book, up to 52", default=1)
+
+
 @action
 def schedule_group(
-    *,
-    actor: Actor,
-    team: Team,
-    title: str,
-    starts_at: dt.datetime,
-    facilitators: Sequence[Worker],
-    episodes: Sequence[Episode],
-    duration_minutes: int = 90,
-    location: str = "",
-    weeks: int = 1,
+    *, actor: Actor, team: Team, episodes: Sequence[Episode], given: ScheduleGroupInput
 ) -> list[KeyworkSession]:
     """Book a group session with its facilitators and the clients invited to it; with
     `weeks` above one, the same group weekly, each week's attendance list the same."""
@@ -123,27 +138,28 @@ def schedule_group(
     if worker is None or worker.team_id != team.pk or not worker.is_practitioner:
         raise AccessDenied("only keyworkers in the team book its group sessions")
     rules.check_group(
-        title=title,
-        weeks=weeks,
-        duration_minutes=duration_minutes,
-        facilitators_in_team=bool(facilitators)
+        title=given.title,
+        weeks=given.weeks,
+        duration_minutes=given.duration_minutes,
+        facilitators_in_team=bool(given.facilitators)
         and all(
-            f.team_id == team.pk and f.is_practitioner and f.user.is_active for f in facilitators
+            f.team_id == team.pk and f.is_practitioner and f.user.is_active
+            for f in given.facilitators
         ),
         clients_in_team=bool(episodes)
         and all(e.team_id == team.pk and e.is_open for e in episodes),
     )
     booked = []
-    for week in range(weeks):
+    for week in range(given.weeks):
         session = KeyworkSession.objects.create(
             team=team,
             kind=KeyworkSession.Kind.GROUP,
-            title=title,
-            starts_at=starts_at + dt.timedelta(weeks=week),
-            duration_minutes=duration_minutes,
-            location=location,
+            title=given.title,
+            starts_at=given.starts_at + dt.timedelta(weeks=week),
+            duration_minutes=given.duration_minutes,
+            location=given.location,
         )
-        session.facilitators.set(facilitators)
+        session.facilitators.set(given.facilitators)
         for episode in episodes:
             attendance = Attendance.objects.create(session=session, episode=episode)
             trail.record(
@@ -151,7 +167,7 @@ def schedule_group(
                 verb=Verb.CREATE,
                 client=episode.client,
                 obj=attendance,
-                detail={"title": title, "starts_at": session.starts_at.isoformat()},
+                detail={"title": given.title, "starts_at": session.starts_at.isoformat()},
             )
         booked.append(session)
     return booked
@@ -168,15 +184,25 @@ def _entries(content: SessionContent) -> dict[str, Entry]:
     return {entry.code: entry for entry in found}
 
 
+@dataclass(frozen=True, kw_only=True)
+class RecordAttendanceInput:
+    """What happened at a session: whether the client came, what was done, what is next."""
+
+    outcome: str = about("what happened", default=Outcome.ATTENDED, choices=RECORDED)
+    content: SessionContent | None = about(
+        "if attended, rule 9's minimum content", default=None, flat=True
+    )
+    next_appointment: Appointment | None = about(
+        "if attended, the next appointment (unless discharged)", default=None
+    )
+    discharge_reason: str = about(
+        "discharge the client with this session, for this exit reason", default=""
+    )
+
+
 @action
 def record_attendance(
-    *,
-    actor: Actor,
-    attendance: Attendance,
-    outcome: str,
-    content: SessionContent | None = None,
-    next_appointment: NextAppointment | None = None,
-    discharge_reason: str = "",
+    *, actor: Actor, attendance: Attendance, given: RecordAttendanceInput
 ) -> Attendance:
     """Record what happened at a booked session. An attended session keeps rule 9's minimum
     content and books the next appointment (unless the client is discharged with it); every
@@ -190,20 +216,29 @@ def record_attendance(
     ):
         raise AccessDenied("only the group's facilitators record its attendance")
     rules.check_not_recorded(outcome=attendance.outcome, in_error=attendance.in_error)
-    if outcome not in Outcome.values or outcome == Outcome.SCHEDULED:
-        raise RuleViolation("INVALID", f"outcome: '{outcome}' is not an outcome", field="outcome")
-    rules.check_outcome_time(outcome=outcome, starts_at=session.starts_at, now=timezone.now())
+    if given.outcome not in Outcome.values or given.outcome == Outcome.SCHEDULED:
+        raise RuleViolation(
+            "INVALID", f"outcome: '{given.outcome}' is not an outcome", field="outcome"
+        )
+    rules.check_outcome_time(outcome=given.outcome, starts_at=session.starts_at, now=timezone.now())
     day = timezone.localdate(session.starts_at)
     _require_open(episode, day)
-    if outcome == Outcome.ATTENDED:
-        _attended(attendance, worker, day, content, next_appointment, bool(discharge_reason))
-    elif content is not None and content.notes:
-        attendance.notes = content.notes
-    attendance.outcome, attendance.recorded_by = outcome, worker
+    if given.outcome == Outcome.ATTENDED:
+        _attended(
+            attendance,
+            worker,
+            day,
+            given.content,
+            given.next_appointment,
+            bool(given.discharge_reason),
+        )
+    elif given.content is not None and given.content.notes:
+        attendance.notes = given.content.notes
+    attendance.outcome, attendance.recorded_by = given.outcome, worker
     attendance.recorded_at = timezone.now()
     attendance.save()
     open_reengagement = ReEngagement.objects.filter(episode=episode, ended_on__isnull=True)
-    if outcome == Outcome.DID_NOT_ATTEND and not open_reengagement.exists():
+    if given.outcome == Outcome.DID_NOT_ATTEND and not open_reengagement.exists():
         ReEngagement.objects.create(episode=episode, started_on=day, started_by=attendance)
     trail.record(
         actor=actor,
@@ -211,12 +246,16 @@ def record_attendance(
         client=episode.client,
         obj=attendance,
         detail={
-            "outcome": outcome,
-            "interventions": list(content.interventions) if content else [],
+            "outcome": given.outcome,
+            "interventions": list(given.content.interventions) if given.content else [],
         },
     )
-    if discharge_reason:
-        clients.discharge(actor=actor, episode=episode, on=day, exit_reason=discharge_reason)
+    if given.discharge_reason:
+        clients.discharge(
+            actor=actor,
+            episode=episode,
+            given=clients.DischargeInput(on=day, exit_reason=given.discharge_reason),
+        )
     return attendance
 
 
@@ -225,7 +264,7 @@ def _attended(
     worker: Worker,
     day: dt.date,
     content: SessionContent | None,
-    next_appointment: NextAppointment | None,
+    next_appointment: Appointment | None,
     discharging: bool,
 ) -> None:
     if content is None:
@@ -286,31 +325,24 @@ def _keep_content(
     ).update(ended_on=day, ended_by=attendance)
 
 
+@dataclass(frozen=True, kw_only=True)
+class RecordSessionInput(RecordAttendanceInput):
+    """A one-to-one session: when, and what happened."""
+
+    starts_at: dt.datetime = about("when it started")
+    duration_minutes: int = about("how long, in minutes", default=45)
+    location: str = about("where", default="")
+
+
 @action
-def record_session(
-    *,
-    actor: Actor,
-    episode: Episode,
-    starts_at: dt.datetime,
-    outcome: str = Outcome.ATTENDED,
-    content: SessionContent | None = None,
-    next_appointment: NextAppointment | None = None,
-    discharge_reason: str = "",
-    duration_minutes: int = 45,
-    location: str = "",
-) -> Attendance:
+def record_session(*, actor: Actor, episode: Episode, given: RecordSessionInput) -> Attendance:
     """Record a one-to-one session that was not booked beforehand (a drop-in, a phone call)."""
     worker = _practitioner(actor, episode)
-    _require_open(episode, timezone.localdate(starts_at))
-    attendance = _one_to_one(episode, worker, starts_at, duration_minutes, location)
-    return record_attendance(
-        actor=actor,
-        attendance=attendance,
-        outcome=outcome,
-        content=content,
-        next_appointment=next_appointment,
-        discharge_reason=discharge_reason,
+    _require_open(episode, timezone.localdate(given.starts_at))
+    attendance = _one_to_one(
+        episode, worker, given.starts_at, given.duration_minutes, given.location
     )
+    return record_attendance(actor=actor, attendance=attendance, given=given)
 
 
 @dataclass(frozen=True)
@@ -320,16 +352,18 @@ class RegisterLine:
     attendance: Attendance
     outcome: str
     notes: str = ""
-    next_appointment: NextAppointment | None = None
+    next_appointment: Appointment | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordGroupInput:
+    content: SessionContent | None
+    register: Sequence[RegisterLine]
 
 
 @action
 def record_group(
-    *,
-    actor: Actor,
-    session: KeyworkSession,
-    content: SessionContent | None,
-    register: Sequence[RegisterLine],
+    *, actor: Actor, session: KeyworkSession, given: RecordGroupInput
 ) -> list[Attendance]:
     """Take a group's register: what the group covered (shared by everyone who came) and, for
     each client listed, the outcome, their own notes and their next appointment. Each line is
@@ -337,10 +371,10 @@ def record_group(
     the client and refuses the whole register."""
     if session.kind != KeyworkSession.Kind.GROUP:
         raise invalid("session", "this is not a group session")
-    if not register:
+    if not given.register:
         raise invalid("register", "record the outcome for at least one client")
     recorded = []
-    for line in register:
+    for line in given.register:
         if line.attendance.session_id != session.pk:
             raise invalid(
                 "register", f"{line.attendance.episode.client} is not on this group's list"
@@ -350,9 +384,11 @@ def record_group(
                 record_attendance(
                     actor=actor,
                     attendance=line.attendance,
-                    outcome=line.outcome,
-                    content=_own_content(content, line),
-                    next_appointment=line.next_appointment,
+                    given=RecordAttendanceInput(
+                        outcome=line.outcome,
+                        content=_own_content(given.content, line),
+                        next_appointment=line.next_appointment,
+                    ),
                 )
             )
         except AccessDenied:
@@ -371,51 +407,66 @@ def record_group(
 def _own_content(shared: SessionContent | None, line: RegisterLine) -> SessionContent | None:
     """The group's content with this client's own notes after the group's."""
     if line.outcome != Outcome.ATTENDED:
-        return SessionContent("", "", "", "", notes=line.notes)
+        return SessionContent(notes=line.notes)
     if shared is None:
         return None
     notes = "\n\n".join(part for part in (shared.notes.strip(), line.notes.strip()) if part)
     return replace(shared, notes=notes)
 
 
+@dataclass(frozen=True, kw_only=True)
+class RecordReintegrationInput:
+    """Reintegration work: at least one of topics or interventions listed for Reintegration
+    in the catalogue, and notes of what was done."""
+
+    starts_at: dt.datetime = about("when it started")
+    content: SessionContent = about("what was done", flat=True)
+    duration_minutes: int = about("how long, in minutes", default=45)
+    location: str = about("where", default="")
+
+
 @action
 def record_reintegration(
-    *,
-    actor: Actor,
-    episode: Episode,
-    starts_at: dt.datetime,
-    content: SessionContent,
-    duration_minutes: int = 45,
-    location: str = "",
+    *, actor: Actor, episode: Episode, given: RecordReintegrationInput
 ) -> Attendance:
     """Record reintegration work: community integration and recovery capital, at any phase
     and after discharge (rule 2). Interventions keep rule 4 as in a keywork session."""
     worker = _practitioner(actor, episode)
-    day = timezone.localdate(starts_at)
-    rules.check_outcome_time(outcome=Outcome.ATTENDED, starts_at=starts_at, now=timezone.now())
+    day = timezone.localdate(given.starts_at)
+    rules.check_outcome_time(
+        outcome=Outcome.ATTENDED, starts_at=given.starts_at, now=timezone.now()
+    )
     if day < episode.referral_date:
         raise RuleViolation("EPISODE", "this work is before the client was referred")
     if episode.exit_reason == ExitReason.DIED and day > (episode.discharged_on or day):
         raise RuleViolation("EPISODE", "the client has died: no work is recorded after that")
-    entries = _entries(content)
-    rules.check_entry_kinds(content, {code: e.kind for code, e in entries.items()})
+    entries = _entries(given.content)
+    rules.check_entry_kinds(given.content, {code: e.kind for code, e in entries.items()})
     phases = {code: {p.code for p in e.phases.all()} for code, e in entries.items()}
-    rules.check_reintegration(content, phases)
-    for code in content.interventions:
+    rules.check_reintegration(given.content, phases)
+    for code in given.content.interventions:
         check_competent(worker, entries[code], day)
     attendance = _one_to_one(
-        episode, worker, starts_at, duration_minutes, location, KeyworkSession.Kind.REINTEGRATION
+        episode,
+        worker,
+        given.starts_at,
+        given.duration_minutes,
+        given.location,
+        KeyworkSession.Kind.REINTEGRATION,
     )
     attendance.outcome, attendance.recorded_by = Outcome.ATTENDED, worker
-    attendance.recorded_at, attendance.notes = timezone.now(), content.notes
+    attendance.recorded_at, attendance.notes = timezone.now(), given.content.notes
     attendance.save(update_fields=["outcome", "recorded_by", "recorded_at", "notes"])
-    _keep_content(attendance, content, entries, day)
+    _keep_content(attendance, given.content, entries, day)
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
         client=episode.client,
         obj=attendance,
-        detail={"topics": list(content.topics), "interventions": list(content.interventions)},
+        detail={
+            "topics": list(given.content.topics),
+            "interventions": list(given.content.interventions),
+        },
     )
     return attendance
 
@@ -425,59 +476,63 @@ def notes_version(attendance: Attendance) -> int:
     return NoteRevision.objects.filter(attendance=attendance).count()
 
 
+@dataclass(frozen=True, kw_only=True)
+class AmendSessionNotesInput:
+    """New notes for a session, and why; the old ones are kept."""
+
+    notes: str = about("the notes as they should read")
+    reason: str = about("why they change", default="")
+    expected_version: int | None = version()
+
+
 @action
 def amend_session_notes(
-    *,
-    actor: Actor,
-    attendance: Attendance,
-    notes: str,
-    reason: str,
-    expected_version: int | None = None,
+    *, actor: Actor, attendance: Attendance, given: AmendSessionNotesInput
 ) -> NoteRevision:
     """Change a session's notes with a reason; the old notes are kept and shown (rule 13).
     `expected_version` is the number of amendments the editor saw (none: 0)."""
     _practitioner(actor, attendance.episode)
     lock(attendance)
-    if expected_version is not None:
+    if given.expected_version is not None:
         check_version(
-            expected=expected_version,
+            expected=given.expected_version,
             current=notes_version(attendance),
             what="The notes of this session",
             theirs=lambda: {"Notes": attendance.notes},
         )
     if attendance.in_error:
         raise RuleViolation("R13", "this entry is marked entered in error; it is not amended")
-    rules.check_amendment(reason=reason, old=attendance.notes, new=notes)
+    rules.check_amendment(reason=given.reason, old=attendance.notes, new=given.notes)
     revision = NoteRevision.objects.create(
         attendance=attendance,
         old_notes=attendance.notes,
-        new_notes=notes,
-        reason=reason,
+        new_notes=given.notes,
+        reason=given.reason,
         amended_by=user_or_none(actor),
     )
-    attendance.notes = notes
+    attendance.notes = given.notes
     attendance.save(update_fields=["notes"])
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=attendance.episode.client,
         obj=attendance,
-        detail={"reason": reason},
+        detail={"reason": given.reason},
     )
     return revision
 
 
 @action
-def mark_session_in_error(*, actor: Actor, attendance: Attendance, reason: str) -> Attendance:
+def mark_session_in_error(*, actor: Actor, attendance: Attendance, given: Reason) -> Attendance:
     """A mistaken entry stays on the record, marked, and no longer counts (rule 13)."""
     _practitioner(actor, attendance.episode)
-    mark_in_error(attendance, "session", reason, entered_in_error_by=user_or_none(actor))
+    mark_in_error(attendance, "session", given.reason, entered_in_error_by=user_or_none(actor))
     trail.record(
         actor=actor,
         verb=Verb.CHANGE,
         client=attendance.episode.client,
         obj=attendance,
-        detail={"reason": reason},
+        detail={"reason": given.reason},
     )
     return attendance
 

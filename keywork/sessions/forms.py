@@ -15,14 +15,13 @@ from keywork.access.queries import competent_entries
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import Episode, ExitReason
 from keywork.core.forms import ActionForm
-from keywork.sessions.actions import NextAppointment, RegisterLine
+from keywork.sessions.actions import Appointment, RegisterLine, SessionContent
 from keywork.sessions.models import Attendance, CarePlanWork, Outcome
 from keywork.sessions.rules import (
     GROUP_MINUTES,
     GROUP_TITLE_MAX,
     INTERVENTION_KINDS,
     TECHNIQUE_KINDS,
-    SessionContent,
 )
 
 Choices = list[tuple[str, Any]]
@@ -153,11 +152,11 @@ class SessionForm(DatedContentForm):
         required=False,
     )
 
-    def next_appointment(self) -> NextAppointment | None:
+    def next_appointment(self) -> Appointment | None:
         day = self.cleaned_data.get("next_date")
         if day is None:
             return None
-        return NextAppointment(starts_at=at(day, self.cleaned_data.get("next_time")))
+        return Appointment(starts_at=at(day, self.cleaned_data.get("next_time")))
 
 
 class ReintegrationForm(DatedContentForm):
@@ -209,7 +208,9 @@ class GroupRegisterForm(ContentForm):
             if not outcome:
                 continue
             day = data[f"next_date_{line.pk}"]
-            following = NextAppointment(at(day, data[f"next_time_{line.pk}"])) if day else None
+            following = (
+                Appointment(starts_at=at(day, data[f"next_time_{line.pk}"])) if day else None
+            )
             chosen.append(RegisterLine(line, outcome, data[f"notes_{line.pk}"], following))
         return chosen
 

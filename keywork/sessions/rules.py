@@ -4,27 +4,16 @@ minimum content of a keywork session, and a next appointment): pure checks over 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from keywork.core.errors import RuleViolation, invalid
+
+if TYPE_CHECKING:
+    from keywork.sessions.actions import SessionContent
 
 TOPIC_KINDS = {"topic"}
 TECHNIQUE_KINDS = {"technique", "mapping_tool"}
 INTERVENTION_KINDS = {"intervention", "focus", "keyworking_element", "national_definition"}
-
-
-@dataclass(frozen=True)
-class SessionContent:
-    """What an attended keywork session records (rule 9), as catalogue codes and text."""
-
-    care_plan_work: str
-    information_advice: str
-    harm_reduction: str
-    motivational_work: str
-    topics: tuple[str, ...] = ()
-    interventions: tuple[str, ...] = ()
-    techniques: tuple[str, ...] = field(default_factory=tuple)
-    notes: str = ""
 
 
 MINIMUM = (

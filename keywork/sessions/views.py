@@ -12,6 +12,7 @@ from keywork.clients import queries as client_queries
 from keywork.clients.models import Client, Episode
 from keywork.clients.views import record_change, record_in_error
 from keywork.core.errors import invalid
+from keywork.core.inputs import Reason
 from keywork.core.views import changed
 from keywork.sessions import actions, queries
 from keywork.sessions.forms import (
@@ -52,11 +53,13 @@ def record_session(request: HttpRequest, local_id: str) -> HttpResponse:
         lambda: actions.record_session(
             actor=request.user,
             episode=episode,
-            starts_at=form.starts_at(),
-            outcome=form.cleaned_data["outcome"],
-            content=form.content(),
-            next_appointment=form.next_appointment(),
-            discharge_reason=form.cleaned_data["discharge_reason"],
+            given=actions.RecordSessionInput(
+                starts_at=form.starts_at(),
+                outcome=form.cleaned_data["outcome"],
+                content=form.content(),
+                next_appointment=form.next_appointment(),
+                discharge_reason=form.cleaned_data["discharge_reason"],
+            ),
         ),
         "Session recorded.",
     ):
@@ -83,9 +86,11 @@ def amend_notes(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         perform=lambda attendance, form: actions.amend_session_notes(
             actor=request.user,
             attendance=attendance,
-            notes=form.cleaned_data["notes"],
-            reason=form.cleaned_data["reason"],
-            expected_version=form.expected_version(),
+            given=actions.AmendSessionNotesInput(
+                notes=form.cleaned_data["notes"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.expected_version(),
+            ),
         ),
         title="Amend the notes",
         done="Notes amended; the earlier version is kept.",
@@ -103,7 +108,7 @@ def entered_in_error(request: HttpRequest, local_id: str, pk: int) -> HttpRespon
         ENTRIES,
         pk,
         mark=lambda attendance, reason: actions.mark_session_in_error(
-            actor=request.user, attendance=attendance, reason=reason
+            actor=request.user, attendance=attendance, given=Reason(reason=reason)
         ),
         back="client",
     )
@@ -120,8 +125,9 @@ def record_reintegration(request: HttpRequest, local_id: str) -> HttpResponse:
         lambda: actions.record_reintegration(
             actor=request.user,
             episode=episode,
-            starts_at=form.starts_at(),
-            content=form.content(),
+            given=actions.RecordReintegrationInput(
+                starts_at=form.starts_at(), content=form.content()
+            ),
         ),
         "Reintegration work recorded.",
     ):
@@ -168,13 +174,15 @@ def book_group(request: HttpRequest) -> HttpResponse:
             actions.schedule_group(
                 actor=request.user,
                 team=worker.team,  # type: ignore[arg-type]
-                title=form.cleaned_data["title"],
-                starts_at=form.starts_at(),
-                facilitators=list(form.cleaned_data["facilitators"]),
                 episodes=form.mine() + _team_episodes(request, form.ids()),
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                location=form.cleaned_data["location"],
-                weeks=form.cleaned_data["weeks"],
+                given=actions.ScheduleGroupInput(
+                    title=form.cleaned_data["title"],
+                    starts_at=form.starts_at(),
+                    facilitators=list(form.cleaned_data["facilitators"]),
+                    duration_minutes=form.cleaned_data["duration_minutes"],
+                    location=form.cleaned_data["location"],
+                    weeks=form.cleaned_data["weeks"],
+                ),
             )
         ),
         "Group booked.",
@@ -214,8 +222,7 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
             lambda: actions.record_group(
                 actor=request.user,
                 session=session,
-                content=form.content(),
-                register=form.register(),
+                given=actions.RecordGroupInput(content=form.content(), register=form.register()),
             ),
             "Register recorded.",
         ):

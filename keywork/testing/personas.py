@@ -15,8 +15,8 @@ from keywork.access.signin import code_for
 from keywork.catalogue.loader import default_directory, load_catalogue, read_catalogue
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients import actions as clients
+from keywork.clients.actions import SubstanceUse
 from keywork.clients.models import Client, Episode
-from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import today
 
 PASSWORD = "persona-password-2026"
@@ -53,15 +53,17 @@ def worker(username: str, role: str, *, team: Team | None, service: Service | No
     first, _, last = username.partition(".")
     return access.add_worker(
         actor=None,
-        username=username,
-        first_name=first.title(),
-        last_name=(last or "Persona").title(),
-        role=role,
-        password=PASSWORD,
-        email=f"{username}@example.org",
-        team=team,
-        service=service,
-        phone="07700 900123",
+        given=access.AddWorkerInput(
+            username=username,
+            first_name=first.title(),
+            last_name=(last or "Persona").title(),
+            role=role,
+            password=PASSWORD,
+            email=f"{username}@example.org",
+            team=team,
+            service=service,
+            phone="07700 900123",
+        ),
     )
 
 
@@ -69,7 +71,9 @@ def set_up_second_factor(user: User) -> list[str]:
     """An authenticator app for `user`, set up as they would (a code read off the app);
     returns their recovery codes."""
     device = access.start_second_factor(actor=user, user=user)
-    codes = access.confirm_second_factor(actor=user, device=device, code=code_for(device))
+    codes = access.confirm_second_factor(
+        actor=user, device=device, given=access.ConfirmSecondFactorInput(code=code_for(device))
+    )
     assert codes is not None
     return codes
 
@@ -81,35 +85,59 @@ def second_factor_code(user: User) -> str:
 def build_personas() -> Personas:
     ensure_catalogue()
     day = today()
-    service = access.create_service(actor=None, code="testshire", name="Testshire Recovery")
-    team = access.create_team(actor=None, service=service, code="north", name="North Team")
-    other_team = access.create_team(actor=None, service=service, code="south", name="South Team")
+    service = access.create_service(
+        actor=None, given=access.CreateServiceInput(code="testshire", name="Testshire Recovery")
+    )
+    team = access.create_team(
+        actor=None, service=service, given=access.CreateTeamInput(code="north", name="North Team")
+    )
+    other_team = access.create_team(
+        actor=None, service=service, given=access.CreateTeamInput(code="south", name="South Team")
+    )
     mi = Entry.objects.get(code="kwp.motivational-interviewing")
 
     mi_keyworker = worker("mia.trained", Role.KEYWORKER, team=team, service=service)
     access.record_training(
-        actor=None, worker=mi_keyworker, intervention=mi, trained_on=day - dt.timedelta(days=300)
+        actor=None,
+        worker=mi_keyworker,
+        given=access.RecordTrainingInput(intervention=mi, trained_on=day - dt.timedelta(days=300)),
     )
-    access.record_supervision(actor=None, worker=mi_keyworker, held_on=day - dt.timedelta(days=10))
+    access.record_supervision(
+        actor=None,
+        worker=mi_keyworker,
+        given=access.RecordSupervisionInput(held_on=day - dt.timedelta(days=10)),
+    )
 
     keyworker = worker("kit.plain", Role.KEYWORKER, team=team, service=service)
-    access.record_supervision(actor=None, worker=keyworker, held_on=day - dt.timedelta(days=10))
+    access.record_supervision(
+        actor=None,
+        worker=keyworker,
+        given=access.RecordSupervisionInput(held_on=day - dt.timedelta(days=10)),
+    )
 
     lapsed = worker("lou.lapsed", Role.KEYWORKER, team=team, service=service)
     access.record_training(
-        actor=None, worker=lapsed, intervention=mi, trained_on=day - dt.timedelta(days=300)
+        actor=None,
+        worker=lapsed,
+        given=access.RecordTrainingInput(intervention=mi, trained_on=day - dt.timedelta(days=300)),
     )
-    access.record_supervision(actor=None, worker=lapsed, held_on=day - dt.timedelta(days=100))
+    access.record_supervision(
+        actor=None,
+        worker=lapsed,
+        given=access.RecordSupervisionInput(held_on=day - dt.timedelta(days=100)),
+    )
 
     counsellor = worker("cal.counsellor", Role.KEYWORKER, team=team, service=service)
     access.record_registration(
         actor=None,
         worker=counsellor,
-        body="BACP",
-        number="000123",
-        valid_from=day - dt.timedelta(days=500),
-        expires_on=day + dt.timedelta(days=200),
-        interventions=[Entry.objects.get(code="spec.counselling")],
+        given=access.RecordRegistrationInput(
+            body="BACP",
+            number="000123",
+            valid_from=day - dt.timedelta(days=500),
+            expires_on=day + dt.timedelta(days=200),
+            interventions=[Entry.objects.get(code="spec.counselling")],
+        ),
     )
 
     team_leader = worker("tia.leader", Role.TEAM_LEADER, team=team, service=service)
@@ -122,39 +150,50 @@ def build_personas() -> Personas:
 
     client = clients.register_client(
         actor=mi_keyworker.user,
-        local_id="T0001",
-        given_name="Sam",
-        family_name="Synthetic",
-        date_of_birth=dt.date(1985, 4, 2),
-        sex="not_stated",
-        is_synthetic=True,
+        given=clients.RegisterClientInput(
+            local_id="T0001",
+            given_name="Sam",
+            family_name="Synthetic",
+            date_of_birth=dt.date(1985, 4, 2),
+            sex="not_stated",
+            is_synthetic=True,
+        ),
     )
     episode = clients.open_episode(
         actor=mi_keyworker.user,
         client=client,
-        team=team,
-        referral_date=day - dt.timedelta(days=60),
-        keyworker=mi_keyworker,
-        substances=[SubstanceUse("sub.heroin", "inject", 19), SubstanceUse("sub.crack", "smoke")],
-        injecting_status="currently",
+        given=clients.OpenEpisodeInput(
+            team=team,
+            referral_date=day - dt.timedelta(days=60),
+            keyworker=mi_keyworker,
+            substances=[
+                SubstanceUse(code="sub.heroin", route="inject", age_first_used=19),
+                SubstanceUse(code="sub.crack", route="smoke"),
+            ],
+            injecting_status="currently",
+        ),
     )
     other_client = clients.register_client(
         actor=other_keyworker.user,
-        local_id="T0002",
-        given_name="Jo",
-        family_name="Elsewhere",
-        date_of_birth=dt.date(1979, 11, 20),
-        sex="female",
-        is_synthetic=True,
+        given=clients.RegisterClientInput(
+            local_id="T0002",
+            given_name="Jo",
+            family_name="Elsewhere",
+            date_of_birth=dt.date(1979, 11, 20),
+            sex="female",
+            is_synthetic=True,
+        ),
     )
     clients.open_episode(
         actor=other_keyworker.user,
         client=other_client,
-        team=other_team,
-        referral_date=day - dt.timedelta(days=30),
-        keyworker=other_keyworker,
-        substances=[SubstanceUse("sub.alcohol", "oral", 15)],
-        injecting_status="never",
+        given=clients.OpenEpisodeInput(
+            team=other_team,
+            referral_date=day - dt.timedelta(days=30),
+            keyworker=other_keyworker,
+            substances=[SubstanceUse(code="sub.alcohol", route="oral", age_first_used=15)],
+            injecting_status="never",
+        ),
     )
     return Personas(
         service=service,

@@ -16,8 +16,8 @@ from keywork.catalogue.models import Entry
 from keywork.checkups import actions as checkups
 from keywork.checkups.models import CheckUp
 from keywork.clients import actions as clients
+from keywork.clients.actions import SubstanceUse
 from keywork.clients.models import Episode
-from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import today
 from keywork.core.tests.test_channels import earlier_session
 from keywork.interventions.models import Intervention
@@ -61,34 +61,66 @@ def build_world(p: Personas) -> World:
     intervention = start(p)
     nurse = worker("nia.prescriber", Role.KEYWORKER, team=p.team, service=p.service)
     access.record_registration(
-        actor=None, worker=nurse, body="NMC", number="NMC-1", valid_from=today() - 400 * DAY,
-        expires_on=today() + 300 * DAY,
-        interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
-    )  # fmt: skip
+        actor=None,
+        worker=nurse,
+        given=access.RecordRegistrationInput(
+            body="NMC",
+            number="NMC-1",
+            valid_from=today() - 400 * DAY,
+            expires_on=today() + 300 * DAY,
+            interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
+        ),
+    )
     prescription = prescribe(p, nurse)
     referral = refer(p)
     profile = take(p)
     done = clients.register_client(
-        actor=kw, local_id="T0003", given_name="Dee", family_name="Done",
-        date_of_birth=dt.date(1984, 3, 3), sex="female",
-    )  # fmt: skip
+        actor=kw,
+        given=clients.RegisterClientInput(
+            local_id="T0003",
+            given_name="Dee",
+            family_name="Done",
+            date_of_birth=dt.date(1984, 3, 3),
+            sex="female",
+        ),
+    )
     completed = clients.open_episode(
-        actor=kw, client=done, team=p.team, referral_date=today() - 200 * DAY,
-        triage_date=today() - 199 * DAY, keyworker=p.mi_keyworker,
-        substances=[SubstanceUse("sub.heroin", "smoke")],
-    )  # fmt: skip
+        actor=kw,
+        client=done,
+        given=clients.OpenEpisodeInput(
+            team=p.team,
+            referral_date=today() - 200 * DAY,
+            triage_date=today() - 199 * DAY,
+            keyworker=p.mi_keyworker,
+            substances=[SubstanceUse(code="sub.heroin", route="smoke")],
+        ),
+    )
     clients.discharge(
-        actor=kw, episode=completed, on=today() - 20 * DAY, exit_reason="completed_drug_free"
+        actor=kw,
+        episode=completed,
+        given=clients.DischargeInput(on=today() - 20 * DAY, exit_reason="completed_drug_free"),
     )
     checkup = checkups.schedule_checkups(
-        actor=kw, episode=completed, first_on=today() - 10 * DAY, every_weeks=4, count=2
+        actor=kw,
+        episode=completed,
+        given=checkups.ScheduleCheckupsInput(first_on=today() - 10 * DAY, every_weeks=4, count=2),
     )[0]
     group = sessions.schedule_group(
-        actor=kw, team=p.team, title="Recovery group", starts_at=timezone.now() + 2 * DAY,
-        facilitators=[p.mi_keyworker], episodes=[p.episode],
-    )[0]  # fmt: skip
-    elsewhere = access.create_service(actor=None, code="elsewhere", name="Elsewhere Recovery")
-    far = access.create_team(actor=None, service=elsewhere, code="far", name="Far Team")
+        actor=kw,
+        team=p.team,
+        episodes=[p.episode],
+        given=sessions.ScheduleGroupInput(
+            title="Recovery group",
+            starts_at=timezone.now() + 2 * DAY,
+            facilitators=[p.mi_keyworker],
+        ),
+    )[0]
+    elsewhere = access.create_service(
+        actor=None, given=access.CreateServiceInput(code="elsewhere", name="Elsewhere Recovery")
+    )
+    far = access.create_team(
+        actor=None, service=elsewhere, given=access.CreateTeamInput(code="far", name="Far Team")
+    )
     outsider = worker("out.sider", Role.KEYWORKER, team=far, service=elsewhere)
     return World(
         p, attendance, intervention, nurse, prescription, referral, profile, completed, checkup,

@@ -74,11 +74,18 @@ def test_no_one_changes_their_own_role_or_disables_themselves(personas):
     admin = personas.administrator
     with pytest.raises(AccessDenied, match="no one changes the role or team of their own"):
         actions.change_role(
-            actor=admin.user, worker=admin, role=Role.SERVICE_MANAGER, team=None,
-            service=personas.service,
-        )  # fmt: skip
+            actor=admin.user,
+            worker=admin,
+            given=actions.ChangeRoleInput(
+                role=Role.SERVICE_MANAGER, team=None, service=personas.service
+            ),
+        )
     with pytest.raises(AccessDenied, match="no one disables or enables their own"):
-        actions.set_active(actor=admin.user, worker=admin, active=False, reason="Leaving")
+        actions.set_active(
+            actor=admin.user,
+            worker=admin,
+            given=actions.SetActiveInput(active=False, reason="Leaving"),
+        )
     admin.refresh_from_db()
     assert admin.role == Role.ADMINISTRATOR
 

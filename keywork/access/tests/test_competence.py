@@ -67,8 +67,7 @@ def test_training_counts_from_its_date_and_stops_when_withdrawn(personas):
     actions.withdraw_training(
         actor=personas.team_leader.user,
         competency=competency,
-        withdrawn_on=today(),
-        reason="Practice concerns",
+        given=actions.WithdrawTrainingInput(withdrawn_on=today(), reason="Practice concerns"),
     )
     assert is_competent(personas.mi_keyworker, mi, day).competent
     assert not is_competent(personas.mi_keyworker, mi, today()).competent
@@ -78,8 +77,10 @@ def test_training_in_a_group_covers_its_parts(personas):
     actions.record_training(
         actor=personas.team_leader.user,
         worker=personas.keyworker,
-        intervention=personas.entry("kwp.low-intensity-cmi"),
-        trained_on=today() - dt.timedelta(days=30),
+        given=actions.RecordTrainingInput(
+            intervention=personas.entry("kwp.low-intensity-cmi"),
+            trained_on=today() - dt.timedelta(days=30),
+        ),
     )
     part = personas.entry("kwp.low-intensity-cmi.guided-self-help")
     assert is_competent(personas.keyworker, part, today()).competent
@@ -144,8 +145,9 @@ def test_training_is_recorded_for_keywork_plus_only(personas):
         actions.record_training(
             actor=None,
             worker=personas.keyworker,
-            intervention=personas.entry("spec.counselling"),
-            trained_on=today(),
+            given=actions.RecordTrainingInput(
+                intervention=personas.entry("spec.counselling"), trained_on=today()
+            ),
         )
     assert refused.value.code == "R4"
     assert not personas.keyworker.competencies.exists()
@@ -156,8 +158,9 @@ def test_a_keyworker_cannot_record_their_own_training(personas):
         actions.record_training(
             actor=personas.keyworker.user,
             worker=personas.keyworker,
-            intervention=personas.entry("kwp.sbnt"),
-            trained_on=today(),
+            given=actions.RecordTrainingInput(
+                intervention=personas.entry("kwp.sbnt"), trained_on=today()
+            ),
         )
     assert refused.value.code == "ACCESS"
     assert not personas.keyworker.competencies.exists()
@@ -167,8 +170,10 @@ def test_what_the_form_offers_is_exactly_what_the_rule_allows(personas):
     actions.record_training(
         actor=None,
         worker=personas.keyworker,
-        intervention=personas.entry("kwp.low-intensity-cmi"),
-        trained_on=today() - dt.timedelta(days=30),
+        given=actions.RecordTrainingInput(
+            intervention=personas.entry("kwp.low-intensity-cmi"),
+            trained_on=today() - dt.timedelta(days=30),
+        ),
     )
     deliverable = Entry.objects.offered().filter(
         kind__in=["intervention", "focus", "national_definition"]

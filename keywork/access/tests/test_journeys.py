@@ -10,6 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.access import actions
 from keywork.clients.tests.test_journeys import log_in
+from keywork.core.inputs import Reason
 from keywork.testing.personas import PASSWORD, code_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -39,7 +40,7 @@ def test_a_manager_sets_up_an_authenticator_and_keeps_the_recovery_codes(
     page: Any, personas: Any
 ) -> None:
     actions.remove_second_factor(
-        actor=personas.administrator.user, worker=personas.manager, reason="New phone"
+        actor=personas.administrator.user, worker=personas.manager, given=Reason(reason="New phone")
     )
     password(page, "max.manager")
     assert page.locator("h1").inner_text() == "Set up a second factor"

@@ -16,6 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from keywork.access import actions
 from keywork.access.signin import PENDING, SETTING_UP
 from keywork.audit.models import AuditEvent
+from keywork.core.inputs import Reason
 from keywork.testing.personas import PASSWORD, code_for, second_factor_code
 
 pytestmark = pytest.mark.django_db
@@ -93,7 +94,7 @@ def test_the_second_step_must_follow_the_password_within_five_minutes(personas):
 def test_a_team_leader_with_no_second_factor_sets_one_up_before_signing_in(personas, client):
     leader = personas.team_leader
     actions.remove_second_factor(
-        actor=personas.administrator.user, worker=leader, reason="Lost phone"
+        actor=personas.administrator.user, worker=leader, given=Reason(reason="Lost phone")
     )
     browser = Browser()
     response = password(browser, leader.user.username)

@@ -8,8 +8,8 @@ import pytest
 
 from keywork.access.tests.trail import assert_refused
 from keywork.assessments import actions
+from keywork.assessments.actions import AssessmentInput, NeedInput
 from keywork.assessments.models import Assessment, Need
-from keywork.assessments.rules import AssessmentInput, NeedInput
 from keywork.audit.models import AuditEvent
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
@@ -31,7 +31,7 @@ def assessment(**changes) -> AssessmentInput:
         "sections": {"substance_use": "Heroin daily, crack at weekends.", "housing": "Sofa."},
         "risks": {**NO_RISK, "risk_overdose": "high"},
         "strengths": ("Close to a sister", "Wants to work again"),
-        "needs": (NeedInput("housing", "No settled address"),),
+        "needs": (NeedInput(domain="housing", description="No settled address"),),
     }
     values.update(changes)
     return AssessmentInput(**values)
@@ -39,7 +39,7 @@ def assessment(**changes) -> AssessmentInput:
 
 def assess(personas, **changes) -> Assessment:
     return actions.assess(
-        actor=personas.mi_keyworker.user, episode=personas.episode, assessment=assessment(**changes)
+        actor=personas.mi_keyworker.user, episode=personas.episode, given=assessment(**changes)
     )
 
 
@@ -82,13 +82,15 @@ def test_a_safeguarding_concern_must_be_described(personas):
 
 def test_it_refuses_a_future_date_and_a_need_with_no_domain(personas):
     refused("INVALID", assess, personas, assessed_on=today() + dt.timedelta(days=1))
-    error = refused("INVALID", assess, personas, needs=(NeedInput("weather", "Rain"),))
+    error = refused(
+        "INVALID", assess, personas, needs=(NeedInput(domain="weather", description="Rain"),)
+    )
     assert "'weather' is not a life domain" in error.message
 
 
 def test_only_the_clients_team_assesses(personas):
     with pytest.raises(RuleViolation) as caught:
         actions.assess(
-            actor=personas.other_keyworker.user, episode=personas.episode, assessment=assessment()
+            actor=personas.other_keyworker.user, episode=personas.episode, given=assessment()
         )
     assert caught.value.code == "ACCESS" and not Assessment.objects.exists()

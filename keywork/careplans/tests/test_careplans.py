@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
-from keywork.access.actions import update_service
+from keywork.access.actions import UpdateServiceInput, update_service
 from keywork.access.tests.trail import assert_refused
 from keywork.assessments.tests.test_assess import assess
 from keywork.audit.models import AuditEvent
 from keywork.careplans import actions
-from keywork.careplans.actions import MilestoneUpdate
+from keywork.careplans.actions import ActionInput, GoalInput, MilestoneUpdate, PlanInput
 from keywork.careplans.models import CarePlan, MilestoneProgress, Review
-from keywork.careplans.rules import ActionInput, GoalInput, PlanInput
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 
@@ -28,18 +27,28 @@ def plan_input(**changes) -> PlanInput:
         "agreed_how": "in_person",
         "goals": (
             GoalInput(
-                "substance_use",
-                "Stop using on top of the script",
-                ("Two clean tests in a row", "A month without using"),
+                domain="substance_use",
+                description="Stop using on top of the script",
+                milestones=("Two clean tests in a row", "A month without using"),
                 interventions=("kwp.motivational-interviewing",),
             ),
         ),
         "actions": (
             ActionInput(
-                "Book the BBV test", "keyworker", today() + 7 * DAY, kind="health_monitoring"
+                description="Book the BBV test",
+                owner="keyworker",
+                due_on=today() + 7 * DAY,
+                kind="health_monitoring",
             ),
-            ActionInput("Go to the Tuesday group", "client", today() + 14 * DAY),
-            ActionInput("Housing assessment", "agency", today() + 21 * DAY, agency="Shelter"),
+            ActionInput(
+                description="Go to the Tuesday group", owner="client", due_on=today() + 14 * DAY
+            ),
+            ActionInput(
+                description="Housing assessment",
+                owner="agency",
+                due_on=today() + 21 * DAY,
+                agency="Shelter",
+            ),
         ),
         "crisis_contacts": "Sister; the hub duty line",
     }
@@ -49,7 +58,7 @@ def plan_input(**changes) -> PlanInput:
 
 def agree(personas, **changes) -> CarePlan:
     return actions.agree_care_plan(
-        actor=personas.mi_keyworker.user, episode=personas.episode, plan=plan_input(**changes)
+        actor=personas.mi_keyworker.user, episode=personas.episode, given=plan_input(**changes)
     )
 
 
@@ -58,11 +67,13 @@ refused = partial(assert_refused, unchanged=(CarePlan, Review))
 
 def review(personas, plan, *, leave_out=0, **kwargs):
     milestones = [m for g in plan.goals.all() for m in g.milestones.all()]
-    updates = [MilestoneUpdate(m, "in_progress") for m in milestones[leave_out:]]
+    updates = [MilestoneUpdate(milestone=m, progress="in_progress") for m in milestones[leave_out:]]
     kwargs.setdefault("reviewed_on", today())
     kwargs.setdefault("summary", "Using less; keen to keep going.")
     return actions.review_care_plan(
-        actor=personas.mi_keyworker.user, episode=personas.episode, progress=updates, **kwargs
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=actions.ReviewCarePlanInput(progress=updates, **kwargs),
     )
 
 
@@ -86,7 +97,9 @@ def test_a_new_version_keeps_the_earlier_one_whole(personas):
 
 
 def test_the_review_interval_is_the_services(personas):
-    update_service(actor=None, service=personas.service, care_plan_review_weeks=8)
+    update_service(
+        actor=None, service=personas.service, given=UpdateServiceInput(care_plan_review_weeks=8)
+    )
     personas.episode.refresh_from_db()
     plan = agree(personas)
     assert plan.review_due == plan.agreed_on + dt.timedelta(weeks=8)
@@ -94,9 +107,15 @@ def test_the_review_interval_is_the_services(personas):
 
 def test_an_action_without_an_owner_or_due_date_or_agency_is_refused_with_rule_10(personas):
     for bad, words in (
-        (ActionInput("Phone the GP", "", today()), "name who does it"),
-        (ActionInput("Phone the GP", "keyworker", None), "give it a due date"),
-        (ActionInput("Benefits check", "agency", today()), "name the agency"),
+        (ActionInput(description="Phone the GP", owner="", due_on=today()), "name who does it"),
+        (
+            ActionInput(description="Phone the GP", owner="keyworker", due_on=None),
+            "give it a due date",
+        ),
+        (
+            ActionInput(description="Benefits check", owner="agency", due_on=today()),
+            "name the agency",
+        ),
     ):
         error = refused("R10", agree, personas, actions=(bad,))
         assert words in error.message
@@ -104,13 +123,16 @@ def test_an_action_without_an_owner_or_due_date_or_agency_is_refused_with_rule_1
 
 def test_a_goal_needs_a_milestone_and_a_plan_needs_a_goal(personas):
     refused("INVALID", agree, personas, goals=())
-    goal = GoalInput("housing", "Somewhere settled", ("  ",))
+    goal = GoalInput(domain="housing", description="Somewhere settled", milestones=("  ",))
     assert "at least one milestone" in refused("INVALID", agree, personas, goals=(goal,)).message
 
 
 def test_housing_support_needs_an_assessed_housing_need_rule_8(personas):
     goal = GoalInput(
-        "housing", "Somewhere settled", ("Viewing",), interventions=("rs.housing-support",)
+        domain="housing",
+        description="Somewhere settled",
+        milestones=("Viewing",),
+        interventions=("rs.housing-support",),
     )
     error = refused("R8", agree, personas, goals=(goal,))
     assert "Housing support needs an assessed housing need" in error.message
@@ -142,9 +164,7 @@ def test_a_review_needs_a_plan_and_a_date_after_it(personas):
         actions.review_care_plan(
             actor=personas.mi_keyworker.user,
             episode=personas.episode,
-            reviewed_on=today(),
-            summary="x",
-            progress=[],
+            given=actions.ReviewCarePlanInput(reviewed_on=today(), summary="x", progress=[]),
         )
     assert caught.value.code == "R11" and "agree a care plan" in caught.value.message
     plan = agree(personas)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from keywork.assessments.models import Assessment
+from keywork.careplans.actions import ActionInput, GoalInput
 from keywork.careplans.models import CarePlan, Review
-from keywork.careplans.rules import ActionInput, GoalInput
 from keywork.careplans.tests.test_careplans import agree, review
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
@@ -83,7 +83,10 @@ def test_rule_10_an_action_without_an_owner_in_the_same_words_everywhere(
     client, personas, tmp_path
 ):
     error = direct(
-        agree, personas, agreed_on=today(), actions=(ActionInput("Book it", "", today()),)
+        agree,
+        personas,
+        agreed_on=today(),
+        actions=(ActionInput(description="Book it", owner="", due_on=today()),),
     )
     page = posted(
         client,
@@ -109,7 +112,12 @@ def test_rule_10_an_action_without_an_owner_in_the_same_words_everywhere(
 def test_rule_8_housing_support_without_a_housing_need_in_the_same_words_everywhere(
     client, personas, tmp_path
 ):
-    goal = GoalInput("housing", "Settled", ("Viewing",), interventions=("rs.housing-support",))
+    goal = GoalInput(
+        domain="housing",
+        description="Settled",
+        milestones=("Viewing",),
+        interventions=("rs.housing-support",),
+    )
     error = direct(agree, personas, agreed_on=today(), goals=(goal,))
     page = posted(
         client,

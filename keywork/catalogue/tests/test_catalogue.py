@@ -274,9 +274,16 @@ def test_the_competence_query_covers_every_level_under_a_registration(personas):
     worker = personas.keyworker
     assert not competent_entries(worker, today()).filter(pk=entry.pk).exists()
     access.record_registration(
-        actor=None, worker=worker, body="GMC", number="G-1", valid_from=today() - 9 * DAY,
-        expires_on=today() + 300 * DAY, interventions=[entry.parent.parent],
-    )  # fmt: skip
+        actor=None,
+        worker=worker,
+        given=access.RecordRegistrationInput(
+            body="GMC",
+            number="G-1",
+            valid_from=today() - 9 * DAY,
+            expires_on=today() + 300 * DAY,
+            interventions=[entry.parent.parent],
+        ),
+    )
     assert is_competent(worker, entry, today()).competent
     assert competent_entries(worker, today()).filter(pk=entry.pk).exists()
 

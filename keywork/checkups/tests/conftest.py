@@ -13,8 +13,9 @@ def completed(personas: Any) -> Any:
     clients.discharge(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        on=today() - dt.timedelta(days=20),
-        exit_reason="completed_drug_free",
+        given=clients.DischargeInput(
+            on=today() - dt.timedelta(days=20), exit_reason="completed_drug_free"
+        ),
     )
     personas.episode.refresh_from_db()
     return personas.episode

@@ -22,7 +22,11 @@ DAY = dt.timedelta(days=1)
 def schedule(personas: Any, episode: Episode, **changes: Any) -> list[CheckUp]:
     values: dict[str, Any] = {"first_on": today() - 10 * DAY, "every_weeks": 4, "count": 6}
     values.update(changes)
-    return actions.schedule_checkups(actor=personas.mi_keyworker.user, episode=episode, **values)
+    return actions.schedule_checkups(
+        actor=personas.mi_keyworker.user,
+        episode=episode,
+        given=actions.ScheduleCheckupsInput(**values),
+    )
 
 
 def found(**changes: Any) -> CheckUpInput:
@@ -54,8 +58,7 @@ def test_check_ups_are_refused_without_a_successful_completion(personas: Any) ->
     clients.discharge(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        on=today() - 20 * DAY,
-        exit_reason="dropped_out",
+        given=clients.DischargeInput(on=today() - 20 * DAY, exit_reason="dropped_out"),
     )
     error = refused("R12", lambda: schedule(personas, personas.episode))
     assert "ended: Dropped out or left" in error.message
@@ -144,8 +147,9 @@ def test_a_relapse_returns_the_client_to_treatment_in_one_step(
     new = actions.return_to_treatment(
         actor=personas.mi_keyworker.user,
         episode=completed,
-        on=today() - 8 * DAY,
-        reason="Using heroin again since losing work",
+        given=actions.ReturnToTreatmentInput(
+            on=today() - 8 * DAY, reason="Using heroin again since losing work"
+        ),
     )
     assert new.is_open and new.previous_episode == completed and new.team == completed.team
     assert new.keyworker == personas.mi_keyworker and new.referral_source == "Recovery check-up"
@@ -159,7 +163,9 @@ def test_a_relapse_returns_the_client_to_treatment_in_one_step(
     again = refused(
         "EPISODE",
         lambda: actions.return_to_treatment(
-            actor=personas.mi_keyworker.user, episode=completed, on=today(), reason="Again"
+            actor=personas.mi_keyworker.user,
+            episode=completed,
+            given=actions.ReturnToTreatmentInput(on=today(), reason="Again"),
         ),
     )
     assert "already returned" in again.message
@@ -171,7 +177,9 @@ def test_a_return_needs_a_reason_and_a_date_after_discharge(
 ) -> None:
     def back(on: dt.date, reason: str) -> Any:
         return lambda: actions.return_to_treatment(
-            actor=personas.mi_keyworker.user, episode=completed, on=on, reason=reason
+            actor=personas.mi_keyworker.user,
+            episode=completed,
+            given=actions.ReturnToTreatmentInput(on=on, reason=reason),
         )
 
     assert "say why" in refused("INVALID", back(today(), " ")).message
@@ -179,13 +187,13 @@ def test_a_return_needs_a_reason_and_a_date_after_discharge(
 
 
 def test_only_the_clients_team_arranges_check_ups(personas: Any, completed: Episode) -> None:
-    call = lambda: actions.schedule_checkups(  # noqa: E731
-        actor=personas.other_keyworker.user,
-        episode=completed,
-        first_on=today(),
-        every_weeks=4,
-        count=1,
-    )
+    def call() -> object:
+        return actions.schedule_checkups(
+            actor=personas.other_keyworker.user,
+            episode=completed,
+            given=actions.ScheduleCheckupsInput(first_on=today(), every_weeks=4, count=1),
+        )
+
     refused("ACCESS", call)
 
 

@@ -6,10 +6,11 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from keywork.access.actions import SetActiveInput
 from keywork.access.tests.trail import assert_refused
 from keywork.clients import actions
+from keywork.clients.actions import SubstanceUse
 from keywork.clients.models import Allocation, Episode, PhaseChange
-from keywork.clients.rules import SubstanceUse
 from keywork.core.dates import today
 
 pytestmark = pytest.mark.django_db
@@ -46,9 +47,9 @@ def test_a_team_leader_reallocates_with_a_date_and_reason_and_history_is_kept(pe
     actions.allocate_keyworker(
         actor=personas.team_leader.user,
         episode=episode,
-        worker=personas.keyworker,
-        on=today(),
-        reason="Caseload balance",
+        given=actions.AllocateKeyworkerInput(
+            worker=personas.keyworker, on=today(), reason="Caseload balance"
+        ),
     )
     episode.refresh_from_db()
     assert episode.keyworker == personas.keyworker
@@ -62,9 +63,7 @@ def test_a_keyworker_cannot_reallocate(personas):
         actions.allocate_keyworker,
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        worker=personas.keyworker,
-        on=today(),
-        reason="x",
+        given=actions.AllocateKeyworkerInput(worker=personas.keyworker, on=today(), reason="x"),
     )
     assert history(personas.episode) == before
 
@@ -86,9 +85,9 @@ def test_reallocation_keeps_rule_1(personas, worker, on, reason, says):
         actions.allocate_keyworker,
         actor=personas.team_leader.user,
         episode=personas.episode,
-        worker=getattr(personas, worker),
-        on=today() + on * DAY,
-        reason=reason,
+        given=actions.AllocateKeyworkerInput(
+            worker=getattr(personas, worker), on=today() + on * DAY, reason=reason
+        ),
     )
     assert says in message
     assert history(personas.episode) == before
@@ -97,16 +96,16 @@ def test_reallocation_keeps_rule_1(personas, worker, on, reason, says):
 def test_a_disabled_worker_cannot_be_allocated(personas):
     from keywork.access.actions import set_active
 
-    set_active(actor=None, worker=personas.keyworker, active=False, reason="Left")
+    set_active(
+        actor=None, worker=personas.keyworker, given=SetActiveInput(active=False, reason="Left")
+    )
     personas.keyworker.user.refresh_from_db()
     message = refused(
         "R1",
         actions.allocate_keyworker,
         actor=personas.team_leader.user,
         episode=personas.episode,
-        worker=personas.keyworker,
-        on=today(),
-        reason="Cover",
+        given=actions.AllocateKeyworkerInput(worker=personas.keyworker, on=today(), reason="Cover"),
     )
     assert "disabled" in message
 
@@ -128,10 +127,12 @@ def test_one_open_episode_per_client_per_service(personas):
         actions.open_episode,
         actor=personas.mi_keyworker.user,
         client=personas.client,
-        team=personas.team,
-        referral_date=today(),
-        keyworker=personas.mi_keyworker,
-        substances=[SubstanceUse("sub.heroin", "inject")],
+        given=actions.OpenEpisodeInput(
+            team=personas.team,
+            referral_date=today(),
+            keyworker=personas.mi_keyworker,
+            substances=[SubstanceUse(code="sub.heroin", route="inject")],
+        ),
     )
     assert "already has an open episode" in message
     assert Episode.objects.filter(client=personas.client).count() == 1
@@ -156,17 +157,23 @@ def test_the_database_holds_one_open_episode_per_client_per_service(personas):
 def test_phases_move_forward_one_at_a_time_and_back_with_a_reason(personas):
     episode, who = personas.episode, personas.mi_keyworker.user
     actions.move_phase(
-        actor=who, episode=episode, to="preparation", on=today() - 10 * DAY, reason="Goals agreed"
-    )
-    actions.move_phase(
-        actor=who, episode=episode, to="change", on=today() - 5 * DAY, reason="Started reducing"
+        actor=who,
+        episode=episode,
+        given=actions.MovePhaseInput(
+            to="preparation", on=today() - 10 * DAY, reason="Goals agreed"
+        ),
     )
     actions.move_phase(
         actor=who,
         episode=episode,
-        to="engagement",
-        on=today(),
-        reason="Relapse after a bereavement",
+        given=actions.MovePhaseInput(to="change", on=today() - 5 * DAY, reason="Started reducing"),
+    )
+    actions.move_phase(
+        actor=who,
+        episode=episode,
+        given=actions.MovePhaseInput(
+            to="engagement", on=today(), reason="Relapse after a bereavement"
+        ),
     )
     episode.refresh_from_db()
     assert episode.phase.code == "engagement"
@@ -198,9 +205,7 @@ def test_phase_moves_keep_rule_2(personas, to, on, reason, says):
         actions.move_phase,
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        to=to,
-        on=today() + on * DAY,
-        reason=reason,
+        given=actions.MovePhaseInput(to=to, on=today() + on * DAY, reason=reason),
     )
     assert says in message
     assert history(personas.episode) == before
@@ -212,9 +217,7 @@ def test_another_team_cannot_move_the_phase(personas):
         actions.move_phase,
         actor=personas.other_keyworker.user,
         episode=personas.episode,
-        to="preparation",
-        on=today(),
-        reason="x",
+        given=actions.MovePhaseInput(to="preparation", on=today(), reason="x"),
     )
 
 
@@ -223,11 +226,13 @@ def test_a_client_id_is_used_once(personas):
         "INVALID",
         actions.register_client,
         actor=personas.mi_keyworker.user,
-        local_id="T0001",
-        given_name="A",
-        family_name="B",
-        date_of_birth=dt.date(1990, 1, 1),
-        sex="male",
+        given=actions.RegisterClientInput(
+            local_id="T0001",
+            given_name="A",
+            family_name="B",
+            date_of_birth=dt.date(1990, 1, 1),
+            sex="male",
+        ),
     )
     assert message.startswith("local_id:")
 
@@ -237,22 +242,26 @@ def test_a_commissioner_cannot_register_clients(personas):
         "ACCESS",
         actions.register_client,
         actor=personas.commissioner.user,
-        local_id="T0099",
-        given_name="A",
-        family_name="B",
-        date_of_birth=dt.date(1990, 1, 1),
-        sex="male",
+        given=actions.RegisterClientInput(
+            local_id="T0099",
+            given_name="A",
+            family_name="B",
+            date_of_birth=dt.date(1990, 1, 1),
+            sex="male",
+        ),
     )
 
 
 def new_client(personas, local_id="T0100"):
     return actions.register_client(
         actor=personas.mi_keyworker.user,
-        local_id=local_id,
-        given_name="Ari",
-        family_name="New",
-        date_of_birth=dt.date(2000, 6, 1),
-        sex="not_stated",
+        given=actions.RegisterClientInput(
+            local_id=local_id,
+            given_name="Ari",
+            family_name="New",
+            date_of_birth=dt.date(2000, 6, 1),
+            sex="not_stated",
+        ),
     )
 
 
@@ -260,17 +269,20 @@ def new_client(personas, local_id="T0100"):
     ("uses", "says"),
     [
         ([], "one to three problem substances"),
-        ([SubstanceUse("sub.heroin", "inject")] * 2, "listed twice"),
+        ([SubstanceUse(code="sub.heroin", route="inject")] * 2, "listed twice"),
         (
             [
-                SubstanceUse(c, "oral")
+                SubstanceUse(code=c, route="oral")
                 for c in ("sub.heroin", "sub.crack", "sub.alcohol", "sub.cannabis")
             ],
             "one to three",
         ),
-        ([SubstanceUse("sub.tea", "oral")], "'sub.tea' is not a substance"),
-        ([SubstanceUse("sub.heroin", "ear")], "'ear' is not a route"),
-        ([SubstanceUse("sub.heroin", "smoke", 60)], "between 5 and the client's age"),
+        ([SubstanceUse(code="sub.tea", route="oral")], "'sub.tea' is not a substance"),
+        ([SubstanceUse(code="sub.heroin", route="ear")], "'ear' is not a route"),
+        (
+            [SubstanceUse(code="sub.heroin", route="smoke", age_first_used=60)],
+            "between 5 and the client's age",
+        ),
     ],
 )
 def test_problem_substances_are_checked_and_nothing_is_saved(personas, uses, says):
@@ -280,10 +292,12 @@ def test_problem_substances_are_checked_and_nothing_is_saved(personas, uses, say
         actions.open_episode,
         actor=personas.mi_keyworker.user,
         client=client,
-        team=personas.team,
-        referral_date=today(),
-        keyworker=personas.mi_keyworker,
-        substances=uses,
+        given=actions.OpenEpisodeInput(
+            team=personas.team,
+            referral_date=today(),
+            keyworker=personas.mi_keyworker,
+            substances=uses,
+        ),
     )
     assert message.startswith("substances:") and says in message
     assert not Episode.objects.filter(client=client).exists()
@@ -301,7 +315,9 @@ def test_substances_are_kept_in_order_with_route_and_age(personas):
 def test_discharge_records_date_and_exit_reason_and_a_return_opens_a_linked_episode(personas):
     episode, who = personas.episode, personas.mi_keyworker.user
     actions.discharge(
-        actor=who, episode=episode, on=today(), exit_reason="dropped_out", note="No contact"
+        actor=who,
+        episode=episode,
+        given=actions.DischargeInput(on=today(), exit_reason="dropped_out", note="No contact"),
     )
     episode.refresh_from_db()
     assert (episode.discharged_on, episode.exit_reason, episode.is_open) == (
@@ -312,10 +328,12 @@ def test_discharge_records_date_and_exit_reason_and_a_return_opens_a_linked_epis
     back = actions.open_episode(
         actor=who,
         client=personas.client,
-        team=personas.team,
-        referral_date=today(),
-        keyworker=personas.keyworker,
-        substances=[SubstanceUse("sub.heroin", "smoke")],
+        given=actions.OpenEpisodeInput(
+            team=personas.team,
+            referral_date=today(),
+            keyworker=personas.keyworker,
+            substances=[SubstanceUse(code="sub.heroin", route="smoke")],
+        ),
     )
     assert back.previous_episode == episode and back.is_open
     refused(
@@ -323,18 +341,14 @@ def test_discharge_records_date_and_exit_reason_and_a_return_opens_a_linked_epis
         actions.move_phase,
         actor=who,
         episode=episode,
-        to="preparation",
-        on=today(),
-        reason="x",
+        given=actions.MovePhaseInput(to="preparation", on=today(), reason="x"),
     )
     refused(
         "R1",
         actions.allocate_keyworker,
         actor=personas.team_leader.user,
         episode=episode,
-        worker=personas.keyworker,
-        on=today(),
-        reason="x",
+        given=actions.AllocateKeyworkerInput(worker=personas.keyworker, on=today(), reason="x"),
     )
 
 
@@ -352,8 +366,7 @@ def test_discharge_is_refused_when_it_cannot_be_true(personas, on, reason, says)
         actions.discharge,
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        on=today() + on * DAY,
-        exit_reason=reason,
+        given=actions.DischargeInput(on=today() + on * DAY, exit_reason=reason),
     )
     assert says in message
     personas.episode.refresh_from_db()
@@ -362,12 +375,15 @@ def test_discharge_is_refused_when_it_cannot_be_true(personas, on, reason, says)
 
 def test_a_discharged_episode_cannot_be_discharged_again(personas):
     who = personas.mi_keyworker.user
-    actions.discharge(actor=who, episode=personas.episode, on=today(), exit_reason="transferred")
+    actions.discharge(
+        actor=who,
+        episode=personas.episode,
+        given=actions.DischargeInput(on=today(), exit_reason="transferred"),
+    )
     assert "already discharged" in refused(
         "EPISODE",
         actions.discharge,
         actor=who,
         episode=personas.episode,
-        on=today(),
-        exit_reason="died",
+        given=actions.DischargeInput(on=today(), exit_reason="died"),
     )

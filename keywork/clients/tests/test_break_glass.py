@@ -74,8 +74,12 @@ def test_no_break_glass_into_another_service(personas):
     from keywork.access.models import Role
     from keywork.testing.personas import worker
 
-    elsewhere = access.create_service(actor=None, code="far", name="Far Recovery")
-    team = access.create_team(actor=None, service=elsewhere, code="far-a", name="Far A")
+    elsewhere = access.create_service(
+        actor=None, given=access.CreateServiceInput(code="far", name="Far Recovery")
+    )
+    team = access.create_team(
+        actor=None, service=elsewhere, given=access.CreateTeamInput(code="far-a", name="Far A")
+    )
     outsider = worker("out.sider", Role.KEYWORKER, team=team, service=elsewhere)
     browser = as_user(outsider.user)
     assert browser.get(RECORD).status_code == 404

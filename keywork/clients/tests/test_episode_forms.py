@@ -41,9 +41,7 @@ def test_rule_2_is_refused_on_the_form_in_the_same_words_as_the_action(client, p
         actions.move_phase(
             actor=personas.mi_keyworker.user,
             episode=personas.episode,
-            to="change",
-            on=TODAY(),
-            reason="Fast",
+            given=actions.MovePhaseInput(to="change", on=TODAY(), reason="Fast"),
         )
     client.force_login(personas.mi_keyworker.user)
     page = client.post(
@@ -59,9 +57,9 @@ def test_rule_1_is_refused_on_the_form_in_the_same_words_as_the_action(client, p
         actions.allocate_keyworker(
             actor=personas.team_leader.user,
             episode=personas.episode,
-            worker=personas.keyworker,
-            on=later,
-            reason="Cover",
+            given=actions.AllocateKeyworkerInput(
+                worker=personas.keyworker, on=later, reason="Cover"
+            ),
         )
     client.force_login(personas.team_leader.user)
     page = client.post(

@@ -2,6 +2,8 @@
 
 import pytest
 
+from keywork.access.actions import SetActiveInput
+from keywork.clients.actions import RegisterClientInput
 from keywork.clients.policies import can_allocate, can_work_with, caseload_of, clients_visible_to
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +32,11 @@ def test_commissioners_and_administrators_see_no_client(personas):
 def test_a_disabled_account_sees_nothing(personas):
     from keywork.access.actions import set_active
 
-    set_active(actor=None, worker=personas.mi_keyworker, active=False, reason="Left the service")
+    set_active(
+        actor=None,
+        worker=personas.mi_keyworker,
+        given=SetActiveInput(active=False, reason="Left the service"),
+    )
     personas.mi_keyworker.user.refresh_from_db()
     assert ids(personas.mi_keyworker.user) == set()
 
@@ -57,11 +63,13 @@ def test_a_client_waiting_for_an_episode_is_seen_by_the_team_that_registered_the
 
     register_client(
         actor=personas.keyworker.user,
-        local_id="T0009",
-        given_name="Wai",
-        family_name="Ting",
-        date_of_birth=dt.date(1995, 5, 5),
-        sex="male",
+        given=RegisterClientInput(
+            local_id="T0009",
+            given_name="Wai",
+            family_name="Ting",
+            date_of_birth=dt.date(1995, 5, 5),
+            sex="male",
+        ),
     )
     assert "T0009" in ids(personas.team_leader.user)
     assert "T0009" in ids(personas.manager.user)

@@ -6,9 +6,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from keywork.access.actions import set_active
-from keywork.sessions.actions import NextAppointment, record_session
-from keywork.sessions.rules import SessionContent
+from keywork.access.actions import SetActiveInput, set_active
+from keywork.sessions.actions import (
+    Appointment,
+    RecordGroupInput,
+    RecordSessionInput,
+    ScheduleGroupInput,
+    SessionContent,
+    record_session,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +24,17 @@ def seen_by(personas, worker, days_ago: int):
     return record_session(
         actor=worker.user,
         episode=personas.episode,
-        starts_at=when,
-        content=SessionContent("progress_checked", "a", "b", "c", ("topic.ambivalence",)),
-        next_appointment=NextAppointment(when + dt.timedelta(days=7)),
+        given=RecordSessionInput(
+            starts_at=when,
+            content=SessionContent(
+                care_plan_work="progress_checked",
+                information_advice="a",
+                harm_reduction="b",
+                motivational_work="c",
+                topics=("topic.ambivalence",),
+            ),
+            next_appointment=Appointment(starts_at=when + dt.timedelta(days=7)),
+        ),
     )
 
 
@@ -36,7 +50,11 @@ def test_the_team_view_is_for_team_leaders_and_managers(client, personas, person
 def test_a_disabled_keyworkers_clients_are_listed_for_reallocation(client, personas):
     client.force_login(personas.team_leader.user)
     assert "None: every client has an active keyworker" in client.get("/team/").content.decode()
-    set_active(actor=None, worker=personas.mi_keyworker, active=False, reason="Left the service")
+    set_active(
+        actor=None,
+        worker=personas.mi_keyworker,
+        given=SetActiveInput(active=False, reason="Left the service"),
+    )
     page = client.get("/team/").content.decode()
     waiting = page.split("Awaiting a new keyworker")[1].split("Allocations to review")[0]
     assert "Sam Synthetic" in waiting and "/clients/T0001/keyworker/" in waiting
@@ -64,22 +82,34 @@ def test_a_groups_facilitator_is_not_counted_as_the_most_frequent_contact(client
         (group,) = schedule_group(
             actor=personas.keyworker.user,
             team=personas.team,
-            title="Mutual aid introduction",
-            starts_at=timezone.now() - dt.timedelta(days=days_ago),
-            facilitators=[personas.keyworker],
             episodes=[personas.episode],
+            given=ScheduleGroupInput(
+                title="Mutual aid introduction",
+                starts_at=timezone.now() - dt.timedelta(days=days_ago),
+                facilitators=[personas.keyworker],
+            ),
         )
         record_group(
             actor=personas.keyworker.user,
             session=group,
-            content=SessionContent("progress_checked", "a", "b", "c", ("topic.ambivalence",)),
-            register=[
-                RegisterLine(
-                    group.attendances.get(),
-                    "attended",
-                    next_appointment=NextAppointment(timezone.now() + dt.timedelta(days=days_ago)),
-                )
-            ],
+            given=RecordGroupInput(
+                content=SessionContent(
+                    care_plan_work="progress_checked",
+                    information_advice="a",
+                    harm_reduction="b",
+                    motivational_work="c",
+                    topics=("topic.ambivalence",),
+                ),
+                register=[
+                    RegisterLine(
+                        group.attendances.get(),
+                        "attended",
+                        next_appointment=Appointment(
+                            starts_at=timezone.now() + dt.timedelta(days=days_ago)
+                        ),
+                    )
+                ],
+            ),
         )
     client.force_login(personas.team_leader.user)
     assert (

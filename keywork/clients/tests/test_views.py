@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from keywork.clients import actions
-from keywork.clients.rules import SubstanceUse
+from keywork.clients.actions import SubstanceUse
 from keywork.core.dates import today
+from keywork.sessions.actions import AmendSessionNotesInput, RecordSessionInput
 from keywork.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -109,26 +110,28 @@ def add_clients(personas, count: int, start: int = 0) -> None:
     for n in range(start, start + count):
         new = actions.register_client(
             actor=personas.mi_keyworker.user,
-            local_id=f"Q{n:04d}",
-            given_name="Quinn",
-            family_name=f"Load{n:04d}",
-            date_of_birth=dt.date(1980, 1, 1),
-            sex="not_stated",
+            given=actions.RegisterClientInput(
+                local_id=f"Q{n:04d}",
+                given_name="Quinn",
+                family_name=f"Load{n:04d}",
+                date_of_birth=dt.date(1980, 1, 1),
+                sex="not_stated",
+            ),
         )
         episode = actions.open_episode(
             actor=personas.mi_keyworker.user,
             client=new,
-            team=personas.team,
-            referral_date=today() - dt.timedelta(days=20),
-            keyworker=personas.mi_keyworker,
-            substances=[SubstanceUse("sub.cannabis", "smoke")],
+            given=actions.OpenEpisodeInput(
+                team=personas.team,
+                referral_date=today() - dt.timedelta(days=20),
+                keyworker=personas.mi_keyworker,
+                substances=[SubstanceUse(code="sub.cannabis", route="smoke")],
+            ),
         )
         actions.move_phase(
             actor=personas.mi_keyworker.user,
             episode=episode,
-            to="preparation",
-            on=today(),
-            reason="Ready",
+            given=actions.MovePhaseInput(to="preparation", on=today(), reason="Ready"),
         )
 
 
@@ -148,16 +151,20 @@ def test_the_caseload_and_record_use_the_same_number_of_queries_whatever_the_siz
         actions.allocate_keyworker(
             actor=personas.team_leader.user,
             episode=personas.episode,
-            worker=personas.keyworker if n % 2 == 0 else personas.mi_keyworker,
-            on=today(),
-            reason="Cover",
+            given=actions.AllocateKeyworkerInput(
+                worker=personas.keyworker if n % 2 == 0 else personas.mi_keyworker,
+                on=today(),
+                reason="Cover",
+            ),
         )
     for days_ago in (7, 5, 2):
         attended = record_a_session(personas, days_ago)
     from keywork.sessions.actions import amend_session_notes
 
     amend_session_notes(
-        actor=personas.mi_keyworker.user, attendance=attended, notes="More", reason="Added"
+        actor=personas.mi_keyworker.user,
+        attendance=attended,
+        given=AmendSessionNotesInput(notes="More", reason="Added"),
     )
     large = (queries_for(client, "/"), queries_for(client, RECORD))
     assert small == large
@@ -167,23 +174,24 @@ def test_the_caseload_and_record_use_the_same_number_of_queries_whatever_the_siz
 def record_a_session(personas, days_ago: int):
     from django.utils import timezone
 
-    from keywork.sessions.actions import NextAppointment, record_session
-    from keywork.sessions.rules import SessionContent
+    from keywork.sessions.actions import Appointment, SessionContent, record_session
 
     when = timezone.now() - dt.timedelta(days=days_ago)
     return record_session(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        starts_at=when,
-        content=SessionContent(
-            "progress_checked",
-            "Naloxone",
-            "Safer use",
-            "Change talk",
-            ("topic.ambivalence", "topic.risk-awareness"),
-            ("kwp.motivational-interviewing",),
-            ("tool.decision-balance",),
-            "Notes",
+        given=RecordSessionInput(
+            starts_at=when,
+            content=SessionContent(
+                care_plan_work="progress_checked",
+                information_advice="Naloxone",
+                harm_reduction="Safer use",
+                motivational_work="Change talk",
+                topics=("topic.ambivalence", "topic.risk-awareness"),
+                interventions=("kwp.motivational-interviewing",),
+                techniques=("tool.decision-balance",),
+                notes="Notes",
+            ),
+            next_appointment=Appointment(starts_at=when + dt.timedelta(days=7)),
         ),
-        next_appointment=NextAppointment(when + dt.timedelta(days=7)),
     )

@@ -71,9 +71,9 @@ def test_every_action_refuses_an_impossible_date_whatever_calls_it(personas):
         clients.move_phase(
             actor=personas.mi_keyworker.user,
             episode=personas.episode,
-            to="preparation",
-            on=dt.date(9999, 12, 31),
-            reason="Ready",
+            given=clients.MovePhaseInput(
+                to="preparation", on=dt.date(9999, 12, 31), reason="Ready"
+            ),
         )
 
 
@@ -113,9 +113,7 @@ def test_an_action_refuses_a_nul_inside_its_typed_input(personas):
         clients.move_phase(
             actor=personas.mi_keyworker.user,
             episode=personas.episode,
-            to="preparation",
-            on=dt.date.today(),
-            reason="Ready\x00",
+            given=clients.MovePhaseInput(to="preparation", on=dt.date.today(), reason="Ready\x00"),
         )
 
 

@@ -19,7 +19,7 @@ from keywork.clients.models import Allocation, Episode, PhaseChange
 from keywork.core.errors import RuleViolation
 from keywork.core.tests.test_import import SESSION, lines, moment, run
 from keywork.sessions import actions as sessions
-from keywork.sessions.actions import NextAppointment
+from keywork.sessions.actions import Appointment
 from keywork.sessions.models import Attendance, NoteRevision
 from keywork.sessions.tests.test_form import post_data
 from keywork.sessions.tests.test_sessions import content
@@ -54,9 +54,11 @@ def earlier_session(personas) -> Attendance:
     return sessions.record_session(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        starts_at=when,
-        content=content(notes="First notes"),
-        next_appointment=NextAppointment(when + 7 * DAY),
+        given=sessions.RecordSessionInput(
+            starts_at=when,
+            content=content(notes="First notes"),
+            next_appointment=Appointment(starts_at=when + 7 * DAY),
+        ),
     )
 
 
@@ -69,7 +71,11 @@ CASES = {
         "R1",
         "team_leader",
         lambda p, user: clients.allocate_keyworker(
-            actor=user, episode=p.episode, worker=p.keyworker, on=today() + 3 * DAY, reason="Cover"
+            actor=user,
+            episode=p.episode,
+            given=clients.AllocateKeyworkerInput(
+                worker=p.keyworker, on=today() + 3 * DAY, reason="Cover"
+            ),
         ),
         "/clients/T0001/keyworker/",
         lambda p: {"worker": p.keyworker.pk, "on": today() + 3 * DAY, "reason": "Cover"},
@@ -85,7 +91,9 @@ CASES = {
         "R2",
         "mi_keyworker",
         lambda p, user: clients.move_phase(
-            actor=user, episode=p.episode, to="change", on=today(), reason="Fast"
+            actor=user,
+            episode=p.episode,
+            given=clients.MovePhaseInput(to="change", on=today(), reason="Fast"),
         ),
         "/clients/T0001/phase/",
         lambda p: {"to": "change", "on": today(), "reason": "Fast"},
@@ -101,7 +109,9 @@ CASES = {
         "EPISODE",
         "mi_keyworker",
         lambda p, user: clients.discharge(
-            actor=user, episode=p.episode, on=today() + DAY, exit_reason="dropped_out"
+            actor=user,
+            episode=p.episode,
+            given=clients.DischargeInput(on=today() + DAY, exit_reason="dropped_out"),
         ),
         "/clients/T0001/discharge/",
         lambda p: {"on": today() + DAY, "exit_reason": "dropped_out", "note": ""},
@@ -118,9 +128,11 @@ CASES = {
         lambda p, user: sessions.record_session(
             actor=user,
             episode=p.episode,
-            starts_at=timezone.now() - dt.timedelta(hours=1),
-            content=content(harm_reduction="", motivational_work=""),
-            next_appointment=NextAppointment(timezone.now() + 7 * DAY),
+            given=sessions.RecordSessionInput(
+                starts_at=timezone.now() - dt.timedelta(hours=1),
+                content=content(harm_reduction="", motivational_work=""),
+                next_appointment=Appointment(starts_at=timezone.now() + 7 * DAY),
+            ),
         ),
         "/clients/T0001/sessions/new/",
         lambda p: post_data(harm_reduction="", motivational_work=""),
@@ -136,7 +148,9 @@ CASES = {
         "R13",
         "mi_keyworker",
         lambda p, user: sessions.amend_session_notes(
-            actor=user, attendance=p.earlier, notes="Changed", reason=" "
+            actor=user,
+            attendance=p.earlier,
+            given=sessions.AmendSessionNotesInput(notes="Changed", reason=" "),
         ),
         "/clients/T0001/sessions/{pk}/amend/",
         lambda p: {"notes": "Changed", "reason": " "},
@@ -187,9 +201,11 @@ def test_a_technique_is_refused_as_an_intervention_by_the_import_and_never_offer
         sessions.record_session(
             actor=personas.mi_keyworker.user,
             episode=personas.episode,
-            starts_at=timezone.now() - dt.timedelta(hours=1),
-            content=content(interventions=("tech.pros-and-cons",)),
-            next_appointment=NextAppointment(timezone.now() + 7 * DAY),
+            given=sessions.RecordSessionInput(
+                starts_at=timezone.now() - dt.timedelta(hours=1),
+                content=content(interventions=("tech.pros-and-cons",)),
+                next_appointment=Appointment(starts_at=timezone.now() + 7 * DAY),
+            ),
         )
     line = {
         **SESSION,

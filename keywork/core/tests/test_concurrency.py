@@ -21,7 +21,10 @@ def test_concurrent_writers_never_fail_with_database_is_locked():
             start.wait()
             for i in range(15):
                 Service.objects.count()  # a read first, then the write
-                actions.create_service(actor=None, code=f"s{n}-{i}", name=f"Service {n}.{i}")
+                actions.create_service(
+                    actor=None,
+                    given=actions.CreateServiceInput(code=f"s{n}-{i}", name=f"Service {n}.{i}"),
+                )
         except BaseException as error:
             errors.append(error)
         finally:

@@ -13,9 +13,8 @@ from keywork.audit.models import AuditEvent
 from keywork.clients.models import Client, Episode
 from keywork.core.errors import RuleViolation
 from keywork.sessions import actions as sessions
-from keywork.sessions.actions import NextAppointment
+from keywork.sessions.actions import Appointment, SessionContent
 from keywork.sessions.models import Attendance, NoteRevision
-from keywork.sessions.rules import SessionContent
 
 pytestmark = pytest.mark.django_db
 
@@ -151,11 +150,18 @@ def test_the_import_and_the_action_refuse_in_the_same_words(tmp_path, personas):
         sessions.record_session(
             actor=personas.keyworker.user,
             episode=personas.episode,
-            starts_at=when,
-            content=SessionContent(
-                "agreed", "a", "b", "c", ("topic.ambivalence",), ("kwp.motivational-interviewing",)
+            given=sessions.RecordSessionInput(
+                starts_at=when,
+                content=SessionContent(
+                    care_plan_work="agreed",
+                    information_advice="a",
+                    harm_reduction="b",
+                    motivational_work="c",
+                    topics=("topic.ambivalence",),
+                    interventions=("kwp.motivational-interviewing",),
+                ),
+                next_appointment=Appointment(starts_at=when + dt.timedelta(days=7)),
             ),
-            next_appointment=NextAppointment(when + dt.timedelta(days=7)),
         )
     line = {
         **SESSION,
@@ -209,6 +215,24 @@ def test_the_import_and_the_action_refuse_in_the_same_words(tmp_path, personas):
         (
             {**SESSION, "starts_at": "yesterday"},
             "INVALID: starts_at: 'yesterday' is not a date and time",
+        ),
+        (
+            {"action": "discharge", "client": "T0001", "on": "2026-11-01", "exit_reasn": "died"},
+            "INVALID: exit_reasn: is not a field; the fields are action, client, exit_reason",
+        ),
+        (
+            {**SESSION, "next_appointment": {"starts_at": "2026-12-01T10:00", "room": "2"}},
+            "INVALID: room: is not a field in next_appointment",
+        ),
+        (
+            {
+                "action": "allocate_keyworker",
+                "client": "T0001",
+                "keyworker": "no.one",
+                "on": "2026-11-01",
+                "reason": "x",
+            },
+            "INVALID: keyworker: no worker with username 'no.one'",
         ),
     ],
 )

@@ -170,10 +170,9 @@ def test_sixteen_simultaneous_keyworker_changes_leave_exactly_one_winner(persona
         return clients.allocate_keyworker(
             actor=personas.team_leader.user,
             episode=Episode.objects.get(pk=episode.pk),
-            worker=workers[n % 2],
-            on=on,
-            reason=f"Change {n}",
-            expected_version=version,
+            given=clients.AllocateKeyworkerInput(
+                worker=workers[n % 2], on=on, reason=f"Change {n}", expected_version=version
+            ),
         )
 
     saved, conflicts, others = outcome(at_once(save))
@@ -193,9 +192,9 @@ def test_sixteen_simultaneous_keyworker_changes_without_a_version_queue_without_
         return clients.allocate_keyworker(
             actor=personas.team_leader.user,
             episode=Episode.objects.get(pk=episode.pk),
-            worker=workers[n % 2],
-            on=today(),
-            reason=f"Change {n}",
+            given=clients.AllocateKeyworkerInput(
+                worker=workers[n % 2], on=today(), reason=f"Change {n}"
+            ),
         )
 
     results = at_once(save)
@@ -211,8 +210,9 @@ def agreements_at_once(personas: Any, expected_version: int | None) -> list[obje
         return careplans.agree_care_plan(
             actor=personas.mi_keyworker.user,
             episode=Episode.objects.get(pk=personas.episode.pk),
-            plan=plan_input(change_note=f"Version from editor {n}"),
-            expected_version=expected_version,
+            given=plan_input(
+                change_note=f"Version from editor {n}", expected_version=expected_version
+            ),
         )
 
     return at_once(save)
@@ -252,9 +252,9 @@ def _intervention(personas: Any) -> tuple[Callable[[int], object], int]:
         return actions.amend_intervention(
             actor=personas.mi_keyworker.user,
             intervention=record,
-            given=given(personas, planned_sessions=8),
-            reason="Planned more",
-            expected_version=version,
+            given=actions.as_amendment(
+                given(personas, planned_sessions=8), reason="Planned more", expected_version=version
+            ),
         )
 
     return save, actions.intervention_version(record)
@@ -268,10 +268,16 @@ def _prescription(personas: Any) -> tuple[Callable[[int], object], int]:
 
     nurse = worker("nia.prescriber", Role.KEYWORKER, team=personas.team, service=personas.service)
     access_actions.record_registration(
-        actor=None, worker=nurse, body="NMC", number="NMC-9", valid_from=today() - 400 * DAY,
-        expires_on=today() + 300 * DAY,
-        interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
-    )  # fmt: skip
+        actor=None,
+        worker=nurse,
+        given=access_actions.RecordRegistrationInput(
+            body="NMC",
+            number="NMC-9",
+            valid_from=today() - 400 * DAY,
+            expires_on=today() + 300 * DAY,
+            interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
+        ),
+    )
     record = prescribe(personas, nurse, started_on=today() - 10 * DAY)
     days = iter(range(8, 0, -2))
 
@@ -279,10 +285,12 @@ def _prescription(personas: Any) -> tuple[Callable[[int], object], int]:
         return actions.change_dose(
             actor=personas.mi_keyworker.user,
             prescription=record,
-            from_date=today() - next(days) * DAY,
-            dose=ml("70"),
-            reason="Review with the prescriber",
-            expected_version=version,
+            given=actions.ChangeDoseInput(
+                from_date=today() - next(days) * DAY,
+                dose=ml("70"),
+                reason="Review with the prescriber",
+                expected_version=version,
+            ),
         )
 
     return save, actions.prescription_version(record)
@@ -299,9 +307,9 @@ def _referral(personas: Any) -> tuple[Callable[[int], object], int]:
         return actions.move_referral(
             actor=personas.mi_keyworker.user,
             referral=record,
-            status=next(statuses),
-            on=today(),
-            expected_version=version,
+            given=actions.MoveReferralInput(
+                status=next(statuses), on=today(), expected_version=version
+            ),
         )
 
     return save, actions.referral_version(record)
@@ -315,8 +323,7 @@ def _assessment(personas: Any) -> tuple[Callable[[int], object], int]:
         return actions.assess(
             actor=personas.mi_keyworker.user,
             episode=personas.episode,
-            assessment=assessment(),
-            expected_version=version,
+            given=assessment(expected_version=version),
         )
 
     return save, actions.assessment_version(personas.episode)

@@ -165,7 +165,11 @@ def served(tmp_path: Path, transactional_db: None) -> Iterator[Browser]:
 
 def test_the_production_server_serves_sign_in_a_client_page_and_static_files(personas, served):
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"]):
-        access.set_password(actor=None, worker=personas.mi_keyworker, password=PASSWORD)
+        access.set_password(
+            actor=None,
+            worker=personas.mi_keyworker,
+            given=access.SetPasswordInput(password=PASSWORD),
+        )
     browser = served
 
     response, _ = browser.ask("GET", "/", proxied=False)

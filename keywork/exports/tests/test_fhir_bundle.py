@@ -12,6 +12,7 @@ from fhir.resources.R4B.bundle import Bundle
 
 from keywork.audit.models import AuditEvent
 from keywork.careplans.tests.test_careplans import agree
+from keywork.core.inputs import Reason
 from keywork.exports.tests.test_ndtms import month  # noqa: F401  (a fixture)
 from keywork.measures.tests.test_qs6 import FOCUS, seen
 from keywork.prescribing.tests.conftest import prescriber  # noqa: F401  (a fixture)
@@ -79,7 +80,7 @@ def test_care_plan_goals_sessions_and_referrals_link_up_inside_the_bundle(person
     refer(personas)
     mistaken = refer(personas, destination="ref.financial-legal", agency="Citizens Advice")
     referrals.mark_referral_in_error(
-        actor=personas.mi_keyworker.user, referral=mistaken, reason="Wrong client"
+        actor=personas.mi_keyworker.user, referral=mistaken, given=Reason(reason="Wrong client")
     )
     found = exported(tmp_path, "T0001")
     resources = by_type(found)

@@ -18,15 +18,14 @@ from django.core.management import CommandError, call_command
 
 from keywork.audit.models import AuditEvent
 from keywork.clients import actions as clients
-from keywork.clients.rules import SubstanceUse
+from keywork.clients.actions import SubstanceUse
 from keywork.interventions import actions as interventions
 from keywork.interventions.actions import InterventionInput
 from keywork.outcomes import actions as outcomes
 from keywork.outcomes.actions import ProfileInput
 from keywork.prescribing import actions as prescribing
-from keywork.prescribing.actions import PrescriptionInput
+from keywork.prescribing.actions import DoseInput, PrescriptionInput
 from keywork.prescribing.models import DoseChange
-from keywork.prescribing.rules import DoseInput
 from keywork.prescribing.tests.conftest import prescriber  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +48,8 @@ def person(personas, local_id: str, *, consent=True, born=dt.date(1985, 5, 1), *
     }
     values.update(more)
     return clients.register_client(
-        actor=personas.mi_keyworker.user, local_id=local_id, is_synthetic=True, **values
+        actor=personas.mi_keyworker.user,
+        given=clients.RegisterClientInput(local_id=local_id, is_synthetic=True, **values),
     )
 
 
@@ -60,8 +60,8 @@ def episode(personas, client, **more):
         "referral_source": "GP",
         "injecting_status": "currently",
         "substances": [
-            SubstanceUse("sub.heroin", "inject", 19),
-            SubstanceUse("sub.crack", "smoke"),
+            SubstanceUse(code="sub.heroin", route="inject", age_first_used=19),
+            SubstanceUse(code="sub.crack", route="smoke"),
         ],
     }
     values.update(more)
@@ -70,9 +70,9 @@ def episode(personas, client, **more):
     return clients.open_episode(
         actor=personas.mi_keyworker.user,
         client=client,
-        team=personas.team,
-        keyworker=personas.mi_keyworker,
-        **values,
+        given=clients.OpenEpisodeInput(
+            team=personas.team, keyworker=personas.mi_keyworker, **values
+        ),
     )
 
 
@@ -84,7 +84,7 @@ def methadone(personas, prescriber, treated, **dose):  # noqa: F811
             medication="rx.methadone-oral",
             regime="maintenance",
             started_on=march(16, 2),
-            dose=DoseInput(Decimal("40"), "ml", "supervised"),
+            dose=DoseInput(amount=Decimal("40"), unit="ml", supervision="supervised"),
             prescriber=prescriber,
         ),
     )
@@ -112,9 +112,11 @@ def month(personas, prescriber):  # noqa: F811
     prescribing.change_dose(
         actor=personas.mi_keyworker.user,
         prescription=prescription,
-        from_date=march(10),
-        dose=DoseInput(Decimal("50"), "ml", "unsupervised"),
-        reason="Review with the prescriber",
+        given=prescribing.ChangeDoseInput(
+            from_date=march(10),
+            dose=DoseInput(amount=Decimal("50"), unit="ml", supervision="unsupervised"),
+            reason="Review with the prescriber",
+        ),
     )
     peer_support(personas, treated)
     outcomes.take_outcomes(
@@ -136,12 +138,13 @@ def month(personas, prescriber):  # noqa: F811
     clients.discharge(
         actor=personas.mi_keyworker.user,
         episode=left,
-        on=march(25),
-        exit_reason="completed_drug_free",
+        given=clients.DischargeInput(on=march(25), exit_reason="completed_drug_free"),
     )
     before = episode(personas, person(personas, "T0104"), referral_date=march(5, 1))
     clients.discharge(
-        actor=personas.mi_keyworker.user, episode=before, on=march(20, 2), exit_reason="moved_away"
+        actor=personas.mi_keyworker.user,
+        episode=before,
+        given=clients.DischargeInput(on=march(20, 2), exit_reason="moved_away"),
     )
     return personas
 
@@ -192,7 +195,7 @@ def test_the_clean_month_passes_the_check(month):
 
 def test_the_check_catches_a_client_under_18_at_referral(personas):
     young = person(personas, "T0201", born=dt.date(2008, 6, 1))
-    episode(personas, young, substances=[SubstanceUse("sub.cannabis", "smoke")])
+    episode(personas, young, substances=[SubstanceUse(code="sub.cannabis", route="smoke")])
     assert problems() == [
         "EPI T0201-E1 DOB: the client was 17 at referral on 02/02/2026; the return is for "
         "adults, 18 or over"

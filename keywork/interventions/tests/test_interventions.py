@@ -9,14 +9,20 @@ from django.utils import timezone
 
 from keywork.access.tests.trail import assert_refused
 from keywork.audit.models import AuditEvent
-from keywork.careplans.rules import GoalInput
+from keywork.careplans.actions import GoalInput
 from keywork.careplans.tests.test_careplans import agree
 from keywork.core.dates import today
+from keywork.core.inputs import Reason
 from keywork.interventions import actions
 from keywork.interventions.actions import InterventionInput
 from keywork.interventions.models import Amendment, Intervention
 from keywork.interventions.rules import Period
-from keywork.sessions.actions import NextAppointment, record_session, schedule_session
+from keywork.sessions.actions import (
+    Appointment,
+    RecordSessionInput,
+    record_session,
+    schedule_session,
+)
 from keywork.sessions.tests.test_sessions import content
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +56,7 @@ refused = partial(assert_refused, unchanged=(Intervention, Amendment))
 
 def ost_plan(personas, **changes):
     goals = tuple(
-        GoalInput(domain, f"Goal for {domain}", ("A first step",))
+        GoalInput(domain=domain, description=f"Goal for {domain}", milestones=("A first step",))
         for domain in ("substance_use", "physical_health", "legal", "housing")
     )
     return agree(personas, goals=goals, **changes)
@@ -61,9 +67,11 @@ def session_with(personas, worker, days_ago: int):
     return record_session(
         actor=worker.user,
         episode=personas.episode,
-        starts_at=when,
-        content=content(),
-        next_appointment=NextAppointment(when + 7 * DAY),
+        given=RecordSessionInput(
+            starts_at=when,
+            content=content(),
+            next_appointment=Appointment(starts_at=when + 7 * DAY),
+        ),
     )
 
 
@@ -93,7 +101,10 @@ def test_a_structured_intervention_plans_several_sessions(personas, changes, say
 
 def test_a_structured_intervention_must_be_in_the_care_plan_in_force(personas):
     refused("R5", start, personas)  # no care plan at all
-    agree(personas, goals=(GoalInput("substance_use", "Cut down", ("Less",)),))
+    agree(
+        personas,
+        goals=(GoalInput(domain="substance_use", description="Cut down", milestones=("Less",)),),
+    )
     error = refused("R5", start, personas)
     assert "must be in the care plan" in error.message
     agree(personas, agreed_on=today() - 2 * DAY)  # names it, but after the start
@@ -103,7 +114,12 @@ def test_a_structured_intervention_must_be_in_the_care_plan_in_force(personas):
 
 def test_the_national_definition_in_the_plan_covers_the_skills_framework_entry(personas):
     goals = (
-        GoalInput("substance_use", "Motivation", ("x",), interventions=("nat.psy.motivational",)),
+        GoalInput(
+            domain="substance_use",
+            description="Motivation",
+            milestones=("x",),
+            interventions=("nat.psy.motivational",),
+        ),
     )
     agree(personas, goals=goals)
     assert start(personas).entry.code == MI
@@ -197,21 +213,25 @@ def test_other_structured_treatment_needs_its_care_plan_and_planned_sessions(per
     schedule_session(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        starts_at=timezone.now() + 2 * DAY,
+        given=Appointment(starts_at=timezone.now() + 2 * DAY),
     )
     assert start(personas, OST).entry.code == OST
 
 
 def plan_for_both(personas):
     goals = (
-        GoalInput("substance_use", "Motivation", ("x",), interventions=(MI,)),
-        GoalInput("physical_health", "Health", ("x",)),
-        GoalInput("legal", "Order", ("x",)),
-        GoalInput("housing", "Home", ("x",)),
+        GoalInput(
+            domain="substance_use", description="Motivation", milestones=("x",), interventions=(MI,)
+        ),
+        GoalInput(domain="physical_health", description="Health", milestones=("x",)),
+        GoalInput(domain="legal", description="Order", milestones=("x",)),
+        GoalInput(domain="housing", description="Home", milestones=("x",)),
     )
     agree(personas, goals=goals, agreed_on=today() - 30 * DAY)
     schedule_session(
-        actor=personas.mi_keyworker.user, episode=personas.episode, starts_at=timezone.now() + DAY
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=Appointment(starts_at=timezone.now() + DAY),
     )
 
 
@@ -247,14 +267,16 @@ def test_an_intervention_ends_with_its_exit_and_not_before_a_counted_session(per
     actions.add_intervention_session(
         actor=personas.mi_keyworker.user, intervention=intervention, attendance=attendance
     )
-    end = actions.end_intervention
     user = personas.mi_keyworker.user
-    refused(
-        "INVALID", end, actor=user, intervention=intervention, on=today() - 3 * DAY, exit="planned"
-    )
-    refused("INVALID", end, actor=user, intervention=intervention, on=today(), exit="")
-    refused("INVALID", end, actor=user, intervention=intervention, on=today() + DAY, exit="planned")
-    end(actor=user, intervention=intervention, on=today(), exit="planned")
+
+    def end(on: dt.date, exit: str) -> object:
+        given = actions.EndInterventionInput(on=on, exit=exit)
+        return actions.end_intervention(actor=user, intervention=intervention, given=given)
+
+    refused("INVALID", end, on=today() - 3 * DAY, exit="planned")
+    refused("INVALID", end, on=today(), exit="")
+    refused("INVALID", end, on=today() + DAY, exit="planned")
+    end(on=today(), exit="planned")
     intervention.refresh_from_db()
     assert intervention.ended_on == today() and intervention.exit == "planned"
 
@@ -276,27 +298,26 @@ def test_an_amendment_keeps_what_it_was_and_needs_a_reason(personas):
         actions.amend_intervention,
         actor=user,
         intervention=intervention,
-        given=changed,
-        reason=" ",
+        given=actions.as_amendment(changed, reason=" "),
     )
     refused(
         "R13",
         actions.amend_intervention,
         actor=user,
         intervention=intervention,
-        given=given(personas),
-        reason="x",
+        given=actions.as_amendment(given(personas), reason="x"),
     )
     refused(
         "R5",
         actions.amend_intervention,
         actor=user,
         intervention=intervention,
-        given=given(personas, planned_sessions=1),
-        reason="Fewer",
+        given=actions.as_amendment(given(personas, planned_sessions=1), reason="Fewer"),
     )
     amendment = actions.amend_intervention(
-        actor=user, intervention=intervention, given=changed, reason="Agreed two more"
+        actor=user,
+        intervention=intervention,
+        given=actions.as_amendment(changed, reason="Agreed two more"),
     )
     assert amendment.changes == {"planned_sessions": [6, 8]}
     intervention.refresh_from_db()
@@ -308,7 +329,9 @@ def test_a_record_in_error_stays_and_no_longer_blocks(personas):
     wrong = start(personas, started_on=today() - 8 * DAY)
     refused("R6", start, personas, OST, started_on=today() - 5 * DAY)
     actions.mark_intervention_in_error(
-        actor=personas.mi_keyworker.user, intervention=wrong, reason="Recorded on the wrong client"
+        actor=personas.mi_keyworker.user,
+        intervention=wrong,
+        given=Reason(reason="Recorded on the wrong client"),
     )
     assert Intervention.objects.filter(pk=wrong.pk).exists()
     assert start(personas, OST, started_on=today() - 5 * DAY).entry.code == OST
@@ -317,8 +340,7 @@ def test_a_record_in_error_stays_and_no_longer_blocks(personas):
         actions.end_intervention,
         actor=personas.mi_keyworker.user,
         intervention=wrong,
-        on=today(),
-        exit="planned",
+        given=actions.EndInterventionInput(on=today(), exit="planned"),
     )
 
 

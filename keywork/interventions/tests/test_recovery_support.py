@@ -7,9 +7,9 @@ import html
 
 import pytest
 
-from keywork.assessments.rules import NeedInput
+from keywork.assessments.actions import NeedInput
 from keywork.assessments.tests.test_assess import assess
-from keywork.careplans.rules import GoalInput
+from keywork.careplans.actions import GoalInput
 from keywork.careplans.tests.test_careplans import agree
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
@@ -32,17 +32,27 @@ def housing(personas, **changes):
 def test_housing_support_needs_the_assessed_need_then_a_goal(personas):
     error = refused("R8", housing, personas)
     assert "needs an assessed need for housing: record it in the assessment first" in error.message
-    assess(personas, needs=(NeedInput("employment", "Out of work"),))
+    assess(personas, needs=(NeedInput(domain="employment", description="Out of work"),))
     refused("R8", housing, personas)  # a need, but not for housing
     assess(personas, assessed_on=today() - 15 * DAY)  # housing: no settled address
     error = refused("R8", housing, personas)
     assert "needs a care-plan goal for housing: add it to the care plan first" in error.message
-    agree(personas, goals=(GoalInput("housing", "A settled home", ("Housing options seen",)),))
+    agree(
+        personas,
+        goals=(
+            GoalInput(
+                domain="housing", description="A settled home", milestones=("Housing options seen",)
+            ),
+        ),
+    )
     assert housing(personas).entry.code == HOUSING
 
 
 def test_the_need_must_be_assessed_by_the_start(personas):
-    agree(personas, goals=(GoalInput("housing", "A settled home", ("x",)),))
+    agree(
+        personas,
+        goals=(GoalInput(domain="housing", description="A settled home", milestones=("x",)),),
+    )
     assess(personas, assessed_on=today() - 2 * DAY)
     refused("R8", housing, personas, started_on=today() - 5 * DAY)
     assert housing(personas, started_on=today() - DAY).started_on == today() - DAY
@@ -55,12 +65,16 @@ def mutual_aid(personas, contact):
 def test_mutual_aid_records_the_arranged_first_contact_not_a_leaflet(personas):
     error = refused("R8", mutual_aid, personas, None)
     assert "records the arranged first contact: the group, the date and how" in error.message
-    leaflet = FirstContact("SMART Recovery, Tuesday", today(), "leaflet")
+    leaflet = FirstContact(group="SMART Recovery, Tuesday", on=today(), support="leaflet")
     error = refused("R8", mutual_aid, personas, leaflet)
     assert "a leaflet is not facilitated access to mutual aid" in error.message
-    early = FirstContact("SMART Recovery, Tuesday", today() - 30 * DAY, "accompanied")
+    early = FirstContact(
+        group="SMART Recovery, Tuesday", on=today() - 30 * DAY, support="accompanied"
+    )
     refused("INVALID", mutual_aid, personas, early)
-    done = mutual_aid(personas, FirstContact("SMART Recovery, Tuesday", today(), "accompanied"))
+    done = mutual_aid(
+        personas, FirstContact(group="SMART Recovery, Tuesday", on=today(), support="accompanied")
+    )
     assert done.first_contact_group == "SMART Recovery, Tuesday"
     assert done.first_contact_support == "accompanied"
 

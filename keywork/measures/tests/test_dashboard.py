@@ -53,17 +53,16 @@ def team(personas):
     sessions.record_session(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        starts_at=missed,
-        outcome="did_not_attend",
+        given=sessions.RecordSessionInput(starts_at=missed, outcome="did_not_attend"),
     )
     seen(personas, personas.mi_keyworker, 5, FOCUS)
     refer(personas)
     clients.move_phase(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        to="preparation",
-        on=today() - 3 * DAY,
-        reason="Ready to plan the change",
+        given=clients.MovePhaseInput(
+            to="preparation", on=today() - 3 * DAY, reason="Ready to plan the change"
+        ),
     )
     other = another_client(personas, "T0003", 30)
     profile(personas, other, "start", 28, 5)

@@ -16,14 +16,15 @@ from django.utils import timezone
 
 from keywork.careplans.tests.test_careplans import agree
 from keywork.clients import actions as clients
-from keywork.clients.rules import SubstanceUse
+from keywork.clients.actions import SubstanceUse
 from keywork.core.dates import today
+from keywork.core.inputs import Reason
 from keywork.interventions import actions as interventions
 from keywork.interventions.actions import InterventionInput
 from keywork.measures.framework import Period, Scope, compute
 from keywork.measures.qs6 import QS6
 from keywork.sessions import actions as sessions
-from keywork.sessions.actions import NextAppointment
+from keywork.sessions.actions import Appointment
 from keywork.sessions.models import Attendance
 from keywork.sessions.tests.test_sessions import content
 
@@ -70,30 +71,36 @@ def seen(personas, worker, days_ago: int, *interventions, episode=None) -> Atten
     return sessions.record_session(
         actor=worker.user,
         episode=episode or personas.episode,
-        starts_at=when,
-        content=content(interventions=interventions),
-        next_appointment=NextAppointment(when + 7 * DAY),
+        given=sessions.RecordSessionInput(
+            starts_at=when,
+            content=content(interventions=interventions),
+            next_appointment=Appointment(starts_at=when + 7 * DAY),
+        ),
     )
 
 
 def another_client(personas, local_id: str, referred_days_ago: int, substance="sub.heroin"):
     client = clients.register_client(
         actor=personas.mi_keyworker.user,
-        local_id=local_id,
-        given_name="Alex",
-        family_name="Synthetic",
-        date_of_birth=dt.date(1990, 1, 1),
-        sex="not_stated",
-        is_synthetic=True,
+        given=clients.RegisterClientInput(
+            local_id=local_id,
+            given_name="Alex",
+            family_name="Synthetic",
+            date_of_birth=dt.date(1990, 1, 1),
+            sex="not_stated",
+            is_synthetic=True,
+        ),
     )
     return clients.open_episode(
         actor=personas.mi_keyworker.user,
         client=client,
-        team=personas.team,
-        referral_date=today() - referred_days_ago * DAY,
-        keyworker=personas.mi_keyworker,
-        substances=[SubstanceUse(substance, "smoke")],
-        injecting_status="never",
+        given=clients.OpenEpisodeInput(
+            team=personas.team,
+            referral_date=today() - referred_days_ago * DAY,
+            keyworker=personas.mi_keyworker,
+            substances=[SubstanceUse(code=substance, route="smoke")],
+            injecting_status="never",
+        ),
     )
 
 
@@ -125,15 +132,13 @@ def test_episodes_touching_the_first_or_last_day_are_in_and_one_ending_before_is
     clients.discharge(
         actor=personas.mi_keyworker.user,
         episode=ended_on_first_day,
-        on=first,
-        exit_reason="dropped_out",
+        given=clients.DischargeInput(on=first, exit_reason="dropped_out"),
     )
     ended_before = another_client(personas, "T0011", 90)
     clients.discharge(
         actor=personas.mi_keyworker.user,
         episode=ended_before,
-        on=first - DAY,
-        exit_reason="dropped_out",
+        given=clients.DischargeInput(on=first - DAY, exit_reason="dropped_out"),
     )
     another_client(personas, "T0012", 0)  # referred on the period's last day, not yet seen
     result = measure(personas)
@@ -148,9 +153,9 @@ def test_after_a_change_of_keyworker_the_old_keyworkers_earlier_session_still_co
     clients.allocate_keyworker(
         actor=personas.team_leader.user,
         episode=personas.episode,
-        worker=personas.keyworker,
-        on=today() - 10 * DAY,
-        reason="Caseload balancing",
+        given=clients.AllocateKeyworkerInput(
+            worker=personas.keyworker, on=today() - 10 * DAY, reason="Caseload balancing"
+        ),
     )
     result = measure(personas)
     assert numbers(result) == (1, 1)
@@ -166,9 +171,9 @@ def test_the_old_keyworker_after_the_change_is_someone_other_than_the_keyworker(
     clients.allocate_keyworker(
         actor=personas.team_leader.user,
         episode=personas.episode,
-        worker=personas.keyworker,
-        on=today() - 10 * DAY,
-        reason="Caseload balancing",
+        given=clients.AllocateKeyworkerInput(
+            worker=personas.keyworker, on=today() - 10 * DAY, reason="Caseload balancing"
+        ),
     )
     seen(personas, personas.mi_keyworker, 5, FOCUS)
     result = measure(personas)
@@ -190,9 +195,9 @@ def in_preparation(personas, days_ago: int) -> None:
     clients.move_phase(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        to="preparation",
-        on=today() - days_ago * DAY,
-        reason="Ready to plan change",
+        given=clients.MovePhaseInput(
+            to="preparation", on=today() - days_ago * DAY, reason="Ready to plan change"
+        ),
     )
 
 
@@ -223,9 +228,9 @@ def test_a_keywork_plus_intervention_recorded_while_supervision_had_lapsed_does_
     clients.allocate_keyworker(
         actor=personas.team_leader.user,
         episode=personas.episode,
-        worker=personas.lapsed_keyworker,
-        on=today() - 30 * DAY,
-        reason="Caseload balancing",
+        given=clients.AllocateKeyworkerInput(
+            worker=personas.lapsed_keyworker, on=today() - 30 * DAY, reason="Caseload balancing"
+        ),
     )
     attendance = seen(personas, personas.lapsed_keyworker, 5, FOCUS)
     attendance.interventions.add(personas.entry(MI))
@@ -239,7 +244,7 @@ def test_a_session_entered_in_error_does_not_count(personas):
     attendance = seen(personas, personas.mi_keyworker, 3, FOCUS)
     assert numbers(measure(personas)) == (1, 1)
     sessions.mark_session_in_error(
-        actor=personas.mi_keyworker.user, attendance=attendance, reason="Wrong client"
+        actor=personas.mi_keyworker.user, attendance=attendance, given=Reason(reason="Wrong client")
     )
     result = measure(personas)
     assert numbers(result) == (0, 1)
@@ -273,12 +278,14 @@ def test_a_session_counted_towards_a_structured_intervention_counts_until_it_is_
     interventions.amend_intervention(
         actor=personas.mi_keyworker.user,
         intervention=course,
-        given=replace(interventions.as_input(course), planned_sessions=8),
-        reason="Agreed two more sessions",
+        given=interventions.as_amendment(
+            replace(interventions.as_input(course), planned_sessions=8),
+            reason="Agreed two more sessions",
+        ),
     )
     assert numbers(measure(personas)) == (1, 1)  # as amended
     interventions.mark_intervention_in_error(
-        actor=personas.mi_keyworker.user, intervention=course, reason="Wrong client"
+        actor=personas.mi_keyworker.user, intervention=course, given=Reason(reason="Wrong client")
     )
     result = measure(personas)
     assert numbers(result) == (0, 1)

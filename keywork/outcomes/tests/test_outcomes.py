@@ -9,6 +9,7 @@ import pytest
 
 from keywork.access.tests.trail import assert_refused
 from keywork.core.dates import add_months, today
+from keywork.core.inputs import Reason
 from keywork.outcomes import actions
 from keywork.outcomes.actions import ProfileInput
 from keywork.outcomes.models import OutcomeProfile
@@ -98,7 +99,9 @@ def test_the_stages_come_in_order(personas):
 def test_a_profile_in_error_stays_and_a_new_start_can_be_taken(personas):
     wrong = take(personas)
     actions.mark_outcomes_in_error(
-        actor=personas.mi_keyworker.user, profile=wrong, reason="Another client's answers"
+        actor=personas.mi_keyworker.user,
+        profile=wrong,
+        given=Reason(reason="Another client's answers"),
     )
     assert take(personas, taken_on=today() - 40 * DAY).stage == "start"
     assert OutcomeProfile.objects.count() == 2

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from keywork.core.dates import add_months, today
+from keywork.core.inputs import Reason
 from keywork.core.tests.test_import import lines, run
 from keywork.outcomes import actions
 from keywork.outcomes.models import OutcomeProfile
@@ -99,7 +100,9 @@ def test_the_form_and_the_import_record_the_same_profile(
     on_web = OutcomeProfile.objects.get()
     assert on_web.use == {"opiates": [24, "0.5"], "crack": [6, "0.2"]}
     assert on_web.next_due_on == add_months(on_web.taken_on, 6)
-    actions.mark_outcomes_in_error(actor=personas.mi_keyworker.user, profile=on_web, reason="Twice")
+    actions.mark_outcomes_in_error(
+        actor=personas.mi_keyworker.user, profile=on_web, given=Reason(reason="Twice")
+    )
     _, err, failed = run(tmp_path, lines(line()))
     assert err == "" and not failed
     imported = OutcomeProfile.objects.get(entered_in_error_at=None)

@@ -19,10 +19,12 @@ def prescriber(personas):
     access.record_registration(
         actor=None,
         worker=nurse,
-        body="NMC",
-        number="NMC-000777",
-        valid_from=today() - 400 * DAY,
-        expires_on=today() + 300 * DAY,
-        interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
+        given=access.RecordRegistrationInput(
+            body="NMC",
+            number="NMC-000777",
+            valid_from=today() - 400 * DAY,
+            expires_on=today() + 300 * DAY,
+            interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
+        ),
     )
     return nurse

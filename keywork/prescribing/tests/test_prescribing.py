@@ -8,16 +8,17 @@ import pytest
 from django.utils import timezone
 
 from keywork.access.tests.trail import assert_refused
-from keywork.careplans.rules import GoalInput
+from keywork.careplans.actions import GoalInput
 from keywork.careplans.tests.test_careplans import agree
 from keywork.core.dates import today
+from keywork.core.inputs import Reason
 from keywork.interventions.tests.test_interventions import start as start_intervention
 from keywork.prescribing import actions
-from keywork.prescribing.actions import PrescriptionInput
+from keywork.prescribing.actions import DoseInput, PrescriptionInput
 from keywork.prescribing.models import DoseChange, Prescription
 from keywork.prescribing.queries import daily_dose_on, warning_of
-from keywork.prescribing.rules import DoseInput, withdrawal_warning
-from keywork.sessions.actions import schedule_session
+from keywork.prescribing.rules import withdrawal_warning
+from keywork.sessions.actions import Appointment, schedule_session
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -26,11 +27,16 @@ SUPERVISED = "supervised"
 
 
 def ml(amount, supervision=SUPERVISED, strength=None) -> DoseInput:
-    return DoseInput(Decimal(amount), "ml", supervision, Decimal(strength) if strength else None)
+    return DoseInput(
+        amount=Decimal(amount),
+        unit="ml",
+        supervision=supervision,
+        strength_mg_per_ml=Decimal(strength) if strength else None,
+    )
 
 
 def mg(amount, supervision=SUPERVISED) -> DoseInput:
-    return DoseInput(Decimal(amount), "mg", supervision)
+    return DoseInput(amount=Decimal(amount), unit="mg", supervision=supervision)
 
 
 def prescribe(personas, prescriber, medication="rx.methadone-oral", dose=None, **changes):
@@ -53,9 +59,7 @@ def change(personas, prescription, day, dose, reason="Review with the prescriber
     return actions.change_dose(
         actor=personas.mi_keyworker.user,
         prescription=prescription,
-        from_date=day,
-        dose=dose,
-        reason=reason,
+        given=actions.ChangeDoseInput(from_date=day, dose=dose, reason=reason),
     )
 
 
@@ -72,7 +76,9 @@ def test_the_daily_dose_follows_every_change_and_is_0_once_ended(personas, presc
     change(personas, methadone, D0 + 10 * DAY, ml("80"))
     change(personas, methadone, D0 + 15 * DAY, ml("80", "unsupervised"))
     actions.end_prescription(
-        actor=personas.mi_keyworker.user, prescription=methadone, on=D0 + 20 * DAY
+        actor=personas.mi_keyworker.user,
+        prescription=methadone,
+        given=actions.EndPrescriptionInput(on=D0 + 20 * DAY),
     )
     assert dose(personas, D0 - DAY) == (0, 0, "not_applicable")
     assert dose(personas, D0) == (60, 0, SUPERVISED)
@@ -107,7 +113,7 @@ def test_supervision_is_not_applicable_if_and_only_if_no_opioid_substitution(per
         personas,
         prescriber,
         "rx.acamprosate",
-        DoseInput(Decimal("1998"), "mg", "not_applicable"),
+        DoseInput(amount=Decimal("1998"), unit="mg", supervision="not_applicable"),
         regime="relapse_prevention",
     )
     assert dose(personas, D0) == (0, 0, "not_applicable")
@@ -119,7 +125,7 @@ def test_supervision_is_not_applicable_if_and_only_if_no_opioid_substitution(per
         personas,
         prescriber,
         "rx.disulfiram",
-        DoseInput(Decimal("200"), "mg", SUPERVISED),
+        DoseInput(amount=Decimal("200"), unit="mg", supervision=SUPERVISED),
         regime="relapse_prevention",
     )
     assert "for Disulfiram for alcohol relapse prevention it is not applicable" in error.message
@@ -134,7 +140,10 @@ def test_supervision_is_not_applicable_if_and_only_if_no_opioid_substitution(per
         (ml("16", strength="20"), "320 ml of 1 mg/ml methadone a day is far outside"),
         (ml("5", strength="25"), "a methadone liquid of 25 mg/ml is not made"),
         (mg("60"), "methadone oral solution is recorded in ml a day"),
-        (DoseInput(None, "", SUPERVISED), "record the daily dose of Methadone (oral solution)"),
+        (
+            DoseInput(amount=None, unit="", supervision=SUPERVISED),
+            "record the daily dose of Methadone (oral solution)",
+        ),
     ],
 )
 def test_impossible_methadone_doses_are_refused(personas, prescriber, given, says):
@@ -157,7 +166,7 @@ def test_the_regime_must_be_one_the_medicine_is_prescribed_for(personas, prescri
         personas,
         prescriber,
         "rx.acamprosate",
-        DoseInput(Decimal("1998"), "mg", "not_applicable"),
+        DoseInput(amount=Decimal("1998"), unit="mg", supervision="not_applicable"),
         regime="maintenance",
     )
     assert "is prescribed for relapse prevention, not maintenance" in error.message
@@ -170,7 +179,7 @@ def test_a_long_withdrawal_is_allowed_with_a_warning(personas, prescriber):
         personas,
         prescriber,
         "rx.chlordiazepoxide",
-        DoseInput(Decimal("80"), "mg", "not_applicable"),
+        DoseInput(amount=Decimal("80"), unit="mg", supervision="not_applicable"),
         regime="withdrawal",
         where="inpatient",
         started_on=today() - 30 * DAY,
@@ -200,10 +209,16 @@ def test_a_dose_change_on_the_day_a_prescription_ends(personas, prescriber):
     user = personas.mi_keyworker.user
     change(personas, methadone, D0 + 10 * DAY, ml("50"))
     error = refused(
-        "R7", actions.end_prescription, actor=user, prescription=methadone, on=D0 + 10 * DAY
+        "R7",
+        actions.end_prescription,
+        actor=user,
+        prescription=methadone,
+        given=actions.EndPrescriptionInput(on=D0 + 10 * DAY),
     )
     assert "ends after it" in error.message
-    actions.end_prescription(actor=user, prescription=methadone, on=D0 + 11 * DAY)
+    actions.end_prescription(
+        actor=user, prescription=methadone, given=actions.EndPrescriptionInput(on=D0 + 11 * DAY)
+    )
     error = refused("R7", change, personas, methadone, D0 + 11 * DAY, ml("40"))
     assert "no dose is taken from then" in error.message
     assert dose(personas, D0 + 10 * DAY)[0] == 50 and dose(personas, D0 + 11 * DAY)[0] == 0
@@ -228,11 +243,14 @@ def test_a_prescriber_needs_a_registration_or_is_named_outside_the_service(perso
 
 def test_a_prescription_and_other_structured_treatment_do_not_overlap(personas, prescriber):
     goals = tuple(
-        GoalInput(d, d, ("x",)) for d in ("substance_use", "physical_health", "legal", "housing")
+        GoalInput(domain=d, description=d, milestones=("x",))
+        for d in ("substance_use", "physical_health", "legal", "housing")
     )
     agree(personas, goals=goals, agreed_on=today() - 40 * DAY)
     schedule_session(
-        actor=personas.mi_keyworker.user, episode=personas.episode, starts_at=timezone.now() + DAY
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=Appointment(starts_at=timezone.now() + DAY),
     )
     methadone = prescribe(personas, prescriber, started_on=today() - 20 * DAY)
     error = refused(
@@ -245,7 +263,9 @@ def test_a_prescription_and_other_structured_treatment_do_not_overlap(personas, 
     )
     assert "cannot overlap Methadone (oral solution)" in error.message
     actions.end_prescription(
-        actor=personas.mi_keyworker.user, prescription=methadone, on=today() - 5 * DAY
+        actor=personas.mi_keyworker.user,
+        prescription=methadone,
+        given=actions.EndPrescriptionInput(on=today() - 5 * DAY),
     )
     start_intervention(
         personas,
@@ -259,7 +279,9 @@ def test_a_prescription_and_other_structured_treatment_do_not_overlap(personas, 
 def test_a_prescription_in_error_no_longer_counts(personas, prescriber):
     methadone = prescribe(personas, prescriber)
     actions.mark_prescription_in_error(
-        actor=personas.mi_keyworker.user, prescription=methadone, reason="Wrong client"
+        actor=personas.mi_keyworker.user,
+        prescription=methadone,
+        given=Reason(reason="Wrong client"),
     )
     assert dose(personas, D0) == (0, 0, "not_applicable")
     refused("R13", change, personas, methadone, D0 + DAY, ml("50"))

@@ -10,6 +10,7 @@ import pytest
 from keywork.access.tests.trail import assert_refused
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
+from keywork.core.inputs import Reason
 from keywork.referrals import actions
 from keywork.referrals.actions import ReferralInput
 from keywork.referrals.models import Referral, StatusChange
@@ -40,7 +41,9 @@ def refer(personas, **changes) -> Referral:
 
 def move(personas, referral, status, on, note=""):
     return actions.move_referral(
-        actor=personas.mi_keyworker.user, referral=referral, status=status, on=on, note=note
+        actor=personas.mi_keyworker.user,
+        referral=referral,
+        given=actions.MoveReferralInput(status=status, on=on, note=note),
     )
 
 
@@ -130,6 +133,6 @@ def test_rule_4s_suggestion_makes_a_ready_referral(personas):
 def test_a_referral_in_error_stays_and_moves_no_more(personas):
     referral = refer(personas)
     actions.mark_referral_in_error(
-        actor=personas.mi_keyworker.user, referral=referral, reason="Wrong client"
+        actor=personas.mi_keyworker.user, referral=referral, given=Reason(reason="Wrong client")
     )
     refused("R13", move, personas, referral, "accepted", today())

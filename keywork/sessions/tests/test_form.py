@@ -8,9 +8,8 @@ from django.utils import timezone
 
 from keywork.core.errors import RuleViolation
 from keywork.sessions import actions
-from keywork.sessions.actions import NextAppointment
+from keywork.sessions.actions import Appointment, SessionContent
 from keywork.sessions.models import Attendance, KeyworkSession
-from keywork.sessions.rules import SessionContent
 
 pytestmark = pytest.mark.django_db
 
@@ -97,11 +96,18 @@ def test_the_form_refuses_rule_4_in_the_same_words_as_the_action(client, persona
         actions.record_session(
             actor=personas.mi_keyworker.user,
             episode=personas.episode,
-            starts_at=earlier,
-            content=SessionContent(
-                "agreed", "a", "b", "c", ("topic.ambivalence",), ("kwp.motivational-interviewing",)
+            given=actions.RecordSessionInput(
+                starts_at=earlier,
+                content=SessionContent(
+                    care_plan_work="agreed",
+                    information_advice="a",
+                    harm_reduction="b",
+                    motivational_work="c",
+                    topics=("topic.ambivalence",),
+                    interventions=("kwp.motivational-interviewing",),
+                ),
+                next_appointment=Appointment(starts_at=earlier + dt.timedelta(days=7)),
             ),
-            next_appointment=NextAppointment(earlier + dt.timedelta(days=7)),
         )
     client.force_login(personas.mi_keyworker.user)
     sessions = KeyworkSession.objects.count()

@@ -7,6 +7,7 @@ import html
 import pytest
 from django.utils import timezone
 
+from keywork.clients.actions import DischargeInput, MovePhaseInput
 from keywork.core.tests.test_import import SESSION, lines, run
 from keywork.sessions.models import Attendance, KeyworkSession
 from keywork.sessions.tests.test_groups import book, second_client
@@ -192,8 +193,9 @@ def test_reintegration_work_after_discharge_on_the_web(client, personas):
     discharge(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        on=timezone.localdate() - dt.timedelta(days=3),
-        exit_reason="completed_drug_free",
+        given=DischargeInput(
+            on=timezone.localdate() - dt.timedelta(days=3), exit_reason="completed_drug_free"
+        ),
     )
     client.force_login(personas.keyworker.user)
     record = page(client.get("/clients/T0001/"))
@@ -236,9 +238,9 @@ def test_the_record_shows_the_phase_timeline(client, personas):
     move_phase(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        to="preparation",
-        on=timezone.localdate() - dt.timedelta(days=10),
-        reason="Goals agreed",
+        given=MovePhaseInput(
+            to="preparation", on=timezone.localdate() - dt.timedelta(days=10), reason="Goals agreed"
+        ),
     )
     client.force_login(personas.mi_keyworker.user)
     shown = page(client.get("/clients/T0001/"))

@@ -6,10 +6,15 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from keywork.clients.actions import open_episode, register_client
-from keywork.clients.rules import SubstanceUse
+from keywork.clients.actions import (
+    OpenEpisodeInput,
+    RegisterClientInput,
+    SubstanceUse,
+    open_episode,
+    register_client,
+)
 from keywork.sessions import actions
-from keywork.sessions.actions import NextAppointment, RegisterLine
+from keywork.sessions.actions import Appointment, RegisterLine
 from keywork.sessions.models import Attendance, ReEngagement
 from keywork.sessions.tests.test_sessions import HOUR, WEEK, content, refused
 
@@ -19,19 +24,23 @@ pytestmark = pytest.mark.django_db
 def second_client(personas, local_id="T0003"):
     client = register_client(
         actor=personas.keyworker.user,
-        local_id=local_id,
-        given_name="Lee",
-        family_name="Group",
-        date_of_birth=dt.date(1990, 3, 3),
-        sex="male",
+        given=RegisterClientInput(
+            local_id=local_id,
+            given_name="Lee",
+            family_name="Group",
+            date_of_birth=dt.date(1990, 3, 3),
+            sex="male",
+        ),
     )
     return open_episode(
         actor=personas.keyworker.user,
         client=client,
-        team=personas.team,
-        referral_date=timezone.localdate() - 2 * WEEK,
-        keyworker=personas.keyworker,
-        substances=[SubstanceUse("sub.cocaine", "sniff")],
+        given=OpenEpisodeInput(
+            team=personas.team,
+            referral_date=timezone.localdate() - 2 * WEEK,
+            keyworker=personas.keyworker,
+            substances=[SubstanceUse(code="sub.cocaine", route="sniff")],
+        ),
     )
 
 
@@ -39,11 +48,13 @@ def book(personas, *episodes, when=None, **kwargs):
     return actions.schedule_group(
         actor=personas.mi_keyworker.user,
         team=personas.team,
-        title="Relapse prevention group",
-        starts_at=when or timezone.now() - 2 * HOUR,
-        facilitators=[personas.mi_keyworker, personas.keyworker],
         episodes=list(episodes) or [personas.episode],
-        **kwargs,
+        given=actions.ScheduleGroupInput(
+            title="Relapse prevention group",
+            starts_at=when or timezone.now() - 2 * HOUR,
+            facilitators=[personas.mi_keyworker, personas.keyworker],
+            **kwargs,
+        ),
     )
 
 
@@ -72,16 +83,21 @@ def test_a_weekly_group_books_each_week_with_the_same_list(personas):
     ],
 )
 def test_a_group_booking_is_refused_when_incomplete(personas, changes, says):
-    args = {
-        "actor": personas.mi_keyworker.user,
-        "team": personas.team,
+    episodes = changes.pop("episodes", [personas.episode])
+    given = {
         "title": "Group",
         "starts_at": timezone.now() + HOUR,
         "facilitators": [personas.mi_keyworker],
-        "episodes": [personas.episode],
         **changes,
     }
-    error = refused("INVALID", actions.schedule_group, **args)
+    error = refused(
+        "INVALID",
+        actions.schedule_group,
+        actor=personas.mi_keyworker.user,
+        team=personas.team,
+        episodes=episodes,
+        given=actions.ScheduleGroupInput(**given),
+    )
     assert says in error.message
 
 
@@ -92,16 +108,18 @@ def test_the_register_records_each_client_with_the_groups_content(personas):
     done = actions.record_group(
         actor=personas.keyworker.user,
         session=group,
-        content=content(notes="Worked through high-risk situations."),
-        register=[
-            RegisterLine(
-                listed["T0001"],
-                "attended",
-                notes="Spoke about the weekend.",
-                next_appointment=NextAppointment(timezone.now() + WEEK),
-            ),
-            RegisterLine(listed["T0003"], "did_not_attend", notes="No answer on the phone."),
-        ],
+        given=actions.RecordGroupInput(
+            content=content(notes="Worked through high-risk situations."),
+            register=[
+                RegisterLine(
+                    listed["T0001"],
+                    "attended",
+                    notes="Spoke about the weekend.",
+                    next_appointment=Appointment(starts_at=timezone.now() + WEEK),
+                ),
+                RegisterLine(listed["T0003"], "did_not_attend", notes="No answer on the phone."),
+            ],
+        ),
     )
     came, missed = sorted(done, key=lambda a: a.episode.client.local_id)
     assert came.outcome == "attended" and came.recorded_by == personas.keyworker
@@ -117,8 +135,9 @@ def test_a_booked_next_group_counts_as_the_next_appointment(personas):
     (attended,) = actions.record_group(
         actor=personas.keyworker.user,
         session=weeks[0],
-        content=content(),
-        register=[RegisterLine(lines(weeks[0])["T0001"], "attended")],
+        given=actions.RecordGroupInput(
+            content=content(), register=[RegisterLine(lines(weeks[0])["T0001"], "attended")]
+        ),
     )
     assert attended.next_session == weeks[1]
 
@@ -132,11 +151,13 @@ def test_one_refused_line_names_the_client_and_refuses_the_register(personas):
         actions.record_group,
         actor=personas.keyworker.user,
         session=group,
-        content=content(),
-        register=[
-            RegisterLine(listed["T0001"], "did_not_attend"),
-            RegisterLine(listed["T0003"], "attended"),
-        ],
+        given=actions.RecordGroupInput(
+            content=content(),
+            register=[
+                RegisterLine(listed["T0001"], "did_not_attend"),
+                RegisterLine(listed["T0003"], "attended"),
+            ],
+        ),
     )
     assert error.message.startswith("Lee Group (T0003): an attended session books the next")
     assert set(Attendance.objects.filter(session=group).values_list("outcome", flat=True)) == {
@@ -150,7 +171,7 @@ def test_a_group_intervention_keeps_rule_4_for_whoever_records_it(personas):
         RegisterLine(
             lines(group)["T0001"],
             "attended",
-            next_appointment=NextAppointment(timezone.now() + WEEK),
+            next_appointment=Appointment(starts_at=timezone.now() + WEEK),
         )
     ]
     shared = content(interventions=("kwp.motivational-interviewing",))
@@ -159,15 +180,16 @@ def test_a_group_intervention_keeps_rule_4_for_whoever_records_it(personas):
         actions.record_group,
         actor=personas.keyworker.user,
         session=group,
-        content=shared,
-        register=line,
+        given=actions.RecordGroupInput(content=shared, register=line),
     )
     assert error.message.startswith("Sam Synthetic (T0001):")
     assert error.suggestion and error.suggestion["referral"]["intervention"] == (
         "kwp.motivational-interviewing"
     )
     actions.record_group(
-        actor=personas.mi_keyworker.user, session=group, content=shared, register=line
+        actor=personas.mi_keyworker.user,
+        session=group,
+        given=actions.RecordGroupInput(content=shared, register=line),
     )
 
 
@@ -178,6 +200,7 @@ def test_only_the_facilitators_take_the_register(personas):
         actions.record_group,
         actor=personas.team_leader.user,
         session=group,
-        content=content(),
-        register=[RegisterLine(lines(group)["T0001"], "did_not_attend")],
+        given=actions.RecordGroupInput(
+            content=content(), register=[RegisterLine(lines(group)["T0001"], "did_not_attend")]
+        ),
     )

@@ -4,10 +4,10 @@ catalogue lists for Reintegration, with rule 4 for interventions."""
 import pytest
 from django.utils import timezone
 
-from keywork.clients.actions import discharge
+from keywork.clients.actions import DischargeInput, discharge
 from keywork.sessions import actions
+from keywork.sessions.actions import SessionContent
 from keywork.sessions.models import KeyworkSession, ReEngagement
-from keywork.sessions.rules import SessionContent
 from keywork.sessions.tests.test_sessions import HOUR, WEEK, record, refused
 
 pytestmark = pytest.mark.django_db
@@ -31,8 +31,9 @@ def reintegrate(personas, worker=None, *, when=None, **changes):
     return actions.record_reintegration(
         actor=(worker or personas.keyworker).user,
         episode=personas.episode,
-        starts_at=when or timezone.now() - HOUR,
-        content=work(**changes),
+        given=actions.RecordReintegrationInput(
+            starts_at=when or timezone.now() - HOUR, content=work(**changes)
+        ),
     )
 
 
@@ -49,8 +50,7 @@ def test_reintegration_work_carries_on_after_discharge(personas):
     discharge(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        on=day,
-        exit_reason="completed_drug_free",
+        given=DischargeInput(on=day, exit_reason="completed_drug_free"),
     )
     done = reintegrate(personas)
     assert done.episode.discharged_on == day
@@ -61,8 +61,7 @@ def test_no_work_is_recorded_after_a_client_has_died(personas):
     discharge(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        on=timezone.localdate() - WEEK,
-        exit_reason="died",
+        given=DischargeInput(on=timezone.localdate() - WEEK, exit_reason="died"),
     )
     refused("EPISODE", reintegrate, personas)
 
@@ -99,6 +98,8 @@ def test_reintegration_contact_ends_re_engagement(personas):
 def test_reintegration_notes_are_amended_not_overwritten(personas):
     done = reintegrate(personas)
     actions.amend_session_notes(
-        actor=personas.keyworker.user, attendance=done, notes="Open day, then tea.", reason="typo"
+        actor=personas.keyworker.user,
+        attendance=done,
+        given=actions.AmendSessionNotesInput(notes="Open day, then tea.", reason="typo"),
     )
     assert done.revisions.get().old_notes == "Went with Sam to the allotment society's open day."

@@ -10,10 +10,11 @@ from django.utils import timezone
 
 from keywork.access.tests.trail import assert_refused
 from keywork.audit.models import AuditEvent
+from keywork.clients.actions import DischargeInput, OpenEpisodeInput, RegisterClientInput
+from keywork.core.inputs import Reason
 from keywork.sessions import actions
-from keywork.sessions.actions import NextAppointment
+from keywork.sessions.actions import Appointment, SessionContent
 from keywork.sessions.models import Attendance, KeyworkSession, NoteRevision, ReEngagement
-from keywork.sessions.rules import SessionContent
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +43,11 @@ def record(personas, worker=None, *, when=None, next_in=WEEK, **kwargs):
     return actions.record_session(
         actor=(worker or personas.mi_keyworker).user,
         episode=personas.episode,
-        starts_at=when,
-        next_appointment=NextAppointment(when + next_in) if next_in else None,
-        **kwargs,
+        given=actions.RecordSessionInput(
+            starts_at=when,
+            next_appointment=Appointment(starts_at=when + next_in) if next_in else None,
+            **kwargs,
+        ),
     )
 
 
@@ -185,10 +188,12 @@ def test_a_missed_appointment_starts_re_engagement_until_the_client_is_seen(pers
     booked = actions.schedule_session(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        starts_at=timezone.now() - 3 * HOUR,
+        given=actions.Appointment(starts_at=timezone.now() - 3 * HOUR),
     )
     actions.record_attendance(
-        actor=personas.mi_keyworker.user, attendance=booked, outcome="did_not_attend"
+        actor=personas.mi_keyworker.user,
+        attendance=booked,
+        given=actions.RecordAttendanceInput(outcome="did_not_attend"),
     )
     open_now = ReEngagement.objects.get(episode=personas.episode)
     assert open_now.ended_on is None and open_now.started_by == booked
@@ -205,7 +210,7 @@ def test_an_outcome_is_recorded_once_then_amended_not_overwritten(personas):
         actions.record_attendance,
         actor=personas.mi_keyworker.user,
         attendance=attendance,
-        outcome="did_not_attend",
+        given=actions.RecordAttendanceInput(outcome="did_not_attend"),
     )
 
 
@@ -216,14 +221,14 @@ def test_notes_are_amended_with_a_reason_and_the_history_kept(personas):
         actions.amend_session_notes,
         actor=personas.mi_keyworker.user,
         attendance=attendance,
-        notes="New",
-        reason=" ",
+        given=actions.AmendSessionNotesInput(notes="New", reason=" "),
     )
     actions.amend_session_notes(
         actor=personas.keyworker.user,
         attendance=attendance,
-        notes="Engaged well; agreed to GP visit.",
-        reason="Added the GP plan",
+        given=actions.AmendSessionNotesInput(
+            notes="Engaged well; agreed to GP visit.", reason="Added the GP plan"
+        ),
     )
     attendance.refresh_from_db()
     revision = NoteRevision.objects.get(attendance=attendance)
@@ -238,10 +243,10 @@ def test_a_mistaken_entry_is_marked_in_error_never_deleted(personas):
         actions.mark_session_in_error,
         actor=personas.mi_keyworker.user,
         attendance=attendance,
-        reason="",
+        given=Reason(reason=""),
     )
     actions.mark_session_in_error(
-        actor=personas.mi_keyworker.user, attendance=attendance, reason="Wrong client"
+        actor=personas.mi_keyworker.user, attendance=attendance, given=Reason(reason="Wrong client")
     )
     attendance.refresh_from_db()
     assert attendance.in_error and Attendance.objects.filter(pk=attendance.pk).exists()
@@ -250,38 +255,42 @@ def test_a_mistaken_entry_is_marked_in_error_never_deleted(personas):
         actions.amend_session_notes,
         actor=personas.mi_keyworker.user,
         attendance=attendance,
-        notes="x",
-        reason="y",
+        given=actions.AmendSessionNotesInput(notes="x", reason="y"),
     )
 
 
 def test_a_group_session_has_facilitators_and_an_attendance_list(personas):
-    from keywork.clients.actions import open_episode, register_client
-    from keywork.clients.rules import SubstanceUse
+    from keywork.clients.actions import SubstanceUse, open_episode, register_client
 
     other = register_client(
         actor=personas.keyworker.user,
-        local_id="T0003",
-        given_name="Lee",
-        family_name="Group",
-        date_of_birth=dt.date(1990, 3, 3),
-        sex="male",
+        given=RegisterClientInput(
+            local_id="T0003",
+            given_name="Lee",
+            family_name="Group",
+            date_of_birth=dt.date(1990, 3, 3),
+            sex="male",
+        ),
     )
     second = open_episode(
         actor=personas.keyworker.user,
         client=other,
-        team=personas.team,
-        referral_date=timezone.localdate() - WEEK,
-        keyworker=personas.keyworker,
-        substances=[SubstanceUse("sub.cocaine", "sniff")],
+        given=OpenEpisodeInput(
+            team=personas.team,
+            referral_date=timezone.localdate() - WEEK,
+            keyworker=personas.keyworker,
+            substances=[SubstanceUse(code="sub.cocaine", route="sniff")],
+        ),
     )
     (group,) = actions.schedule_group(
         actor=personas.mi_keyworker.user,
         team=personas.team,
-        title="Relapse prevention group",
-        starts_at=timezone.now() - 2 * HOUR,
-        facilitators=[personas.mi_keyworker, personas.keyworker],
         episodes=[personas.episode, second],
+        given=actions.ScheduleGroupInput(
+            title="Relapse prevention group",
+            starts_at=timezone.now() - 2 * HOUR,
+            facilitators=[personas.mi_keyworker, personas.keyworker],
+        ),
     )
     first, other_att = group.attendances.order_by("pk")
     refused(
@@ -289,18 +298,21 @@ def test_a_group_session_has_facilitators_and_an_attendance_list(personas):
         actions.record_attendance,
         actor=personas.lapsed_keyworker.user,
         attendance=first,
-        outcome="attended",
-        content=content(),
+        given=actions.RecordAttendanceInput(outcome="attended", content=content()),
     )
     actions.record_attendance(
         actor=personas.keyworker.user,
         attendance=first,
-        outcome="attended",
-        content=content(),
-        next_appointment=NextAppointment(timezone.now() + WEEK),
+        given=actions.RecordAttendanceInput(
+            outcome="attended",
+            content=content(),
+            next_appointment=Appointment(starts_at=timezone.now() + WEEK),
+        ),
     )
     actions.record_attendance(
-        actor=personas.keyworker.user, attendance=other_att, outcome="did_not_attend"
+        actor=personas.keyworker.user,
+        attendance=other_att,
+        given=actions.RecordAttendanceInput(outcome="did_not_attend"),
     )
     assert set(
         Attendance.objects.filter(session=group).values_list("episode__client__local_id", "outcome")
@@ -318,8 +330,7 @@ def test_a_discharge_cancels_the_appointments_booked_after_it(personas):
     discharge(
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        on=timezone.localdate() - 2 * WEEK,
-        exit_reason="dropped_out",
+        given=DischargeInput(on=timezone.localdate() - 2 * WEEK, exit_reason="dropped_out"),
     )
     booked.refresh_from_db()
     assert booked.outcome == "cancelled_by_service" and booked.recorded_by == personas.mi_keyworker
@@ -335,7 +346,6 @@ def test_a_discharge_cannot_be_dated_before_a_recorded_session(personas):
         discharge,
         actor=personas.mi_keyworker.user,
         episode=personas.episode,
-        on=timezone.localdate() - 2 * WEEK,
-        exit_reason="dropped_out",
+        given=DischargeInput(on=timezone.localdate() - 2 * WEEK, exit_reason="dropped_out"),
     )
     assert "is before the last recorded event of the episode" in error.message

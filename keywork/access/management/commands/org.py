@@ -38,7 +38,10 @@ class Command(KeyworkCommand):
     def run(self, actor: User | None, **o: Any) -> None:
         if o["subcommand"] == "add-service":
             created = actions.create_service(
-                actor=actor, code=o["code"], name=o["name"], phone=o["phone"], email=o["email"]
+                actor=actor,
+                given=actions.CreateServiceInput(
+                    code=o["code"], name=o["name"], phone=o["phone"], email=o["email"]
+                ),
             )
             self.stdout.write(f"Added service {created.code}: {created.name}.")
         elif o["subcommand"] == "add-team":
@@ -48,10 +51,9 @@ class Command(KeyworkCommand):
             team = actions.create_team(
                 actor=actor,
                 service=service,
-                code=o["code"],
-                name=o["name"],
-                phone=o["phone"],
-                email=o["email"],
+                given=actions.CreateTeamInput(
+                    code=o["code"], name=o["name"], phone=o["phone"], email=o["email"]
+                ),
             )
             self.stdout.write(f"Added team {team.code}: {team.name}.")
         else:

@@ -135,16 +135,18 @@ class Command(KeyworkCommand):
     def do_add(self, actor: User | None, o: dict[str, Any]) -> None:
         worker = actions.add_worker(
             actor=actor,
-            username=o["username"],
-            first_name=o["first_name"],
-            last_name=o["last_name"],
-            role=o["role"],
-            password=_password(o),
-            email=o["email"],
-            team=_team(o["team"]),
-            service=_service(o["service"]),
-            job_title=o["job_title"],
-            phone=o["phone"],
+            given=actions.AddWorkerInput(
+                username=o["username"],
+                first_name=o["first_name"],
+                last_name=o["last_name"],
+                role=o["role"],
+                password=_password(o),
+                email=o["email"],
+                team=_team(o["team"]),
+                service=_service(o["service"]),
+                job_title=o["job_title"],
+                phone=o["phone"],
+            ),
         )
         self.stdout.write(f"Added {worker.user.username} ({worker.get_role_display()}).")
 
@@ -159,13 +161,17 @@ class Command(KeyworkCommand):
 
     def do_disable(self, actor: User | None, o: dict[str, Any]) -> None:
         worker = actions.set_active(
-            actor=actor, worker=_worker(o["username"]), active=False, reason=o["reason"]
+            actor=actor,
+            worker=_worker(o["username"]),
+            given=actions.SetActiveInput(active=False, reason=o["reason"]),
         )
         self.stdout.write(f"Disabled {worker.user.username}.")
 
     def do_enable(self, actor: User | None, o: dict[str, Any]) -> None:
         worker = actions.set_active(
-            actor=actor, worker=_worker(o["username"]), active=True, reason=o["reason"]
+            actor=actor,
+            worker=_worker(o["username"]),
+            given=actions.SetActiveInput(active=True, reason=o["reason"]),
         )
         self.stdout.write(f"Enabled {worker.user.username}.")
 
@@ -173,15 +179,17 @@ class Command(KeyworkCommand):
         worker = actions.change_role(
             actor=actor,
             worker=_worker(o["username"]),
-            role=o["role"],
-            team=_team(o["team"]),
-            service=_service(o["service"]),
+            given=actions.ChangeRoleInput(
+                role=o["role"], team=_team(o["team"]), service=_service(o["service"])
+            ),
         )
         self.stdout.write(f"{worker.user.username} is now {worker.get_role_display()}.")
 
     def do_password(self, actor: User | None, o: dict[str, Any]) -> None:
         worker = actions.set_password(
-            actor=actor, worker=_worker(o["username"]), password=_password(o)
+            actor=actor,
+            worker=_worker(o["username"]),
+            given=actions.SetPasswordInput(password=_password(o)),
         )
         self.stdout.write(f"Password set for {worker.user.username}.")
 
@@ -189,9 +197,11 @@ class Command(KeyworkCommand):
         competency = actions.record_training(
             actor=actor,
             worker=_worker(o["username"]),
-            intervention=_entry(o["intervention"]),
-            trained_on=parse_date(o["on"], field="--on"),
-            training=o["training"],
+            given=actions.RecordTrainingInput(
+                intervention=_entry(o["intervention"]),
+                trained_on=parse_date(o["on"], field="--on"),
+                training=o["training"],
+            ),
         )
         self.stdout.write(f"Recorded: {competency}.")
 
@@ -199,9 +209,11 @@ class Command(KeyworkCommand):
         supervision = actions.record_supervision(
             actor=actor,
             worker=_worker(o["username"]),
-            held_on=parse_date(o["on"], field="--on"),
-            lapses_on=parse_date(o["lapses"], field="--lapses") if o["lapses"] else None,
-            supervisor=o["supervisor"],
+            given=actions.RecordSupervisionInput(
+                held_on=parse_date(o["on"], field="--on"),
+                lapses_on=parse_date(o["lapses"], field="--lapses") if o["lapses"] else None,
+                supervisor=o["supervisor"],
+            ),
         )
         self.stdout.write(f"Recorded: {supervision}, in date until {uk(supervision.lapses_on)}.")
 
@@ -209,11 +221,13 @@ class Command(KeyworkCommand):
         registration = actions.record_registration(
             actor=actor,
             worker=_worker(o["username"]),
-            body=o["body"],
-            number=o["number"],
-            valid_from=parse_date(o["valid_from"], field="--from"),
-            expires_on=parse_date(o["expires"], field="--expires"),
-            interventions=[_entry(code) for code in o["intervention"]],
+            given=actions.RecordRegistrationInput(
+                body=o["body"],
+                number=o["number"],
+                valid_from=parse_date(o["valid_from"], field="--from"),
+                expires_on=parse_date(o["expires"], field="--expires"),
+                interventions=[_entry(code) for code in o["intervention"]],
+            ),
         )
         self.stdout.write(f"Recorded: {registration}.")
 
