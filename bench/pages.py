@@ -78,6 +78,8 @@ def main() -> None:
         "team caseload, review due first": "/?scope=team&sort=review",
         "client record (longest history)": f"/clients/{person.local_id}/",
         "care plan": f"/clients/{person.local_id}/care-plan/",
+        "my diary": "/diary/",
+        "the team's diary": "/diary/?who=team",
     }
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         client = Client()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from keywork.access.models import Service, Team, Worker
 from keywork.catalogue.models import Entry, Phase
+from keywork.core.dates import age_on
 
 
 class Sex(models.TextChoices):
@@ -57,6 +58,10 @@ class Client(models.Model):
     @property
     def name(self) -> str:
         return f"{self.preferred_name or self.given_name} {self.family_name}"
+
+    @property
+    def age(self) -> int:
+        return age_on(self.date_of_birth, timezone.localdate())
 
 
 class ExitReason(models.TextChoices):

@@ -45,7 +45,7 @@ def about(
     when that differs, `flat` reads a nested input from the line's own fields, `choices`
     (a model's choices, or a list) lists the values it takes (the action checks them);
     a field a form gives as a record and a line names otherwise is not `on_line`."""
-    values = tuple(getattr(choices, "values", choices) or ())
+    values = tuple(choices.values if hasattr(choices, "choices") else choices or ())
     metadata = {"help": help, "line": line, "flat": flat, "choices": values, "on_line": on_line}
     return dataclasses.field(default=default, default_factory=default_factory, metadata=metadata)
 

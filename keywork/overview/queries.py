@@ -35,7 +35,7 @@ from keywork.outcomes.queries import due_of as outcomes_due
 from keywork.outcomes.queries import outcomes_due_of
 from keywork.referrals.queries import stalled_referrals
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
-from keywork.sessions.queries import counted, next_appointment, open_reengagement
+from keywork.sessions.queries import counted, open_reengagement
 
 SORTS: dict[str, tuple[str | Combinable, ...]] = {
     "name": ("client__family_name", "client__given_name", "pk"),
@@ -143,6 +143,8 @@ class ClientRecord:
     outcomes_due: dt.date | None
     next_checkup: CheckUp | None
     next_appointment: Attendance | None
+    appointments: list[Attendance]  # booked, still to come, soonest first
+    unrecorded: list[Attendance]  # booked, past, no outcome recorded yet
     reengaging: ReEngagement | None
 
     def context(self) -> dict[str, object]:
@@ -173,6 +175,13 @@ def record_of(client: Client) -> ClientRecord:
         p for p in items("outcomes") if latest and p.episode_id == latest.pk and not p.in_error
     ]
     moves = [m for m in items("phase") if latest and m.episode_id == latest.pk]
+    now = timezone.now()
+    booked = sorted(
+        (a for a in items("appointment") if current and a.episode_id == current.pk),
+        key=lambda a: a.session.starts_at,
+    )
+    booked = [a for a in booked if not a.in_error]
+    upcoming = [a for a in booked if a.session.starts_at >= now]
     return ClientRecord(
         episodes=episodes,
         current=current,
@@ -198,7 +207,9 @@ def record_of(client: Client) -> ClientRecord:
         next_checkup=next(
             (c for c in items("checkup") if c.status == "due" and not c.in_error), None
         ),
-        next_appointment=next_appointment(current) if current else None,
+        next_appointment=next(iter(upcoming), None),
+        appointments=upcoming,
+        unrecorded=[a for a in booked if a.session.starts_at < now],
         reengaging=open_reengagement(current) if current else None,
     )
 

@@ -26,15 +26,18 @@ from keywork.core.records import check_version, lock, mark_in_error
 from keywork.core.writes import action
 from keywork.sessions import rules
 from keywork.sessions.models import (
+    AppointmentMove,
     Attendance,
     CarePlanWork,
     KeyworkSession,
     NoteRevision,
     Outcome,
+    Place,
     ReEngagement,
 )
 
 Verb = AuditEvent.Verb
+CANCELLED_BY = {"client": Outcome.CANCELLED_BY_CLIENT, "service": Outcome.CANCELLED_BY_SERVICE}
 RECORDED = [o for o in Outcome.values if o != Outcome.SCHEDULED]
 
 
@@ -58,7 +61,8 @@ class Appointment:
 
     starts_at: dt.datetime = about("when it starts")
     duration_minutes: int = about("how long, in minutes", default=45)
-    location: str = about("where", default="")
+    place: str = about("where or how it meets", default=Place.OFFICE, choices=Place)
+    location: str = about("where, in words (a room, an address)", default="")
 
 
 def _practitioner(actor: Actor, episode: Episode) -> Worker:
@@ -84,14 +88,18 @@ def _one_to_one(
     minutes: int,
     location: str,
     kind: str = KeyworkSession.Kind.ONE_TO_ONE,
+    place: str = Place.OFFICE,
 ) -> Attendance:
     """A meeting of this worker with this client, booked (the attendance is scheduled)."""
+    if place not in Place.values:
+        raise invalid("place", f"'{place}' is not one of {', '.join(Place.values)}")
     session = KeyworkSession.objects.create(
         team=episode.team,
         kind=kind,
         starts_at=starts_at,
         duration_minutes=minutes,
         location=location,
+        place=place,
     )
     session.facilitators.add(worker)
     return Attendance.objects.create(session=session, episode=episode)
@@ -104,7 +112,12 @@ def schedule_session(*, actor: Actor, episode: Episode, given: Appointment) -> A
     if not episode.is_open:
         raise RuleViolation("EPISODE", "the episode is discharged: book no more appointments")
     attendance = _one_to_one(
-        episode, worker, given.starts_at, given.duration_minutes, given.location
+        episode,
+        worker,
+        given.starts_at,
+        given.duration_minutes,
+        given.location,
+        place=given.place,
     )
     trail.record(
         actor=actor,
@@ -291,6 +304,7 @@ def _attended(
             next_appointment.starts_at,
             next_appointment.duration_minutes,
             next_appointment.location,
+            place=next_appointment.place,
         )
         attendance.next_session = following.session
     elif booked is not None and not discharging:
@@ -329,20 +343,123 @@ def _keep_content(
 class RecordSessionInput(RecordAttendanceInput):
     """A one-to-one session: when, and what happened."""
 
-    starts_at: dt.datetime = about("when it started")
-    duration_minutes: int = about("how long, in minutes", default=45)
-    location: str = about("where", default="")
+    starts_at: dt.datetime = about("when it started (a booked appointment's time records it)")
+    duration_minutes: int = about("how long, in minutes (not booked)", default=45)
+    place: str = about("where or how it met (not booked)", default=Place.OFFICE, choices=Place)
+    location: str = about("where, in words (not booked)", default="")
+
+
+def booked_at(episode: Episode, starts_at: dt.datetime) -> Attendance | None:
+    """The client's one-to-one booked to start then, its outcome still to record."""
+    return (
+        Attendance.objects.select_related("session", "episode__client")
+        .filter(episode=episode, session__starts_at=starts_at, outcome=Outcome.SCHEDULED)
+        .filter(session__kind=KeyworkSession.Kind.ONE_TO_ONE, entered_in_error_at__isnull=True)
+        .first()
+    )
 
 
 @action
 def record_session(*, actor: Actor, episode: Episode, given: RecordSessionInput) -> Attendance:
-    """Record a one-to-one session that was not booked beforehand (a drop-in, a phone call)."""
+    """Record a one-to-one session: on the appointment booked for that time if there is one
+    (never a second session beside it), else a session not booked beforehand (a drop-in, a
+    phone call)."""
     worker = _practitioner(actor, episode)
-    _require_open(episode, timezone.localdate(given.starts_at))
-    attendance = _one_to_one(
-        episode, worker, given.starts_at, given.duration_minutes, given.location
-    )
+    attendance = booked_at(episode, given.starts_at)
+    if attendance is None:
+        _require_open(episode, timezone.localdate(given.starts_at))
+        attendance = _one_to_one(
+            episode,
+            worker,
+            given.starts_at,
+            given.duration_minutes,
+            given.location,
+            place=given.place,
+        )
     return record_attendance(actor=actor, attendance=attendance, given=given)
+
+
+@dataclass(frozen=True, kw_only=True)
+class MoveAppointmentInput:
+    """A booked appointment at another time, and why; the old time is kept."""
+
+    starts_at: dt.datetime = about("the new time", line="moved_to")
+    duration_minutes: int | None = about("how long, in minutes (as it was)", default=None)
+    place: str = about("where or how (as it was)", default="", choices=Place)
+    location: str | None = about("where, in words (as it was)", default=None)
+    reason: str = about("why it moves", default="")
+
+
+@action
+def move_appointment(
+    *, actor: Actor, attendance: Attendance, given: MoveAppointmentInput
+) -> Attendance:
+    """Move a booked one-to-one to another time (or place), with a reason; each move is kept."""
+    session = attendance.session
+    _practitioner(actor, attendance.episode)
+    lock(session)
+    rules.check_move(
+        kind=session.kind,
+        outcome=attendance.outcome,
+        in_error=attendance.in_error,
+        reason=given.reason,
+        moved_to=given.starts_at,
+        now=timezone.now(),
+    )
+    _require_open(attendance.episode, timezone.localdate(given.starts_at))
+    if given.place and given.place not in Place.values:
+        raise invalid("place", f"'{given.place}' is not one of {', '.join(Place.values)}")
+    AppointmentMove.objects.create(
+        session=session,
+        was_at=session.starts_at,
+        now_at=given.starts_at,
+        reason=given.reason.strip(),
+        moved_by=user_or_none(actor),
+    )
+    session.starts_at = given.starts_at
+    session.duration_minutes = given.duration_minutes or session.duration_minutes
+    session.place = given.place or session.place
+    session.location = session.location if given.location is None else given.location
+    session.save()
+    trail.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        client=attendance.episode.client,
+        obj=attendance,
+        detail={"moved_to": given.starts_at.isoformat(), "reason": given.reason.strip()},
+    )
+    return attendance
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelAppointmentInput:
+    """A booked appointment called off: by whom, and why."""
+
+    by: str = about("who called it off", choices=CANCELLED_BY)
+    reason: str = about("why", default="")
+
+
+@action
+def cancel_appointment(
+    *, actor: Actor, attendance: Attendance, given: CancelAppointmentInput
+) -> Attendance:
+    """Cancel a booked appointment, by the client or by the service, with the reason (kept
+    as its note); it stays in the diary and on the record, cancelled."""
+    worker = _practitioner(actor, attendance.episode)
+    rules.check_not_recorded(outcome=attendance.outcome, in_error=attendance.in_error)
+    rules.check_cancellation(by=given.by, reason=given.reason, choices=CANCELLED_BY)
+    attendance.outcome = CANCELLED_BY[given.by]
+    attendance.notes = given.reason.strip()
+    attendance.recorded_by, attendance.recorded_at = worker, timezone.now()
+    attendance.save(update_fields=["outcome", "notes", "recorded_by", "recorded_at"])
+    trail.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        client=attendance.episode.client,
+        obj=attendance,
+        detail={"outcome": attendance.outcome, "reason": attendance.notes},
+    )
+    return attendance
 
 
 @dataclass(frozen=True)

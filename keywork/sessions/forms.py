@@ -15,8 +15,14 @@ from keywork.access.queries import competent_entries
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import Episode, ExitReason
 from keywork.core.forms import ActionForm
-from keywork.sessions.actions import Appointment, RegisterLine, SessionContent
-from keywork.sessions.models import Attendance, CarePlanWork, Outcome
+from keywork.sessions.actions import (
+    Appointment,
+    CancelAppointmentInput,
+    MoveAppointmentInput,
+    RegisterLine,
+    SessionContent,
+)
+from keywork.sessions.models import Attendance, CarePlanWork, Outcome, Place
 from keywork.sessions.rules import (
     GROUP_MINUTES,
     GROUP_TITLE_MAX,
@@ -280,3 +286,78 @@ class AmendNotesForm(ActionForm):
 
     def __init__(self, *args: Any, record: object = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+
+
+def _when(label: str) -> tuple[forms.DateField, forms.TimeField]:
+    return (
+        forms.DateField(
+            label=f"{label}: date",
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        ),
+        forms.TimeField(
+            label=f"{label}: time", widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+        ),
+    )
+
+
+class AppointmentForm(ActionForm):
+    """Book a one-to-one appointment with the client."""
+
+    field_aliases = {"starts_at": "date"}
+    date, time = _when("Appointment")
+    duration_minutes = forms.IntegerField(label="Length (minutes)", initial=45, min_value=5)
+    place = forms.ChoiceField(choices=Place.choices, initial=Place.OFFICE)
+    location = forms.CharField(
+        label="Where, in words", required=False, help_text="A room, an address: optional."
+    )
+
+    def __init__(self, *args: Any, episode: Episode | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    def appointment(self) -> Appointment:
+        data = self.cleaned_data
+        return Appointment(
+            starts_at=at(data["date"], data["time"]),
+            duration_minutes=data["duration_minutes"],
+            place=data["place"],
+            location=data["location"],
+        )
+
+
+class MoveAppointmentForm(AppointmentForm):
+    """Move a booked appointment: the new time, and why; the old time is kept."""
+
+    field_aliases = {"moved_to": "date"}
+    reason = forms.CharField(label="Why it moves", required=False)
+
+    def __init__(self, *args: Any, record: Attendance | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["date"].label, self.fields["time"].label = "New date", "New time"
+
+    def move(self) -> MoveAppointmentInput:
+        booked = self.appointment()
+        return MoveAppointmentInput(
+            starts_at=booked.starts_at,
+            duration_minutes=booked.duration_minutes,
+            place=booked.place,
+            location=booked.location,
+            reason=self.cleaned_data["reason"],
+        )
+
+
+class CancelAppointmentForm(ActionForm):
+    """Cancel a booked appointment: by whom, and why."""
+
+    by = forms.ChoiceField(
+        label="Called off by",
+        choices=[("client", "The client"), ("service", "The service")],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label="Why", required=False)
+
+    def __init__(self, *args: Any, record: Attendance | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+
+    def cancellation(self) -> CancelAppointmentInput:
+        data = self.cleaned_data
+        return CancelAppointmentInput(by=data["by"], reason=data["reason"])

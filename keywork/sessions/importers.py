@@ -18,7 +18,6 @@ from keywork.sessions import actions
 from keywork.sessions.actions import (
     Appointment,
     RecordGroupInput,
-    RecordSessionInput,
     RegisterLine,
     SessionContent,
 )
@@ -29,7 +28,7 @@ from keywork.sessions.models import Attendance, KeyworkSession
 class SessionOf(ClientNamed):
     """A client's session, by when it started (open episode or not)."""
 
-    starts_at: dt.datetime = about("when the session started")
+    starts_at: dt.datetime = about("which session: when it starts, as booked")
 
     def find(self, actor: Actor) -> Attendance:  # type: ignore[override]
         client = super().find(actor)
@@ -101,23 +100,13 @@ class GroupRegister:
 
 
 through(actions.schedule_session, episode=OpenEpisodeOf)
+through(actions.record_session, episode=OpenEpisodeOf)
+through(actions.move_appointment, attendance=SessionOf)
+through(actions.cancel_appointment, attendance=SessionOf)
 through(actions.schedule_group, team=TeamCoded, episodes=OpenEpisodesOf)
 through(actions.record_reintegration, episode=LatestEpisodeOf)
 through(actions.amend_session_notes, attendance=SessionOf)
 through(actions.mark_session_in_error, attendance=SessionOf)
-
-
-@importer("record_session", OpenEpisodeOf, RecordSessionInput)
-def record_session(actor: Actor, named: OpenEpisodeOf, given: RecordSessionInput) -> object:
-    """Record what happened: at a booked session if one starts then, else a new one-to-one
-    session."""
-    episode = named.find(actor)
-    booked = Attendance.objects.filter(
-        episode=episode, session__starts_at=given.starts_at, outcome="scheduled"
-    ).first()
-    if booked is not None:
-        return actions.record_attendance(actor=actor, attendance=booked, given=given)
-    return actions.record_session(actor=actor, episode=episode, given=given)
 
 
 def _line(session: KeyworkSession, entry: RegisterEntry) -> RegisterLine:

@@ -20,6 +20,17 @@ from keywork.clients.models import Episode
 from keywork.core.records import EnteredInError
 
 
+class Place(models.TextChoices):
+    """Where (or how) a one-to-one meets."""
+
+    OFFICE = "office", "At the office"
+    HOME_VISIT = "home_visit", "Home visit"
+    PHONE = "phone", "By phone"
+    VIDEO = "video", "By video"
+    OUTREACH = "outreach", "Outreach"
+    PRISON = "prison", "In prison"
+
+
 class KeyworkSession(models.Model):
     """A meeting: a one-to-one, a group, or reintegration work (which runs alongside every
     phase and carries on after discharge)."""
@@ -38,6 +49,7 @@ class KeyworkSession(models.Model):
     )
     duration_minutes = models.PositiveSmallIntegerField(default=45)
     location = models.CharField(max_length=120, blank=True)
+    place = models.CharField(max_length=16, choices=Place.choices, default=Place.OFFICE)
     facilitators = models.ManyToManyField(Worker, related_name="facilitated_sessions")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -105,6 +117,25 @@ class Attendance(EnteredInError):
 
     def __str__(self) -> str:
         return f"{self.episode.client} at {self.session}: {self.get_outcome_display()}"
+
+
+class AppointmentMove(models.Model):
+    """A booked appointment moved to another time: when it was, when it is now, and why."""
+
+    session = models.ForeignKey(KeyworkSession, on_delete=models.PROTECT, related_name="moves")
+    was_at = models.DateTimeField()
+    now_at = models.DateTimeField()
+    reason = models.CharField(max_length=300)
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["session", "moved_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"moved from {self.was_at:%d/%m/%Y %H:%M}: {self.reason}"
 
 
 class NoteRevision(models.Model):

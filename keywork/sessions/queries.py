@@ -1,8 +1,9 @@
-"""Reads for the group pages, each a fixed number of queries."""
+"""Reads for the group pages and the diary, each a fixed number of queries."""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -59,3 +60,44 @@ def next_appointment(episode: Episode) -> Attendance | None:
 def open_reengagement(episode: Episode) -> ReEngagement | None:
     """The re-engagement under way after a missed appointment, if any."""
     return ReEngagement.objects.filter(episode=episode, ended_on=None).first()
+
+
+DIARY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Diary:
+    """A diary: the days from today, each with its appointments, and the past ones still
+    without an outcome. `whose` is the worker, or None for the whole team."""
+
+    whose: Worker | None
+    days: list[tuple[dt.date, list[Attendance]]]
+    unrecorded: list[Attendance]
+
+
+def _booked_with(team: Team, worker: Worker | None) -> QuerySet[Attendance]:
+    found = Attendance.objects.filter(
+        session__team=team, entered_in_error_at__isnull=True, episode__team=team
+    )
+    if worker is not None:
+        found = found.filter(session__facilitators=worker)
+    return found.select_related("session", "episode__client", "episode__keyworker__user")
+
+
+def diary_of(team: Team, worker: Worker | None, *, now: dt.datetime) -> Diary:
+    """A worker's (or the team's) appointments today and the six days after, and every past
+    one still to record: two queries whatever the size."""
+    today = timezone.localdate(now)
+    days = [today + dt.timedelta(days=n) for n in range(DIARY_DAYS)]
+    window = list(
+        _booked_with(team, worker)
+        .filter(session__day__gte=days[0], session__day__lte=days[-1])
+        .order_by("session__starts_at", "pk")
+    )
+    unrecorded = list(
+        _booked_with(team, worker)
+        .filter(outcome=Outcome.SCHEDULED, session__starts_at__lt=now)
+        .order_by("session__starts_at", "pk")
+    )
+    by_day = [(day, [a for a in window if a.session.day == day]) for day in days]
+    return Diary(whose=worker, days=by_day, unrecorded=unrecorded)

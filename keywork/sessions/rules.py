@@ -4,6 +4,7 @@ minimum content of a keywork session, and a next appointment): pure checks over 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from keywork.core.errors import RuleViolation, invalid
@@ -169,6 +170,32 @@ def check_not_recorded(*, outcome: str, in_error: bool) -> None:
             "this session's outcome is already recorded: amend its notes with a reason, or "
             "mark it entered in error",
         )
+
+
+def check_move(
+    *,
+    kind: str,
+    outcome: str,
+    in_error: bool,
+    reason: str,
+    moved_to: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    """A booked one-to-one moves, with a reason, to a time still to come."""
+    check_not_recorded(outcome=outcome, in_error=in_error)
+    if kind != "one_to_one":
+        raise invalid("session", "only a one-to-one appointment moves here; a group moves as one")
+    if not reason.strip():
+        raise invalid("reason", "say why the appointment moves")
+    if moved_to <= now:
+        raise invalid("moved_to", "move it to a time still to come")
+
+
+def check_cancellation(*, by: str, reason: str, choices: Collection[str]) -> None:
+    if by not in choices:
+        raise invalid("by", "say who called it off: the client or the service")
+    if not reason.strip():
+        raise invalid("reason", "say why the appointment was cancelled")
 
 
 def check_amendment(*, reason: str, old: str, new: str) -> None:

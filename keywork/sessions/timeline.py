@@ -1,5 +1,6 @@
-"""Keywork sessions, one-to-one, group and reintegration, as recorded (not those still booked),
-on a client's timeline (keywork/clients/timeline.py)."""
+"""Keywork sessions, one-to-one, group and reintegration, as recorded, on a client's timeline
+(keywork/clients/timeline.py); those still booked are "appointment" entries with no day yet
+(off the timeline, in the record's list of appointments)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from keywork.sessions.models import Attendance, NoteRevision, Outcome
 def entries(episodes: Sequence[Episode]) -> list[Entry]:
     attendances = (
         Attendance.objects.filter(episode_id__in=ids(episodes))
-        .exclude(outcome=Outcome.SCHEDULED)
         .select_related("session", "recorded_by__user", "entered_in_error_by")
         .prefetch_related(
             "topics",
@@ -26,6 +26,8 @@ def entries(episodes: Sequence[Episode]) -> list[Entry]:
         )
     )
     return [
-        entry("sessions", "session", timezone.localdate(a.session.starts_at), a)
+        entry("sessions", "appointment", None, a)
+        if a.outcome == Outcome.SCHEDULED
+        else entry("sessions", "session", timezone.localdate(a.session.starts_at), a)
         for a in attendances
     ]

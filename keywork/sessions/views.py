@@ -10,15 +10,18 @@ from keywork.audit import trail
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.models import Client, Episode
-from keywork.clients.views import record_change, record_in_error
+from keywork.clients.views import episode_change, record_change, record_in_error
 from keywork.core.errors import invalid
 from keywork.core.inputs import Reason
 from keywork.core.views import changed
 from keywork.sessions import actions, queries
 from keywork.sessions.forms import (
     AmendNotesForm,
+    AppointmentForm,
+    CancelAppointmentForm,
     GroupBookingForm,
     GroupRegisterForm,
+    MoveAppointmentForm,
     ReintegrationForm,
     SessionForm,
 )
@@ -45,8 +48,14 @@ def _work_on(
 
 @login_required
 def record_session(request: HttpRequest, local_id: str) -> HttpResponse:
+    """Record a session; opened from a booked appointment, its time is the appointment's, so
+    the outcome is recorded on it (the action records on the appointment booked then)."""
     client, episode, worker = _work_on(request, local_id, open_only=True)
     form = SessionForm(request.POST or None, worker=worker, phase=episode.phase)
+    booked = _booked(episode, request.GET.get("appointment"))
+    if booked is not None and not request.POST:
+        when = timezone.localtime(booked.session.starts_at)
+        form.initial.update(date=when.date(), time=when.time())
     if changed(
         request,
         form,
@@ -68,7 +77,80 @@ def record_session(request: HttpRequest, local_id: str) -> HttpResponse:
     return render(
         request,
         "sessions/record_session.html",
-        {"form": form, "client": client, "episode": episode},
+        {"form": form, "client": client, "episode": episode, "booked": booked},
+    )
+
+
+def _booked(episode: Episode, pk: str | None) -> Attendance | None:
+    if not (pk or "").isdigit():
+        return None
+    return BOOKED.filter(episode=episode, pk=int(pk or 0)).first()
+
+
+BOOKED = Attendance.objects.select_related("episode__client", "session").filter(
+    outcome=Outcome.SCHEDULED, entered_in_error_at__isnull=True
+)
+
+
+@login_required
+def book_appointment(request: HttpRequest, local_id: str) -> HttpResponse:
+    return episode_change(
+        request,
+        local_id,
+        form_class=AppointmentForm,
+        allowed=policies.can_work_with,
+        perform=lambda episode, form: actions.schedule_session(
+            actor=request.user, episode=episode, given=form.appointment()
+        ),
+        title="Book an appointment",
+        done="Appointment booked.",
+    )
+
+
+def _as_booked(attendance: Attendance) -> dict[str, object]:
+    session = attendance.session
+    when = timezone.localtime(session.starts_at)
+    return {
+        "date": when.date(),
+        "time": when.time(),
+        "duration_minutes": session.duration_minutes,
+        "place": session.place,
+        "location": session.location,
+    }
+
+
+@login_required
+def move_appointment(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return record_change(
+        request,
+        local_id,
+        BOOKED,
+        pk,
+        form_class=MoveAppointmentForm,
+        perform=lambda attendance, form: actions.move_appointment(
+            actor=request.user, attendance=attendance, given=form.move()
+        ),
+        title="Move the appointment",
+        done="Appointment moved; the old time is kept.",
+        back="client",
+        initial=_as_booked,
+    )
+
+
+@login_required
+def cancel_appointment(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return record_change(
+        request,
+        local_id,
+        BOOKED,
+        pk,
+        form_class=CancelAppointmentForm,
+        perform=lambda attendance, form: actions.cancel_appointment(
+            actor=request.user, attendance=attendance, given=form.cancellation()
+        ),
+        title="Cancel the appointment",
+        done="Appointment cancelled.",
+        back="client",
     )
 
 
@@ -239,3 +321,34 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "sessions/group.html", context)
+
+
+@login_required
+def diary(request: HttpRequest) -> HttpResponse:
+    """A keyworker's diary (today and the week ahead, and past appointments with no outcome),
+    or a colleague's, or the whole team's: chosen from a list of the team."""
+    worker = _team_practitioner(request)
+    team = worker.team
+    assert team is not None
+    colleagues = list(
+        Worker.objects.filter(team=team, user__is_active=True)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    )
+    asked = request.GET.get("who", "")
+    chosen = next((w for w in colleagues if w.user.username == asked), None)
+    whose = None if asked == "team" else chosen or worker
+    found = queries.diary_of(team, whose, now=timezone.now())
+    clients = {a.episode.client for _, day in found.days for a in day} | {
+        a.episode.client for a in found.unrecorded
+    }
+    trail.record_read(actor=request.user, what="diary", clients=sorted(clients, key=str))
+    context = {
+        "diary": found,
+        "colleagues": colleagues,
+        "who": "team" if whose is None else whose.user.username,
+        "me": worker,
+        "today": timezone.localdate(),
+        "now": timezone.now(),
+    }
+    return render(request, "sessions/diary.html", context)

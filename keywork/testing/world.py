@@ -52,6 +52,7 @@ class World:
     checkup: CheckUp
     group: KeyworkSession
     outsider: Worker
+    booked: Attendance  # T0001's next appointment, booked by the past session
 
 
 def build_world(p: Personas) -> World:
@@ -124,7 +125,7 @@ def build_world(p: Personas) -> World:
     outsider = worker("out.sider", Role.KEYWORKER, team=far, service=elsewhere)
     return World(
         p, attendance, intervention, nurse, prescription, referral, profile, completed, checkup,
-        group, outsider,
+        group, outsider, Attendance.objects.get(session=attendance.next_session),
     )  # fmt: skip
 
 
@@ -151,5 +152,6 @@ def matrix_world(w: World) -> dict[str, Any]:
             "outcomes": w.profile.pk,
             "checkup": w.checkup.pk,
             "group": w.group.pk,
+            "booked": w.booked.pk,
         },
     }

@@ -72,6 +72,7 @@ MATRIX: dict[str, Route] = {
     "home": route(EVERYONE),
     "team": route({"leader", "manager"}),
     "groups": route(PRACTITIONERS),
+    "diary": route(PRACTITIONERS),
     "book_group": route(PRACTITIONERS),
     "group": route({"own", "team", "leader"}, pk="group"),
     # A client's record and what reads it.
@@ -91,6 +92,9 @@ MATRIX: dict[str, Route] = {
     "break_glass": route(SEES | {"other_team"}),  # the form; inside the service only
     "access_reviews": route({"manager"}),
     "record_session": route(PRACTICE),
+    "book_appointment": route(PRACTICE),
+    "move_appointment": route(PRACTICE, pk="booked"),
+    "cancel_appointment": route(PRACTICE, pk="booked"),
     "amend_notes": route(PRACTICE, pk="attendance"),
     "entered_in_error": route(PRACTICE, pk="attendance"),
     "record_reintegration": route(PRACTICE),

@@ -79,6 +79,15 @@ def kw(w: World) -> Any:
     return w.personas.mi_keyworker.user
 
 
+def ahead(w: World, days: int) -> Attendance:
+    """An appointment booked `days` ahead."""
+    return sessions.schedule_session(
+        actor=kw(w),
+        episode=w.personas.episode,
+        given=sessions.Appointment(starts_at=timezone.now() + days * DAY),
+    )
+
+
 def booked(w: World) -> Attendance:
     """The appointment booked by the last session, a day ago."""
     found = Attendance.objects.filter(episode=w.personas.episode, outcome="scheduled")
@@ -183,6 +192,8 @@ RECIPES: dict[str, Recipe] = {
     "sessions.actions.record_group": _group,
     "sessions.actions.record_reintegration": lambda w: sessions.record_reintegration(actor=kw(w), episode=w.personas.episode, given=sessions.RecordReintegrationInput(starts_at=timezone.now() - 2 * DAY, content=work())),
     "sessions.actions.amend_session_notes": lambda w: sessions.amend_session_notes(actor=kw(w), attendance=w.attendance, given=sessions.AmendSessionNotesInput(notes="Fuller notes", reason="Added detail")),
+    "sessions.actions.move_appointment": lambda w: sessions.move_appointment(actor=kw(w), attendance=ahead(w, 30), given=sessions.MoveAppointmentInput(starts_at=timezone.now() + 31 * DAY, reason="Client at work that day")),
+    "sessions.actions.cancel_appointment": lambda w: sessions.cancel_appointment(actor=kw(w), attendance=ahead(w, 32), given=sessions.CancelAppointmentInput(by="client", reason="Unwell")),
     "sessions.actions.mark_session_in_error": lambda w: sessions.mark_session_in_error(actor=kw(w), attendance=w.attendance, given=Reason(reason="Wrong client")),
     "assessments.actions.assess": lambda w: assessments.assess(actor=kw(w), episode=w.personas.episode, given=assessment()),
     "careplans.actions.agree_care_plan": lambda w: careplans.agree_care_plan(actor=kw(w), episode=w.personas.episode, given=plan_input()),

@@ -1,0 +1,255 @@
+"""The diary: one-to-one appointments booked, moved and cancelled as records of their own;
+recording a session at a booked appointment's time records its outcome on it, never a second
+session beside it; the keyworker's diary and the client record show what is booked and what
+is past with no outcome."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import partial
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from keywork.access.tests.trail import assert_refused
+from keywork.audit.models import AuditEvent
+from keywork.clients import actions as clients
+from keywork.core.importer import run_import
+from keywork.sessions import actions
+from keywork.sessions.actions import Appointment
+from keywork.sessions.models import AppointmentMove, Attendance, KeyworkSession, ReEngagement
+from keywork.sessions.tests.test_form import post_data
+from keywork.sessions.tests.test_sessions import content
+
+pytestmark = pytest.mark.django_db
+DAY, HOUR = dt.timedelta(days=1), dt.timedelta(hours=1)
+refused = partial(assert_refused, unchanged=(KeyworkSession, AppointmentMove))
+
+
+def at(days: int, hour: int = 10) -> dt.datetime:
+    """A whole hour `days` from today, local time."""
+    day = timezone.localdate() + days * DAY
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+def book(personas: Any, when: dt.datetime, **more: Any) -> Attendance:
+    return actions.schedule_session(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=Appointment(starts_at=when, **more),
+    )
+
+
+def sessions_at(personas: Any, when: dt.datetime) -> int:
+    return KeyworkSession.objects.filter(
+        attendances__episode=personas.episode, starts_at=when
+    ).count()
+
+
+def test_recording_at_a_booked_time_records_the_outcome_on_that_appointment(personas):
+    when = timezone.now().replace(second=0, microsecond=0) - 2 * HOUR
+    booked = book(personas, when, place="home_visit")
+    recorded = actions.record_session(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=actions.RecordSessionInput(
+            starts_at=when, content=content(), next_appointment=Appointment(starts_at=at(7))
+        ),
+    )
+    assert recorded.pk == booked.pk and recorded.outcome == "attended"
+    assert sessions_at(personas, when) == 1
+    assert recorded.session.place == "home_visit"
+
+
+def test_the_web_form_opened_from_an_appointment_records_on_it(client, personas):
+    when = timezone.localtime().replace(second=0, microsecond=0) - 2 * HOUR
+    booked = book(personas, when)
+    client.force_login(personas.mi_keyworker.user)
+    url = f"/clients/T0001/sessions/new/?appointment={booked.pk}"
+    page = client.get(url).content.decode()
+    assert f'name="time" value="{when:%H:%M}"' in page and "Recording the appointment" in page
+    data = post_data(date=when.date().isoformat(), time=when.strftime("%H:%M"))
+    assert client.post(url, data).status_code == 302
+    booked.refresh_from_db()
+    assert booked.outcome == "attended" and sessions_at(personas, when) == 1
+
+
+def test_a_missed_booked_appointment_starts_re_engagement_on_the_same_slot(personas):
+    when = timezone.now().replace(second=0, microsecond=0) - 3 * HOUR
+    booked = book(personas, when)
+    actions.record_session(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=actions.RecordSessionInput(starts_at=when, outcome="did_not_attend"),
+    )
+    booked.refresh_from_db()
+    assert booked.outcome == "did_not_attend" and sessions_at(personas, when) == 1
+    assert ReEngagement.objects.filter(started_by=booked, ended_on=None).exists()
+
+
+def test_an_appointment_moves_with_a_reason_and_keeps_where_it_was(personas):
+    booked = book(personas, at(3), location="Room 2")
+    moved = actions.move_appointment(
+        actor=personas.mi_keyworker.user,
+        attendance=booked,
+        given=actions.MoveAppointmentInput(starts_at=at(4, 14), place="phone", reason="At work"),
+    )
+    moved.session.refresh_from_db()
+    assert moved.session.starts_at == at(4, 14) and moved.session.place == "phone"
+    assert moved.session.location == "Room 2" and moved.session.day == (at(4)).date()
+    history = AppointmentMove.objects.get(session=moved.session)
+    assert (history.was_at, history.now_at, history.reason) == (at(3), at(4, 14), "At work")
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "says"),
+    [
+        ({"reason": " "}, "INVALID", "reason: say why the appointment moves"),
+        ({"starts_at": at(-1)}, "INVALID", "moved_to: move it to a time still to come"),
+        ({"place": "moon"}, "INVALID", "place: 'moon' is not one of"),
+    ],
+)
+def test_a_move_without_a_reason_or_into_the_past_is_refused(personas, changes, code, says):
+    booked = book(personas, at(3))
+    given = {"starts_at": at(5), "reason": "Clash", **changes}
+    error = refused(
+        code,
+        actions.move_appointment,
+        actor=personas.mi_keyworker.user,
+        attendance=booked,
+        given=actions.MoveAppointmentInput(**given),
+    )
+    assert says in error.message
+
+
+def test_an_appointment_is_cancelled_by_the_client_or_the_service_with_the_reason(personas):
+    booked = book(personas, at(2))
+    cancelled = actions.cancel_appointment(
+        actor=personas.mi_keyworker.user,
+        attendance=booked,
+        given=actions.CancelAppointmentInput(by="service", reason="Keyworker off sick"),
+    )
+    assert cancelled.outcome == "cancelled_by_service" and cancelled.notes == "Keyworker off sick"
+    error = refused(
+        "R13",
+        actions.move_appointment,
+        actor=personas.mi_keyworker.user,
+        attendance=cancelled,
+        given=actions.MoveAppointmentInput(starts_at=at(5), reason="Try again"),
+    )
+    assert "already recorded" in error.message
+    other = book(personas, at(3))
+    error = refused(
+        "INVALID",
+        actions.cancel_appointment,
+        actor=personas.mi_keyworker.user,
+        attendance=other,
+        given=actions.CancelAppointmentInput(by="client", reason=""),
+    )
+    assert error.message == "reason: say why the appointment was cancelled"
+
+
+def test_only_the_clients_team_books_moves_and_cancels(personas):
+    booked = book(personas, at(2))
+    refused(
+        "ACCESS",
+        actions.cancel_appointment,
+        actor=personas.other_keyworker.user,
+        attendance=booked,
+        given=actions.CancelAppointmentInput(by="client", reason="Unwell"),
+    )
+
+
+def test_import_lines_book_move_cancel_and_record_a_booked_appointment(personas):
+    first, second = at(-1, 9), at(2, 11)
+    lines = [
+        {"action": "schedule_session", "client": "T0001", "starts_at": f"{first:%Y-%m-%dT%H:%M}"},
+        {"action": "schedule_session", "client": "T0001", "starts_at": f"{second:%Y-%m-%dT%H:%M}"},
+        {
+            "action": "move_appointment",
+            "client": "T0001",
+            "starts_at": f"{second:%Y-%m-%dT%H:%M}",
+            "moved_to": f"{at(3, 11):%Y-%m-%dT%H:%M}",
+            "place": "video",
+            "reason": "Asked for video",
+        },
+        {
+            "action": "record_session",
+            "client": "T0001",
+            "starts_at": f"{first:%Y-%m-%dT%H:%M}",
+            "outcome": "did_not_attend",
+        },
+        {
+            "action": "cancel_appointment",
+            "client": "T0001",
+            "starts_at": f"{at(3, 11):%Y-%m-%dT%H:%M}",
+            "by": "client",
+            "reason": "In hospital",
+        },
+    ]
+    text = [json.dumps(line) for line in lines]
+    results = list(run_import(personas.mi_keyworker.user, text))
+    assert [refusal for _, refusal in results] == [None] * 5
+    assert sessions_at(personas, first) == 1
+    outcomes = Attendance.objects.filter(episode=personas.episode).values_list(
+        "session__starts_at", "outcome", "session__place"
+    )
+    assert (first, "did_not_attend", "office") in outcomes
+    assert (at(3, 11), "cancelled_by_client", "video") in outcomes
+
+
+def test_the_record_shows_the_clients_number_gp_and_appointments(client, personas):
+    reached = clients.register_client(
+        actor=personas.mi_keyworker.user,
+        given=clients.RegisterClientInput(
+            local_id="T0009",
+            given_name="Ro",
+            family_name="Reachable",
+            date_of_birth=dt.date(1980, 5, 5),
+            sex="female",
+            phone="07700 900123",
+            gp_practice="Riverside Surgery",
+        ),
+    )
+    episode = clients.open_episode(
+        actor=personas.mi_keyworker.user,
+        client=reached,
+        given=clients.OpenEpisodeInput(
+            team=personas.team,
+            referral_date=timezone.localdate() - 30 * DAY,
+            keyworker=personas.mi_keyworker,
+            substances=[clients.SubstanceUse(code="sub.cocaine", route="sniff")],
+        ),
+    )
+
+    def book_for(when: dt.datetime, **more: Any) -> Attendance:
+        given = Appointment(starts_at=when, **more)
+        return actions.schedule_session(
+            actor=personas.mi_keyworker.user, episode=episode, given=given
+        )
+
+    past, ahead = book_for(at(-2)), book_for(at(2), place="home_visit")
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/clients/T0009/").content.decode()
+    assert 'href="tel:07700900123"' in page and "Riverside Surgery" in page
+    assert "1 past appointment with no outcome recorded" in page
+    assert f"?appointment={past.pk}" in page and f"/appointments/{ahead.pk}/move/" in page
+    assert "(age " in page
+    assert "home visit" in page
+
+
+def test_the_diary_shows_today_the_week_and_past_appointments_with_no_outcome(client, personas):
+    book(personas, at(-2))
+    book(personas, at(1, 15), place="phone")
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/diary/").content.decode()
+    assert "Past appointments with no outcome" in page and "by phone" in page
+    assert page.count("Sam Synthetic") == 2
+    assert AuditEvent.objects.filter(what="diary", verb="view").exists()
+    team = client.get("/diary/?who=team").content.decode()
+    assert "The whole team" in team and '<th scope="col">With</th>' in team
+    client.force_login(personas.keyworker.user)
+    theirs = client.get("/diary/").content.decode()
+    assert "Sam Synthetic" not in theirs  # not theirs: they facilitate none of these
