@@ -29,8 +29,8 @@ urlpatterns = [
     # The admin signs in through keywork's own sign-in (audited, locked out, second factor).
     path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
+    path("", include("keywork.clients.urls")),  # before the record: clients/new/ is a page
     path("", include("keywork.overview.urls")),
-    path("", include("keywork.clients.urls")),
     path("", include("keywork.sessions.urls")),
     path("", include("keywork.assessments.urls")),
     path("", include("keywork.careplans.urls")),

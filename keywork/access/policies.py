@@ -40,6 +40,16 @@ def can_review_access(user: Actor, service_id: int) -> bool:
     )
 
 
+def registers_clients(user: Actor) -> bool:
+    """Clients are registered by keyworkers, team leaders and service managers."""
+    worker = worker_of(user)
+    return worker is not None and worker.role in (
+        Role.KEYWORKER,
+        Role.TEAM_LEADER,
+        Role.SERVICE_MANAGER,
+    )
+
+
 def can_register_client(user: Actor, team: Team) -> bool:
     worker = worker_of(user)
     if worker is None:

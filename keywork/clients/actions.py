@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils import timezone
 
-from keywork.access.models import Role, Team, Worker
+from keywork.access.models import Team, Worker
 from keywork.access.rules import check_real_reason
 from keywork.audit import trail
 from keywork.audit.models import AuditEvent
@@ -19,6 +19,8 @@ from keywork.clients.models import (
     Allocation,
     BreakGlass,
     Client,
+    Contact,
+    DetailsChange,
     Episode,
     ExitReason,
     InjectingStatus,
@@ -103,56 +105,189 @@ class RegisterClientInput:
     date_of_birth: dt.date = about("date of birth, in the past")
     sex: str = about("sex as recorded for the national return", choices=Sex)
     preferred_name: str = about("the name they like to be called", default="")
-    postcode_district: str = about("the first half of the postcode", default="")
+    nhs_number: str = about("the NHS number, 10 digits (its check digit is checked)", default="")
+    address: str = about("their address", default="")
+    postcode: str = about("their postcode", default="")
+    postcode_district: str = about(
+        "the first half of the postcode (taken from the postcode when given)", default=""
+    )
     phone: str = about("a number to reach them", default="")
     email: str = about("an email address", default="")
+    contact_by: str = about("how they would rather be contacted", default="", choices=Contact)
     gp_practice: str = about("their GP practice", default="")
+    next_of_kin: str = about("next of kin or emergency contact: who", default="")
+    next_of_kin_phone: str = about("their number", default="")
     consents_to_national_reporting: bool | None = about(
         "consent to the national return (none: not asked yet)", default=None
     )
     consent_recorded_on: dt.date | None = about(
         "the day consent was given or refused (with the consent)", default=None
     )
+    consents_to_sharing: bool | None = about(
+        "consent to share with other agencies in their care (none: not asked yet)", default=None
+    )
+    sharing_consent_on: dt.date | None = about(
+        "the day that consent was given or refused (with it)", default=None
+    )
+    not_a_duplicate: bool = about(
+        "someone else of the same name and date of birth is registered: this is not them",
+        default=False,
+    )
     is_synthetic: bool = about("synthetic (test or demo) data, not a real person", default=False)
+
+
+DETAILS = (
+    "given_name",
+    "family_name",
+    "preferred_name",
+    "date_of_birth",
+    "sex",
+    "nhs_number",
+    "address",
+    "postcode",
+    "phone",
+    "email",
+    "contact_by",
+    "gp_practice",
+    "next_of_kin",
+    "next_of_kin_phone",
+    "consents_to_national_reporting",
+    "consent_recorded_on",
+    "consents_to_sharing",
+    "sharing_consent_on",
+)
+
+
+def _check_details(actor: Actor, client: Client) -> None:
+    """What a client's details keep, at registration and at every change."""
+    if client.date_of_birth >= today():
+        raise invalid("date_of_birth", f"{uk(client.date_of_birth)} is not in the past")
+    client.nhs_number = rules.nhs_number(client.nhs_number)
+    if client.nhs_number:
+        same = Client.objects.filter(nhs_number=client.nhs_number).exclude(pk=client.pk).first()
+        if same is not None:
+            raise invalid(
+                "nhs_number", f"NHS number {client.nhs_number} {_registered(actor, same)}"
+            )
+    if client.consents_to_national_reporting is not None and client.consent_recorded_on is None:
+        raise invalid("consent_recorded_on", "record the date consent was given or refused")
+    if client.consents_to_sharing is not None and client.sharing_consent_on is None:
+        raise invalid("sharing_consent_on", "record the date consent to share was given or refused")
+    if client.postcode:
+        client.postcode = rules.postcode(client.postcode)
+        client.postcode_district = client.postcode.split()[0]
+    client.postcode_district = client.postcode_district.upper().strip()
+
+
+def _registered(actor: Actor, other: Client) -> str:
+    """Who already has it, named only to someone who may see them."""
+    if policies.clients_visible_to(actor).filter(pk=other.pk).exists():
+        return f"is already registered to {other.name} ({other.local_id})"
+    return "is already registered, on records you cannot see: ask your service manager"
+
+
+def _check_not_duplicate(actor: Actor, given: RegisterClientInput) -> None:
+    same = Client.objects.filter(
+        given_name__iexact=given.given_name.strip(),
+        family_name__iexact=given.family_name.strip(),
+        date_of_birth=given.date_of_birth,
+    ).first()
+    if same is not None and not given.not_a_duplicate:
+        raise invalid(
+            "not_a_duplicate",
+            f"a client of the same name and date of birth {_registered(actor, same)}; "
+            "if this is someone else, say so",
+        )
 
 
 @action
 def register_client(*, actor: Actor, given: RegisterClientInput) -> Client:
     """Register a new client of the service: who they are and how to reach them."""
     registrar = policies.worker_of(actor)
-    if registrar is None or registrar.role not in (
-        Role.KEYWORKER,
-        Role.TEAM_LEADER,
-        Role.SERVICE_MANAGER,
-    ):
+    if registrar is None or not policies.registers_clients(actor):
         raise AccessDenied("only keyworkers, team leaders and service managers register clients")
     if Client.objects.filter(local_id=given.local_id).exists():
         raise invalid("local_id", f"client id '{given.local_id}' is already in use")
-    if given.date_of_birth >= today():
-        raise invalid("date_of_birth", f"{uk(given.date_of_birth)} is not in the past")
-    if given.consents_to_national_reporting is not None and given.consent_recorded_on is None:
-        raise invalid("consent_recorded_on", "record the date consent was given or refused")
+    if given.local_id.strip().lower() == "new" or "/" in given.local_id:
+        raise invalid("local_id", f"'{given.local_id}' cannot be a client id")
     client = Client(
         local_id=given.local_id,
-        given_name=given.given_name,
-        family_name=given.family_name,
-        preferred_name=given.preferred_name,
-        date_of_birth=given.date_of_birth,
-        sex=given.sex,
-        postcode_district=given.postcode_district.upper().strip(),
-        phone=given.phone,
-        email=given.email,
-        gp_practice=given.gp_practice,
-        consents_to_national_reporting=given.consents_to_national_reporting,
-        consent_recorded_on=given.consent_recorded_on,
+        postcode_district=given.postcode_district,
         is_synthetic=given.is_synthetic,
         registered_service_id=registrar.service_id,
         registered_team_id=registrar.team_id,
+        **{name: getattr(given, name) for name in DETAILS},
     )
+    _check_details(actor, client)
+    _check_not_duplicate(actor, given)
     refuse_invalid(client)
     client.save()
     trail.record(actor=actor, verb=Verb.CREATE, client=client, obj=client)
     return client
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateClientDetailsInput:
+    """The details that change (left out or null: as they are); each change is kept."""
+
+    given_name: str | None = about("given name", default=None)
+    family_name: str | None = about("family name", default=None)
+    preferred_name: str | None = about("the name they like to be called", default=None)
+    date_of_birth: dt.date | None = about("date of birth", default=None)
+    sex: str | None = about("sex", default=None, choices=Sex)
+    nhs_number: str | None = about("the NHS number", default=None)
+    address: str | None = about("their address", default=None)
+    postcode: str | None = about("their postcode", default=None)
+    phone: str | None = about("a number to reach them", default=None)
+    email: str | None = about("an email address", default=None)
+    contact_by: str | None = about("how they would rather be contacted", default=None)
+    gp_practice: str | None = about("their GP practice", default=None)
+    next_of_kin: str | None = about("next of kin or emergency contact", default=None)
+    next_of_kin_phone: str | None = about("their number", default=None)
+    consents_to_national_reporting: bool | None = about(
+        "consent to the national return", default=None
+    )
+    consent_recorded_on: dt.date | None = about("the day of that consent", default=None)
+    consents_to_sharing: bool | None = about("consent to share with other agencies", default=None)
+    sharing_consent_on: dt.date | None = about("the day of that consent", default=None)
+
+
+@action
+def update_client_details(
+    *, actor: Actor, client: Client, given: UpdateClientDetailsInput
+) -> DetailsChange | None:
+    """Change a client's details; what each was is kept (None when nothing changed)."""
+    if not policies.can_change_details(actor, client):
+        raise AccessDenied("only the client's team changes their details")
+    lock(client)
+    changes = {
+        name: value
+        for name, value in vars(given).items()
+        if value is not None and value != getattr(client, name)
+    }
+    before = {name: getattr(client, name) for name in changes}
+    for name, value in changes.items():
+        setattr(client, name, value)
+    _check_details(actor, client)
+    refuse_invalid(client)
+    kept = {name: [_said(before[name]), _said(getattr(client, name))] for name in changes}
+    kept = {name: pair for name, pair in kept.items() if pair[0] != pair[1]}
+    if not kept:
+        return None
+    client.save()
+    change = DetailsChange.objects.create(
+        client=client, changes=kept, changed_by=user_or_none(actor)
+    )
+    trail.record(
+        actor=actor, verb=Verb.CHANGE, client=client, obj=client, detail={"changed": sorted(kept)}
+    )
+    return change
+
+
+def _said(value: object) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -50,6 +50,7 @@ class LatestEpisodeOf(ClientNamed):
 
 
 through(actions.register_client)
+through(actions.update_client_details, client=ClientNamed)
 through(actions.open_episode, client=ClientNamed)
 through(actions.allocate_keyworker, episode=OpenEpisodeOf)
 through(actions.move_phase, episode=OpenEpisodeOf)

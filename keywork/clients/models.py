@@ -20,6 +20,15 @@ class Sex(models.TextChoices):
     NOT_STATED = "not_stated", "Not stated"
 
 
+class Contact(models.TextChoices):
+    """How the client would rather be contacted."""
+
+    PHONE = "phone", "A phone call"
+    TEXT = "text", "A text message"
+    EMAIL = "email", "Email"
+    LETTER = "letter", "A letter"
+
+
 class Client(models.Model):
     """A person in treatment, with what the work needs and no more."""
 
@@ -29,12 +38,24 @@ class Client(models.Model):
     preferred_name = models.CharField(max_length=80, blank=True)
     date_of_birth = models.DateField()
     sex = models.CharField(max_length=16, choices=Sex.choices)
+    nhs_number = models.CharField("NHS number", max_length=10, blank=True)
+    address = models.TextField(blank=True)
+    postcode = models.CharField(max_length=8, blank=True)
     postcode_district = models.CharField(max_length=5, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
+    contact_by = models.CharField("contact by", max_length=8, choices=Contact.choices, blank=True)
     gp_practice = models.CharField("GP practice", max_length=120, blank=True)
+    next_of_kin = models.CharField(
+        max_length=120, blank=True, help_text="Next of kin or emergency contact: who."
+    )
+    next_of_kin_phone = models.CharField(max_length=40, blank=True)
     consents_to_national_reporting = models.BooleanField(null=True, blank=True)
     consent_recorded_on = models.DateField(null=True, blank=True)
+    consents_to_sharing = models.BooleanField(
+        null=True, blank=True, help_text="With other agencies involved in their care."
+    )
+    sharing_consent_on = models.DateField(null=True, blank=True)
     is_synthetic = models.BooleanField(default=False)
     registered_at = models.DateTimeField(auto_now_add=True)
     registered_service = models.ForeignKey(
@@ -51,6 +72,12 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["nhs_number"], condition=~Q(nhs_number=""), name="one_client_per_nhs_number"
+            )
+        ]
+        indexes = [models.Index(fields=["family_name", "date_of_birth"])]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.local_id})"
@@ -62,6 +89,23 @@ class Client(models.Model):
     @property
     def age(self) -> int:
         return age_on(self.date_of_birth, timezone.localdate())
+
+
+class DetailsChange(models.Model):
+    """A change to a client's details: what each field was and became, who, when."""
+
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="changes")
+    changes = models.JSONField(help_text="{field: [before, after]}")
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["client", "-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.client} details changed {self.changed_at:%d/%m/%Y}"
 
 
 class ExitReason(models.TextChoices):

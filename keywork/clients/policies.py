@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from keywork.access.models import TEAM_ROLES, Role, Worker
@@ -46,6 +46,9 @@ from keywork.access.policies import (
 )
 from keywork.access.policies import (
     is_system as is_system,
+)
+from keywork.access.policies import (
+    registers_clients as registers_clients,
 )
 from keywork.access.policies import (
     report_team_of as report_team_of,
@@ -166,3 +169,20 @@ def can_allocate(user: Actor, episode: Episode) -> bool:
     if worker.role == Role.TEAM_LEADER:
         return worker.team_id == episode.team_id
     return worker.role == Role.SERVICE_MANAGER and worker.service_id == episode.service_id
+
+
+def can_change_details(user: Actor, client: Client) -> bool:
+    """A client's details are changed by their team: the team of their open episode (or the
+    one discharged last), or before any episode the team that registered them."""
+    latest = client.episodes.order_by(
+        F("discharged_on").desc(nulls_first=True), "-referral_date", "-pk"
+    ).first()
+    return can_change_details_of(user, client, latest)
+
+
+def can_change_details_of(user: Actor, client: Client, latest: Episode | None) -> bool:
+    """As `can_change_details`, the client's latest episode known."""
+    if latest is not None:
+        return can_work_with(user, latest) or can_allocate(user, latest)
+    team = client.registered_team
+    return team is not None and can_register_client(user, team)

@@ -61,7 +61,10 @@ class PhaseSpan:
 def phase_spans(episode: Episode | None, moves: list[PhaseChange]) -> list[PhaseSpan]:
     """The episode's phases in order, for the phase timeline (rule 2)."""
     ordered = sorted(moves, key=lambda m: (m.changed_on, m.pk))
-    ends = [m.changed_on for m in ordered[1:]] + [episode.discharged_on if episode else None]
+    if episode is None or not ordered:  # a client registered, no episode opened yet
+        return []
+    ends: list[dt.date | None] = [m.changed_on for m in ordered[1:]]
+    ends.append(episode.discharged_on)
     return [PhaseSpan(move, end) for move, end in zip(ordered, ends, strict=True)]
 
 

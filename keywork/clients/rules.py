@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from keywork.core.dates import uk
-from keywork.core.errors import RuleViolation
+from keywork.core.errors import RuleViolation, invalid
 
 if TYPE_CHECKING:
     from keywork.clients.actions import SubstanceUse
@@ -162,3 +163,29 @@ def check_discharge(
             "EPISODE",
             f"{uk(on)} is before the last recorded event of the episode ({uk(not_before)})",
         )
+
+
+def nhs_number(number: str) -> str:
+    """An NHS number, its 10 digits (spaces taken out), or "" when none is given; refused
+    when its check digit (modulus 11) does not match."""
+    digits = "".join(number.split())
+    if not digits:
+        return ""
+    if len(digits) != 10 or not digits.isdigit():
+        raise invalid("nhs_number", f"'{number}' is not an NHS number: it has 10 digits")
+    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    if check == 10 or check != int(digits[9]):
+        raise invalid("nhs_number", f"'{number}' is not an NHS number: its check digit is wrong")
+    return digits
+
+
+POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
+
+
+def postcode(text: str) -> str:
+    """A UK postcode, upper case with its one space."""
+    found = POSTCODE.match(text.upper().strip())
+    if found is None:
+        raise invalid("postcode", f"'{text}' is not a UK postcode (such as TS1 2AB)")
+    return f"{found.group(1)} {found.group(2)}"

@@ -10,7 +10,15 @@ from django.shortcuts import redirect, render
 
 from keywork.audit import trail
 from keywork.clients import actions, policies, queries
-from keywork.clients.forms import DischargeForm, KeyworkerForm, PhaseForm
+from keywork.clients.forms import (
+    ChangeDetailsForm,
+    DischargeForm,
+    KeyworkerForm,
+    OpenEpisodeForm,
+    PhaseForm,
+    RegisterForm,
+    client_as_shown,
+)
 from keywork.clients.models import Client, Episode
 from keywork.core.forms import ActionForm, InErrorForm
 from keywork.core.views import changed
@@ -183,3 +191,66 @@ def discharge(request: HttpRequest, local_id: str) -> HttpResponse:
         title="Discharge",
         done="Episode discharged.",
     )
+
+
+def _registrar(request: HttpRequest) -> Any:
+    worker = policies.worker_of(request.user)
+    if worker is None or not policies.registers_clients(request.user):
+        raise Http404("Clients are registered by the service's keyworkers and managers.")
+    return worker
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    """Register a new client, then open their episode."""
+    _registrar(request)
+    form = RegisterForm(request.POST or None)
+    made: list[Client] = []
+    if changed(
+        request,
+        form,
+        lambda: made.append(actions.register_client(actor=request.user, given=form.given())),
+        "Client registered: now open their episode.",
+    ):
+        return redirect("open_episode", local_id=made[0].local_id)
+    return render(request, "clients/register.html", {"form": form, "title": "Register a client"})
+
+
+@login_required
+def open_episode(request: HttpRequest, local_id: str) -> HttpResponse:
+    worker = _registrar(request)
+    client = queries.visible_client(request.user, local_id)
+    if client is None or client.episodes.filter(discharged_on=None).exists():
+        raise Http404("No client without an open episode by that id on your records.")
+    form = OpenEpisodeForm(request.POST or None, worker=worker)
+    if changed(
+        request,
+        form,
+        lambda: actions.open_episode(actor=request.user, client=client, given=form.given()),
+        "Episode opened.",
+    ):
+        return redirect("client", local_id=client.local_id)
+    trail.record_read(actor=request.user, what="open an episode", clients=[client])
+    context = {"form": form, "client": client, "title": "Open an episode"}
+    return render(request, "clients/register.html", context)
+
+
+@login_required
+def change_details(request: HttpRequest, local_id: str) -> HttpResponse:
+    client = queries.visible_client(request.user, local_id)
+    if client is None or not policies.can_change_details(request.user, client):
+        raise Http404("No client by that id whose details you can change.")
+    form = ChangeDetailsForm(request.POST or None, initial=client_as_shown(client))
+    if changed(
+        request,
+        form,
+        lambda: actions.update_client_details(
+            actor=request.user, client=client, given=form.given()
+        ),
+        "Details saved; what they were is kept.",
+    ):
+        return redirect("client", local_id=client.local_id)
+    trail.record_read(actor=request.user, what="client details", clients=[client])
+    history = client.changes.select_related("changed_by")
+    context = {"form": form, "client": client, "title": "Change details", "history": history}
+    return render(request, "clients/register.html", context)

@@ -544,6 +544,21 @@ class _ClientPlan:
     practical: bool = False
 
 
+CONTACTS = ("phone", "text", "text", "letter", "email")
+
+
+def synthetic_nhs_number(n: int) -> str:
+    """A valid NHS number from the 999 range, which is never issued to a person (each demo
+    client's own, from its number)."""
+    for step in range(11):
+        digits = f"999{(n * 11 + step) % 1_000_000:06d}"
+        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
+        check = (11 - total % 11) % 11
+        if check != 10:
+            return digits + str(check)
+    raise AssertionError("unreachable: one of eleven numbers has a check digit")
+
+
 def _plan(
     rng: random.Random,
     n: int,
@@ -566,6 +581,8 @@ def _plan(
         postcode_district=f"NB{rng.randint(1, 9)}",
         phone=f"07700 900{rng.randint(0, 999):03d}",
         gp_practice=f"{rng.choice(LAST)} Medical Practice",
+        nhs_number=synthetic_nhs_number(n),
+        contact_by=CONTACTS[n % len(CONTACTS)],
         consents_to_national_reporting=rng.random() < 0.92,
         is_synthetic=True,
     )

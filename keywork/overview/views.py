@@ -65,6 +65,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "soon": today() + queries.REVIEW_SOON,
             "worker": worker,
             "checkups": checkups,
+            "registers": policies.registers_clients(request.user),
         },
     )
 
@@ -85,6 +86,8 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
         "can_record": current is not None and policies.can_work_with(request.user, current),
         "can_allocate": current is not None and policies.can_allocate(request.user, current),
         "can_work": latest is not None and policies.can_work_with(request.user, latest),
+        "can_change_details": policies.can_change_details_of(request.user, client, latest),
+        "can_open_episode": current is None and policies.registers_clients(request.user),
         "today": today(),
         **record.context(),
     }

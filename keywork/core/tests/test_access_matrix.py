@@ -86,6 +86,9 @@ MATRIX: dict[str, Route] = {
     "outcomes": route(SEES),
     "checkups": route(SEES, client="T0003"),
     # Changes to a client's record.
+    "register_client": route(PRACTITIONERS | {"manager"}),
+    "change_details": route(PRACTICE | ALLOCATES),
+    "open_episode": route(SEES, client="T0003"),  # no open episode: T0003, discharged
     "move_phase": route(PRACTICE),
     "change_keyworker": route(ALLOCATES),
     "discharge": route(PRACTICE | ALLOCATES),

@@ -183,6 +183,7 @@ RECIPES: dict[str, Recipe] = {
     "clients.actions.break_glass": _break_glass,
     "clients.actions.review_break_glass": _review_glass,
     "clients.actions.register_client": lambda w: clients.register_client(actor=kw(w), given=clients.RegisterClientInput(local_id="T0200", given_name="Ash", family_name="New", date_of_birth=dt.date(1990, 1, 1), sex="male")),
+    "clients.actions.update_client_details": lambda w: clients.update_client_details(actor=kw(w), client=w.personas.client, given=clients.UpdateClientDetailsInput(phone="07700 900321")),
     "clients.actions.allocate_keyworker": lambda w: clients.allocate_keyworker(actor=w.personas.team_leader.user, episode=w.personas.episode, given=clients.AllocateKeyworkerInput(worker=w.personas.keyworker, on=today(), reason="Cover")),
     "clients.actions.move_phase": lambda w: clients.move_phase(actor=kw(w), episode=w.personas.episode, given=clients.MovePhaseInput(to="preparation", on=today(), reason="Goals agreed")),
     "sessions.actions.schedule_session": lambda w: sessions.schedule_session(actor=kw(w), episode=w.personas.episode, given=sessions.Appointment(starts_at=timezone.now() + 20 * DAY)),

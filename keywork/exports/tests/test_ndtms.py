@@ -49,7 +49,9 @@ def person(personas, local_id: str, *, consent=True, born=dt.date(1985, 5, 1), *
     values.update(more)
     return clients.register_client(
         actor=personas.mi_keyworker.user,
-        given=clients.RegisterClientInput(local_id=local_id, is_synthetic=True, **values),
+        given=clients.RegisterClientInput(
+            local_id=local_id, is_synthetic=True, not_a_duplicate=True, **values
+        ),
     )
 
 

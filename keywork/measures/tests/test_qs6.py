@@ -89,6 +89,7 @@ def another_client(personas, local_id: str, referred_days_ago: int, substance="s
             date_of_birth=dt.date(1990, 1, 1),
             sex="not_stated",
             is_synthetic=True,
+            not_a_duplicate=True,  # several synthetic Alexes, on purpose
         ),
     )
     return clients.open_episode(

@@ -30,6 +30,7 @@ def second_client(personas, local_id="T0003"):
             family_name="Group",
             date_of_birth=dt.date(1990, 3, 3),
             sex="male",
+            not_a_duplicate=True,  # a second synthetic Lee Group, on purpose
         ),
     )
     return open_episode(
