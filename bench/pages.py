@@ -80,6 +80,7 @@ def main() -> None:
         "care plan": f"/clients/{person.local_id}/care-plan/",
         "my diary": "/diary/",
         "the team's diary": "/diary/?who=team",
+        "find a client by name": f"/search/?q={person.family_name}",
     }
     with override_settings(ROOT_URLCONF=__name__, DEBUG=False, ALLOWED_HOSTS=["testserver"]):
         client = Client()

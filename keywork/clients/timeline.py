@@ -42,15 +42,17 @@ class Entry:
     day: dt.date | None
     item: Any
     template: str
+    at: dt.time | None = None  # the time of day, for what has one (a session)
 
     @property
-    def order(self) -> tuple[dt.date, int]:
+    def order(self) -> tuple[dt.date, dt.time, int]:
+        """By day, then by time (what has no time first in the day), then by kind."""
         assert self.day is not None
-        return self.day, ORDER[self.kind]
+        return self.day, self.at or dt.time.min, ORDER[self.kind]
 
 
-def entry(app: str, kind: str, day: dt.date | None, item: Any) -> Entry:
-    return Entry(kind, day, item, f"{app}/timeline/{kind}.html")
+def entry(app: str, kind: str, day: dt.date | None, item: Any, at: dt.time | None = None) -> Entry:
+    return Entry(kind, day, item, f"{app}/timeline/{kind}.html", at)
 
 
 def ids(episodes: Sequence[Episode]) -> list[int]:

@@ -104,6 +104,8 @@ class Subject:
     local_id: str
     reason: str
     code: str
+    name: str = ""  # filled on the not-counted list, shown to those who may see it
+    keyworker: str = ""
 
 
 @dataclass
@@ -269,9 +271,24 @@ def _reasons(measure: Measure, period: Period, scope: Scope) -> dict[str, str]:
 def not_counted(measure: Measure, period: Period, scope: Scope) -> list[Subject]:
     """Every client of the denominator not in the numerator, with the first step failed."""
     found, numerator = _reasoned(measure, period, scope)
-    rows = found.filter(**{numerator: False}).values_list("pk", "local_id", REASON)
+    rows = list(
+        found.filter(**{numerator: False}).values_list(
+            "pk", "local_id", REASON, "preferred_name", "given_name", "family_name", "keyworker"
+        )
+    )
     reasons = _reasons(measure, period, scope)
-    return [Subject(pk, local_id, reasons[code], code) for pk, local_id, code in rows]
+    workers = Worker.objects.select_related("user").in_bulk({row[6] for row in rows if row[6]})
+    return [
+        Subject(
+            pk,
+            local_id,
+            reasons[code],
+            code,
+            name=f"{preferred or given} {family}",
+            keyworker=workers[kw].name if kw in workers else "",
+        )
+        for pk, local_id, code, preferred, given, family, kw in rows
+    ]
 
 
 def subjects(measure: Measure, period: Period, scope: Scope) -> list[Subject]:

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from keywork.access.models import Service
+from keywork.access.models import PRACTITIONER_ROLES, Service, Team, Worker
 from keywork.clients import glass, policies
 
 
@@ -21,7 +21,27 @@ def keywork(request: HttpRequest) -> dict[str, Any]:
         """The reports' team field, for those who see more than one team."""
         return policies.report_team_of(user) is None
 
+    def report_teams() -> list[Team]:
+        """The teams of the user's service, for the reports' team list."""
+        worker = policies.worker_of(user)
+        if worker is None or worker.service_id is None:
+            return []
+        return list(Team.objects.filter(service_id=worker.service_id).order_by("name"))
+
+    def report_keyworkers() -> list[Worker]:
+        """The practitioners of the user's team (or service), for the keyworker list."""
+        worker = policies.worker_of(user)
+        if worker is None or worker.service_id is None:
+            return []
+        found = Worker.objects.filter(service_id=worker.service_id, role__in=PRACTITIONER_ROLES)
+        own = policies.report_team_of(user)
+        if own is not None:
+            found = found.filter(team=own)
+        return list(found.select_related("user").order_by("user__first_name", "user__last_name"))
+
     return {
+        "report_teams": report_teams,
+        "report_keyworkers": report_keyworkers,
         "break_glass": glass.running(request),
         "synthetic_demo": Service.objects.filter(is_synthetic=True).exists(),
         "choose_team": choose_team,
@@ -29,4 +49,5 @@ def keywork(request: HttpRequest) -> dict[str, Any]:
         "show_groups": lambda: policies.runs_groups(user),
         "show_reports": show_reports,
         "show_reviews": lambda: policies.reviews_access(user),
+        "show_search": lambda: policies.has_caseload(user),
     }

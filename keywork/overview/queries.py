@@ -30,6 +30,8 @@ from keywork.clients.models import Client, Episode, ProblemSubstance
 from keywork.clients.queries import SEARCH_MAX, PhaseSpan, phase_spans
 from keywork.clients.timeline import Entry
 from keywork.core.actors import Actor
+from keywork.core.dates import parse_date
+from keywork.core.errors import RuleViolation
 from keywork.outcomes.chart import Chart, charts_of
 from keywork.outcomes.queries import due_of as outcomes_due
 from keywork.outcomes.queries import outcomes_due_of
@@ -51,6 +53,7 @@ REVIEW_SOON = dt.timedelta(days=14)
 
 ONLY = {
     "reengaging": "Re-engaging",
+    "unrecorded": "Past appointments with no outcome",
     "review": "Review due, overdue or no care plan",
     "flagged": "Risk or safeguarding flags",
     "chase": "Referrals to chase",
@@ -62,6 +65,8 @@ def only(name: str) -> Q:
     """The caseload filters, by the keys of ONLY."""
     if name == "reengaging":
         return Q(reengaging=True)
+    if name == "unrecorded":
+        return Q(unrecorded=True)
     if name == "review":
         soon = timezone.localdate() + REVIEW_SOON
         return Q(review_due__lte=soon) | Q(review_due__isnull=True)
@@ -75,16 +80,25 @@ def only(name: str) -> Q:
 
 
 def caseload(
-    user: Actor, *, scope: str, search: str = "", sort: str = "name", show: str = ""
+    user: Actor,
+    *,
+    scope: str,
+    search: str = "",
+    sort: str = "name",
+    show: str = "",
+    keyworker: str = "",
 ) -> QuerySet[Episode]:
-    """Open episodes to list: `mine` (where the user is keyworker) or `team` (all visible),
-    with the next appointment, the last contact, any open re-engagement, the care-plan
-    review date and the risk flags, in one query. `show` is a key of ONLY."""
+    """Open episodes to list: `mine` (where the user is keyworker) or `team` (all visible,
+    or one keyworker's of them, by username), with the next appointment, the last contact,
+    any open re-engagement, the care-plan review date and the risk flags, in one query.
+    `show` is a key of ONLY."""
     episodes = (
         policies.caseload_of(user)
         if scope == "mine"
         else policies.episodes_visible_to(user).filter(discharged_on__isnull=True)
     )
+    if keyworker and scope != "mine":
+        episodes = episodes.filter(keyworker__user__username=keyworker)
     term = search.replace("\x00", "")[:SEARCH_MAX].strip()
     if term:
         episodes = episodes.filter(
@@ -97,6 +111,9 @@ def caseload(
         outcome=Outcome.SCHEDULED, session__starts_at__gte=timezone.now()
     )
     seen = counted(OuterRef("pk")).filter(outcome=Outcome.ATTENDED)
+    unrecorded = counted(OuterRef("pk")).filter(
+        outcome=Outcome.SCHEDULED, session__starts_at__lt=timezone.now()
+    )
     episodes = episodes.annotate(
         next_appointment=Subquery(
             upcoming.order_by("session__starts_at").values("session__starts_at")[:1]
@@ -105,6 +122,7 @@ def caseload(
             seen.order_by("-session__starts_at").values("session__starts_at")[:1]
         ),
         reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
+        unrecorded=Exists(unrecorded),
         review_due=review_due_of(OuterRef("pk")),
         risk_flags=flags_of(OuterRef("pk")),
         to_chase=Exists(stalled_referrals(timezone.localdate()).filter(episode=OuterRef("pk"))),
@@ -261,11 +279,26 @@ def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> list[Cont
     return sorted(flagged, key=lambda f: (f.episode.client.family_name, f.episode.pk))
 
 
+def keyworkers_of(user: Actor) -> list[Worker]:
+    """The keyworkers of the open episodes this user sees, for the caseload's filter."""
+    open_episodes = policies.episodes_visible_to(user).filter(discharged_on__isnull=True)
+    return list(
+        Worker.objects.filter(pk__in=open_episodes.values("keyworker"))
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    )
+
+
 def workload(episodes: QuerySet[Episode]) -> list[dict[str, object]]:
     """Per keyworker: open clients, reviews overdue, re-engaging, flagged, in one query."""
     day = timezone.localdate()
     return list(
-        episodes.values("keyworker_id", "keyworker__user__first_name", "keyworker__user__last_name")
+        episodes.values(
+            "keyworker_id",
+            "keyworker__user__username",
+            "keyworker__user__first_name",
+            "keyworker__user__last_name",
+        )
         .annotate(
             clients=Count("pk"),
             overdue=Count("pk", filter=Q(review_due__lt=day) | Q(review_due__isnull=True)),
@@ -274,3 +307,42 @@ def workload(episodes: QuerySet[Episode]) -> list[dict[str, object]]:
         )
         .order_by("keyworker__user__last_name", "keyworker__user__first_name")
     )
+
+
+FOUND_MAX = 50
+
+
+def find_clients(user: Actor, asked: str) -> list[Client]:
+    """Everyone this user may see (discharged clients too) whose client id, NHS number or
+    date of birth is the one asked, or whose name holds each word asked: one query, at most
+    FOUND_MAX, by name."""
+    term = asked.replace("\x00", "")[:SEARCH_MAX].strip()
+    if not term:
+        return []
+    visible = policies.clients_visible_to(user)
+    digits = "".join(term.split())
+    if len(digits) == 10 and digits.isdigit():
+        found = visible.filter(Q(nhs_number=digits) | Q(local_id__iexact=term))
+    elif (day := _day(term)) is not None:
+        found = visible.filter(date_of_birth=day)
+    else:
+        found = visible.filter(local_id__iexact=term) | visible.filter(_names(term))
+    return list(found.order_by("family_name", "given_name", "pk")[:FOUND_MAX])
+
+
+def _names(term: str) -> Q:
+    wanted = Q()
+    for word in term.split():
+        wanted &= (
+            Q(family_name__icontains=word)
+            | Q(given_name__icontains=word)
+            | Q(preferred_name__icontains=word)
+        )
+    return wanted
+
+
+def _day(term: str) -> dt.date | None:
+    try:
+        return parse_date(term, field="q")
+    except RuleViolation:
+        return None

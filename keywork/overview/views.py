@@ -45,7 +45,10 @@ def home(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     if show not in queries.ONLY:
         show = ""
-    episodes = queries.caseload(request.user, scope=scope, search=search, sort=sort, show=show)
+    keyworker = request.GET.get("keyworker", "")[:150]
+    episodes = queries.caseload(
+        request.user, scope=scope, search=search, sort=sort, show=show, keyworker=keyworker
+    )
     page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
     checkups = list(due_checkups(request.user, today())) if scope == "mine" else []
     shown = [e.client for e in page] + [c.episode.client for c in checkups]
@@ -66,6 +69,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "worker": worker,
             "checkups": checkups,
             "registers": policies.registers_clients(request.user),
+            "keyworker": keyworker,
+            "keyworkers": queries.keyworkers_of(request.user) if scope != "mine" else [],
         },
     )
 
@@ -192,3 +197,14 @@ def _sign_off(request: HttpRequest, service_id: int, form: ReviewForm) -> object
     return review_consent_override(
         actor=request.user, referral=referral, given=Note(note=data["note"])
     )
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    """Find anyone the user may see, discharged too, by name, date of birth, NHS number or
+    client id."""
+    asked = request.GET.get("q", "")
+    found = queries.find_clients(request.user, asked)
+    trail.record_read(actor=request.user, what="search", clients=found)
+    context = {"asked": asked, "found": found, "most": queries.FOUND_MAX}
+    return render(request, "overview/search.html", context)

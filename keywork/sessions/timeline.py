@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db.models import Prefetch
@@ -12,6 +13,14 @@ from django.utils import timezone
 from keywork.clients.models import Episode
 from keywork.clients.timeline import Entry, entry, ids
 from keywork.sessions.models import Attendance, NoteRevision, Outcome
+
+
+def _day(attendance: Attendance) -> dt.date:
+    return timezone.localdate(attendance.session.starts_at)
+
+
+def _time(attendance: Attendance) -> dt.time:
+    return timezone.localtime(attendance.session.starts_at).time()
 
 
 def entries(episodes: Sequence[Episode]) -> list[Entry]:
@@ -28,6 +37,6 @@ def entries(episodes: Sequence[Episode]) -> list[Entry]:
     return [
         entry("sessions", "appointment", None, a)
         if a.outcome == Outcome.SCHEDULED
-        else entry("sessions", "session", timezone.localdate(a.session.starts_at), a)
+        else entry("sessions", "session", _day(a), a, at=_time(a))
         for a in attendances
     ]

@@ -17,14 +17,16 @@ pytestmark = pytest.mark.django_db
 # audit row costs three: the chain's head read (and held), the rows, the head moved on.
 PINNED = {
     "caseload": 12,
-    "team caseload": 12,
+    "team caseload": 13,
     "team view": 15,
     "record": 29,
     "diary": 13,
     "team diary": 13,
+    "search": 10,
 }
-# The care-plan page skips one query when no review has recorded progress yet.
-CARE_PLAN_AT_MOST = 18
+# The care-plan page skips one query when no review has recorded progress yet; two of its
+# queries are the client banner every client page carries (overview/templatetags/banner.py).
+CARE_PLAN_AT_MOST = 20
 
 
 def count(client, url: str) -> int:
@@ -53,6 +55,7 @@ def test_pages_use_a_fixed_number_of_queries_at_10_and_200_clients(client, catal
         "record": count(client, record),
         "diary": count(client, "/diary/"),
         "team diary": count(client, "/diary/?who=team"),
+        "search": count(client, f"/search/?q={longest.client.family_name}"),
     }
     assert count(client, record + "care-plan/") <= CARE_PLAN_AT_MOST
     client.force_login(User.objects.get(username="tl.carys"))

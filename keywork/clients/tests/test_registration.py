@@ -145,3 +145,54 @@ def test_only_those_who_register_clients_see_the_form(client, personas):
     assert client.get(FORM).status_code == 404
     client.force_login(personas.other_keyworker.user)
     assert client.get("/clients/T0001/details/").status_code == 404
+
+
+def test_a_refused_form_sums_up_every_problem_at_the_top_with_links(client, personas):
+    client.force_login(personas.mi_keyworker.user)
+    page = client.post(FORM, details(given_name="", date_of_birth="32/13/1990")).content.decode()
+    summary = page[
+        page.index('id="error-summary"') : page.index("</div>", page.index('id="error-summary"'))
+    ]
+    assert "There are 2 problems" in summary
+    assert 'href="#field-given_name"' in summary and 'href="#field-date_of_birth"' in summary
+    assert 'id="field-date_of_birth"' in page and "keywork/forms.js" in page
+
+
+def test_search_finds_anyone_the_user_may_see_by_name_birth_nhs_number_or_id(client, personas):
+    actions.update_client_details(
+        actor=personas.mi_keyworker.user,
+        client=personas.client,
+        given=actions.UpdateClientDetailsInput(nhs_number=VALID_NHS),
+    )
+    client.force_login(personas.mi_keyworker.user)
+    born = personas.client.date_of_birth
+    for asked in ("sam synth", "T0001", "9434765919", "943 476 5919", f"{born:%d/%m/%Y}"):
+        page = client.get("/search/", {"q": asked}).content.decode()
+        assert 'href="/clients/T0001/"' in page, asked
+    assert "No one on the records you can see" in client.get("/search/?q=zzz").content.decode()
+    client.force_login(personas.other_keyworker.user)
+    assert 'href="/clients/T0001/"' not in client.get("/search/?q=T0001").content.decode()
+    assert AuditEvent.objects.filter(what="search", verb="view").exists()
+
+
+def test_not_found_and_not_allowed_pages_are_keyworks_own(client, personas):
+    from django.template.loader import render_to_string
+
+    client.force_login(personas.mi_keyworker.user)
+    missing = client.get("/clients/NOPE/")
+    page = missing.content.decode()
+    assert missing.status_code == 404 and "<h1>Not found</h1>" in page
+    assert "favicon.svg" in page and "Back to the caseload" in page
+    assert "Something went wrong" in render_to_string("500.html")  # with no request at all
+    assert "<h1>Not allowed</h1>" in render_to_string("403.html")
+
+
+def test_the_team_view_opens_each_keyworkers_caseload_chosen_from_a_list(client, personas):
+    client.force_login(personas.team_leader.user)
+    team = client.get("/team/").content.decode()
+    username = personas.mi_keyworker.user.username
+    assert f"?scope=team&amp;keyworker={username}" in team
+    page = client.get("/", {"scope": "team", "keyworker": username}).content.decode()
+    assert f'<option value="{username}" selected>' in page and "Sam Synthetic" in page
+    other = client.get("/", {"scope": "team", "keyworker": "kit.plain"}).content.decode()
+    assert "Sam Synthetic" not in other

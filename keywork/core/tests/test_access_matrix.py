@@ -71,6 +71,7 @@ MATRIX: dict[str, Route] = {
     # The caseload, the team and groups.
     "home": route(EVERYONE),
     "team": route({"leader", "manager"}),
+    "search": route(EVERYONE),  # each finds only whom they may see
     "groups": route(PRACTITIONERS),
     "diary": route(PRACTITIONERS),
     "book_group": route(PRACTITIONERS),

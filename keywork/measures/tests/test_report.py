@@ -151,3 +151,26 @@ def test_the_command_refuses_a_period_that_ends_before_it_starts(measured):
         call_command("report", "qs6", "--from", str(today()), "--to", "2020-01-01")
     with pytest.raises(CommandError, match="--from: Enter a valid date"):
         call_command("report", "qs6", "--from", "yesterday", "--to", "2020-01-01")
+
+
+def test_the_team_and_keyworker_are_chosen_from_lists_not_typed(personas, client):
+    client.force_login(personas.manager.user)
+    page = client.get("/reports/qs6/").content.decode()
+    assert '<select name="team" id="id_team">' in page
+    assert f'<option value="{personas.team.code}">{personas.team.name}</option>' in page
+    assert '<select name="keyworker" id="id_keyworker">' in page
+    assert f'<option value="{personas.mi_keyworker.user.username}">' in page
+    client.force_login(personas.team_leader.user)  # their own team's keyworkers only
+    page = client.get("/reports/qs6/").content.decode()
+    assert 'name="team"' not in page and personas.other_keyworker.name not in page
+
+
+def test_the_not_counted_list_names_the_client_and_their_keyworker(measured, client):
+    client.force_login(measured.manager.user)
+    page = client.get("/reports/qs6/", params()).content.decode()
+    listed = page[page.index('id="not-counted-list"') :]
+    at = listed.index("T0001")
+    row = listed[listed.rindex("<tr>", 0, at) : listed.index("</tr>", at)]
+    assert measured.client.name in row and measured.episode.keyworker.name in row
+    client.force_login(measured.commissioner.user)
+    assert measured.client.name not in client.get("/reports/qs6/", params()).content.decode()

@@ -253,3 +253,66 @@ def test_the_diary_shows_today_the_week_and_past_appointments_with_no_outcome(cl
     client.force_login(personas.keyworker.user)
     theirs = client.get("/diary/").content.decode()
     assert "Sam Synthetic" not in theirs  # not theirs: they facilitate none of these
+
+
+def test_the_caseload_flags_a_past_appointment_with_no_outcome_and_filters_on_it(client, personas):
+    client.force_login(personas.mi_keyworker.user)
+    assert "Appointment with no outcome" not in client.get("/").content.decode()
+    past = book(personas, at(-2))
+    page = client.get("/").content.decode()
+    assert "Appointment with no outcome" in page
+    assert "Sam Synthetic" in client.get("/?show=unrecorded").content.decode()
+    actions.cancel_appointment(
+        actor=personas.mi_keyworker.user,
+        attendance=past,
+        given=actions.CancelAppointmentInput(by="client", reason="Rang to say unwell"),
+    )
+    assert "Sam Synthetic" not in client.get("/?show=unrecorded").content.decode()
+
+
+def test_every_client_page_carries_the_banner_but_the_record_and_the_printout(client, personas):
+    client.force_login(personas.mi_keyworker.user)
+    for url in (
+        "/clients/T0001/sessions/new/",
+        "/clients/T0001/care-plan/",
+        "/clients/T0001/appointments/new/",
+    ):
+        page = client.get(url).content.decode()
+        assert 'class="client-banner"' in page and "Keyworker " in page, url
+    for url in ("/clients/T0001/", "/clients/T0001/summary/"):
+        assert 'class="client-banner"' not in client.get(url).content.decode(), url
+
+
+def test_the_banner_shows_nothing_to_someone_who_may_not_see_the_client(client, personas):
+    client.force_login(personas.other_keyworker.user)  # the service's other team
+    page = client.get("/clients/T0001/").content.decode()
+    assert "client-banner" not in page and "Keyworker " not in page
+    from types import SimpleNamespace
+
+    from keywork.overview.templatetags.banner import client_banner
+
+    request = SimpleNamespace(user=personas.other_keyworker.user)
+    assert client_banner({"request": request}, personas.client) == {"shown": False}
+    request.user = personas.keyworker.user
+    assert client_banner({"request": request}, personas.client)["shown"] is True
+
+
+def test_the_timeline_orders_a_days_sessions_by_time_and_names_who_moved_the_phase(
+    client, personas
+):
+    day = timezone.localdate() - 3 * DAY
+    for hour in (15, 9):  # recorded afternoon first
+        when = timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+        actions.record_session(
+            actor=personas.mi_keyworker.user,
+            episode=personas.episode,
+            given=actions.RecordSessionInput(
+                starts_at=when,
+                content=content(notes=f"At {hour}"),
+                next_appointment=Appointment(starts_at=at(7, hour)),
+            ),
+        )
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/clients/T0001/").content.decode()
+    assert page.index("At 15") < page.index("At 9")  # the latest first, within the day too
+    assert "<time>15:00</time>" in page and "(decided by" in page
