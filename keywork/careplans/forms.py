@@ -18,7 +18,15 @@ from keywork.careplans.actions import (
     current_plan,
     review_weeks,
 )
-from keywork.careplans.models import ActionKind, AgreedHow, CarePlan, Milestone, Owner, Progress
+from keywork.careplans.models import (
+    ActionKind,
+    AgreedHow,
+    CarePlan,
+    Milestone,
+    MilestoneProgress,
+    Owner,
+    Progress,
+)
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.forms import DATE
 from keywork.clients.models import Episode
@@ -197,6 +205,7 @@ class ReviewForm(ActionForm):
                 required=False,
             )
             self.fields[f"note_{milestone.pk}"] = forms.CharField(label="Note", required=False)
+        self._start_from_last_review()
         line = Phase.objects.filter(in_sequence=True, retired_at__isnull=True)
         self.fields["move_to"].choices = [  # type: ignore[attr-defined]
             ("", f"Stay in {episode.phase.name}"),
@@ -205,6 +214,23 @@ class ReviewForm(ActionForm):
         self.fields["reviewed_on"].initial = timezone.localdate()
         weeks = review_weeks(episode)
         self.fields["next_review_on"].help_text = f"Leave blank for the service's {weeks} weeks."
+
+    def _start_from_last_review(self) -> None:
+        """Each milestone starts at the progress the last review gave it (one query)."""
+        last: dict[int, MilestoneProgress] = {}
+        for row in (
+            MilestoneProgress.objects.filter(milestone__in=self.milestones)
+            .order_by("-review__reviewed_on", "-review_id")
+            .select_related("review")
+        ):
+            last.setdefault(row.milestone_id, row)
+        for milestone_id, row in last.items():
+            field = self.fields[f"progress_{milestone_id}"]
+            field.initial = row.progress
+            field.help_text = (
+                f"At the review of {row.review.reviewed_on:%d/%m/%Y}: {row.get_progress_display()}"
+                + (f" ({row.note})" if row.note else "")
+            )
 
     def progress_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         return [(self[f"progress_{m.pk}"], self[f"note_{m.pk}"]) for m in self.milestones]

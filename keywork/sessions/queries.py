@@ -62,7 +62,8 @@ def open_reengagement(episode: Episode) -> ReEngagement | None:
     return ReEngagement.objects.filter(episode=episode, ended_on=None).first()
 
 
-DIARY_DAYS = 7
+DIARY_DAYS = 7  # a keyworker's diary: today and the six days after
+TEAM_DIARY_DAYS = 1  # the whole team's: a day at a time (a big team books hundreds a day)
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,14 @@ class Diary:
     days: list[tuple[dt.date, list[Attendance]]]
     unrecorded: list[Attendance]
 
+    @property
+    def previous(self) -> dt.date:
+        return self.days[0][0] - dt.timedelta(days=len(self.days))
+
+    @property
+    def following(self) -> dt.date:
+        return self.days[-1][0] + dt.timedelta(days=1)
+
 
 def _booked_with(team: Team, worker: Worker | None) -> QuerySet[Attendance]:
     found = Attendance.objects.filter(
@@ -84,11 +93,14 @@ def _booked_with(team: Team, worker: Worker | None) -> QuerySet[Attendance]:
     return found.select_related("session", "episode__client", "episode__keyworker__user")
 
 
-def diary_of(team: Team, worker: Worker | None, *, now: dt.datetime) -> Diary:
-    """A worker's (or the team's) appointments today and the six days after, and every past
-    one still to record: two queries whatever the size."""
-    today = timezone.localdate(now)
-    days = [today + dt.timedelta(days=n) for n in range(DIARY_DAYS)]
+def diary_of(
+    team: Team, worker: Worker | None, *, now: dt.datetime, start: dt.date | None = None
+) -> Diary:
+    """A worker's appointments for a week from `start` (today), or the team's for that day,
+    and every past one still to record: two queries whatever the size."""
+    first = start or timezone.localdate(now)
+    length = DIARY_DAYS if worker is not None else TEAM_DIARY_DAYS
+    days = [first + dt.timedelta(days=n) for n in range(length)]
     window = list(
         _booked_with(team, worker)
         .filter(session__day__gte=days[0], session__day__lte=days[-1])

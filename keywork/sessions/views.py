@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +13,7 @@ from keywork.clients import policies
 from keywork.clients import queries as client_queries
 from keywork.clients.models import Client, Episode
 from keywork.clients.views import episode_change, record_change, record_in_error
+from keywork.core.dates import implausible
 from keywork.core.errors import invalid
 from keywork.core.inputs import Reason
 from keywork.core.views import changed
@@ -323,6 +326,15 @@ def group(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "sessions/group.html", context)
 
 
+def _day_asked(text: str) -> dt.date | None:
+    """The day the diary is asked from (?from=YYYY-MM-DD), or None for today."""
+    try:
+        day = dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+    return day if day is not None and implausible(day) is None else None
+
+
 @login_required
 def diary(request: HttpRequest) -> HttpResponse:
     """A keyworker's diary (today and the week ahead, and past appointments with no outcome),
@@ -338,7 +350,8 @@ def diary(request: HttpRequest) -> HttpResponse:
     asked = request.GET.get("who", "")
     chosen = next((w for w in colleagues if w.user.username == asked), None)
     whose = None if asked == "team" else chosen or worker
-    found = queries.diary_of(team, whose, now=timezone.now())
+    start = _day_asked(request.GET.get("from", ""))
+    found = queries.diary_of(team, whose, now=timezone.now(), start=start)
     clients = {a.episode.client for _, day in found.days for a in day} | {
         a.episode.client for a in found.unrecorded
     }

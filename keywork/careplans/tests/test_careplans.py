@@ -13,7 +13,7 @@ from keywork.assessments.tests.test_assess import assess
 from keywork.audit.models import AuditEvent
 from keywork.careplans import actions
 from keywork.careplans.actions import ActionInput, GoalInput, MilestoneUpdate, PlanInput
-from keywork.careplans.models import CarePlan, MilestoneProgress, Review
+from keywork.careplans.models import CarePlan, Milestone, MilestoneProgress, Review
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 
@@ -170,3 +170,14 @@ def test_a_review_needs_a_plan_and_a_date_after_it(personas):
     plan = agree(personas)
     refused("R11", review, personas, plan, reviewed_on=plan.agreed_on - DAY)
     refused("R11", review, personas, plan, next_review_on=today() - DAY)
+
+
+def test_the_review_form_starts_from_the_last_reviews_progress(client, personas):
+    plan = agree(personas)
+    review(personas, plan, reviewed_on=today() - DAY)
+    milestone = Milestone.objects.filter(goal__care_plan=plan).first()
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/clients/T0001/care-plan/review/").content.decode()
+    field = page[page.index(f'name="progress_{milestone.pk}"') :]
+    assert '<option value="in_progress" selected>' in field[: field.index("</select>")]
+    assert f"At the review of {today() - DAY:%d/%m/%Y}: In progress" in page

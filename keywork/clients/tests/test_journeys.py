@@ -8,6 +8,7 @@ fixtures are in keywork/conftest.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -132,3 +133,34 @@ def next_week() -> str:
     from keywork.core.dates import today
 
     return (today() + dt.timedelta(days=7)).isoformat()
+
+
+def test_a_missed_appointment_is_a_short_record_on_the_booked_slot(
+    page: Any, personas: Any
+) -> None:
+    from django.utils import timezone
+
+    from keywork.sessions import actions
+    from keywork.sessions.models import KeyworkSession
+
+    when = timezone.localtime().replace(second=0, microsecond=0) - dt.timedelta(hours=3)
+    booked = actions.schedule_session(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=actions.Appointment(starts_at=when, place="home_visit"),
+    )
+    log_in(page, "mia.trained")
+    page.goto("/diary/")
+    assert "Past appointments with no outcome" in page.locator("main").inner_text()
+    page.click("a:has-text('Record')")
+    assert page.locator("input[name=time]").input_value() == when.strftime("%H:%M")
+    page.check("input[name=outcome][value=did_not_attend]")
+    assert not page.locator("input[name=topics]").first.is_visible()
+    assert not page.locator("input[name=next_date]").is_visible()
+    page.fill("textarea[name=notes]", "No answer at the door; card left.")
+    page.click("text=Record the session")
+    assert "Session recorded." in page.locator(".messages").inner_text()
+    assert "Re-engagement since" in page.locator(".record-header").inner_text()
+    booked.refresh_from_db()
+    assert booked.outcome == "did_not_attend"
+    assert KeyworkSession.objects.filter(starts_at=when).count() == 1  # one session, the booked

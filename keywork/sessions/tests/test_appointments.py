@@ -316,3 +316,15 @@ def test_the_timeline_orders_a_days_sessions_by_time_and_names_who_moved_the_pha
     page = client.get("/clients/T0001/").content.decode()
     assert page.index("At 15") < page.index("At 9")  # the latest first, within the day too
     assert "<time>15:00</time>" in page and "(decided by" in page
+
+
+def test_the_team_diary_shows_a_day_at_a_time_and_pages_by_day(client, personas):
+    book(personas, at(0, 23) if timezone.localtime().hour < 23 else at(1, 9))
+    book(personas, at(2, 11))
+    client.force_login(personas.keyworker.user)
+    page = client.get("/diary/?who=team").content.decode()
+    assert page.count("<h2>") == 1 and "Today, " in page  # one day for the whole team
+    later = client.get(f"/diary/?who=team&from={at(2).date().isoformat()}").content.decode()
+    assert "11:00" in later and "Sam Synthetic" in later
+    assert client.get("/diary/?who=team&from=9999-12-31").status_code == 200
+    assert client.get("/diary/?from=nonsense").status_code == 200
