@@ -165,6 +165,14 @@ def check_discharge(
         )
 
 
+def nhs_check_digit(first_nine: str) -> int | None:
+    """The check digit (modulus 11) of an NHS number's first nine digits; None when they
+    take none (a remainder giving 10: no NHS number starts so)."""
+    total = sum(int(d) * weight for d, weight in zip(first_nine, range(10, 1, -1), strict=True))
+    check = (11 - total % 11) % 11
+    return None if check == 10 else check
+
+
 def nhs_number(number: str) -> str:
     """An NHS number, its 10 digits (spaces taken out), or "" when none is given; refused
     when its check digit (modulus 11) does not match."""
@@ -173,9 +181,7 @@ def nhs_number(number: str) -> str:
         return ""
     if len(digits) != 10 or not digits.isdigit():
         raise invalid("nhs_number", f"'{number}' is not an NHS number: it has 10 digits")
-    total = sum(int(d) * weight for d, weight in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = (11 - total % 11) % 11
-    if check == 10 or check != int(digits[9]):
+    if nhs_check_digit(digits[:9]) != int(digits[9]):
         raise invalid("nhs_number", f"'{number}' is not an NHS number: its check digit is wrong")
     return digits
 

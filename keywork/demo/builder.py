@@ -42,6 +42,7 @@ from keywork.clients.models import (
     Route,
     Sex,
 )
+from keywork.clients.rules import nhs_check_digit
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import bulk_write
@@ -552,9 +553,8 @@ def synthetic_nhs_number(n: int) -> str:
     client's own, from its number)."""
     for step in range(11):
         digits = f"999{(n * 11 + step) % 1_000_000:06d}"
-        total = sum(int(d) * w for d, w in zip(digits, range(10, 1, -1), strict=True))
-        check = (11 - total % 11) % 11
-        if check != 10:
+        check = nhs_check_digit(digits)
+        if check is not None:
             return digits + str(check)
     raise AssertionError("unreachable: one of eleven numbers has a check digit")
 
