@@ -42,6 +42,21 @@ def phase_first(entries: list[Entry], phase: Phase | None) -> Choices:
     return [(f"For {phase.name}", here), ("Other phases", other)] if other else here
 
 
+class PhaseFirst(forms.CheckboxSelectMultiple):
+    """Ticks grouped by `phase_first`: the client's phase's choices shown, the rest behind a
+    "more" with a search box, opened when one of them is ticked already."""
+
+    template_name = "sessions/widgets/phase_first.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        groups = context["widget"]["optgroups"]
+        context["widget"]["more_open"] = any(
+            option["selected"] for _, options, _ in groups[1:] for option in options
+        )
+        return context
+
+
 class ContentForm(ActionForm):
     """What a session covered: rule 9's minimum content, topics, interventions (only those
     this worker is competent to deliver), techniques and notes. With a phase, what the
@@ -63,9 +78,9 @@ class ContentForm(ActionForm):
     motivational_work = forms.CharField(
         label="Motivational work", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    topics = forms.MultipleChoiceField(widget=forms.CheckboxSelectMultiple, required=False)
+    topics = forms.MultipleChoiceField(widget=PhaseFirst, required=False)
     interventions = forms.MultipleChoiceField(
-        widget=forms.CheckboxSelectMultiple,
+        widget=PhaseFirst,
         required=False,
         help_text="Only what you are competent to deliver is offered; refer for anything else.",
     )
@@ -157,6 +172,20 @@ class SessionForm(DatedContentForm):
         choices=[("", "No: the client continues in treatment"), *ExitReason.choices],
         required=False,
     )
+
+    # Rule 9's minimum content and a topic: marked as required, for an attended session.
+    required_when_attended = (
+        "care_plan_work",
+        "information_advice",
+        "harm_reduction",
+        "motivational_work",
+        "topics",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.required_when_attended:
+            self.fields[name].widget.attrs["data-required"] = "when attended"
 
     def next_appointment(self) -> Appointment | None:
         day = self.cleaned_data.get("next_date")

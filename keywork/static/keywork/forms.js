@@ -16,3 +16,16 @@ document.addEventListener("DOMContentLoaded", () => {
   outcomes.forEach((radio) => radio.addEventListener("change", show));
   show();
 });
+
+// A search box that narrows a list of ticks to those whose words match what is typed.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input[data-narrows]").forEach((box) => {
+    const list = document.getElementById(box.dataset.narrows);
+    box.addEventListener("input", () => {
+      const words = box.value.toLowerCase().trim();
+      list.querySelectorAll(":scope > div").forEach((choice) => {
+        choice.hidden = words !== "" && !choice.textContent.toLowerCase().includes(words);
+      });
+    });
+  });
+});
