@@ -25,7 +25,7 @@ class ChangeOwnPassword(auth_views.PasswordChangeView):
                 ),
             )
         except RuleViolation as error:
-            form.add_error(None, f"{error.message} [{error.code}]")
+            form.add_error(None, error.shown)
             return self.form_invalid(form)
         update_session_auth_hash(self.request, user)
         return HttpResponseRedirect(self.get_success_url())

@@ -30,11 +30,27 @@ class RuleViolation(Exception):
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
 
-    def as_dict(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {"rule": self.code, "message": self.message, "field": self.field}
-        if self.suggestion:
-            shown["suggestion"] = self.suggestion
-        return shown
+    def sentence(self, shown_on: str | None = None) -> str:
+        """The refusal as a person reads it on a page: the same words, as a sentence, without
+        the internal name of the field it is shown on (the action's, or the form's own name
+        for it, `shown_on`)."""
+        text = self.message
+        for name in (self.field, shown_on):
+            if name and text.startswith(f"{name}: "):
+                text = text[len(name) + 2 :]
+        text = text[:1].upper() + text[1:]
+        return text if text.endswith((".", "?", "!")) else f"{text}."
+
+    def says(self, shown_on: str | None = None) -> str:
+        """What a page shows: the sentence, then the rule it comes from as a small reference
+        (a rule's code only: R10 reads "rule 10"; access and other refusals carry none)."""
+        rule = self.code[1:] if self.code[:1] == "R" and self.code[1:].isdigit() else ""
+        sentence = self.sentence(shown_on)
+        return f"{sentence} (rule {rule})" if rule else sentence
+
+    @property
+    def shown(self) -> str:
+        return self.says()
 
 
 class Conflict(RuleViolation):

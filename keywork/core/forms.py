@@ -1,4 +1,5 @@
-"""What every form shares: a refused change shown on the field it names, in the rule's words."""
+"""What every form shares: a refused change shown on the field it names, in the rule's words
+(as a sentence, without internal field names: `RuleViolation.shown`)."""
 
 from __future__ import annotations
 
@@ -62,11 +63,11 @@ class ActionForm(forms.Form):
             data: Any = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict
             data["version"] = str(error.current)  # so a second save is made knowing both
             self.data = data
-            self.add_error(None, f"{error.message} [{error.code}]")
+            self.add_error(None, error.shown)
             return
         self.suggestion = error.suggestion
         name = self.field_aliases.get(error.field or "", error.field)
-        self.add_error(name if name in self.fields else None, f"{error.message} [{error.code}]")
+        self.add_error(name if name in self.fields else None, error.says(name))
 
 
 class InErrorForm(ActionForm):

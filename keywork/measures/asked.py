@@ -41,7 +41,7 @@ class ReportForm(forms.Form):
 def show_refusal(form: ReportForm, error: RuleViolation) -> None:
     """Put a refusal on the form's field it names, else on the form."""
     field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message.removeprefix(f"{field}: ") if field else error.message)
+    form.add_error(field, error.shown)
 
 
 def _first_error(form: ReportForm) -> RuleViolation:

@@ -91,7 +91,7 @@ def test_a_client_is_registered_in_the_browser_then_their_episode_opened(client,
         ({"nhs_number": "943 476 5918"}, "nhs_number", "its check digit is wrong"),
         ({"nhs_number": "12345"}, "nhs_number", "it has 10 digits"),
         ({"postcode": "nowhere"}, "postcode", "is not a UK postcode"),
-        ({"consent_recorded_on": ""}, "consent_recorded_on", "record the date consent"),
+        ({"consent_recorded_on": ""}, "consent_recorded_on", "Record the date consent"),
     ],
 )
 def test_bad_details_are_refused_on_their_field_and_nothing_is_saved(

@@ -181,7 +181,7 @@ def test_each_channel_refuses_in_the_same_words_and_saves_nothing(client, person
     client.force_login(user)
     response = client.post(case.url.format(pk=personas.earlier.pk), case.form(personas))
     assert response.status_code == 200  # the form again, with the refusal
-    assert f"{refusal.message} [{case.code}]" in html.unescape(response.content.decode())
+    assert refusal.shown in html.unescape(response.content.decode())
 
     _, err, failed = run(tmp_path, lines(case.line(personas)), user=user.username)
     assert err.strip() == f"line 1: {case.code}: {refusal.message}" and failed

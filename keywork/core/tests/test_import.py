@@ -35,6 +35,16 @@ def run(tmp_path, text, user="mia.trained"):
     return out.getvalue(), err.getvalue(), failed
 
 
+def on_the_form(refused: str, form) -> str:
+    """What `form` shows for the refusal an import printed ("line 1: CODE: message"): the
+    same words as a sentence, without the name of the form's field it is shown on, with the
+    rule as a reference."""
+    _, code, message = refused.strip().split(": ", 2)
+    head, said, _ = message.partition(": ")
+    field = head if said and head in form.fields else None
+    return RuleViolation(code, message, field=field).shown
+
+
 def moment(hours_ago: int) -> str:
     when = timezone.localtime() - dt.timedelta(hours=hours_ago)
     return when.replace(second=0, microsecond=0, tzinfo=None).isoformat(timespec="minutes")

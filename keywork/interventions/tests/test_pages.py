@@ -85,7 +85,7 @@ def test_the_form_and_the_import_refuse_in_the_actions_words(
     client.force_login(personas.mi_keyworker.user)
     response = client.post(NEW, form(personas, **form_changes))
     assert response.status_code == 200
-    assert f"{refusal.message} [{refusal.code}]" in page(response)
+    assert refusal.shown in page(response)
     _, err, failed = run(tmp_path, lines(line(**line_changes)))
     assert err.strip() == f"line 1: {refusal.code}: {refusal.message}" and failed
     assert not Intervention.objects.exists()
@@ -99,7 +99,7 @@ def test_rule_6_is_refused_in_the_same_words_on_the_form_and_in_the_import(
     ost = {"intervention": "nat.other-structured-treatment", "planned_sessions": ""}
     refusal = refusal_of(personas, code="nat.other-structured-treatment", planned_sessions=None)
     client.force_login(personas.mi_keyworker.user)
-    assert f"{refusal.message} [R6]" in page(client.post(NEW, form(personas, **ost)))
+    assert refusal.shown in page(client.post(NEW, form(personas, **ost)))
     imported = line(intervention="nat.other-structured-treatment")
     del imported["planned_sessions"]
     _, err, _ = run(tmp_path, lines(imported))
@@ -114,7 +114,7 @@ def test_a_recorded_intervention_is_listed_amended_and_on_the_timeline(client, p
     record = Intervention.objects.get()
     amend = f"/clients/T0001/interventions/{record.pk}/amend/"
     refused = page(client.post(amend, {**form(personas, planned_sessions="8"), "reason": ""}))
-    assert "say why the intervention is being amended [R13]" in refused
+    assert "Say why the intervention is being amended. (rule 13)" in refused
     _, err, _ = run(
         tmp_path,
         lines(

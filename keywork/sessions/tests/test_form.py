@@ -126,19 +126,19 @@ def test_the_form_refuses_rule_4_in_the_same_words_as_the_action(client, persona
             next_date=(earlier.date() + dt.timedelta(days=7)).isoformat(),
         ),
     ).content.decode()
-    assert f"{direct.value.message} [R4]".replace("'", "&#x27;") in page
+    assert direct.value.shown.replace("'", "&#x27;") in page
     assert KeyworkSession.objects.count() == sessions
 
 
 def test_the_form_refuses_rule_9_in_the_same_words_as_the_action(client, personas):
     client.force_login(personas.mi_keyworker.user)
     page = client.post(URL, post_data(harm_reduction="", next_date="")).content.decode()
-    assert "missing: harm reduction work [R9]" in page
+    assert "missing: harm reduction work. (rule 9)" in page
     assert not Attendance.objects.filter(episode=personas.episode).exists()
     page = client.post(URL, post_data(next_date="")).content.decode()
     assert (
-        "an attended session books the next appointment, unless one is already booked or the "
-        "client is being discharged [R9]" in page
+        "An attended session books the next appointment, unless one is already booked or the "
+        "client is being discharged. (rule 9)" in page
     )
 
 
@@ -155,7 +155,7 @@ def test_notes_are_amended_on_the_web_with_a_reason_and_the_old_version_shown(cl
     attendance = Attendance.objects.get(episode=personas.episode, outcome="attended")
     amend = f"/clients/T0001/sessions/{attendance.pk}/amend/"
     page = client.post(amend, {"notes": "Changed", "reason": ""}).content.decode()
-    assert "say why the notes are being amended [R13]" in page
+    assert "Say why the notes are being amended. (rule 13)" in page
     client.post(
         amend, {"notes": "Recorded on the form; GP letter sent", "reason": "Added the letter"}
     )

