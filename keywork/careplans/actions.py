@@ -1,4 +1,5 @@
-"""The only writers of care plans: agree a new version, review the current one."""
+"""The only writers of care plans: agree a new version, review the current one, mark an
+action on it done."""
 
 from __future__ import annotations
 
@@ -366,3 +367,38 @@ def review_care_plan(*, actor: Actor, episode: Episode, given: ReviewCarePlanInp
         },
     )
     return review
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionDoneInput:
+    done_on: dt.date = about("the day the action was done")
+
+
+@action
+def complete_plan_action(
+    *, actor: Actor, plan_action: PlanAction, given: ActionDoneInput
+) -> PlanAction:
+    """Mark an action of the current care plan done, on a day from the plan's agreement to
+    today; once done it stays done (a new version of the plan is the place to change it)."""
+    plan = plan_action.care_plan
+    worker = _practitioner(actor, plan.episode)
+    clients.hold_episode(plan.episode)
+    latest = current_plan(plan.episode)
+    rules.check_action_done(
+        done_already=plan_action.done_on,
+        current=latest is not None and latest.pk == plan.pk,
+        on=given.done_on,
+        agreed_on=plan.agreed_on,
+        today=today(),
+    )
+    plan_action.done_on = given.done_on
+    plan_action.done_by = worker
+    plan_action.save(update_fields=["done_on", "done_by"])
+    trail.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        client=plan.episode.client,
+        obj=plan_action,
+        detail={"version": plan.version, "done_on": given.done_on.isoformat()},
+    )
+    return plan_action

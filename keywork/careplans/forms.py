@@ -242,3 +242,13 @@ class ReviewForm(ActionForm):
             for m in self.milestones
             if d[f"progress_{m.pk}"]
         ]
+
+
+class ActionDoneForm(ActionForm):
+    """The day an action of the care plan was done (today unless said)."""
+
+    done_on = forms.DateField(label="Done on", widget=DATE)
+
+    def __init__(self, *args: Any, record: object = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].initial = timezone.localdate()

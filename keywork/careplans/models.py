@@ -1,11 +1,15 @@
 """The care plan agreed with the client. Each agreement is a new version; earlier versions
 are kept whole. Goals by life domain carry milestones and linked interventions; every action
 names its owner and a due date (rule 10); a review records progress against each milestone
-and sets the next review date (rule 11)."""
+and sets the next review date (rule 11). An action is marked done on the plan it is on; one past
+its date and not done is overdue."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
+from django.db.models import Q
 
 from keywork.access.models import Worker
 from keywork.assessments.models import Domain, Need
@@ -96,9 +100,20 @@ class PlanAction(models.Model):
     owner = models.CharField(max_length=12, choices=Owner.choices)
     agency = models.CharField(max_length=120, blank=True, help_text="When another agency owns it.")
     due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)  # marked done on the plan it is on
+    done_by = models.ForeignKey(
+        Worker, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["care_plan", "due_on", "position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True, done_by__isnull=True)
+                | Q(done_on__isnull=False, done_by__isnull=False),
+                name="plan_action_done_by_whom",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.description
@@ -106,6 +121,14 @@ class PlanAction(models.Model):
     @property
     def owner_name(self) -> str:
         return self.agency if self.owner == Owner.AGENCY else Owner(self.owner).label
+
+    @property
+    def episode(self) -> Episode:
+        return self.care_plan.episode
+
+    def overdue_on(self, day: dt.date) -> bool:
+        """Not done, and due before `day`."""
+        return self.done_on is None and self.due_on < day
 
 
 class Progress(models.TextChoices):

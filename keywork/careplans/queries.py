@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from keywork.careplans.models import CarePlan, Goal, MilestoneProgress, Review
+from keywork.careplans.models import CarePlan, Goal, MilestoneProgress, PlanAction, Review
 from keywork.clients.models import Client, Episode
 
 
@@ -22,7 +22,7 @@ def plans_of(client: Client) -> QuerySet[CarePlan]:
                 "goals",
                 Goal.objects.select_related("need").prefetch_related("milestones", "interventions"),
             ),
-            "actions",
+            Prefetch("actions", PlanAction.objects.select_related("done_by__user")),
             Prefetch(
                 "reviews",
                 Review.objects.select_related(
@@ -60,3 +60,16 @@ def review_due_of(episode: OuterRef) -> Subquery:
         .annotate(due=Coalesce(Subquery(last_review.values("next_review_on")[:1]), "review_due"))
     )
     return Subquery(plans.values("due")[:1])
+
+
+def overdue_actions_of(episode: OuterRef, day: dt.date) -> Exists:
+    """Whether an action of the episode's current care plan is past its date and not done."""
+    current = CarePlan.objects.filter(episode=episode).order_by("-version").values("pk")[:1]
+    return Exists(
+        PlanAction.objects.filter(care_plan=Subquery(current), done_on__isnull=True, due_on__lt=day)
+    )
+
+
+def overdue_actions(plan: CarePlan, day: dt.date) -> list[PlanAction]:
+    """The plan's actions past their date and not done, the longest overdue first."""
+    return list(plan.actions.filter(done_on__isnull=True, due_on__lt=day).order_by("due_on"))

@@ -121,3 +121,26 @@ def check_review(
         )
     if not summary.strip():
         raise RuleViolation("R11", "summarise the review", field="summary")
+
+
+def check_action_done(
+    *,
+    done_already: dt.date | None,
+    current: bool,
+    on: dt.date,
+    agreed_on: dt.date,
+    today: dt.date,
+) -> None:
+    """An action is marked done once, on the plan as last agreed, on a day from the plan's
+    agreement to today (rule 10: the action, its owner and its date stay as agreed)."""
+    if done_already is not None:
+        raise RuleViolation("R10", f"this action was marked done on {uk(done_already)} already")
+    if not current:
+        raise RuleViolation(
+            "R10",
+            "this action is on an earlier version of the care plan: mark it on the current one",
+        )
+    if on > today:
+        raise invalid("done_on", f"an action cannot be done in the future ({uk(on)})")
+    if on < agreed_on:
+        raise invalid("done_on", f"{uk(on)} is before the care plan was agreed ({uk(agreed_on)})")

@@ -5,9 +5,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from keywork.careplans import actions, queries
-from keywork.careplans.forms import CarePlanForm, ReviewForm
+from keywork.careplans.forms import ActionDoneForm, CarePlanForm, ReviewForm
+from keywork.careplans.models import PlanAction
 from keywork.clients import policies
-from keywork.clients.views import episode_change, open_client
+from keywork.clients.views import episode_change, open_client, record_change
 from keywork.core.dates import today
 
 
@@ -72,3 +73,23 @@ def care_plan(request: HttpRequest, local_id: str) -> HttpResponse:
         "can_change": can_change,
     }
     return render(request, "careplans/care_plan.html", context)
+
+
+@login_required
+def action_done(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    """Mark an action of the current care plan done."""
+    return record_change(
+        request,
+        local_id,
+        PlanAction.objects.select_related("care_plan__episode"),
+        pk,
+        form_class=ActionDoneForm,
+        perform=lambda plan_action, form: actions.complete_plan_action(
+            actor=request.user,
+            plan_action=plan_action,
+            given=actions.ActionDoneInput(done_on=form.cleaned_data["done_on"]),
+        ),
+        title="Mark the action done",
+        done="Action marked done.",
+        back="care_plan",
+    )

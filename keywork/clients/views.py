@@ -88,7 +88,9 @@ def record_change(
     prescription): the form (built with the record, what it holds now and the version it
     was read at), the action, its refusal; then back to the `back` page."""
     client = queries.visible_client(request.user, local_id)
-    record = records.filter(pk=pk, episode__client=client).first() if client else None
+    record = records.filter(pk=pk).first() if client else None
+    if client is None or (record is not None and record.episode.client_id != client.pk):
+        record = None  # another client's record: as if there were none
     if client is None or record is None or not policies.can_work_with(request.user, record.episode):
         raise Http404("No such record on the records you can change.")
     shown = initial(record) if initial else {}

@@ -22,8 +22,13 @@ from django.utils.module_loading import module_has_submodule
 from keywork.access.models import Worker
 from keywork.assessments.models import Assessment
 from keywork.assessments.queries import flags_of
-from keywork.careplans.models import CarePlan
-from keywork.careplans.queries import review_due, review_due_of
+from keywork.careplans.models import CarePlan, PlanAction
+from keywork.careplans.queries import (
+    overdue_actions,
+    overdue_actions_of,
+    review_due,
+    review_due_of,
+)
 from keywork.checkups.models import CheckUp
 from keywork.clients import policies
 from keywork.clients.models import Client, Episode, ProblemSubstance
@@ -54,6 +59,7 @@ REVIEW_SOON = dt.timedelta(days=14)
 ONLY = {
     "reengaging": "Re-engaging",
     "unrecorded": "Past appointments with no outcome",
+    "actions_overdue": "Care-plan actions overdue",
     "review": "Review due, overdue or no care plan",
     "flagged": "Risk or safeguarding flags",
     "chase": "Referrals to chase",
@@ -67,6 +73,8 @@ def only(name: str) -> Q:
         return Q(reengaging=True)
     if name == "unrecorded":
         return Q(unrecorded=True)
+    if name == "actions_overdue":
+        return Q(actions_overdue=True)
     if name == "review":
         soon = timezone.localdate() + REVIEW_SOON
         return Q(review_due__lte=soon) | Q(review_due__isnull=True)
@@ -124,6 +132,7 @@ def caseload(
         reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
         unrecorded=Exists(unrecorded),
         review_due=review_due_of(OuterRef("pk")),
+        actions_overdue=overdue_actions_of(OuterRef("pk"), timezone.localdate()),
         risk_flags=flags_of(OuterRef("pk")),
         to_chase=Exists(stalled_referrals(timezone.localdate()).filter(episode=OuterRef("pk"))),
         outcomes_due=outcomes_due_of(OuterRef("pk")),
@@ -155,6 +164,7 @@ class ClientRecord:
     assessment: Assessment | None  # the current episode's latest
     plan: CarePlan | None  # the current episode's latest version
     review_due: dt.date | None
+    actions_overdue: list[PlanAction]  # the current plan's, past their date and not done
     phases: list[PhaseSpan]  # the latest episode's
     reintegration: list[dt.date]  # latest first
     outcome_charts: list[Chart]
@@ -211,6 +221,7 @@ def record_of(client: Client) -> ClientRecord:
         ),
         plan=plan,
         review_due=review_due(plan, items("review")) if plan else None,
+        actions_overdue=overdue_actions(plan, timezone.localdate()) if plan else [],
         phases=phase_spans(latest, moves),
         reintegration=sorted(
             (

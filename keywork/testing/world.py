@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from keywork.access import actions as access
 from keywork.access.models import Role, Worker
+from keywork.careplans.models import PlanAction
 from keywork.careplans.tests.test_careplans import agree
 from keywork.catalogue.models import Entry
 from keywork.checkups import actions as checkups
@@ -153,5 +154,6 @@ def matrix_world(w: World) -> dict[str, Any]:
             "checkup": w.checkup.pk,
             "group": w.group.pk,
             "booked": w.booked.pk,
+            "plan_action": PlanAction.objects.filter(care_plan__episode=p.episode).first().pk,  # type: ignore[union-attr]
         },
     }

@@ -20,7 +20,7 @@ PINNED = {
     "caseload": 12,
     "team caseload": 13,
     "team view": 15,
-    "record": 29,
+    "record": 30,
     "diary": 13,
     "team diary": 13,
     "search": 10,

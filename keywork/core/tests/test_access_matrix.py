@@ -105,6 +105,7 @@ MATRIX: dict[str, Route] = {
     "assess": route(PRACTICE),
     "agree_care_plan": route(PRACTICE),
     "review_care_plan": route(PRACTICE),
+    "plan_action_done": route(PRACTICE, pk="plan_action"),
     "start_intervention": route(PRACTICE),
     "end_intervention": route(PRACTICE, pk="intervention"),
     "count_intervention_session": route(PRACTICE, pk="intervention"),

@@ -199,6 +199,7 @@ RECIPES: dict[str, Recipe] = {
     "assessments.actions.assess": lambda w: assessments.assess(actor=kw(w), episode=w.personas.episode, given=assessment()),
     "careplans.actions.agree_care_plan": lambda w: careplans.agree_care_plan(actor=kw(w), episode=w.personas.episode, given=plan_input()),
     "careplans.actions.review_care_plan": lambda w: review(w.personas, CarePlan.objects.filter(episode=w.personas.episode).latest("version")),
+    "careplans.actions.complete_plan_action": lambda w: careplans.complete_plan_action(actor=kw(w), plan_action=CarePlan.objects.filter(episode=w.personas.episode).latest("version").actions.all()[0], given=careplans.ActionDoneInput(done_on=today())),
     "interventions.actions.start_intervention": lambda w: w.intervention,  # the world's intervention
     "interventions.actions.add_intervention_session": lambda w: interventions.add_intervention_session(actor=kw(w), intervention=w.intervention, attendance=Attendance.objects.filter(episode=w.personas.episode, outcome="attended").latest("session__starts_at")),
     "interventions.actions.amend_intervention": lambda w: interventions.amend_intervention(actor=kw(w), intervention=w.intervention, given=interventions.as_amendment(intervention_given(w.personas, planned_sessions=8), reason="Agreed two more")),
