@@ -1,13 +1,16 @@
-"""Reads about people: who is competent to deliver what, on which day (rule 4)."""
+"""Reads about people: who is competent to deliver what, on which day (rule 4), and where
+each practitioner stands on supervision, training and registration."""
 
 from __future__ import annotations
 
 import datetime as dt
 import operator
+from dataclasses import dataclass
 from functools import reduce
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from keywork.access import rules
 from keywork.access.models import PRACTITIONER_ROLES, Competency, Registration, Supervision, Worker
@@ -156,3 +159,104 @@ def workers_by_username(usernames: list[str]) -> dict[str, Worker]:
     """The workers named (an import line names a worker by username)."""
     found = Worker.objects.select_related("user", "team").filter(user__username__in=usernames)
     return {w.user.username: w for w in found}
+
+
+# What a team leader sees coming: supervision lapsing and registrations expiring within
+# four weeks, as well as those lapsed already.
+DUE_SOON = dt.timedelta(weeks=4)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a practitioner stands on `day` for rule 4: supervision, Keywork+ training,
+    registrations. `state` words: "lapsed", "due" (within DUE_SOON), "in date", "none"."""
+
+    worker: Worker
+    day: dt.date
+    supervised_until: dt.date | None  # the first day the latest supervision no longer covers
+    trained: int  # Keywork+ trainings held on the day
+    withdrawn: list[Competency]  # trainings withdrawn, most recent first
+    registrations: list[Registration]  # the latest with each body, expiring soonest first
+
+    @property
+    def supervision(self) -> str:
+        return _state(self.supervised_until, self.day, last_day=False)
+
+    @property
+    def registered(self) -> list[tuple[Registration, str]]:
+        """Each registration with its state."""
+        return [(r, _state(r.expires_on, self.day, last_day=True)) for r in self.registrations]
+
+    @property
+    def needs_attention(self) -> bool:
+        """Supervision not in date, or a registration lapsed or due."""
+        due = any(state != "in date" for _, state in self.registered)
+        return self.supervision != "in date" or due
+
+
+def _state(until: dt.date | None, day: dt.date, *, last_day: bool) -> str:
+    if until is None:
+        return "none"
+    ends = until + dt.timedelta(days=1) if last_day else until  # the first day out of date
+    if ends <= day:
+        return "lapsed"
+    return "due" if ends - day <= DUE_SOON else "in date"
+
+
+def _latest_by_body(held: list[Registration]) -> list[Registration]:
+    """One registration per body: the one that runs longest (a renewal replaces the old)."""
+    latest = {r.body: r for r in held}  # `held` is in order of expiry
+    return sorted(latest.values(), key=lambda r: r.expires_on)
+
+
+def practitioners_led_by(leader: Worker) -> QuerySet[Worker]:
+    """The active keyworkers and team leaders of a team leader's team, or of a service
+    manager's service."""
+    workers = Worker.objects.filter(role__in=PRACTITIONER_ROLES, user__is_active=True)
+    if leader.team_id:
+        return workers.filter(team_id=leader.team_id)
+    return workers.filter(service=leader.service)
+
+
+def standing(workers: QuerySet[Worker], day: dt.date) -> list[Standing]:
+    """Each worker's standing on `day`, in three queries whatever the number."""
+    latest = Supervision.objects.filter(worker=OuterRef("pk"), held_on__lte=day)
+    held = (
+        Competency.objects.filter(training_in_date(day), worker=OuterRef("pk"))
+        .values("worker")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    found = (
+        workers.select_related("user", "team")
+        .annotate(
+            supervised_until=Subquery(latest.order_by("-lapses_on").values("lapses_on")[:1]),
+            trained=Coalesce(Subquery(held), 0),
+        )
+        .prefetch_related(
+            Prefetch(
+                "competencies",
+                Competency.objects.filter(withdrawn_on__lte=day)
+                .select_related("intervention")
+                .order_by("-withdrawn_on"),
+                to_attr="withdrawn",
+            ),
+            Prefetch(
+                "registrations",
+                Registration.objects.filter(valid_from__lte=day).order_by("expires_on"),
+                to_attr="held",
+            ),
+        )
+        .order_by("user__last_name", "user__first_name")
+    )
+    return [
+        Standing(
+            worker=w,
+            day=day,
+            supervised_until=w.supervised_until,
+            trained=w.trained,
+            withdrawn=w.withdrawn,
+            registrations=_latest_by_body(w.held),
+        )
+        for w in found
+    ]

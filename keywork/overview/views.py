@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from keywork.access import queries as access_queries
 from keywork.audit import trail
 from keywork.careplans.models import Owner
 from keywork.careplans.queries import current_plan, review_due
@@ -118,6 +119,9 @@ def team(request: HttpRequest) -> HttpResponse:
         "waiting": waiting,
         "flags": flags,
         "workload": queries.workload(listed),
+        "standing": access_queries.standing(
+            access_queries.practitioners_led_by(worker), timezone.localdate()
+        ),
     }
     return render(request, "overview/team.html", context)
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PINNED = {
     "caseload": 12,
     "team caseload": 13,
-    "team view": 15,
+    "team view": 18,
     "record": 30,
     "diary": 13,
     "team diary": 13,

@@ -116,3 +116,36 @@ def test_a_groups_facilitator_is_not_counted_as_the_most_frequent_contact(client
         "None: every client was seen most by their keyworker"
         in client.get("/team/").content.decode()
     )
+
+
+def test_the_team_view_shows_supervision_training_and_registrations_due_or_lapsed(client, personas):
+    from keywork.access import actions as access
+    from keywork.access.queries import practitioners_led_by, standing
+    from keywork.core.dates import today
+
+    access.record_registration(
+        actor=None,
+        worker=personas.keyworker,
+        given=access.RecordRegistrationInput(
+            body="NMC",
+            number="NMC-7",
+            valid_from=today() - dt.timedelta(days=700),
+            expires_on=today() + dt.timedelta(days=10),
+            interventions=[personas.entry("spec.counselling")],
+        ),
+    )
+    stood = {
+        s.worker.name: s for s in standing(practitioners_led_by(personas.team_leader), today())
+    }
+    assert stood["Lou Lapsed"].supervision == "lapsed"
+    assert stood["Mia Trained"].supervision == "in date" and stood["Mia Trained"].trained == 1
+    assert stood["Tia Leader"].supervision == "none"
+    assert [state for _, state in stood["Kit Plain"].registered] == ["due"]
+    assert stood["Cal Counsellor"].registered[0][1] == "in date"
+    assert "Oli Other" not in stood  # another team's
+
+    client.force_login(personas.team_leader.user)
+    page = client.get("/team/").content.decode()
+    section = page.split("Supervision, training and registrations")[1]
+    assert "Lapsed" in section and 'NMC NMC-7: <span class="due">expires' in section
+    assert "BACP 000123: to" in section and "None recorded" in section
