@@ -559,6 +559,25 @@ def synthetic_nhs_number(n: int) -> str:
     raise AssertionError("unreachable: one of eleven numbers has a check digit")
 
 
+STREETS = ("Mill Lane", "Station Road", "Church Street", "Victoria Terrace", "Park View")
+KIN = ("mother", "sister", "brother", "partner", "friend", "father")
+
+
+def _contact(rng: random.Random, n: int, family_name: str) -> dict[str, object]:
+    """Where a synthetic client lives and who to call in an emergency: a made-up street in
+    the made-up town of Northbrook (postcode area NB, which no real place has)."""
+    district = f"NB{rng.randint(1, 9)}"
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    return {
+        "address": f"{rng.randint(1, 120)} {rng.choice(STREETS)}\nNorthbrook",
+        "postcode": f"{district} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}",
+        "postcode_district": district,
+        "next_of_kin": f"{rng.choice(FIRST)} {family_name} ({rng.choice(KIN)})",
+        "next_of_kin_phone": f"07700 900{(n * 7) % 1000:03d}",
+        "consents_to_sharing": rng.random() < 0.8,
+    }
+
+
 def _plan(
     rng: random.Random,
     n: int,
@@ -578,9 +597,9 @@ def _plan(
         family_name=last,
         date_of_birth=referral - dt.timedelta(days=age_days),
         sex=rng.choice((Sex.MALE, Sex.MALE, Sex.FEMALE, Sex.NOT_STATED)),
-        postcode_district=f"NB{rng.randint(1, 9)}",
         phone=f"07700 900{rng.randint(0, 999):03d}",
         gp_practice=f"{rng.choice(LAST)} Medical Practice",
+        **_contact(rng, n, last),
         nhs_number=synthetic_nhs_number(n),
         contact_by=CONTACTS[n % len(CONTACTS)],
         consents_to_national_reporting=rng.random() < 0.92,
@@ -588,7 +607,7 @@ def _plan(
     )
     team = teams[n % len(teams)]
     client.registered_team, client.registered_service_id = team, team.service_id
-    client.consent_recorded_on = referral
+    client.consent_recorded_on = client.sharing_consent_on = referral
     target = rng.choices(codes, weights)[0]
     steps = [p.code for p in line[: [p.code for p in line].index(target) + 1]]
     if len(steps) >= 3 and rng.random() < 0.15:  # a relapse: back one phase, then on again

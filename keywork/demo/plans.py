@@ -58,6 +58,37 @@ GOALS = {
         ("Tried a mutual-aid meeting", "A day at the recovery cafe"),
     ),
 }
+# The substance-use goal, in the client's words, for their main problem substance.
+SUBSTANCE_GOALS = {
+    "sub.heroin": (
+        "Stop using heroin on top of the script",
+        ("Two clean tests in a row", "A month without using"),
+    ),
+    "sub.crack": ("Stop using crack", ("A week without crack", "A month without crack")),
+    "sub.cocaine": (
+        "Stop using cocaine at weekends",
+        ("A weekend without cocaine", "A month without cocaine"),
+    ),
+    "sub.alcohol": (
+        "Cut down my drinking",
+        ("Three drink-free days a week", "Under 14 units a week"),
+    ),
+    "sub.benzodiazepines": (
+        "Stop buying street benzos",
+        ("Only what the GP prescribes", "A month off street tablets"),
+    ),
+    "sub.cannabis": (
+        "Smoke less weed",
+        ("No smoking before the afternoon", "Three days a week without"),
+    ),
+}
+
+
+def substance_goal(main: str) -> tuple[str, tuple[str, ...]]:
+    """The substance-use goal for a main problem substance (the general one otherwise)."""
+    return SUBSTANCE_GOALS.get(main, GOALS["substance_use"])
+
+
 ACTIONS = (
     (
         "Book blood-borne virus test and hepatitis B vaccination",
@@ -167,7 +198,11 @@ def _care_plans(
             n.domain for n in needs_by_episode.get(episode.pk, []) if n.domain in GOALS
         ]
         for position, domain in enumerate(domains[:3], start=1):
-            text, milestones = GOALS[domain]
+            text, milestones = (
+                substance_goal(plan.substances[0][0])
+                if domain == "substance_use"
+                else GOALS[domain]
+            )
             need = next(
                 (n for n in needs_by_episode.get(episode.pk, []) if n.domain == domain), None
             )

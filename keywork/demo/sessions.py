@@ -24,7 +24,7 @@ from django.utils import timezone
 from keywork.access.models import Competency, Supervision, Worker
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import Episode
-from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
+from keywork.sessions.models import Attendance, KeyworkSession, Outcome, Place, ReEngagement
 
 if TYPE_CHECKING:
     from keywork.demo.builder import _ClientPlan
@@ -135,6 +135,21 @@ def on_day(day: dt.date, dated: list[tuple[T, dt.date]]) -> T:
     return current
 
 
+# Where one-to-ones meet, most at the hub.
+PLACES = (
+    (Place.OFFICE, "Hub interview room"),
+    (Place.OFFICE, "Hub interview room"),
+    (Place.OFFICE, "Hub interview room"),
+    (Place.PHONE, ""),
+    (Place.HOME_VISIT, ""),
+    (Place.OUTREACH, "GP surgery"),
+    (Place.VIDEO, ""),
+)
+# A few clients' last appointment, in the last three days, not written up yet.
+UNWRITTEN = dt.timedelta(days=3)
+UNWRITTEN_SHARE = 0.25
+
+
 def _at(rng: random.Random, day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(9, 16), 0)))
 
@@ -215,6 +230,21 @@ def _history(
             visit.interventions = []  # practical matters only: no psychosocial focus
         timeline.append(visit)
         day += dt.timedelta(days=rng.choice((7, 7, 10, 14, 14)))
+    last = timeline[-1] if timeline else None
+    if last and last.session.day >= today - UNWRITTEN and rng.random() < UNWRITTEN_SHARE:
+        # the last appointment not written up yet: booked, past, no outcome
+        then = on_day(last.session.day, moves)
+        timeline[-1] = _visit(
+            rng,
+            episode,
+            last.worker,
+            then,
+            Outcome.SCHEDULED,
+            last.session.day,
+            catalogue,
+            competence,
+        )
+        return timeline
     if not timeline or timeline[-1].attendance.outcome != Outcome.DID_NOT_ATTEND:
         upcoming = today + dt.timedelta(days=rng.randint(1, 14))
         current = keyworkers[-1][0]
@@ -250,8 +280,8 @@ def _visit(
         starts_at=starts_at,
         day=day,
         duration_minutes=rng.choice((30, 45, 45, 60)),
-        location=rng.choice(("Hub interview room", "Phone", "Home visit", "GP surgery")),
     )
+    session.place, session.location = rng.choice(PLACES)
     attendance = Attendance(episode=episode, outcome=outcome)
     visit = _Visit(session, attendance, worker, [], [], [])
     if outcome == Outcome.SCHEDULED:

@@ -137,9 +137,20 @@ def test_attended_demo_sessions_have_minimum_content_and_book_the_next(demo):
         assert not attended.filter(**{name: ""}).exists(), name
     assert not attended.filter(next_session=None).exists()
     assert not attended.filter(topics=None).exists()
-    assert not Attendance.objects.filter(
+    # A past appointment with no outcome is one not written up yet: the episode's last
+    # one-to-one, in the last three days.
+    from keywork.demo.sessions import UNWRITTEN
+
+    for unwritten in Attendance.objects.filter(
         outcome=Outcome.SCHEDULED, session__starts_at__lt=timezone.now()
-    ).exists()
+    ).select_related("session"):
+        assert unwritten.session.day >= today() - UNWRITTEN
+        later = Attendance.objects.filter(
+            episode=unwritten.episode,
+            session__kind=KeyworkSession.Kind.ONE_TO_ONE,
+            session__starts_at__gt=unwritten.session.starts_at,
+        )
+        assert not later.exists()
 
 
 def test_missed_demo_appointments_open_one_reengagement_that_ends_when_seen(demo):
@@ -319,3 +330,30 @@ def test_the_demo_gives_the_quality_measure_clients_behind_the_numbers(demo):
     assert 0.75 < result.numerator / result.denominator < 1
     reasons = {row.code for row in result.not_counted}
     assert {"no_psychosocial_intervention", "not_by_keyworker"} <= reasons
+
+
+def test_demo_clients_look_real_on_the_pages_a_keyworker_works_from(demo):
+    from keywork.careplans.models import Goal
+    from keywork.clients.rules import nhs_check_digit
+    from keywork.demo.plans import SUBSTANCE_GOALS
+    from keywork.sessions.models import Attendance
+
+    for c in Client.objects.all():
+        assert c.phone.startswith("07700 900") and c.gp_practice and c.address
+        assert c.postcode.startswith(c.postcode_district + " ") and c.next_of_kin
+        assert c.nhs_number[-1] == str(nhs_check_digit(c.nhs_number[:9]))
+    now = timezone.now()
+    booked = Attendance.objects.filter(outcome="scheduled")
+    assert booked.filter(session__starts_at__gt=now).count() > 50  # booked ahead
+    unwritten = booked.filter(session__starts_at__lt=now)
+    assert 0 < unwritten.count() < Episode.objects.count() // 5  # a few not written up yet
+    assert {a.session.place for a in Attendance.objects.select_related("session")[:400]} >= {
+        "office",
+        "phone",
+        "home_visit",
+    }
+    for goal in Goal.objects.filter(domain="substance_use").select_related("care_plan__episode"):
+        main = goal.care_plan.episode.substances.order_by("rank").first()
+        expected = SUBSTANCE_GOALS.get(main.substance.code) if main else None
+        if expected:
+            assert goal.description == expected[0]  # the goal fits the main substance
