@@ -63,10 +63,15 @@ def review_due_of(episode: OuterRef) -> Subquery:
 
 
 def overdue_actions_of(episode: OuterRef, day: dt.date) -> Exists:
-    """Whether an action of the episode's current care plan is past its date and not done."""
-    current = CarePlan.objects.filter(episode=episode).order_by("-version").values("pk")[:1]
+    """Whether an action of the episode's current care plan (no later version agreed) is
+    past its date and not done."""
+    newer = CarePlan.objects.filter(
+        episode_id=OuterRef("care_plan__episode_id"), version__gt=OuterRef("care_plan__version")
+    )
     return Exists(
-        PlanAction.objects.filter(care_plan=Subquery(current), done_on__isnull=True, due_on__lt=day)
+        PlanAction.objects.filter(
+            care_plan__episode=episode, done_on__isnull=True, due_on__lt=day
+        ).exclude(Exists(newer))
     )
 
 

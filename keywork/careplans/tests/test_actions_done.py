@@ -105,3 +105,12 @@ def test_the_form_and_the_import_refuse_a_date_before_the_plan_in_the_same_words
     assert err == "" and not failed
     overdue.refresh_from_db()
     assert overdue.done_on == today()
+
+
+def test_only_the_current_versions_actions_are_flagged(client, personas):
+    overdue_plan(personas)
+    client.force_login(personas.mi_keyworker.user)
+    assert "Sam Synthetic" in text(client.get("/?show=actions_overdue"))
+    agree(personas)  # a new version, its actions not yet due: the old one's no longer count
+    assert "Sam Synthetic" not in text(client.get("/?show=actions_overdue"))
+    assert "Action overdue since" not in text(client.get(CLIENT))

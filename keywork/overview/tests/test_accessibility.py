@@ -57,7 +57,17 @@ def checked(page: Any, url: str) -> dict[str, Any]:
     page.goto(url)
     page.wait_for_load_state()
     found = axe.violations(page)
-    return {"page": url, **axe.counts(found), "blocking": axe.blocking(found)}
+    return {
+        "page": url,
+        **axe.counts(found),
+        "blocking": axe.blocking(found),
+        "rules": rules(found),
+    }
+
+
+def rules(found: list[dict[str, Any]]) -> list[str]:
+    """Every violation found, as "impact: rule", for the record of what is left."""
+    return [f"{v['impact']}: {v['id']}" for v in found]
 
 
 def test_every_main_page_has_no_critical_or_serious_violation(page: Any, personas: Any) -> None:
@@ -74,7 +84,8 @@ def test_every_main_page_has_no_critical_or_serious_violation(page: Any, persona
             assert page.locator("#error-summary").is_visible()
             found = axe.violations(page)
             shown = {"page": "/clients/new/ (refused)", **axe.counts(found)}
-            results.append({"as": username, **shown, "blocking": axe.blocking(found)})
+            refused = {"blocking": axe.blocking(found), "rules": rules(found)}
+            results.append({"as": username, **shown, **refused})
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text("\n".join(json.dumps(r) for r in results) + "\n")
     problems = [f"{r['as']} {r['page']}: {line}" for r in results for line in r["blocking"]]
