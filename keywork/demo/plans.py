@@ -167,6 +167,25 @@ def write_plans(
     _care_plans(rng, plans, episodes, first_needs, today)
 
 
+# Most actions are done by their date; a few are late, and a few still wait.
+DONE_LATE, NOT_DONE = 0.1, 0.08
+
+
+def _done_on(rng: random.Random, agreed: dt.date, due: dt.date, today: dt.date) -> dt.date | None:
+    """When a demo action was marked done, or None: most by their date, some late."""
+    roll = rng.random()
+    if roll < NOT_DONE:
+        return None
+    late = roll < NOT_DONE + DONE_LATE
+    on = (
+        due + dt.timedelta(days=rng.randint(1, 20))
+        if late
+        else due - dt.timedelta(days=rng.randint(0, 5))
+    )
+    on = max(on, agreed)
+    return on if on <= today else None
+
+
 def _care_plans(
     rng: random.Random,
     plans: list[_ClientPlan],
@@ -219,6 +238,8 @@ def _care_plans(
                 )
             )
         for position, (text, owner, agency, kind) in enumerate(rng.sample(ACTIONS, k=3), start=1):
+            due = agreed + dt.timedelta(days=rng.randint(7, 60))
+            done = _done_on(rng, agreed, due, today)
             actions.append(
                 PlanAction(
                     care_plan=care_plan,
@@ -227,7 +248,9 @@ def _care_plans(
                     description=text,
                     owner=owner,
                     agency=agency,
-                    due_on=agreed + dt.timedelta(days=rng.randint(7, 60)),
+                    due_on=due,
+                    done_on=done,
+                    done_by_id=worker.pk if done else None,
                 )
             )
     CarePlan.objects.bulk_create(care_plans, batch_size=2000)

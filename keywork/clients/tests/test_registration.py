@@ -56,10 +56,6 @@ def test_a_client_is_registered_in_the_browser_then_their_episode_opened(client,
     assert 'href="/clients/N0100/episodes/new/"' in waiting and "9434765919" not in waiting
     page = client.get("/clients/N0100/episodes/new/").content.decode()
     assert "Main problem substance" in page
-    heroin = (
-        personas.catalogue_entry("sub.heroin") if hasattr(personas, "catalogue_entry") else None
-    )
-
     heroin = Entry.objects.get(code="sub.heroin")
     response = client.post(
         "/clients/N0100/episodes/new/",

@@ -357,3 +357,14 @@ def test_demo_clients_look_real_on_the_pages_a_keyworker_works_from(demo):
         expected = SUBSTANCE_GOALS.get(main.substance.code) if main else None
         if expected:
             assert goal.description == expected[0]  # the goal fits the main substance
+
+
+def test_demo_care_plan_actions_are_mostly_done_with_a_few_overdue(demo):
+    from django.db.models import F
+
+    done = PlanAction.objects.exclude(done_on=None)
+    assert done.count() > PlanAction.objects.count() // 2
+    assert not done.filter(done_by=None).exists() and not done.filter(done_on__gt=today()).exists()
+    assert not done.filter(done_on__lt=F("care_plan__agreed_on")).exists()
+    overdue = PlanAction.objects.filter(done_on=None, due_on__lt=today())
+    assert 0 < overdue.count() < PlanAction.objects.count() // 5
