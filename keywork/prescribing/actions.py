@@ -74,12 +74,13 @@ class PrescriptionInput:
 
 
 def medicine_of(entry: Entry) -> Medicine:
+    """What the rules need to know of a medicine, from its catalogue entry."""
     attributes = entry.attributes
     return Medicine(
         name=entry.name,
         dose_item=attributes.get("dose_item"),
-        opioid_substitution=bool(attributes.get("opioid_substitution")),
         regimes=tuple(attributes.get("regimes", [])),
+        supervision_asked=rules.supervision_asked(attributes),
     )
 
 

@@ -29,7 +29,7 @@ def facts(prescription: Prescription) -> PrescriptionFacts:
         started_on=prescription.started_on,
         ended_on=prescription.ended_on,
         dose_item=attributes.get("dose_item"),
-        opioid_substitution=bool(attributes.get("opioid_substitution")),
+        supervision_asked=rules.supervision_asked(attributes),
         doses=tuple(
             DoseFacts(d.from_date, d.reported_dose, d.supervision) for d in prescription.doses.all()
         ),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from keywork.core.dates import uk
 from keywork.core.errors import RuleViolation
@@ -30,8 +30,8 @@ class Medicine:
 
     name: str
     dose_item: str | None  # METHADONE, BUPRENORPHINE, or None: not reported
-    opioid_substitution: bool
     regimes: tuple[str, ...]
+    supervision_asked: bool  # marked * or # in seed 003: oral methadone, oral buprenorphine
 
 
 def check_regime(medicine: Medicine, regime: str, labels: dict[str, str]) -> None:
@@ -98,20 +98,28 @@ def _methadone(dose: DoseInput) -> Decimal:
     return equivalent
 
 
+def supervision_asked(attributes: dict[str, Any]) -> bool:
+    """Whether a medicine's supervision is recorded: those marked * (oral methadone) or #
+    (oral buprenorphine, with or without naloxone) in seed 003."""
+    return attributes.get("marker") in ("*", "#")
+
+
 def check_supervision(medicine: Medicine, supervision: str) -> None:
-    """Supervised or unsupervised for opioid substitution; not applicable otherwise."""
-    if medicine.opioid_substitution and supervision not in ("supervised", "unsupervised"):
+    """Supervised or unsupervised for the medicines seed 003 marks * or # (oral methadone;
+    oral buprenorphine, with or without naloxone): "Is consumption of OST medication
+    currently supervised?* #". Not applicable for every other medicine, depot buprenorphine
+    and injectable opioids included."""
+    if medicine.supervision_asked and supervision not in ("supervised", "unsupervised"):
         raise RuleViolation(
             "R7",
-            f"{medicine.name} is opioid substitution: say whether consumption is supervised or "
-            "unsupervised",
+            f"for {medicine.name} say whether consumption is supervised or unsupervised",
             field="supervision",
         )
-    if not medicine.opioid_substitution and supervision != "not_applicable":
+    if not medicine.supervision_asked and supervision != "not_applicable":
         raise RuleViolation(
             "R7",
-            f"supervision is recorded for opioid substitution only: for {medicine.name} it is "
-            "not applicable",
+            "supervision is recorded for oral methadone and oral buprenorphine only: for "
+            f"{medicine.name} it is not applicable",
             field="supervision",
         )
 
@@ -212,7 +220,7 @@ class PrescriptionFacts:
     started_on: dt.date
     ended_on: dt.date | None
     dose_item: str | None
-    opioid_substitution: bool
+    supervision_asked: bool  # oral methadone or oral buprenorphine (seed 003's * and #)
     doses: tuple[DoseFacts, ...]  # in date order
 
     def taken_on(self, day: dt.date) -> bool:
@@ -235,7 +243,8 @@ class DailyDose:
 
     methadone_ml: Decimal
     buprenorphine_mg: Decimal
-    supervision: str  # supervised, unsupervised, or not_applicable (no opioid substitution)
+    supervision: str  # supervised, unsupervised, or not_applicable (no oral methadone or
+    # buprenorphine)
 
 
 def daily_dose(prescriptions: list[PrescriptionFacts], day: dt.date) -> DailyDose:
@@ -249,7 +258,7 @@ def daily_dose(prescriptions: list[PrescriptionFacts], day: dt.date) -> DailyDos
             methadone += dose.reported
         if facts.dose_item == BUPRENORPHINE and dose.reported is not None:
             buprenorphine += dose.reported
-        if facts.opioid_substitution:
+        if facts.supervision_asked:
             supervision.append(dose.supervision)
     if not supervision:
         state = "not_applicable"

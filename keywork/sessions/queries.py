@@ -73,7 +73,8 @@ class Diary:
 
     whose: Worker | None
     days: list[tuple[dt.date, list[Attendance]]]
-    unrecorded: list[Attendance]
+    unrecorded: list[Attendance]  # the oldest UNRECORDED_SHOWN
+    unrecorded_count: int  # all of them
 
     @property
     def previous(self) -> dt.date:
@@ -93,11 +94,17 @@ def _booked_with(team: Team, worker: Worker | None) -> QuerySet[Attendance]:
     return found.select_related("session", "episode__client", "episode__keyworker__user")
 
 
+# The past appointments with no outcome a diary lists, oldest first; the rest are counted,
+# and the caseload lists every client with one.
+UNRECORDED_SHOWN = 30
+
+
 def diary_of(
     team: Team, worker: Worker | None, *, now: dt.datetime, start: dt.date | None = None
 ) -> Diary:
     """A worker's appointments for a week from `start` (today), or the team's for that day,
-    and every past one still to record: two queries whatever the size."""
+    and the oldest past ones still to record: two queries whatever the size (three when
+    there are more to record than are shown)."""
     first = start or timezone.localdate(now)
     length = DIARY_DAYS if worker is not None else TEAM_DIARY_DAYS
     days = [first + dt.timedelta(days=n) for n in range(length)]
@@ -106,10 +113,8 @@ def diary_of(
         .filter(session__day__gte=days[0], session__day__lte=days[-1])
         .order_by("session__starts_at", "pk")
     )
-    unrecorded = list(
-        _booked_with(team, worker)
-        .filter(outcome=Outcome.SCHEDULED, session__starts_at__lt=now)
-        .order_by("session__starts_at", "pk")
-    )
+    past = _booked_with(team, worker).filter(outcome=Outcome.SCHEDULED, session__starts_at__lt=now)
+    unrecorded = list(past.order_by("session__starts_at", "pk")[:UNRECORDED_SHOWN])
+    count = len(unrecorded) if len(unrecorded) < UNRECORDED_SHOWN else past.count()
     by_day = [(day, [a for a in window if a.session.day == day]) for day in days]
-    return Diary(whose=worker, days=by_day, unrecorded=unrecorded)
+    return Diary(whose=worker, days=by_day, unrecorded=unrecorded, unrecorded_count=count)

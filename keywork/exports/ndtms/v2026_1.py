@@ -54,6 +54,7 @@ from keywork.exports.ndtms.dataset import (
 from keywork.interventions.models import Intervention
 from keywork.outcomes.models import SUBSTANCES, OutcomeProfile
 from keywork.prescribing.models import DoseChange, Prescription
+from keywork.prescribing.rules import supervision_asked
 
 ADULT = 18
 SEX = {"male": "1", "female": "2", "indeterminate": "9", "not_stated": "X"}
@@ -561,7 +562,9 @@ class Version2026_1(Dataset):
                     "SUBSTART": since,
                     "METHDOSE": _dose(dose_item, "item.methadone-daily-dose", reported),
                     "BUPDOSE": _dose(dose_item, "item.buprenorphine-daily-dose", reported),
-                    "OSTSUP": supervision,
+                    "OSTSUP": supervision
+                    if supervision_asked(medicine or {})
+                    else "not_applicable",
                 }
             )
         return by_prescription
@@ -710,24 +713,25 @@ def _doses(row: Row) -> list[Problem]:
     ):
         if medicine.get("dose_item") == item and not row[name]:
             found.append(Problem("SUB", key, name, "prescribed, so its daily dose is more than 0"))
-    substitution = bool(medicine.get("opioid_substitution"))
-    if substitution and row["OSTSUP"] == "not_applicable":
+    asked = supervision_asked(medicine)  # seed 003's * and #: oral methadone, buprenorphine
+    if asked and row["OSTSUP"] == "not_applicable":
         found.append(
             Problem(
                 "SUB",
                 key,
                 "OSTSUP",
-                "opioid substitution is prescribed, so consumption is supervised or not, "
-                "never 'not applicable'",
+                "oral methadone or buprenorphine is prescribed, so consumption is supervised or "
+                "not, never 'not applicable'",
             )
         )
-    if not substitution and row["OSTSUP"] != "not_applicable":
+    if not asked and row["OSTSUP"] != "not_applicable":
         found.append(
             Problem(
                 "SUB",
                 key,
                 "OSTSUP",
-                "no opioid substitution is prescribed, so supervision is 'not applicable'",
+                "supervision is asked of oral methadone and buprenorphine only (seed 003's * "
+                "and #), so here it is 'not applicable'",
             )
         )
     return found

@@ -234,8 +234,8 @@ def test_the_check_catches_doses_that_disagree_with_the_prescribing(personas, pr
     )
     assert problems() == [
         "SUB T0205-E1-P1-D1 METHDOSE: prescribed, so its daily dose is more than 0",
-        "SUB T0205-E1-P1-D1 OSTSUP: opioid substitution is prescribed, so consumption is "
-        "supervised or not, never 'not applicable'",
+        "SUB T0205-E1-P1-D1 OSTSUP: oral methadone or buprenorphine is prescribed, so "
+        "consumption is supervised or not, never 'not applicable'",
     ]
 
 

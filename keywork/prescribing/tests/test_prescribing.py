@@ -285,3 +285,25 @@ def test_a_prescription_in_error_no_longer_counts(personas, prescriber):
     )
     assert dose(personas, D0) == (0, 0, "not_applicable")
     refused("R13", change, personas, methadone, D0 + DAY, ml("50"))
+
+
+@pytest.mark.parametrize("medication", ["rx.buprenorphine-depot", "rx.methadone-injection"])
+def test_supervision_is_asked_only_of_oral_methadone_and_buprenorphine(
+    personas, prescriber, medication
+):
+    """Seed 003: "If client's OST medication (indicated with a * or #) is currently
+    supervised at every or most dispenses record 'Supervised'". Depot buprenorphine and the
+    injectable opioids are opioid substitution without a * or #: not applicable."""
+    depot = DoseInput(amount=Decimal("100"), unit="mg", supervision=SUPERVISED)
+    error = refused("R7", prescribe, personas, prescriber, medication, depot)
+    assert error.message.startswith("supervision is recorded for oral methadone and oral")
+    assert error.message.endswith("it is not applicable")
+    prescribe(
+        personas,
+        prescriber,
+        medication,
+        DoseInput(amount=Decimal("100"), unit="mg", supervision="not_applicable"),
+    )
+    assert dose(personas, D0)[2] == "not_applicable"
+    prescribe(personas, prescriber, "rx.buprenorphine", mg("8", "unsupervised"))
+    assert dose(personas, D0) == (0, 8, "unsupervised")  # the oral one's, the depot's not asked

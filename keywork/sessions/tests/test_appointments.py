@@ -328,3 +328,17 @@ def test_the_team_diary_shows_a_day_at_a_time_and_pages_by_day(client, personas)
     assert "11:00" in later and "Sam Synthetic" in later
     assert client.get("/diary/?who=team&from=9999-12-31").status_code == 200
     assert client.get("/diary/?from=nonsense").status_code == 200
+
+
+def test_the_diary_lists_the_oldest_past_appointments_with_no_outcome_and_counts_them_all(
+    client, personas, monkeypatch
+):
+    from keywork.sessions import queries
+
+    monkeypatch.setattr(queries, "UNRECORDED_SHOWN", 2)
+    oldest = [book(personas, at(-days)) for days in (5, 4, 3)]
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/diary/").content.decode()
+    assert '<span class="flag">3</span>' in page and "The oldest 2 are listed" in page
+    assert f"?appointment={oldest[0].pk}" in page and f"?appointment={oldest[2].pk}" not in page
+    assert "/?scope=mine&amp;show=unrecorded" in page
