@@ -252,3 +252,31 @@ def test_the_dataset_version_comes_from_configuration(personas, settings):
     settings.KEYWORK_NDTMS_DATASET = "2019.1"
     with pytest.raises(CommandError, match=r"no dataset version '2019.1' \(known: 2026.1\)"):
         call_command("export", "ndtms", "--month", "2026-03", "--check")
+
+
+@pytest.mark.raw_sql_against_database
+def test_a_depot_is_returned_with_supervision_not_applicable(personas, prescriber, tmp_path):  # noqa: F811
+    """Seed 003 asks supervision only of the medicines it marks * or #; a depot injection
+    brought over from an earlier system as "supervised" is returned as not applicable (99),
+    and the check finds nothing wrong with it."""
+    treated = episode(personas, person(personas, "T0206"))
+    depot = prescribing.start_prescription(
+        actor=personas.mi_keyworker.user,
+        episode=treated,
+        given=PrescriptionInput(
+            medication="rx.buprenorphine-depot",
+            regime="maintenance",
+            started_on=march(16, 2),
+            dose=DoseInput(amount=Decimal("100"), unit="mg", supervision="not_applicable"),
+            prescriber=prescriber,
+        ),
+    )
+    DoseChange.objects.filter(prescription=depot).update(supervision="supervised")
+    written, _ = exported(tmp_path)
+    lines = [line.split(",") for line in written.splitlines()]
+    header = lines[0]
+    (row,) = [r for r in lines if r[header.index("SUBID")] == "T0206-E1-P1-D1"]
+    assert row[header.index("OSTSUP")] == "99"
+    said = io.StringIO()
+    call_command("export", "ndtms", "--month", "2026-03", "--check", stdout=said)
+    assert "T0206" not in said.getvalue()
