@@ -11,7 +11,7 @@ from keywork.access.models import Worker
 from keywork.assessments.models import Domain, Need
 from keywork.audit import trail
 from keywork.audit.models import AuditEvent
-from keywork.careplans import rules
+from keywork.careplans import queries, rules
 from keywork.careplans.models import (
     ActionKind,
     AgreedHow,
@@ -50,6 +50,21 @@ def _practitioner(actor: Actor, episode: Episode) -> Worker:
 
 def current_plan(episode: Episode) -> CarePlan | None:
     return CarePlan.objects.filter(episode=episode).order_by("-version").first()
+
+
+def check_reason_for(episode: Episode, entry: Entry, day: dt.date, *, field: str) -> None:
+    """Rule 8 for recovery support recorded on `day`, as an intervention or on a session:
+    the need it requires in the assessment, and a goal for it in the care plan."""
+    needed = entry.needs_assessed_need
+    if needed:
+        assessed, in_plan = queries.reason_for(episode, entry, day)
+        rules.check_need(
+            name=entry.name,
+            domain=dict(Domain.choices).get(needed, needed),
+            assessed=assessed,
+            in_plan=in_plan,
+            field=field,
+        )
 
 
 def review_weeks(episode: Episode) -> int:

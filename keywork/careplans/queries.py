@@ -8,7 +8,9 @@ from collections.abc import Iterable
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from keywork.assessments.models import Assessment
 from keywork.careplans.models import CarePlan, Goal, MilestoneProgress, PlanAction, Review
+from keywork.catalogue.models import Entry
 from keywork.clients.models import Client, Episode
 
 
@@ -78,3 +80,40 @@ def overdue_actions_of(episode: OuterRef, day: dt.date) -> Exists:
 def overdue_actions(plan: CarePlan, day: dt.date) -> list[PlanAction]:
     """The plan's actions past their date and not done, the longest overdue first."""
     return list(plan.actions.filter(done_on__isnull=True, due_on__lt=day).order_by("due_on"))
+
+
+def plan_in_force(episode: Episode, day: dt.date) -> CarePlan | None:
+    """The episode's care plan as agreed on `day`: its latest version agreed by then."""
+    return CarePlan.objects.filter(episode=episode, agreed_on__lte=day).order_by("-version").first()
+
+
+def named_in(plan: CarePlan | None, entry: Entry) -> bool:
+    """Whether a goal of the plan names the entry (itself, its parent, or what it reports as)."""
+    if plan is None:
+        return False
+    named = Entry.objects.filter(
+        pk__in=Goal.interventions.through.objects.filter(goal__care_plan=plan).values("entry_id")
+    )
+    ids = {e for e in (entry.pk, entry.parent_id, entry.reports_as_id) if e is not None}
+    return any(
+        e.pk in ids or (entry.reports_as_id and e.reports_as_id == entry.reports_as_id)
+        for e in named
+    )
+
+
+def reason_for(episode: Episode, entry: Entry, day: dt.date) -> tuple[bool, bool]:
+    """Rule 8's two facts for recovery support on `day`: whether the latest assessment by
+    then holds the need it requires, and whether the care plan in force has a goal in that
+    domain or names the support."""
+    needed = entry.needs_assessed_need
+    assessment = (
+        Assessment.objects.filter(episode=episode, assessed_on__lte=day)
+        .order_by("-assessed_on", "-pk")
+        .first()
+    )
+    plan = plan_in_force(episode, day)
+    assessed = assessment is not None and assessment.needs.filter(domain=needed).exists()
+    in_plan = plan is not None and (
+        plan.goals.filter(domain=needed).exists() or named_in(plan, entry)
+    )
+    return assessed, in_plan

@@ -144,3 +144,21 @@ def check_action_done(
         raise invalid("done_on", f"an action cannot be done in the future ({uk(on)})")
     if on < agreed_on:
         raise invalid("done_on", f"{uk(on)} is before the care plan was agreed ({uk(agreed_on)})")
+
+
+def check_need(*, name: str, domain: str, assessed: bool, in_plan: bool, field: str) -> None:
+    """Rule 8: recovery support needs the need in the assessment and a goal in the care plan,
+    whether it is recorded as an intervention or ticked on a session."""
+    if not assessed:
+        raise RuleViolation(
+            "R8",
+            f"{name} needs an assessed need for {domain.lower()}: record it in the assessment "
+            "first",
+            field=field,
+        )
+    if not in_plan:
+        raise RuleViolation(
+            "R8",
+            f"{name} needs a care-plan goal for {domain.lower()}: add it to the care plan first",
+            field=field,
+        )

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from keywork.access.models import Worker
 from keywork.access.queries import check_competent
-from keywork.assessments.models import Assessment, Domain
 from keywork.audit import trail
 from keywork.audit.models import AuditEvent
 from keywork.audit.trail import mark_in_error_and_audit
-from keywork.careplans.models import CarePlan, Goal
+from keywork.careplans.actions import check_reason_for
+from keywork.careplans.queries import named_in, plan_in_force
 from keywork.catalogue.models import Entry
 from keywork.clients import policies
 from keywork.clients.models import Episode
@@ -117,23 +117,6 @@ def _may_record(actor: Actor, episode: Episode) -> None:
         raise AccessDenied("only keyworkers in the client's team record its interventions")
 
 
-def _plan_in_force(episode: Episode, day: dt.date) -> CarePlan | None:
-    return CarePlan.objects.filter(episode=episode, agreed_on__lte=day).order_by("-version").first()
-
-
-def _named_in(plan: CarePlan | None, entry: Entry) -> bool:
-    if plan is None:
-        return False
-    named = Entry.objects.filter(
-        pk__in=Goal.interventions.through.objects.filter(goal__care_plan=plan).values("entry_id")
-    )
-    ids = {e for e in (entry.pk, entry.parent_id, entry.reports_as_id) if e is not None}
-    return any(
-        e.pk in ids or (entry.reports_as_id and e.reports_as_id == entry.reports_as_id)
-        for e in named
-    )
-
-
 def _periods(episode: Episode, groups: set[str], exclude: int | None) -> list[Period]:
     """The client's recorded interventions (every episode) in these national groups."""
     found = Intervention.objects.filter(
@@ -197,7 +180,7 @@ def _check(episode: Episode, entry: Entry, given: InterventionInput, exclude: in
         rules.check_structured(
             name=entry.name,
             planned_sessions=given.planned_sessions,
-            named_in_plan=_named_in(_plan_in_force(episode, given.started_on), entry),
+            named_in_plan=named_in(plan_in_force(episode, given.started_on), entry),
         )
     _check_recovery_support(episode, entry, given)
     _check_exclusive(episode, entry, group, given, exclude)
@@ -205,21 +188,7 @@ def _check(episode: Episode, entry: Entry, given: InterventionInput, exclude: in
 
 def _check_recovery_support(episode: Episode, entry: Entry, given: InterventionInput) -> None:
     """Rule 8: the need assessed and a goal in the plan; mutual aid's first contact."""
-    needed = entry.needs_assessed_need
-    if needed:
-        assessment = (
-            Assessment.objects.filter(episode=episode, assessed_on__lte=given.started_on)
-            .order_by("-assessed_on", "-pk")
-            .first()
-        )
-        plan = _plan_in_force(episode, given.started_on)
-        rules.check_need(
-            name=entry.name,
-            domain=dict(Domain.choices).get(needed, needed),
-            assessed=assessment is not None and assessment.needs.filter(domain=needed).exists(),
-            in_plan=plan is not None
-            and (plan.goals.filter(domain=needed).exists() or _named_in(plan, entry)),
-        )
+    check_reason_for(episode, entry, given.started_on, field="intervention")
     if entry.attributes.get("requires_first_contact"):
         contact = given.first_contact or FirstContact()
         rules.check_first_contact(
@@ -241,7 +210,7 @@ def _check_exclusive(
         rules.check_exclusive(
             mine, _periods(episode, blocking, exclude), mine_is_other_structured=True
         )
-        plan = _plan_in_force(episode, given.started_on)
+        plan = plan_in_force(episode, given.started_on)
         domains = set(plan.goals.values_list("domain", flat=True)) if plan else set()
         wanted = other_structured.attributes.get("care_plan_must_address", [])
         rules.check_other_structured_plan(

@@ -39,6 +39,7 @@ class FirstContactSupport(models.TextChoices):
     that it can be refused by name: it is not facilitated access."""
 
     ACCOMPANIED = "accompanied", "Went with the client to the first meeting"
+    TRANSPORT = "transport", "Arranged the client's transport to the first meeting"
     INTRODUCED = "introduced", "Introduced the client to a member in person"
     ARRANGED_CALL = "arranged_call", "Arranged a call with a member before the first meeting"
     PEER = "peer", "A peer supporter took the client"

@@ -252,24 +252,6 @@ def check_session(
         raise RuleViolation("R5", "that session is already counted", field="session")
 
 
-def check_need(*, name: str, domain: str, assessed: bool, in_plan: bool) -> None:
-    """Rule 8: this recovery support needs the need in the assessment and a goal in the
-    care plan."""
-    if not assessed:
-        raise RuleViolation(
-            "R8",
-            f"{name} needs an assessed need for {domain.lower()}: record it in the assessment "
-            "first",
-            field="intervention",
-        )
-    if not in_plan:
-        raise RuleViolation(
-            "R8",
-            f"{name} needs a care-plan goal for {domain.lower()}: add it to the care plan first",
-            field="intervention",
-        )
-
-
 def check_first_contact(
     *, group: str, on: dt.date | None, support: str, supports: set[str], started_on: dt.date
 ) -> None:

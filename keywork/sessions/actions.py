@@ -14,6 +14,7 @@ from keywork.access.models import Team, Worker
 from keywork.access.queries import check_competent
 from keywork.audit import trail
 from keywork.audit.models import AuditEvent
+from keywork.careplans.actions import check_reason_for
 from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
 from keywork.clients import policies
@@ -186,6 +187,21 @@ def schedule_group(
     return booked
 
 
+def _check_recovery_support(episode: Episode, ticked: list[Entry], day: dt.date) -> None:
+    """Rule 8 on a session as on an intervention record: recovery support needs the need
+    assessed and a goal in the care plan; facilitated access to mutual aid is an arranged
+    first contact, recorded as an intervention with it, never a tick."""
+    for entry in ticked:
+        if entry.attributes.get("requires_first_contact"):
+            raise RuleViolation(
+                "R8",
+                f"{entry.name} is an arranged first contact: record it as an intervention with "
+                "the group, the date and how it was supported, not as a tick on a session",
+                field="interventions",
+            )
+        check_reason_for(episode, entry, day, field="interventions")
+
+
 def _entries(content: SessionContent) -> dict[str, Entry]:
     codes = {*content.topics, *content.interventions, *content.techniques}
     found = (
@@ -287,6 +303,7 @@ def _attended(
     rules.check_entry_kinds(content, {code: e.kind for code, e in entries.items()})
     for code in content.interventions:
         check_competent(worker, entries[code], day)
+    _check_recovery_support(attendance.episode, [entries[c] for c in content.interventions], day)
     booked = _booked_after(attendance)
     rules.check_next_appointment(
         next_at=next_appointment.starts_at if next_appointment else None,
@@ -563,6 +580,7 @@ def record_reintegration(
     rules.check_reintegration(given.content, phases)
     for code in given.content.interventions:
         check_competent(worker, entries[code], day)
+    _check_recovery_support(episode, [entries[c] for c in given.content.interventions], day)
     attendance = _one_to_one(
         episode,
         worker,

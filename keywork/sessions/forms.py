@@ -105,7 +105,9 @@ class ContentForm(ActionForm):
             offered = offered.filter(phases__code=self.only_phase)
             deliverable = deliverable.filter(phases__code=self.only_phase)
         self.offer("topics", phase_first(list(offered.filter(kind="topic")), phase))
-        self.offer("interventions", phase_first(list(deliverable), phase))
+        # facilitated access to mutual aid is an intervention record with its first contact
+        ticks = [e for e in deliverable if not e.attributes.get("requires_first_contact")]
+        self.offer("interventions", phase_first(ticks, phase))
         self.offer(
             "techniques", [(e.code, e.name) for e in offered.filter(kind__in=TECHNIQUE_KINDS)]
         )

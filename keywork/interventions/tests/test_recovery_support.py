@@ -100,3 +100,10 @@ def test_rule_8_in_the_same_words_on_the_form_and_in_the_import(client, personas
     assert refusals[1].startswith("line 2: R8: a leaflet is not facilitated access")
     assert len(refusals) == 2
     assert Intervention.objects.get().first_contact_support == "peer"
+
+
+def test_transport_to_the_first_meeting_is_an_arranged_first_contact(personas):
+    """DOMAIN.md rule 8: "an actual arranged first contact (a meeting with a member,
+    transport or accompaniment to the first session), not a leaflet"."""
+    taken = FirstContact(group="NA, Thursday", on=today(), support="transport")
+    assert mutual_aid(personas, taken).first_contact_support == "transport"
