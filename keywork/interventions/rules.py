@@ -14,7 +14,10 @@ STRUCTURED_PSYCHOSOCIAL = "structured_psychosocial"
 STRUCTURED_PHARMACOLOGICAL = "structured_pharmacological"
 PRESCRIBING = {STRUCTURED_PHARMACOLOGICAL, "relapse_prevention_prescribing"}
 OTHER_STRUCTURED = "other_structured"
-MINIMUM_PLANNED_SESSIONS = 2  # "delivered over several sessions" (seed 002, DOMAIN.md)
+# Seed 002: a structured psychosocial intervention "is likely to comprise a number of
+# sessions". No seed gives a number; ours is the least that is "a number of" (more than one),
+# a local reading (docs/interventions.md).
+MINIMUM_PLANNED_SESSIONS = 2
 
 # What a care plan for other structured treatment addresses (seed 002), by goal domain.
 CARE_PLAN_AREAS: dict[str, tuple[str, set[str]]] = {
