@@ -13,7 +13,14 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.db.models.functions import Coalesce
 
 from keywork.access import rules
-from keywork.access.models import PRACTITIONER_ROLES, Competency, Registration, Supervision, Worker
+from keywork.access.models import (
+    PRACTITIONER_ROLES,
+    Competency,
+    Registration,
+    Supervision,
+    Team,
+    Worker,
+)
 from keywork.catalogue.models import MAX_DEPTH, Entry, Tier
 from keywork.core.dates import uk
 
@@ -187,12 +194,6 @@ class Standing:
         """Each registration with its state."""
         return [(r, _state(r.expires_on, self.day, last_day=True)) for r in self.registrations]
 
-    @property
-    def needs_attention(self) -> bool:
-        """Supervision not in date, or a registration lapsed or due."""
-        due = any(state != "in date" for _, state in self.registered)
-        return self.supervision != "in date" or due
-
 
 def _state(until: dt.date | None, day: dt.date, *, last_day: bool) -> str:
     if until is None:
@@ -209,13 +210,19 @@ def _latest_by_body(held: list[Registration]) -> list[Registration]:
     return sorted(latest.values(), key=lambda r: r.expires_on)
 
 
+def practitioners_of(service_id: int, team: Team | None = None) -> QuerySet[Worker]:
+    """The keyworkers and team leaders of a service, or of one team of it (accounts
+    disabled since included: reports look back)."""
+    workers = Worker.objects.filter(service_id=service_id, role__in=PRACTITIONER_ROLES)
+    return workers.filter(team=team) if team is not None else workers
+
+
 def practitioners_led_by(leader: Worker) -> QuerySet[Worker]:
     """The active keyworkers and team leaders of a team leader's team, or of a service
     manager's service."""
-    workers = Worker.objects.filter(role__in=PRACTITIONER_ROLES, user__is_active=True)
-    if leader.team_id:
-        return workers.filter(team_id=leader.team_id)
-    return workers.filter(service=leader.service)
+    assert leader.service_id is not None
+    led = practitioners_of(leader.service_id, leader.team if leader.team_id else None)
+    return led.filter(user__is_active=True)
 
 
 def standing(workers: QuerySet[Worker], day: dt.date) -> list[Standing]:

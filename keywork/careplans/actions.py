@@ -24,6 +24,7 @@ from keywork.careplans.models import (
     Progress,
     Review,
 )
+from keywork.careplans.queries import current_plan
 from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
 from keywork.clients import policies
@@ -46,10 +47,6 @@ def _practitioner(actor: Actor, episode: Episode) -> Worker:
     if not episode.is_open:
         raise RuleViolation("EPISODE", "the episode is discharged: its care plan is closed")
     return worker
-
-
-def current_plan(episode: Episode) -> CarePlan | None:
-    return CarePlan.objects.filter(episode=episode).order_by("-version").first()
 
 
 def check_reason_for(episode: Episode, entry: Entry, day: dt.date, *, field: str) -> None:

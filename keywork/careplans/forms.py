@@ -15,7 +15,6 @@ from keywork.careplans.actions import (
     GoalInput,
     MilestoneUpdate,
     PlanInput,
-    current_plan,
     review_weeks,
 )
 from keywork.careplans.models import (
@@ -27,6 +26,7 @@ from keywork.careplans.models import (
     Owner,
     Progress,
 )
+from keywork.careplans.queries import current_plan
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.forms import DATE
 from keywork.clients.models import Episode

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from keywork.careplans import actions
 from keywork.careplans.models import PlanAction
+from keywork.careplans.queries import current_plan
 from keywork.clients.importers import OpenEpisodeOf
 from keywork.core.actors import Actor
 from keywork.core.errors import invalid
@@ -22,7 +23,7 @@ class PlanActionOf(OpenEpisodeOf):
 
     def find(self, actor: Actor) -> PlanAction:  # type: ignore[override]
         episode = super().find(actor)
-        plan = actions.current_plan(episode)
+        plan = current_plan(episode)
         found = plan.actions.filter(description=self.description).first() if plan else None
         if found is None:
             raise invalid("description", f"no action '{self.description}' on the current care plan")

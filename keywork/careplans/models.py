@@ -6,8 +6,6 @@ its date and not done is overdue."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import Q
 
@@ -125,10 +123,6 @@ class PlanAction(models.Model):
     @property
     def episode(self) -> Episode:
         return self.care_plan.episode
-
-    def overdue_on(self, day: dt.date) -> bool:
-        """Not done, and due before `day`."""
-        return self.done_on is None and self.due_on < day
 
 
 class Progress(models.TextChoices):

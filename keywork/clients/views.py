@@ -89,9 +89,12 @@ def record_change(
     was read at), the action, its refusal; then back to the `back` page."""
     client = queries.visible_client(request.user, local_id)
     record = records.filter(pk=pk).first() if client else None
-    if client is None or (record is not None and record.episode.client_id != client.pk):
-        record = None  # another client's record: as if there were none
-    if client is None or record is None or not policies.can_work_with(request.user, record.episode):
+    if (
+        client is None
+        or record is None
+        or record.episode.client_id != client.pk  # another client's: as if there were none
+        or not policies.can_work_with(request.user, record.episode)
+    ):
         raise Http404("No such record on the records you can change.")
     shown = initial(record) if initial else {}
     if version and form_class.versioned:

@@ -22,6 +22,7 @@ from keywork.access.models import Supervision, Team, Worker
 from keywork.careplans import actions as careplans
 from keywork.careplans.actions import ActionInput, GoalInput, PlanInput
 from keywork.careplans.models import CarePlan
+from keywork.careplans.queries import current_plan
 from keywork.clients.models import Episode, ProblemSubstance
 from keywork.core.dates import today as local_today
 from keywork.demo.groups import lead_of
@@ -165,7 +166,7 @@ def _structured_psychosocial(practitioner: Worker, code: str, count: int) -> Non
         "pk"
     ):
         sessions = _sessions_with(practitioner, episode, supervised)
-        plan = careplans.current_plan(episode)
+        plan = current_plan(episode)
         if started == count or plan is None or len(sessions) < 2:
             continue
         start = timezone.localdate(sessions[0].session.starts_at)

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from keywork.access.models import PRACTITIONER_ROLES, Service, Team, Worker
+from keywork.access.models import Service, Team, Worker
+from keywork.access.queries import practitioners_of
 from keywork.clients import glass, policies
 
 
@@ -33,10 +34,7 @@ def keywork(request: HttpRequest) -> dict[str, Any]:
         worker = policies.worker_of(user)
         if worker is None or worker.service_id is None:
             return []
-        found = Worker.objects.filter(service_id=worker.service_id, role__in=PRACTITIONER_ROLES)
-        own = policies.report_team_of(user)
-        if own is not None:
-            found = found.filter(team=own)
+        found = practitioners_of(worker.service_id, policies.report_team_of(user))
         return list(found.select_related("user").order_by("user__first_name", "user__last_name"))
 
     return {
