@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from keywork.access import policies
+from keywork.access import policies, rules
 from keywork.access.models import (
     PRACTITIONER_ROLES,
     Competency,
@@ -448,7 +448,7 @@ def record_registration(
     if not chosen:
         raise invalid("interventions", "name at least one specialist intervention it covers")
     for entry in chosen:
-        if entry.tier is None or entry.tier.competence != Tier.Competence.REGISTERED:
+        if entry.tier is None or entry.tier.competence not in rules.NEEDS_REGISTRATION:
             raise RuleViolation(
                 "R4",
                 f"{entry.name} is not a specialist intervention: a registration covers "

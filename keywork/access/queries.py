@@ -70,12 +70,11 @@ def competent_workers(entry: Entry, on: dt.date) -> QuerySet[Worker]:
     workers = Worker.objects.filter(role__in=PRACTITIONER_ROLES)
     rule, covered = _rule(entry), covering_entries(entry)
     if rule == rules.TRAINED_AND_SUPERVISED:
-        return workers.filter(
-            Exists(_training(covered, on).filter(worker=OuterRef("pk"))),
-            Exists(_supervision(on).filter(worker=OuterRef("pk"))),
-        )
-    if rule == rules.REGISTERED:
-        return workers.filter(Exists(_registration(covered, on).filter(worker=OuterRef("pk"))))
+        workers = workers.filter(Exists(_training(covered, on).filter(worker=OuterRef("pk"))))
+    if rule in rules.NEEDS_REGISTRATION:
+        workers = workers.filter(Exists(_registration(covered, on).filter(worker=OuterRef("pk"))))
+    if rule in rules.NEEDS_SUPERVISION:
+        workers = workers.filter(Exists(_supervision(on).filter(worker=OuterRef("pk"))))
     return workers
 
 
@@ -120,7 +119,7 @@ def check_competent(worker: Worker, entry: Entry, on: dt.date) -> None:
     message = verdict.reason
     if colleagues:
         message += " Competent in your team: " + ", ".join(c.name for c in colleagues) + "."
-    specialist = _rule(entry) == rules.REGISTERED
+    specialist = _rule(entry) in rules.NEEDS_REGISTRATION
     raise rules.RuleViolation(
         "R4",
         message,
@@ -154,12 +153,14 @@ def competent_entries(worker: Worker, on: dt.date) -> QuerySet[Entry]:
     trained = Q(tier__competence=Tier.Competence.TRAINED_AND_SUPERVISED) & _covered(
         Competency.objects.filter(training_in_date(on), worker=worker), "intervention_id"
     )
-    if not _supervision(on).filter(worker=worker).exists():
-        trained = Q(pk__in=[])
-    registered = Q(tier__competence=Tier.Competence.REGISTERED) & _covered(
+    held = _covered(
         Registration.objects.filter(registration_in_date(on), worker=worker), "interventions"
     )
-    return entries.filter(anyone | trained | registered)
+    registered = Q(tier__competence=Tier.Competence.REGISTERED) & held
+    supervised = Q(tier__competence=Tier.Competence.REGISTERED_AND_SUPERVISED) & held
+    if not _supervision(on).filter(worker=worker).exists():
+        trained = supervised = Q(pk__in=[])
+    return entries.filter(anyone | trained | registered | supervised)
 
 
 def workers_by_username(usernames: list[str]) -> dict[str, Worker]:

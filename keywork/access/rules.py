@@ -14,6 +14,10 @@ __all__ = ["RuleViolation"]
 ANY_KEYWORKER = "any_keyworker"
 TRAINED_AND_SUPERVISED = "trained_and_supervised"
 REGISTERED = "registered"
+REGISTERED_AND_SUPERVISED = "registered_and_supervised"
+# Which rules ask for a registration, and which for clinical supervision in date.
+NEEDS_REGISTRATION = (REGISTERED, REGISTERED_AND_SUPERVISED)
+NEEDS_SUPERVISION = (TRAINED_AND_SUPERVISED, REGISTERED_AND_SUPERVISED)
 
 
 @dataclass(frozen=True)
@@ -51,28 +55,32 @@ def assess_competence(facts: CompetenceFacts) -> Competence:
         return Competence(False, f"{refused}: only keyworkers deliver interventions. {refer}")
     if facts.rule == ANY_KEYWORKER:
         return Competence(True, f"{facts.tier}: every keyworker may deliver {what}")
+    if facts.rule not in (TRAINED_AND_SUPERVISED, *NEEDS_REGISTRATION):
+        raise ValueError(f"unknown competence rule {facts.rule!r}")
     if facts.rule == TRAINED_AND_SUPERVISED:
         if facts.trained_on is None:
             return Competence(False, f"{refused}: no training in it is recorded. {refer}")
-        if facts.supervision_lapses_on is None:
-            if facts.last_supervision_lapsed_on is None:
-                why = "no clinical supervision is recorded"
-            else:
-                why = f"clinical supervision lapsed on {uk(facts.last_supervision_lapsed_on)}"
-            return Competence(False, f"{refused}: {why}. {refer}")
-        return Competence(
-            True,
-            f"trained {uk(facts.trained_on)}, supervision in date until "
-            f"{uk(facts.supervision_lapses_on - dt.timedelta(days=1))}",
-        )
-    if facts.rule == REGISTERED:
+        held = f"trained {uk(facts.trained_on)}"
+    else:
         if facts.registration is None:
             return Competence(
                 False,
                 f"{refused}: no registration or accreditation covering it is in date. {refer}",
             )
-        return Competence(True, f"registered: {facts.registration}")
-    raise ValueError(f"unknown competence rule {facts.rule!r}")
+        held = f"registered: {facts.registration}"
+    if facts.rule not in NEEDS_SUPERVISION:
+        return Competence(True, held)
+    if facts.supervision_lapses_on is None:
+        if facts.last_supervision_lapsed_on is None:
+            why = "no clinical supervision is recorded"
+        else:
+            why = f"clinical supervision lapsed on {uk(facts.last_supervision_lapsed_on)}"
+        return Competence(False, f"{refused}: {why}. {refer}")
+    return Competence(
+        True,
+        f"{held}, supervision in date until "
+        f"{uk(facts.supervision_lapses_on - dt.timedelta(days=1))}",
+    )
 
 
 def require_competent(competence: Competence) -> None:

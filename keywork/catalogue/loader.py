@@ -16,7 +16,14 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from keywork.catalogue.models import MAX_DEPTH, CatalogueVersion, Entry, Phase, Tier
+from keywork.catalogue.models import (
+    MAX_DEPTH,
+    CatalogueVersion,
+    Entry,
+    EntryChange,
+    Phase,
+    Tier,
+)
 from keywork.core.writes import bulk_write
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -209,7 +216,7 @@ def _check_references(catalogue: Catalogue) -> None:
             raise _problem(
                 tier["_where"], tier, "tier", f"unknown competence rule '{tier['competence']}'"
             )
-    kinds = {e["code"]: e["kind"] for e in catalogue.entries}
+    national = _national(catalogue.entries)
     parents = {e["code"]: e.get("parent") for e in catalogue.entries}
     for entry in catalogue.entries:
         where = entry["_where"]
@@ -239,10 +246,49 @@ def _check_references(catalogue: Catalogue) -> None:
                 where, entry, "entry", f"sits more than {MAX_DEPTH} levels deep (or in a loop)"
             )
         reports_as = entry.get("reports_as")
-        if reports_as and kinds.get(reports_as) != Entry.Kind.NATIONAL_DEFINITION:
+        if reports_as and reports_as not in national:
             raise _problem(
                 where, entry, "entry", f"reports_as '{reports_as}' is not a national definition"
             )
+        _check_attributes(entry, national)
+
+
+def _national(entries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What an entry may be reported as: a national definition, or an intervention seed 003
+    defines itself (its recovery support), by code."""
+    return {
+        e["code"]: e
+        for e in entries
+        if e["kind"] == Entry.Kind.NATIONAL_DEFINITION
+        or (e["kind"] == Entry.Kind.INTERVENTION and e["source"] == "national-definitions")
+    }
+
+
+RECORDED_AS = {"prescription"}
+DELIVERED_BY = {"agency"}
+
+
+def _check_attributes(entry: dict[str, Any], national: dict[str, dict[str, Any]]) -> None:
+    """The attributes the rules read: `recorded_as` (medical treatment is a prescription),
+    `delivered_by` (a group outside the service), `settings` (the national definition it is
+    returned as in each setting, all in the group of the one it reports as)."""
+    where, attributes = entry["_where"], entry.get("attributes", {})
+    if attributes.get("recorded_as", "prescription") not in RECORDED_AS:
+        raise _problem(where, entry, "entry", f"recorded_as must be one of {sorted(RECORDED_AS)}")
+    if attributes.get("delivered_by", "agency") not in DELIVERED_BY:
+        raise _problem(where, entry, "entry", f"delivered_by must be one of {sorted(DELIVERED_BY)}")
+    group = national.get(entry.get("reports_as", ""), {}).get("group")
+    for setting, code in attributes.get("settings", {}).items():
+        definition = national.get(code)
+        if definition is None or definition.get("group") != group:
+            raise _problem(
+                where,
+                entry,
+                "entry",
+                f"settings: '{code}' is not a national definition in the group of its reports_as",
+            )
+        if definition.get("attributes", {}).get("setting") != setting:
+            raise _problem(where, entry, "entry", f"settings: '{code}' is not delivered {setting}")
 
 
 def _unique(items: list[dict[str, Any]], kind: str) -> set[str]:
@@ -364,6 +410,7 @@ def _sync_entries(
         )
     }
     changed: list[tuple[Entry, dict[str, Any]]] = []
+    history: list[EntryChange] = []
     for item in catalogue.entries:
         state = _entry_state(item, all_phases)
         entry = existing.get(item["code"])
@@ -375,6 +422,15 @@ def _sync_entries(
             continue
         else:
             report.updated.append(f"entry {entry.code}")
+            history.append(
+                EntryChange(
+                    entry=entry,
+                    was_version=entry.version,
+                    became_version=catalogue.version,
+                    changed_at=now,
+                    was=_stored_state(entry) | {"retired": entry.retired_at is not None},
+                )
+            )
         changed.append((entry, state))
         existing[entry.code] = entry
     # First save the fields, then the links between entries, which may point at new ones.
@@ -387,6 +443,7 @@ def _sync_entries(
         entry.version, entry.retired_at = catalogue.version, None
         entry.reports_as = entry.parent = None
         entry.save()
+    EntryChange.objects.bulk_create(history)
     for entry, state in changed:
         entry.reports_as = existing[state["reports_as"]] if state["reports_as"] else None
         entry.parent = existing[state["parent"]] if state["parent"] else None

@@ -56,6 +56,10 @@ class Tier(models.Model):
             "Recorded training in the intervention and clinical supervision in date",
         )
         REGISTERED = "registered", "A registration or accreditation that covers it, in date"
+        REGISTERED_AND_SUPERVISED = (
+            "registered_and_supervised",
+            "A registration or accreditation that covers it and clinical supervision, both in date",
+        )
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=80)
@@ -149,3 +153,20 @@ class Entry(models.Model):
     @property
     def offered(self) -> bool:
         return self.retired_at is None
+
+
+class EntryChange(models.Model):
+    """How an entry read before a catalogue version changed it: what records made under the
+    earlier reading meant, kept when the files move on."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="changes")
+    was_version = models.CharField(max_length=32, help_text="The version it read so under.")
+    became_version = models.CharField(max_length=32, help_text="The version that changed it.")
+    changed_at = models.DateTimeField()
+    was = models.JSONField(help_text="Every field as it read, codes for links.")
+
+    class Meta:
+        ordering = ["entry", "changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.entry.code} as of {self.was_version}"

@@ -193,6 +193,8 @@ class Persona:
     registration: tuple[str, str, tuple[str, ...]] | None = None  # body, number, codes
 
 
+HISTORY_REACH = 800  # days: before the earliest referral (720 days)
+SUPERVISION_EVERY = 42  # days: within KEYWORK_SUPERVISION_VALID_DAYS (56)
 PERSONAS = (
     Persona(
         "kw.amira",
@@ -407,14 +409,15 @@ def _personas(service: Service, teams: list[Team]) -> list[Worker]:
                 ),
             )
         if p.supervised_days_ago is not None:
-            access.record_supervision(
-                actor=None,
-                worker=worker,
-                given=access.RecordSupervisionInput(
-                    held_on=day - dt.timedelta(days=p.supervised_days_ago),
-                    supervisor="Carys Pritchard",
-                ),
-            )
+            # every six weeks through the history, the latest `supervised_days_ago`
+            for back in range(p.supervised_days_ago, HISTORY_REACH, SUPERVISION_EVERY):
+                access.record_supervision(
+                    actor=None,
+                    worker=worker,
+                    given=access.RecordSupervisionInput(
+                        held_on=day - dt.timedelta(days=back), supervisor="Carys Pritchard"
+                    ),
+                )
         if p.registration:
             body, number, codes = p.registration
             access.record_registration(
@@ -423,8 +426,7 @@ def _personas(service: Service, teams: list[Team]) -> list[Worker]:
                 given=access.RecordRegistrationInput(
                     body=body,
                     number=number,
-                    valid_from=day
-                    - dt.timedelta(days=800),  # before the earliest referral (720 days)
+                    valid_from=day - dt.timedelta(days=HISTORY_REACH),
                     expires_on=day + dt.timedelta(days=300),
                     interventions=list(Entry.objects.filter(code__in=codes)),
                 ),

@@ -16,6 +16,7 @@ from keywork.audit.models import AuditEvent
 from keywork.audit.trail import mark_in_error_and_audit
 from keywork.careplans.actions import check_reason_for
 from keywork.careplans.queries import named_in, plan_in_force
+from keywork.catalogue import rules as catalogue_rules
 from keywork.catalogue.models import Entry
 from keywork.clients import policies
 from keywork.clients.models import Episode
@@ -100,6 +101,17 @@ def national_group(entry: Entry) -> str:
     return entry.reports_as.group if entry.reports_as is not None else entry.group
 
 
+def settings_of(entry: Entry) -> list[str]:
+    """The settings it is delivered in, if the catalogue names them: those of its national
+    definition, or (residential and community rehabilitation) one per definition it is
+    returned as."""
+    by_setting = entry.attributes.get("settings")
+    if by_setting:
+        return list(by_setting)
+    required = (entry.reports_as or entry).attributes.get("setting")
+    return [required] if required else []
+
+
 def _entry(code: str) -> Entry:
     found = Entry.objects.select_related("reports_as", "tier", "parent").filter(code=code).first()
     rules.check_recordable(
@@ -109,6 +121,9 @@ def _entry(code: str) -> Entry:
         group=national_group(found) if found else "",
     )
     assert found is not None
+    catalogue_rules.check_not_medical(
+        name=found.name, attributes=found.attributes, field="intervention"
+    )
     return found
 
 
@@ -155,9 +170,17 @@ def _other_structured() -> Entry:
 def _check(episode: Episode, entry: Entry, given: InterventionInput, exclude: int | None) -> None:
     """Every rule an intervention record keeps, for a new record or an amended one."""
     rules.check_delivery(has_practitioner=given.practitioner is not None, agency=given.agency)
-    required = (entry.reports_as or entry).attributes.get("setting")
+    catalogue_rules.check_delivered_by(
+        name=entry.name,
+        attributes=entry.attributes,
+        has_practitioner=given.practitioner is not None,
+        field="practitioner",
+    )
     rules.check_setting(
-        setting=given.setting, settings=dict(Setting.choices), required=required, name=entry.name
+        setting=given.setting,
+        settings=dict(Setting.choices),
+        required=settings_of(entry),
+        name=entry.name,
     )
     rules.check_period(
         started_on=given.started_on,

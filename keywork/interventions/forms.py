@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django import forms
@@ -36,10 +37,20 @@ def intervention_choices() -> list[tuple[str, Any]]:
         .order_by("name")
     )
     grouped: dict[str, list[tuple[str, str]]] = {label: [] for label in HEADINGS.values()}
-    for entry in offered:
+    shown = [e for e in offered if not e.attributes.get("recorded_as")]  # rule 7: prescribed
+    names = Counter(e.name for e in shown)
+    for entry in shown:
         label = HEADINGS.get(national_group(entry), "Other interventions")
-        grouped.setdefault(label, []).append((entry.code, entry.name))
+        grouped.setdefault(label, []).append((entry.code, _named(entry, names)))
     return [("", "Choose…"), *((label, items) for label, items in grouped.items() if items)]
+
+
+def _named(entry: Entry, names: Counter[str]) -> str:
+    """Its name, told apart where a Skills Framework entry and the national definition it
+    reports as share one (psychodynamic therapy)."""
+    if names[entry.name] > 1 and entry.kind == Entry.Kind.NATIONAL_DEFINITION:
+        return f"{entry.name} (national definition)"
+    return entry.name
 
 
 class InterventionForm(ActionForm):

@@ -150,17 +150,18 @@ def check_delivery(*, has_practitioner: bool, agency: str) -> None:
 
 
 def check_setting(
-    *, setting: str, settings: dict[str, str], required: str | None, name: str
+    *, setting: str, settings: dict[str, str], required: list[str], name: str
 ) -> None:
+    """The setting is one the dataset knows, and one the intervention is delivered in
+    (`required`, when it names any)."""
     if setting not in settings:
         raise RuleViolation(
             "INVALID", f"setting: choose one of {', '.join(settings)}", field="setting"
         )
-    if required and setting != required:
+    if required and setting not in required:
+        where = " or ".join(settings[s].lower() for s in required)
         raise RuleViolation(
-            "INVALID",
-            f"setting: {name} is delivered in a {settings[required].lower()} setting",
-            field="setting",
+            "INVALID", f"setting: {name} is delivered in a {where} setting", field="setting"
         )
 
 

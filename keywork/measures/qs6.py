@@ -34,7 +34,11 @@ from keywork.measures.framework import Measure, Period, Scope, Step
 from keywork.sessions.models import Attendance, Outcome
 
 ATTENDANCE = "attendance"
-RESTRICTED = (Tier.Competence.TRAINED_AND_SUPERVISED, Tier.Competence.REGISTERED)
+RESTRICTED = (
+    Tier.Competence.TRAINED_AND_SUPERVISED,
+    Tier.Competence.REGISTERED,
+    Tier.Competence.REGISTERED_AND_SUPERVISED,
+)
 DAY = "attendance__session__day"
 EPISODE = "attendance__episode_id"
 
@@ -111,6 +115,11 @@ def _competent(entry: str) -> Q:
             Exact(rule, Tier.Competence.TRAINED_AND_SUPERVISED), Exists(trained), Exists(supervised)
         )
         | Q(Exact(rule, Tier.Competence.REGISTERED), Exists(registered))
+        | Q(
+            Exact(rule, Tier.Competence.REGISTERED_AND_SUPERVISED),
+            Exists(registered),
+            Exists(supervised),
+        )
     )
 
 

@@ -15,6 +15,7 @@ from keywork.access.queries import check_competent
 from keywork.audit import trail
 from keywork.audit.models import AuditEvent
 from keywork.careplans.actions import check_reason_for
+from keywork.catalogue import rules as catalogue_rules
 from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
 from keywork.clients import policies
@@ -187,6 +188,20 @@ def schedule_group(
     return booked
 
 
+def _check_ticked(episode: Episode, worker: Worker, ticked: list[Entry], day: dt.date) -> None:
+    """What the worker delivered on the session, by the rules an intervention record keeps:
+    never medical treatment (rule 7), nothing a group outside the service delivers, only
+    what the worker is competent for (rule 4), recovery support with its reason (rule 8)."""
+    for entry in ticked:
+        field = "interventions"
+        catalogue_rules.check_not_medical(name=entry.name, attributes=entry.attributes, field=field)
+        catalogue_rules.check_delivered_by(
+            name=entry.name, attributes=entry.attributes, has_practitioner=True, field=field
+        )
+        check_competent(worker, entry, day)
+    _check_recovery_support(episode, ticked, day)
+
+
 def _check_recovery_support(episode: Episode, ticked: list[Entry], day: dt.date) -> None:
     """Rule 8 on a session as on an intervention record: recovery support needs the need
     assessed and a goal in the care plan; facilitated access to mutual aid is an arranged
@@ -301,9 +316,7 @@ def _attended(
     rules.check_minimum_content(content, care_plan_choices=set(CarePlanWork.values))
     entries = _entries(content)
     rules.check_entry_kinds(content, {code: e.kind for code, e in entries.items()})
-    for code in content.interventions:
-        check_competent(worker, entries[code], day)
-    _check_recovery_support(attendance.episode, [entries[c] for c in content.interventions], day)
+    _check_ticked(attendance.episode, worker, [entries[c] for c in content.interventions], day)
     booked = _booked_after(attendance)
     rules.check_next_appointment(
         next_at=next_appointment.starts_at if next_appointment else None,
@@ -578,9 +591,7 @@ def record_reintegration(
     rules.check_entry_kinds(given.content, {code: e.kind for code, e in entries.items()})
     phases = {code: {p.code for p in e.phases.all()} for code, e in entries.items()}
     rules.check_reintegration(given.content, phases)
-    for code in given.content.interventions:
-        check_competent(worker, entries[code], day)
-    _check_recovery_support(episode, [entries[c] for c in given.content.interventions], day)
+    _check_ticked(episode, worker, [entries[c] for c in given.content.interventions], day)
     attendance = _one_to_one(
         episode,
         worker,

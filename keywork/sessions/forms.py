@@ -42,6 +42,16 @@ def phase_first(entries: list[Entry], phase: Phase | None) -> Choices:
     return [(f"For {phase.name}", here), ("Other phases", other)] if other else here
 
 
+def tickable(entry: Entry) -> bool:
+    """Not offered as a tick on a session: facilitated access to mutual aid (an intervention
+    record with its first contact), medical treatment (a prescription), and what a group
+    outside the service delivers (an intervention with the group as the agency)."""
+    found = entry.attributes
+    return not (
+        found.get("requires_first_contact") or found.get("recorded_as") or found.get("delivered_by")
+    )
+
+
 class PhaseFirst(forms.CheckboxSelectMultiple):
     """Ticks grouped by `phase_first`: the client's phase's choices shown, the rest behind a
     "more" with a search box, opened when one of them is ticked already."""
@@ -105,8 +115,7 @@ class ContentForm(ActionForm):
             offered = offered.filter(phases__code=self.only_phase)
             deliverable = deliverable.filter(phases__code=self.only_phase)
         self.offer("topics", phase_first(list(offered.filter(kind="topic")), phase))
-        # facilitated access to mutual aid is an intervention record with its first contact
-        ticks = [e for e in deliverable if not e.attributes.get("requires_first_contact")]
+        ticks = [e for e in deliverable if tickable(e)]
         self.offer("interventions", phase_first(ticks, phase))
         self.offer(
             "techniques", [(e.code, e.name) for e in offered.filter(kind__in=TECHNIQUE_KINDS)]

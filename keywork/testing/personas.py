@@ -67,6 +67,39 @@ def worker(username: str, role: str, *, team: Team | None, service: Service | No
     )
 
 
+def registered(
+    person: Worker, body: str, number: str, covers: list[Entry], *, since_days: int = 400
+) -> Worker:
+    """A registration covering specialist interventions since `since_days` ago, and clinical
+    supervision every six weeks since then (rule 4 asks for both)."""
+    day = today()
+    access.record_registration(
+        actor=None,
+        worker=person,
+        given=access.RecordRegistrationInput(
+            body=body,
+            number=number,
+            valid_from=day - dt.timedelta(days=since_days),
+            expires_on=day + dt.timedelta(days=300),
+            interventions=covers,
+        ),
+    )
+    for back in range(10, since_days + 42, 42):
+        access.record_supervision(
+            actor=None,
+            worker=person,
+            given=access.RecordSupervisionInput(held_on=day - dt.timedelta(days=back)),
+        )
+    return person
+
+
+def prescriber(username: str, personas: Personas, number: str) -> Worker:
+    """A keyworker whose NMC registration covers every medicine, supervised."""
+    nurse = worker(username, Role.KEYWORKER, team=personas.team, service=personas.service)
+    medicines = list(Entry.objects.filter(kind=Entry.Kind.MEDICATION))
+    return registered(nurse, "NMC", number, medicines)
+
+
 def set_up_second_factor(user: User) -> list[str]:
     """An authenticator app for `user`, set up as they would (a code read off the app);
     returns their recovery codes."""
@@ -138,6 +171,11 @@ def build_personas() -> Personas:
             expires_on=day + dt.timedelta(days=200),
             interventions=[Entry.objects.get(code="spec.counselling")],
         ),
+    )
+    access.record_supervision(
+        actor=None,
+        worker=counsellor,
+        given=access.RecordSupervisionInput(held_on=day - dt.timedelta(days=10)),
     )
 
     team_leader = worker("tia.leader", Role.TEAM_LEADER, team=team, service=service)

@@ -13,7 +13,6 @@ from keywork.access import actions as access
 from keywork.access.models import Role, Worker
 from keywork.careplans.models import PlanAction
 from keywork.careplans.tests.test_careplans import agree
-from keywork.catalogue.models import Entry
 from keywork.checkups import actions as checkups
 from keywork.checkups.models import CheckUp
 from keywork.clients import actions as clients
@@ -31,7 +30,7 @@ from keywork.referrals.models import Referral
 from keywork.referrals.tests.test_referrals import refer
 from keywork.sessions import actions as sessions
 from keywork.sessions.models import Attendance, KeyworkSession
-from keywork.testing.personas import Personas, worker
+from keywork.testing.personas import Personas, prescriber, worker
 
 DAY = dt.timedelta(days=1)
 
@@ -61,18 +60,7 @@ def build_world(p: Personas) -> World:
     agree(p)
     attendance = earlier_session(p)
     intervention = start(p)
-    nurse = worker("nia.prescriber", Role.KEYWORKER, team=p.team, service=p.service)
-    access.record_registration(
-        actor=None,
-        worker=nurse,
-        given=access.RecordRegistrationInput(
-            body="NMC",
-            number="NMC-1",
-            valid_from=today() - 400 * DAY,
-            expires_on=today() + 300 * DAY,
-            interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
-        ),
-    )
+    nurse = prescriber("nia.prescriber", p, "NMC-1")
     prescription = prescribe(p, nurse)
     referral = refer(p)
     profile = take(p)

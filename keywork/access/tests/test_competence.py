@@ -90,6 +90,13 @@ def test_specialist_needs_a_registration_covering_it_in_date(personas):
     counselling = personas.entry("spec.counselling")
     registration = personas.counsellor.registrations.get()
     assert is_competent(personas.counsellor, counselling, today()).competent
+    actions.record_supervision(
+        actor=None,
+        worker=personas.counsellor,
+        given=actions.RecordSupervisionInput(
+            held_on=today(), lapses_on=registration.expires_on + 30 * DAY
+        ),
+    )
     assert is_competent(personas.counsellor, counselling, registration.expires_on).competent
     assert not is_competent(
         personas.counsellor, counselling, registration.expires_on + DAY
@@ -97,6 +104,25 @@ def test_specialist_needs_a_registration_covering_it_in_date(personas):
     assert not is_competent(personas.counsellor, personas.entry("spec.cbt-cmi"), today()).competent
     refused = is_competent(personas.mi_keyworker, counselling, today())
     assert "no registration or accreditation covering it is in date" in refused.reason
+
+
+def test_specialist_needs_supervision_in_date_as_well(personas):
+    """Seed 001: the specialist tier includes "interventions requiring specialist
+    competencies, training and supervision structures"; seed 003 asks each structured
+    intervention for "delivery within a clinical governance framework that includes
+    appropriate supervision". A registration alone is not enough (catalogue 2026.2)."""
+    counselling = personas.entry("spec.counselling")
+    supervised_until = personas.counsellor.supervisions.get().lapses_on
+    assert is_competent(personas.counsellor, counselling, supervised_until - DAY).competent
+    refused = is_competent(personas.counsellor, counselling, supervised_until)
+    assert not refused.competent
+    assert "clinical supervision lapsed on" in refused.reason
+    assert personas.counsellor not in competent_workers(counselling, supervised_until)
+    assert (
+        not competent_entries(personas.counsellor, supervised_until)
+        .filter(pk=counselling.pk)
+        .exists()
+    )
 
 
 def test_only_keyworkers_deliver_interventions(personas):

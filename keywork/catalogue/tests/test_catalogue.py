@@ -13,12 +13,13 @@ from django.core.management import CommandError, call_command
 from keywork.access import actions as access
 from keywork.access.queries import competent_entries, is_competent
 from keywork.catalogue.loader import (
+    DATA_DIR,
     CatalogueError,
     default_directory,
     load_catalogue,
     read_catalogue,
 )
-from keywork.catalogue.models import CatalogueVersion, Entry, Phase, Tier
+from keywork.catalogue.models import CatalogueVersion, Entry, EntryChange, Phase, Tier
 from keywork.core.dates import today
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_every_tier_has_its_competence_rule(catalogue):
         "keyworking": "any_keyworker",
         "keywork": "any_keyworker",
         "keywork_plus": "trained_and_supervised",
-        "specialist": "registered",
+        "specialist": "registered_and_supervised",
     }
 
 
@@ -163,6 +164,36 @@ def test_a_changed_entry_is_updated_and_a_removed_one_retired(catalogue, copy):
     assert Entry.objects.offered().filter(code="topic.risk-awareness").exists()
 
 
+def test_a_new_version_loads_over_the_old_one_keeping_how_each_entry_read(db):
+    """2026.2 over 2026.1: what changed is updated in place (records keep pointing at the
+    same entries) and each earlier reading is kept, with the version it belonged to."""
+    older = load_catalogue(read_catalogue(DATA_DIR / "2026.1"))
+    assert older.version == "2026.1" and not EntryChange.objects.exists()
+    family = Entry.objects.get(code="kwp.family-support")
+    newer = load_catalogue(read_catalogue(DATA_DIR / "2026.2"))
+    assert newer.retired == []
+    assert "entry kwp.family-support" in newer.updated
+    assert "entry moc.coping-skills-training" in newer.added
+    assert "tier specialist" in newer.updated
+    kept = EntryChange.objects.get(entry=family)
+    assert (kept.was_version, kept.became_version) == ("2026.1", "2026.2")
+    assert kept.was["reports_as"] == "nat.psy.family-social-network"
+    assert kept.was["name"] == "Family support"
+    family.refresh_from_db()
+    assert (family.pk, family.reports_as.code, family.version) == (
+        family.pk,
+        "rs.family-support",
+        "2026.2",
+    )
+    assert EntryChange.objects.count() == len([u for u in newer.updated if "entry" in u])
+    again = load_catalogue(read_catalogue(DATA_DIR / "2026.2"))
+    assert not again.changed
+    assert list(CatalogueVersion.objects.values_list("version", flat=True)) == [
+        "2026.2",
+        "2026.1",
+    ]
+
+
 @pytest.mark.parametrize(
     ("file", "old", "new", "problem"),
     [
@@ -198,7 +229,7 @@ def test_a_changed_entry_is_updated_and_a_removed_one_retired(catalogue, copy):
         ),
         (
             "tiers.toml",
-            'competence = "registered"',
+            'competence = "registered_and_supervised"',
             'competence = "anyone"',
             "unknown competence rule",
         ),

@@ -15,12 +15,10 @@ import pytest
 from django.db import connections
 from django.test import Client as Browser
 
-from keywork.access import actions as access_actions
 from keywork.careplans import actions as careplans
 from keywork.careplans.models import CarePlan
 from keywork.careplans.tests.test_careplans import agree
 from keywork.careplans.tests.test_channels import plan_form, plan_line
-from keywork.catalogue.models import Entry
 from keywork.clients import actions as clients
 from keywork.clients.models import Allocation, Episode
 from keywork.core.dates import today
@@ -260,23 +258,11 @@ def _intervention(personas: Any) -> tuple[Callable[[int], object], int]:
 
 
 def _prescription(personas: Any) -> tuple[Callable[[int], object], int]:
-    from keywork.access.models import Role
     from keywork.prescribing import actions
     from keywork.prescribing.tests.test_prescribing import ml, prescribe
-    from keywork.testing.personas import worker
+    from keywork.testing.personas import prescriber
 
-    nurse = worker("nia.prescriber", Role.KEYWORKER, team=personas.team, service=personas.service)
-    access_actions.record_registration(
-        actor=None,
-        worker=nurse,
-        given=access_actions.RecordRegistrationInput(
-            body="NMC",
-            number="NMC-9",
-            valid_from=today() - 400 * DAY,
-            expires_on=today() + 300 * DAY,
-            interventions=list(Entry.objects.filter(kind=Entry.Kind.MEDICATION)),
-        ),
-    )
+    nurse = prescriber("nia.prescriber", personas, "NMC-9")
     record = prescribe(personas, nurse, started_on=today() - 10 * DAY)
     days = iter(range(8, 0, -2))
 

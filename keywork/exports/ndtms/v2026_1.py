@@ -103,7 +103,15 @@ EXIT_REASON = {
     "moved_away": "89",
     "died": "90",
 }
-# The intervention's national group, or for structured settings its definition.
+# The intervention's national group, or for structured settings its definition. Only these
+# groups are returned: what the catalogue holds beyond the national definitions (testing for
+# blood-borne viruses, physical health, mutual aid attended) is kept but not returned.
+RETURNED_GROUPS = (
+    "structured_psychosocial",
+    "other_structured",
+    "structured_setting",
+    "recovery_support",
+)
 INTERVENTION_TYPE = {
     "structured_psychosocial": "PSY",
     "other_structured": "OTH",
@@ -431,6 +439,10 @@ class Version2026_1(Dataset):
                 episode__in=episodes, entered_in_error_at=None, started_on__lte=month.last
             )
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month.first))
+            .filter(
+                Q(entry__reports_as__group__in=RETURNED_GROUPS)
+                | Q(entry__reports_as__isnull=True, entry__group__in=RETURNED_GROUPS)
+            )
             .annotate(
                 episode_key=episode_key("episode__"),
                 n=ordinal(Intervention, "episode", "started_on"),
@@ -445,6 +457,7 @@ class Version2026_1(Dataset):
                 "entry__group",
                 "entry__reports_as__code",
                 "entry__reports_as__group",
+                "entry__attributes",
                 "setting",
                 "started_on",
                 "ended_on",
@@ -456,8 +469,10 @@ class Version2026_1(Dataset):
         for local_id, episode, n, code, group, national, national_group, *rest in found.iterator(
             2000
         ):
-            setting, started, ended, exit, planned, delivered = rest
+            attributes, setting, started, ended, exit, planned, delivered = rest
             definition, group = national or code, national_group or group
+            # residential and community rehabilitation: returned by where it is delivered
+            definition = (attributes or {}).get("settings", {}).get(setting, definition)
             kind = definition if group == "structured_setting" else group
             key = f"{episode}-I{n}"
             base = {"AGNCY": service.code, "CLIENTID": local_id, "EPISODID": episode}
