@@ -40,6 +40,10 @@ IS_DRUG = {
     "sqlite": "json_extract(sub.attributes, '$.is_drug') = 1",
     "postgresql": "(sub.attributes ->> 'is_drug') = 'true'",
 }
+IN_TREATMENT = {  # not support after a successful completion (rule 12)
+    "sqlite": "COALESCE(json_extract(e.attributes, '$.after_completion'), 0) = 0",
+    "postgresql": "COALESCE(e.attributes ->> 'after_completion', 'false') <> 'true'",
+}
 
 # The same definition as keywork/measures/qs6.py, written by hand as set operations.
 QUERY = """
@@ -83,7 +87,7 @@ on_the_day AS (
          WHERE cp.episode_id = d.episode_id AND cp.agreed_on <= d.day
          ORDER BY cp.version DESC LIMIT 1) AS plan_id
     FROM delivered d
-    JOIN catalogue_entry e ON e.id = d.entry_id AND e.psychosocial = TRUE
+    JOIN catalogue_entry e ON e.id = d.entry_id AND e.psychosocial = TRUE AND {in_treatment}
     LEFT JOIN catalogue_entry p ON p.id = e.parent_id
     LEFT JOIN catalogue_tier t ON t.id = e.tier_id
     JOIN clients_allocation al ON al.episode_id = d.episode_id AND al.started_on <= d.day
@@ -116,12 +120,16 @@ numerator AS (
             AND EXISTS (SELECT 1 FROM access_supervision sv
                         WHERE sv.worker_id = o.worker_id AND sv.held_on <= o.day
                           AND sv.lapses_on > o.day))
-        OR (o.competence = 'registered'
+        OR (o.competence IN ('registered', 'registered_and_supervised')
             AND EXISTS (SELECT 1 FROM access_registration r
                         JOIN access_registration_interventions ri ON ri.registration_id = r.id
                         WHERE r.worker_id = o.worker_id
                           AND ri.entry_id IN (o.entry_id, o.parent_id, o.grandparent_id)
-                          AND r.valid_from <= o.day AND r.expires_on >= o.day))
+                          AND r.valid_from <= o.day AND r.expires_on >= o.day)
+            AND (o.competence = 'registered'
+                 OR EXISTS (SELECT 1 FROM access_supervision sv
+                            WHERE sv.worker_id = o.worker_id AND sv.held_on <= o.day
+                              AND sv.lapses_on > o.day)))
     )
 )
 SELECT
@@ -131,7 +139,9 @@ SELECT
 
 
 def by_hand(service: Service, period: Period) -> tuple[int, int]:
-    sql = QUERY.format(is_drug=IS_DRUG[connection.vendor])
+    sql = QUERY.format(
+        is_drug=IS_DRUG[connection.vendor], in_treatment=IN_TREATMENT[connection.vendor]
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, {"service": service.pk, "start": period.start, "end": period.end})
         numerator, denominator = cursor.fetchone()

@@ -3,6 +3,7 @@ on a session): pure checks over the entry's name and attributes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from keywork.core.errors import RuleViolation
@@ -32,5 +33,29 @@ def check_delivered_by(
             f"{field}: {name} is delivered by a group outside the service, not by a worker: "
             "record it as an intervention with the group as the other agency (facilitated "
             "access to mutual aid is the worker's part)",
+            field=field,
+        )
+
+
+def check_after_completion(
+    *,
+    name: str,
+    attributes: dict[str, Any],
+    completed: bool,
+    discharged_on: dt.date | None,
+    day: dt.date,
+    field: str,
+) -> None:
+    """Rule 12: what seed 003 says is "delivered following successful completion of structured
+    treatment" (psychosocial relapse prevention, mental health interventions, recovery
+    check-ups) is recorded after a successful completion only, never during treatment."""
+    if not attributes.get("after_completion"):
+        return
+    if not completed or discharged_on is None or day < discharged_on:
+        raise RuleViolation(
+            "R12",
+            f"{field}: {name} is delivered following successful completion of structured "
+            "treatment: record it once the episode has ended in a successful completion, on "
+            "or after that day",
             field=field,
         )

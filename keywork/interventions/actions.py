@@ -182,6 +182,14 @@ def _check(episode: Episode, entry: Entry, given: InterventionInput, exclude: in
         required=settings_of(entry),
         name=entry.name,
     )
+    catalogue_rules.check_after_completion(
+        name=entry.name,
+        attributes=entry.attributes,
+        completed=episode.completed,
+        discharged_on=episode.discharged_on,
+        day=given.started_on,
+        field="intervention",
+    )
     rules.check_period(
         started_on=given.started_on,
         ended_on=given.ended_on,

@@ -176,11 +176,18 @@ class QS6(Measure):
     def steps(self, period: Period, scope: Scope) -> list[Step]:
         clients = self.narrowed_to(period, scope)
         sources = _delivered(period, scope, clients)
+        # Rule 12: support after a successful completion is not drug treatment, so never counts
+        after = list(
+            Entry.objects.filter(attributes__after_completion=True).values_list("pk", flat=True)
+        )
 
         def any_of(narrow) -> Q:  # type: ignore[no-untyped-def]
             found = Q()
             for rows, entry in sources:
-                psychosocial = narrow(rows.filter(**{f"{entry}__psychosocial": True}), entry)
+                treatment = rows.filter(**{f"{entry}__psychosocial": True}).exclude(
+                    **{f"{entry}_id__in": after}
+                )
+                psychosocial = narrow(treatment, entry)
                 for part in psychosocial if isinstance(psychosocial, list) else [psychosocial]:
                     found |= Q(pk__in=part.values(f"{ATTENDANCE}__episode__client"))
             return found

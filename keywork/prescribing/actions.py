@@ -97,6 +97,14 @@ def _medication(code: str) -> Entry:
     return found
 
 
+def relapse_prevention_medicines() -> set[str]:
+    """The medicines seed 003 names for "prescribing for relapse prevention (post structured
+    treatment only)": naltrexone for drugs; acamprosate, oral naltrexone or disulfiram for
+    alcohol (the catalogue's relapse-prevention prescribing definitions)."""
+    found = Entry.objects.offered().filter(group="relapse_prevention_prescribing")
+    return {code for e in found for code in e.attributes.get("medications", [])}
+
+
 def _may_record(actor: Actor, episode: Episode) -> None:
     if not policies.can_work_with(actor, episode):
         raise AccessDenied("only keyworkers in the client's team record its prescribing")
@@ -135,6 +143,9 @@ def start_prescription(*, actor: Actor, episode: Episode, given: PrescriptionInp
         referral_date=episode.referral_date,
         discharged_on=episode.discharged_on,
         today=today(),
+        after_completion=episode.completed
+        and given.regime == Regime.RELAPSE_PREVENTION
+        and entry.code in relapse_prevention_medicines(),
     )
     if given.prescriber is not None:
         check_competent(given.prescriber, entry, given.started_on)

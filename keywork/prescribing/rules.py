@@ -130,7 +130,10 @@ def check_dates(
     referral_date: dt.date,
     discharged_on: dt.date | None,
     today: dt.date,
+    after_completion: bool = False,
 ) -> None:
+    """`after_completion`: relapse-prevention prescribing after a successful completion
+    (seed 003: "post structured treatment only"), which starts after the discharge."""
     if started_on > today:
         raise RuleViolation(
             "INVALID", f"started_on: {uk(started_on)} is in the future", field="started_on"
@@ -139,9 +142,11 @@ def check_dates(
         raise RuleViolation(
             "EPISODE", f"the prescription starts before the referral ({uk(referral_date)})"
         )
-    if discharged_on is not None and started_on > discharged_on:
+    if discharged_on is not None and started_on > discharged_on and not after_completion:
         raise RuleViolation(
-            "EPISODE", f"the episode was discharged on {uk(discharged_on)}, before this starts"
+            "EPISODE",
+            f"the episode was discharged on {uk(discharged_on)}, before this starts; only "
+            "relapse-prevention prescribing after a successful completion starts after discharge",
         )
 
 

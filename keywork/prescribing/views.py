@@ -33,7 +33,8 @@ def prescribing(request: HttpRequest, local_id: str) -> HttpResponse:
         "records": [(p, queries.warning_of(p)) for p in records],
         "now": daily_dose([queries.facts(p) for p in records if not p.in_error], today()),
         "can_work": can_work,
-        "can_start": can_work and latest is not None and latest.is_open,
+        "can_start": can_work and latest is not None and (latest.is_open or latest.completed),
+        "after_completion": latest is not None and latest.completed,
     }
     return render(request, "prescribing/list.html", context)
 
@@ -50,6 +51,7 @@ def start(request: HttpRequest, local_id: str) -> HttpResponse:
         ),
         title="Record a prescription",
         done="Prescription recorded.",
+        latest=True,  # after a successful completion: relapse-prevention prescribing
     )
 
 

@@ -198,6 +198,14 @@ def _check_ticked(episode: Episode, worker: Worker, ticked: list[Entry], day: dt
         catalogue_rules.check_delivered_by(
             name=entry.name, attributes=entry.attributes, has_practitioner=True, field=field
         )
+        catalogue_rules.check_after_completion(
+            name=entry.name,
+            attributes=entry.attributes,
+            completed=episode.completed,
+            discharged_on=episode.discharged_on,
+            day=day,
+            field=field,
+        )
         check_competent(worker, entry, day)
     _check_recovery_support(episode, ticked, day)
 

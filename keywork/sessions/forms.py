@@ -73,6 +73,9 @@ class ContentForm(ActionForm):
     catalogue lists for it comes first; with `only_phase`, nothing else is offered."""
 
     only_phase = ""
+    # Rule 12: what is delivered following successful completion is offered only where work
+    # after discharge is recorded (reintegration work).
+    after_completion = False
 
     care_plan_work = forms.ChoiceField(
         choices=CarePlanWork.choices, widget=forms.RadioSelect, required=False
@@ -115,7 +118,11 @@ class ContentForm(ActionForm):
             offered = offered.filter(phases__code=self.only_phase)
             deliverable = deliverable.filter(phases__code=self.only_phase)
         self.offer("topics", phase_first(list(offered.filter(kind="topic")), phase))
-        ticks = [e for e in deliverable if tickable(e)]
+        ticks = [
+            e
+            for e in deliverable
+            if tickable(e) and (self.after_completion or not e.attributes.get("after_completion"))
+        ]
         self.offer("interventions", phase_first(ticks, phase))
         self.offer(
             "techniques", [(e.code, e.name) for e in offered.filter(kind__in=TECHNIQUE_KINDS)]
@@ -209,6 +216,7 @@ class ReintegrationForm(DatedContentForm):
     """Reintegration work: what the catalogue lists for Reintegration, and notes."""
 
     only_phase = "reintegration"
+    after_completion = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

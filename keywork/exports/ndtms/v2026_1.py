@@ -29,6 +29,8 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Max,
+    Min,
     Model,
     OuterRef,
     Q,
@@ -39,7 +41,9 @@ from django.db.models import (
 from django.db.models.functions import Concat
 
 from keywork.access.models import Service
-from keywork.clients.models import Client, Episode, ProblemSubstance
+from keywork.checkups.models import CheckUp
+from keywork.checkups.models import Status as CheckUpStatus
+from keywork.clients.models import COMPLETED, Client, Episode, ProblemSubstance
 from keywork.core.dates import age_on, uk
 from keywork.exports.ndtms.dataset import (
     Dataset,
@@ -291,6 +295,57 @@ TOP = Record(
 )
 
 
+def _sub(base: Row, key: str, definition: str, started: Any) -> tuple[Record, Row]:
+    """The one sub-intervention of a psychosocial or recovery-support intervention: its
+    national definition."""
+    return SUB, base | {
+        "INTID": key,
+        "SUBID": f"{key}-S1",
+        "SUBTYPE": definition,
+        "SUBSTART": started,
+    }
+
+
+def _after_completion(month: Month) -> QuerySet[Intervention]:
+    """Interventions seed 003 says are delivered following successful completion, open on
+    some day of the month."""
+    return Intervention.objects.filter(
+        entered_in_error_at=None,
+        started_on__lte=month.last,
+        entry__attributes__after_completion=True,
+        episode__exit_reason__in=COMPLETED,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month.first))
+
+
+def _post_treatment(month: Month) -> QuerySet[Prescription]:
+    """Relapse-prevention prescribing started on or after a successful completion, in force
+    on some day of the month."""
+    return Prescription.objects.filter(
+        entered_in_error_at=None,
+        started_on__lte=month.last,
+        started_on__gte=F("episode__discharged_on"),
+        episode__exit_reason__in=COMPLETED,
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=month.first))
+
+
+def _checkups(month: Month) -> QuerySet[Any, Any]:
+    """Each completed episode's check-ups as one agreement running in the month: first due,
+    last made, how many still due and how many made (one row an episode)."""
+    live = CheckUp.objects.filter(entered_in_error_at=None).exclude(status=CheckUpStatus.CANCELLED)
+    return (
+        live.order_by()
+        .values("episode")
+        .annotate(
+            first=Min("due_on"),
+            last=Max("done_on"),
+            pending=Count("pk", filter=Q(status=CheckUpStatus.DUE)),
+            made=Count("pk", filter=Q(status=CheckUpStatus.CONTACT_MADE)),
+        )
+        .filter(first__lte=month.last)
+        .filter(Q(pending__gt=0) | Q(last__gte=month.first))
+    )
+
+
 def ordinal(model: type[Model], within: str, by: str, via: str = "") -> Subquery:
     """A stable number for each row within its parent: 1 for the first by (`by`, pk), 2
     for the next, counting rows entered in error too so that no number moves."""
@@ -324,8 +379,18 @@ class Version2026_1(Dataset):
     client_record = CLIENT
 
     def episodes(self, month: Month, service: Service) -> QuerySet[Episode]:
+        """Open on some day of the month, or completed before it with support after the
+        completion in the month (rule 12: relapse prevention, mental health support,
+        relapse-prevention prescribing, recovery check-ups)."""
+        after = (
+            Exists(_after_completion(month).filter(episode=OuterRef("pk")))
+            | Q(pk__in=_checkups(month).values("episode"))
+            | Exists(_post_treatment(month).filter(episode=OuterRef("pk")))
+        )
         return Episode.objects.filter(service=service, referral_date__lte=month.last).filter(
-            Q(discharged_on__isnull=True) | Q(discharged_on__gte=month.first)
+            Q(discharged_on__isnull=True)
+            | Q(discharged_on__gte=month.first)
+            | (Q(exit_reason__in=COMPLETED) & after)
         )
 
     def rows(self, month: Month, service: Service) -> Iterator[tuple[Record, Row]]:
@@ -335,6 +400,7 @@ class Version2026_1(Dataset):
         yield from self._episodes(consented, service)
         yield from self._interventions(month, consented, service)
         yield from self._prescriptions(month, consented, service)
+        yield from self._checkups(month, consented, service)
         yield from self._profiles(month, consented, service)
 
     def _clients(
@@ -480,6 +546,7 @@ class Version2026_1(Dataset):
                 INTERVENTION,
                 base
                 | {
+                    "_after": bool((attributes or {}).get("after_completion")),
                     "INTID": key,
                     "INTTYPE": kind,
                     "SETTING": setting,
@@ -491,16 +558,7 @@ class Version2026_1(Dataset):
                 },
             )
             if group in ("structured_psychosocial", "recovery_support"):
-                yield (
-                    SUB,
-                    base
-                    | {
-                        "INTID": key,
-                        "SUBID": f"{key}-S1",
-                        "SUBTYPE": definition,
-                        "SUBSTART": started,
-                    },
-                )
+                yield _sub(base, key, definition, started)
 
     def _prescriptions(
         self, month: Month, episodes: QuerySet[Episode], service: Service
@@ -512,6 +570,7 @@ class Version2026_1(Dataset):
             prescriptions.annotate(
                 episode_key=episode_key("episode__"),
                 n=ordinal(Prescription, "episode", "started_on"),
+                after=Exists(_post_treatment(month).filter(pk=OuterRef("pk"))),
             )
             .order_by("episode__client__local_id", "episode__referral_date", "started_on", "pk")
             .values_list(
@@ -522,18 +581,22 @@ class Version2026_1(Dataset):
                 "where",
                 "started_on",
                 "ended_on",
+                "after",
             )
         )
         doses = self._doses(month, prescriptions)
-        for pk, local_id, episode, n, where, started, ended in found.iterator(2000):
+        for pk, local_id, episode, n, where, started, ended, after in found.iterator(2000):
             key = f"{episode}-P{n}"
             base = {"AGNCY": service.code, "CLIENTID": local_id, "EPISODID": episode}
             yield (
                 INTERVENTION,
                 base
                 | {
+                    "_after": after,
                     "INTID": key,
-                    "INTTYPE": "prescribing",
+                    # seed 003: "prescribing for relapse prevention (post structured
+                    # treatment only)"; during treatment it is pharmacological
+                    "INTTYPE": "relapse_prevention_prescribing" if after else "prescribing",
                     "SETTING": where,
                     "INTSTART": started,
                     "INTEND": ended,
@@ -541,6 +604,41 @@ class Version2026_1(Dataset):
             )
             for dose in doses.get(pk, []):
                 yield SUB, base | {"INTID": key, "SUBID": f"{key}-D{dose.pop('_n')}"} | dose
+
+    def _checkups(
+        self, month: Month, episodes: QuerySet[Episode], service: Service
+    ) -> Iterator[tuple[Record, Row]]:
+        """Recovery check-ups as the recovery support seed 003 defines ("an agreement for
+        periodic contact"): one intervention an episode, from the first check-up due to the
+        last one made once none is still due, with the contacts made as its sessions."""
+        found = (
+            _checkups(month)
+            .filter(episode__in=episodes)
+            .annotate(episode_key=episode_key("episode__"))
+            .order_by("episode__client__local_id", "episode__referral_date", "episode")
+            .values_list(
+                "episode__client__local_id", "episode_key", "first", "last", "pending", "made"
+            )
+        )
+        for local_id, episode, first, last, pending, made in found.iterator(2000):
+            key = f"{episode}-C1"
+            base = {"AGNCY": service.code, "CLIENTID": local_id, "EPISODID": episode}
+            ended = None if pending else last
+            yield (
+                INTERVENTION,
+                base
+                | {
+                    "_after": True,
+                    "INTID": key,
+                    "INTTYPE": "recovery_support",
+                    "SETTING": "community",
+                    "INTSTART": first,
+                    "INTEND": ended,
+                    "INTEXIT": "planned" if ended else "",
+                    "SESSDEL": made,
+                },
+            )
+            yield _sub(base, key, "rs.recovery-check-ups", first)
 
     def _doses(self, month: Month, prescriptions: QuerySet[Prescription]) -> dict[int, list[Row]]:
         """Each dose in force on some day of the month, by prescription."""
@@ -697,7 +795,10 @@ def _intervention(row: Row, episode: Row) -> list[Problem]:
         "INT", key, "INTSTART", "start date", started, "triage date", episode["TRIAGED"]
     )
     found += _before("INT", key, "INTEND", "end date", ended, "start date", started)
-    found += _before("INT", key, "INTEND", "discharge date", episode["DISD"], "end date", ended)
+    if row.get("_after"):
+        found += _after_completion_problems(row, episode)
+    else:
+        found += _before("INT", key, "INTEND", "discharge date", episode["DISD"], "end date", ended)
     if episode["TRIAGED"] is None:
         found.append(
             Problem(
@@ -716,6 +817,28 @@ def _intervention(row: Row, episode: Row) -> list[Problem]:
             )
         )
     return found
+
+
+def _after_completion_problems(row: Row, episode: Row) -> list[Problem]:
+    """Rule 12 read back: support after completion follows a successful completion."""
+    if episode["DISRSN"] in COMPLETED:
+        return _before(
+            "INT",
+            row["INTID"],
+            "INTSTART",
+            "support after completion starting",
+            row["INTSTART"],
+            "discharge date",
+            episode["DISD"],
+        )
+    return [
+        Problem(
+            "INT",
+            row["INTID"],
+            "INTTYPE",
+            "support after completion follows a successful completion; this episode has none",
+        )
+    ]
 
 
 def _doses(row: Row) -> list[Problem]:

@@ -322,3 +322,51 @@ def test_a_team_scope_counts_the_teams_clients_only(personas):
         0,
         1,
     )
+
+
+def test_support_after_a_successful_completion_is_not_treatment_and_does_not_count(personas):
+    """DOMAIN.md rule 12: what seed 003 says is "delivered following successful completion
+    of structured substance misuse treatment" is not drug treatment; QS6 is about "people in
+    drug treatment". T0001 completes 10 days ago (in the denominator: in treatment for most
+    of the period), then the keyworker delivers psychosocial relapse prevention as
+    reintegration work: 0 of 1."""
+    from keywork.sessions.tests.test_reintegration import reintegrate
+
+    clients.discharge(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=clients.DischargeInput(on=today() - 10 * DAY, exit_reason="completed_drug_free"),
+    )
+    personas.episode.refresh_from_db()
+    reintegrate(
+        personas,
+        personas.mi_keyworker,
+        when=timezone.now() - 5 * DAY,
+        interventions=("rs.relapse-prevention-psychosocial",),
+    )
+    result = measure(personas)
+    assert numbers(result) == (0, 1)
+    assert reasons(result) == {"T0001": "no_psychosocial_intervention"}
+
+
+def test_a_specialist_intervention_counts_only_with_supervision_in_date(personas):
+    """Catalogue 2026.2: the specialist tier asks for a registration and supervision
+    (seed 001: "specialist competencies, training and supervision structures"). The
+    counsellor, registered for 500 days, first supervised 10 days ago, keyworker of a new
+    client since 45 days ago."""
+    episode = another_client(personas, "T0003", 50)
+    clients.allocate_keyworker(
+        actor=personas.team_leader.user,
+        episode=episode,
+        given=clients.AllocateKeyworkerInput(
+            worker=personas.counsellor, on=today() - 45 * DAY, reason="Counselling caseload"
+        ),
+    )
+    # History brought over from an earlier system, which did not keep the supervision rule
+    # (the actions refuse it today): 15 days ago the registration was in date but no
+    # supervision covered the day.
+    earlier = seen(personas, personas.counsellor, 15, episode=episode)
+    earlier.interventions.add(personas.entry("spec.counselling"))
+    assert reasons(measure(personas))["T0003"] == "not_competent"
+    seen(personas, personas.counsellor, 3, "spec.counselling", episode=episode)
+    assert "T0003" not in reasons(measure(personas))
