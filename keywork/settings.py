@@ -255,4 +255,4 @@ KEYWORK_BREAK_GLASS_HOURS = env.int("KEYWORK_BREAK_GLASS_HOURS", default=4)
 # "fewer than 5" (keywork/measures/disclosure.py).
 KEYWORK_SMALL_NUMBER = env.int("KEYWORK_SMALL_NUMBER", default=5)
 # The version of the national dataset the return is written in (keywork/exports/ndtms/).
-KEYWORK_NDTMS_DATASET = env.str("KEYWORK_NDTMS_DATASET", default="2026.1")
+KEYWORK_NDTMS_DATASET = env.str("KEYWORK_NDTMS_DATASET", default="2026.2")

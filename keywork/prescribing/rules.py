@@ -265,8 +265,7 @@ def daily_dose(prescriptions: list[PrescriptionFacts], day: dt.date) -> DailyDos
             buprenorphine += dose.reported
         if facts.supervision_asked:
             supervision.append(dose.supervision)
-    if not supervision:
-        state = "not_applicable"
-    else:
-        state = "supervised" if "supervised" in supervision else "unsupervised"
+    # supervised at every or most dispenses of any of them, or else unsupervised; a record
+    # with neither (history from an earlier system) leaves it not applicable, for the check
+    state = next((s for s in ("supervised", "unsupervised") if s in supervision), "not_applicable")
     return DailyDose(methadone, buprenorphine, state)

@@ -181,6 +181,7 @@ def test_the_return_carries_support_after_completion_though_the_episode_has_ende
         ("SUB", f"{key}-I1", "RPS"),
         ("INT", f"{key}-P1", "RPP"),
         ("SUB", f"{key}-P1", "RP"),
+        ("OST", key, ""),  # naltrexone: methadone 0, buprenorphine 0, supervision NA
         ("INT", f"{key}-C1", "RS"),
         ("SUB", f"{key}-C1", "RCU"),
     ]

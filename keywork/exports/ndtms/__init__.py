@@ -6,10 +6,10 @@ from __future__ import annotations
 from django.conf import settings
 
 from keywork.core.errors import RuleViolation
-from keywork.exports.ndtms import v2026_1
+from keywork.exports.ndtms import v2026_1, v2026_2
 from keywork.exports.ndtms.dataset import Dataset
 
-DATASETS: dict[str, Dataset] = {d.version: d for d in (v2026_1.DATASET,)}
+DATASETS: dict[str, Dataset] = {d.version: d for d in (v2026_1.DATASET, v2026_2.DATASET)}
 
 
 def in_use() -> Dataset:

@@ -19,16 +19,29 @@ from keywork.core.dates import add_months
 Row = dict[str, Any]  # item code -> value; keys starting "_" are context, never written
 
 
+FINANCIAL_YEAR_STARTS = 4  # April: the year the national figures are published by
+
+
 @dataclass(frozen=True)
 class Month:
+    """The reporting period: a month, or, year to date, from the first day of the financial
+    year to the end of a month (`through`)."""
+
     first: dt.date
+    through: dt.date | None = None
 
     @property
     def last(self) -> dt.date:
-        return add_months(self.first, 1) - dt.timedelta(days=1)
+        return add_months(self.through or self.first, 1) - dt.timedelta(days=1)
+
+    def year_to_date(self) -> Month:
+        year = self.first.year - (self.first.month < FINANCIAL_YEAR_STARTS)
+        return Month(dt.date(year, FINANCIAL_YEAR_STARTS, 1), through=self.first)
 
     def __str__(self) -> str:
-        return f"{self.first:%Y-%m}"
+        if self.through is None:
+            return f"{self.first:%Y-%m}"
+        return f"{self.first:%Y-%m} to {self.through:%Y-%m}"
 
 
 @dataclass(frozen=True)

@@ -295,6 +295,13 @@ TOP = Record(
 )
 
 
+def prescribed_in(month: Month, episodes: QuerySet[Episode]) -> QuerySet[Prescription]:
+    """The episodes' prescriptions in force on some day of the month, not in error."""
+    return Prescription.objects.filter(
+        episode__in=episodes, entered_in_error_at=None, started_on__lte=month.last
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=month.first))
+
+
 def _sub(base: Row, key: str, definition: str, started: Any) -> tuple[Record, Row]:
     """The one sub-intervention of a psychosocial or recovery-support intervention: its
     national definition."""
@@ -375,7 +382,7 @@ def episode_key(via: str = "") -> Concat:
 class Version2026_1(Dataset):
     version = "2026.1"
     date_format = "%d/%m/%Y"
-    records = (CLIENT, EPISODE, INTERVENTION, SUB, TOP)
+    records: tuple[Record, ...] = (CLIENT, EPISODE, INTERVENTION, SUB, TOP)
     client_record = CLIENT
 
     def episodes(self, month: Month, service: Service) -> QuerySet[Episode]:
@@ -563,9 +570,7 @@ class Version2026_1(Dataset):
     def _prescriptions(
         self, month: Month, episodes: QuerySet[Episode], service: Service
     ) -> Iterator[tuple[Record, Row]]:
-        prescriptions = Prescription.objects.filter(
-            episode__in=episodes, entered_in_error_at=None, started_on__lte=month.last
-        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=month.first))
+        prescriptions = prescribed_in(month, episodes)
         found = (
             prescriptions.annotate(
                 episode_key=episode_key("episode__"),
@@ -582,10 +587,13 @@ class Version2026_1(Dataset):
                 "started_on",
                 "ended_on",
                 "after",
+                "medication__attributes",
             )
         )
         doses = self._doses(month, prescriptions)
-        for pk, local_id, episode, n, where, started, ended, after in found.iterator(2000):
+        for pk, local_id, episode, n, where, started, ended, after, medicine in found.iterator(
+            2000
+        ):
             key = f"{episode}-P{n}"
             base = {"AGNCY": service.code, "CLIENTID": local_id, "EPISODID": episode}
             yield (
@@ -600,6 +608,9 @@ class Version2026_1(Dataset):
                     "SETTING": where,
                     "INTSTART": started,
                     "INTEND": ended,
+                    # written by versions that carry them (2026.2)
+                    "MEDICINE": (medicine or {}).get("medicine"),
+                    "PURPOSE": (medicine or {}).get("purpose"),
                 },
             )
             for dose in doses.get(pk, []):
@@ -722,18 +733,23 @@ class Version2026_1(Dataset):
         found: list[Problem] = []
         episodes: dict[str, Row] = {}
         for record, row in rows:
-            if record is CLIENT and not row.get("CONSENT"):
+            if record.code == "CLT" and not row.get("CONSENT"):
                 found += _no_consent(row)
                 continue
             found += [*required(record, row), *coded(record, row)]
-            if record is EPISODE:
+            if record.code == "EPI":
                 episodes[row["EPISODID"]] = row
                 found += _episode(row)
-            elif record is INTERVENTION:
+            elif record.code == "INT":
                 found += _intervention(row, episodes[row["EPISODID"]])
-            elif record is SUB and "_medicine" in row:
-                found += _doses(row)
+            found += self.more_problems(record, row)
         return list(dict.fromkeys(found))  # a missing triage date is said once an episode
+
+    def more_problems(self, record: Record, row: Row) -> list[Problem]:
+        """A version's own checks of one row."""
+        if record is SUB and "_medicine" in row:
+            return _doses(row)
+        return []
 
 
 def _no_consent(row: Row) -> list[Problem]:

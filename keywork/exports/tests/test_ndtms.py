@@ -29,7 +29,7 @@ from keywork.prescribing.models import DoseChange
 from keywork.prescribing.tests.conftest import prescriber  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
-GOLDEN = Path(__file__).parent / "golden" / "ndtms-2026.1-2026-03.csv"
+GOLDEN = Path(__file__).parent / "golden"
 
 
 def march(day: int, month: int = 3) -> dt.date:
@@ -165,13 +165,18 @@ def problems(*more: str) -> list[str]:
     return said.getvalue().splitlines()
 
 
-def test_the_return_for_march_matches_its_golden_file(month, tmp_path):
+@pytest.mark.parametrize(("version", "records"), [("2026.1", 11), ("2026.2", 12)])
+def test_the_return_for_march_matches_its_golden_file(month, tmp_path, settings, version, records):
+    """Each dataset version against its own golden file: 2026.1 stays as returns already
+    sent were written; 2026.2 (the default) adds the client-level OST record."""
+    settings.KEYWORK_NDTMS_DATASET = version
+    golden = GOLDEN / f"ndtms-{version}-2026-03.csv"
     written, said = exported(tmp_path)
     if os.environ.get("KEYWORK_UPDATE_GOLDEN"):
-        GOLDEN.write_text(written, encoding="utf-8")
-        pytest.skip(f"golden file written anew: {GOLDEN}; read its diff, then run without it")
-    assert written == GOLDEN.read_text(encoding="utf-8")
-    assert "Wrote 11 records for 2026-03" in said and "1 client without consent" in said
+        golden.write_text(written, encoding="utf-8")
+        pytest.skip(f"golden file written anew: {golden}; read its diff, then run without it")
+    assert written == golden.read_text(encoding="utf-8")
+    assert f"Wrote {records} records for 2026-03" in said and "1 client without consent" in said
 
 
 def test_a_client_without_consent_is_sent_as_agency_id_and_consent_only(month, tmp_path):
@@ -233,8 +238,8 @@ def test_the_check_catches_doses_that_disagree_with_the_prescribing(personas, pr
         supervision="not_applicable", reported_dose=None
     )
     assert problems() == [
-        "SUB T0205-E1-P1-D1 METHDOSE: prescribed, so its daily dose is more than 0",
-        "SUB T0205-E1-P1-D1 OSTSUP: oral methadone or buprenorphine is prescribed, so "
+        "OST T0205-E1-M202603 METHDOSE: prescribed, so its daily dose is more than 0",
+        "OST T0205-E1-M202603 OSTSUP: oral methadone or buprenorphine is prescribed, so "
         "consumption is supervised or not, never 'not applicable'",
     ]
 
@@ -250,7 +255,9 @@ def test_bad_months_and_missing_output_are_refused_in_one_line(personas):
 
 def test_the_dataset_version_comes_from_configuration(personas, settings):
     settings.KEYWORK_NDTMS_DATASET = "2019.1"
-    with pytest.raises(CommandError, match=r"no dataset version '2019.1' \(known: 2026.1\)"):
+    with pytest.raises(
+        CommandError, match=r"no dataset version '2019.1' \(known: 2026.1, 2026.2\)"
+    ):
         call_command("export", "ndtms", "--month", "2026-03", "--check")
 
 
@@ -275,8 +282,69 @@ def test_a_depot_is_returned_with_supervision_not_applicable(personas, prescribe
     written, _ = exported(tmp_path)
     lines = [line.split(",") for line in written.splitlines()]
     header = lines[0]
-    (row,) = [r for r in lines if r[header.index("SUBID")] == "T0206-E1-P1-D1"]
+    (row,) = [r for r in lines if r[header.index("OSTID")] == "T0206-E1-M202603"]
     assert row[header.index("OSTSUP")] == "99"
+    assert (row[header.index("METHDOSE")], row[header.index("BUPDOSE")]) == ("0", "0")
     said = io.StringIO()
     call_command("export", "ndtms", "--month", "2026-03", "--check", stdout=said)
     assert "T0206" not in said.getvalue()
+
+
+def test_the_clients_current_dose_is_one_record_whatever_else_is_prescribed(
+    personas,
+    prescriber,  # noqa: F811
+    tmp_path,
+):
+    """Seed 003: "record the client's current daily dose of oral methadone"; "If client's
+    OST medication ... is currently supervised at every or most dispenses record
+    'Supervised'". Methadone 60 ml with diazepam for alcohol withdrawal alongside: one OST
+    record reading 60, 0, supervised (2026.1 wrote a row per prescription, the diazepam's
+    reading methadone 0 and supervision not applicable); each prescription names its
+    medicine and purpose."""
+    treated = episode(personas, person(personas, "T0207"))
+    methadone(personas, prescriber, treated)
+    prescribing.change_dose(
+        actor=personas.mi_keyworker.user,
+        prescription=treated.prescriptions.get(),
+        given=prescribing.ChangeDoseInput(
+            from_date=march(5),
+            dose=DoseInput(amount=Decimal("60"), unit="ml", supervision="supervised"),
+            reason="Titrated",
+        ),
+    )
+    prescribing.start_prescription(
+        actor=personas.mi_keyworker.user,
+        episode=treated,
+        given=PrescriptionInput(
+            medication="rx.diazepam",
+            regime="withdrawal",
+            started_on=march(10),
+            dose=DoseInput(amount=Decimal("20"), unit="mg", supervision="not_applicable"),
+            prescriber=prescriber,
+        ),
+    )
+    rows = list(csv.DictReader(io.StringIO(exported(tmp_path)[0])))
+    theirs = [r for r in rows if r["CLIENTID"] == "T0207"]
+    (current,) = [r for r in theirs if r["RECTYPE"] == "OST"]
+    assert (current["OSTDATE"], current["METHDOSE"], current["BUPDOSE"], current["OSTSUP"]) == (
+        "31/03/2026",
+        "60",
+        "0",
+        "1",
+    )
+    given = [(r["INTID"], r["MEDICINE"], r["PURPOSE"]) for r in theirs if r["RECTYPE"] == "INT"]
+    assert given == [("T0207-E1-P1", "METO", "OPI"), ("T0207-E1-P2", "DZP", "ALC")]
+    assert not [r for r in theirs if r["RECTYPE"] == "SUB" and r.get("METHDOSE")]
+
+
+def test_the_year_to_date_runs_from_april_and_carries_what_ended_before_the_month(month, tmp_path):
+    """`--year-to-date`: the financial year from 1 April 2025 to 31 March 2026, so T0104,
+    discharged in February, is sent with its episode; the monthly return leaves it out."""
+    written, said = exported(tmp_path, "--year-to-date")
+    assert "records for 2025-04 to 2026-03" in said
+    rows = list(csv.DictReader(io.StringIO(written)))
+    theirs = [(r["RECTYPE"], r["DISD"], r["DISRSN"]) for r in rows if r["CLIENTID"] == "T0104"]
+    assert theirs == [("CLT", "", ""), ("EPI", "20/02/2026", "89")]
+    monthly = list(csv.DictReader(io.StringIO(exported(tmp_path)[0])))
+    assert not [r for r in monthly if r["CLIENTID"] == "T0104"]
+    assert AuditEvent.objects.filter(what="national return 2025-04 to 2026-03").exists()

@@ -38,6 +38,11 @@ class Command(KeyworkCommand):
             help="list each problem that would be refused on submission (exit 1 if any)",
         )
         national.add_argument("--service", default="", help="service code (operator only)")
+        national.add_argument(
+            "--year-to-date",
+            action="store_true",
+            help="from the first day of the financial year (1 April) to the end of --month",
+        )
         super().add_arguments(national)
         record = sub.add_parser("fhir", help="one client's record as a FHIR R4 bundle")
         record.add_argument("--client", required=True, help="the client id")
@@ -65,6 +70,8 @@ class Command(KeyworkCommand):
         if not o["out"] and not o["check"]:
             raise CommandError("--out: say where to write the return (or ask for --check)")
         month = ndtms.month_of(o["month"])
+        if o["year_to_date"]:
+            month = month.year_to_date()
         out = open_output(o["out"], newline="") if o["out"] else None
         service = service_for(actor, o["service"])
         found = ndtms.extract(actor, service, month)

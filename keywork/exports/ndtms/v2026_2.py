@@ -1,0 +1,204 @@
+"""The national return, dataset version 2026.2: version 2026.1 with the pharmacological
+section as seed 003 asks for it.
+
+- INT, for a prescription, names its medicine (MEDICINE) and what it is prescribed for
+  (PURPOSE), as seed 003 lists them ("Methadone (oral solution)* - Opioid maintenance").
+- SUB, under a prescription, is each dose in force in the month with its regime, and no
+  longer carries the daily doses and supervision.
+- OST, one a client's episode with a prescription in force in the month: the client's
+  current daily dose of oral methadone (ml of 1 mg/ml) and of oral buprenorphine (mg), and
+  whether consumption of OST medication is supervised, as on the last day of the month (or
+  of the episode, or today, if earlier). Seed 003: "record the client's current daily dose
+  ... If client has not been prescribed liquid oral methadone/is no longer being prescribed
+  liquid oral methadone record 0"; "If client is not prescribed OST record NA (99)". So a
+  client on methadone 60 ml with diazepam alongside reads methadone 60, buprenorphine 0,
+  supervised: the figures are the client's, whatever else is prescribed.
+
+Keys as in 2026.1; an OST record is keyed by its episode and the month (T0101-E1-M202603)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import Prefetch, QuerySet
+
+from keywork.access.models import Service
+from keywork.clients.models import Episode
+from keywork.core.dates import today
+from keywork.exports.ndtms import v2026_1
+from keywork.exports.ndtms.dataset import Item, Month, Problem, Record, Row
+from keywork.exports.ndtms.v2026_1 import (
+    AGENCY,
+    CLIENT_ID,
+    EPISODE_ID,
+    SUPERVISION,
+    Version2026_1,
+    episode_key,
+    prescribed_in,
+)
+from keywork.prescribing import rules as prescribing
+from keywork.prescribing.models import DoseChange, Prescription
+from keywork.prescribing.queries import facts
+
+# Local codes, to be mapped: seed 003 names each medicine and purpose but gives no codes.
+MEDICINE = {
+    "methadone_oral": "METO",
+    "buprenorphine": "BUP",
+    "buprenorphine_naloxone": "BUPN",
+    "buprenorphine_depot": "BUPD",
+    "diamorphine_injection": "DIAI",
+    "methadone_injection": "METI",
+    "benzodiazepine": "BZD",
+    "dexamphetamine": "DEX",
+    "pregabalin": "PGB",
+    "gabapentin": "GBP",
+    "naltrexone": "NTX",
+    "chlordiazepoxide": "CDP",
+    "diazepam": "DZP",
+    "carbamazepine": "CBZ",
+    "acamprosate": "ACA",
+    "disulfiram": "DSF",
+    "vitamin_b_c": "VBC",
+    "other": "OTH",
+}
+PURPOSE = {
+    "opioid": "OPI",
+    "benzodiazepine": "BZD",
+    "stimulant": "STM",
+    "ghb_gbl": "GHB",
+    "gabapentinoid": "GAB",
+    "alcohol": "ALC",
+    "wernicke": "WER",
+    "other": "OTH",
+}
+
+INTERVENTION = Record(
+    "INT",
+    "intervention",
+    "INTID",
+    (
+        *v2026_1.INTERVENTION.items,
+        Item("MEDICINE", "Prescribed medicine", codes=MEDICINE),
+        Item("PURPOSE", "What it is prescribed for", codes=PURPOSE),
+    ),
+)
+SUB = Record(  # 2026.1's, without the doses: they are the client's, on the OST record
+    "SUB",
+    "sub-intervention",
+    "SUBID",
+    tuple(i for i in v2026_1.SUB.items if i.code not in ("METHDOSE", "BUPDOSE", "OSTSUP")),
+)
+OST = Record(
+    "OST",
+    "current opioid substitution",
+    "OSTID",
+    (
+        AGENCY,
+        CLIENT_ID,
+        EPISODE_ID,
+        Item("OSTID", "Opioid substitution record id", required=True),
+        Item("OSTDATE", "The day the figures are as on", required=True),
+        Item("METHDOSE", "Current daily dose of oral methadone (ml of 1 mg/ml)", required=True),
+        Item("BUPDOSE", "Current daily dose of oral buprenorphine (mg)", required=True),
+        Item("OSTSUP", "Is consumption of OST medication currently supervised", required=True,
+             codes=SUPERVISION),
+    ),
+)  # fmt: skip
+BY_CODE = {r.code: r for r in (v2026_1.CLIENT, v2026_1.EPISODE, INTERVENTION, SUB, OST)}
+
+
+class Version2026_2(Version2026_1):
+    version = "2026.2"
+    records = (v2026_1.CLIENT, v2026_1.EPISODE, INTERVENTION, SUB, OST, v2026_1.TOP)
+
+    def rows(self, month: Month, service: Service) -> Iterator[tuple[Record, Row]]:
+        for record, row in super().rows(month, service):
+            yield BY_CODE.get(record.code, record), row
+
+    def _prescriptions(
+        self, month: Month, episodes: QuerySet[Episode], service: Service
+    ) -> Iterator[tuple[Record, Row]]:
+        """As 2026.1 (its dose rows written with the regime only, by this version's SUB), then
+        the client-level OST records."""
+        yield from super()._prescriptions(month, episodes, service)
+        yield from self._current(month, prescribed_in(month, episodes), service)
+
+    def _current(
+        self, month: Month, prescriptions: QuerySet[Prescription], service: Service
+    ) -> Iterator[tuple[Record, Row]]:
+        """One OST record an episode with a prescription in the month: the client's current
+        doses and supervision on the month's last day (or the episode's, or today)."""
+        with_doses = prescriptions.select_related("medication").prefetch_related(
+            Prefetch("doses", queryset=DoseChange.objects.order_by("from_date", "pk"))
+        )
+        held: dict[int, list[Prescription]] = defaultdict(list)
+        for prescription in with_doses.order_by("episode", "started_on", "pk"):
+            held[prescription.episode_id].append(prescription)
+        keys = (
+            Episode.objects.filter(pk__in=prescriptions.values("episode"))
+            .annotate(key=episode_key())
+            .order_by("client__local_id", "referral_date", "pk")
+            .values_list("pk", "client__local_id", "key", "discharged_on")
+        )
+        for pk, local_id, key, discharged in keys.iterator(2000):
+            day = min(d for d in (month.last, discharged, today()) if d is not None)
+            row = current_row(held[pk], day)
+            yield (
+                OST,
+                row
+                | {
+                    "AGNCY": service.code,
+                    "CLIENTID": local_id,
+                    "EPISODID": key,
+                    "OSTID": f"{key}-M{month.last:%Y%m}",
+                    "OSTDATE": day,
+                },
+            )
+
+    def more_problems(self, record: Record, row: Row) -> list[Problem]:
+        return _ost_problems(row) if record is OST else []
+
+
+def current_row(held: list[Prescription], day: dt.date) -> Row:
+    """Seed 003's three client-level items on `day`, from every prescription the client
+    holds (rules.daily_dose: the same figures the prescribing page shows), with what was
+    prescribed that day for the check."""
+    found = [facts(p) for p in held]
+    dose = prescribing.daily_dose(found, day)
+    taken = [f for f in found if f.dose_on(day) is not None]
+    return {
+        "METHDOSE": dose.methadone_ml,
+        "BUPDOSE": dose.buprenorphine_mg,
+        "OSTSUP": dose.supervision,
+        "_methadone": any(f.dose_item == prescribing.METHADONE for f in taken),
+        "_buprenorphine": any(f.dose_item == prescribing.BUPRENORPHINE for f in taken),
+    }
+
+
+def _ost_problems(row: Row) -> list[Problem]:
+    """Rule 7 read back: the client's figures agree with what was prescribed on the day."""
+    key, found = row["OSTID"], []
+    for item, held in (("METHDOSE", row["_methadone"]), ("BUPDOSE", row["_buprenorphine"])):
+        if held and not row[item]:
+            found.append(Problem("OST", key, item, "prescribed, so its daily dose is more than 0"))
+    oral = row["_methadone"] or row["_buprenorphine"]
+    if oral and row["OSTSUP"] == "not_applicable":
+        found.append(
+            Problem(
+                "OST",
+                key,
+                "OSTSUP",
+                "oral methadone or buprenorphine is prescribed, so consumption is supervised or "
+                "not, never 'not applicable'",
+            )
+        )
+    if not oral and row["OSTSUP"] != "not_applicable":
+        found.append(
+            Problem("OST", key, "OSTSUP", "no OST medication is prescribed, so this is NA (99)")
+        )
+    return found
+
+
+DATASET = Version2026_2()
