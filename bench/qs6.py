@@ -49,7 +49,7 @@ IN_TREATMENT = {  # not support after a successful completion (rule 12)
 QUERY = """
 WITH episodes AS (
     SELECT id, client_id FROM clients_episode
-    WHERE service_id = %(service)s AND referral_date <= %(end)s
+    WHERE service_id = %(service)s AND triage_date <= %(end)s
       AND (discharged_on IS NULL OR discharged_on >= %(start)s)
 ),
 denominator AS (

@@ -19,6 +19,7 @@ from keywork.access import policies, rules
 from keywork.access.models import (
     PRACTITIONER_ROLES,
     Competency,
+    Profession,
     Registration,
     Role,
     Service,
@@ -146,6 +147,7 @@ class AddWorkerInput:
     team: Team | None = None
     job_title: str = ""
     phone: str = ""
+    profession: str = ""  # a practitioner's: a drugs worker unless said
 
 
 @action
@@ -172,6 +174,8 @@ def add_worker(*, actor: Actor, given: AddWorkerInput) -> Worker:
         service=service,
         team=given.team,
         job_title=given.job_title,
+        profession=given.profession
+        or (Profession.DRUGS_WORKER if given.role in PRACTITIONER_ROLES else ""),
         phone=given.phone,
         email=given.email,
     )

@@ -19,6 +19,20 @@ class Role(models.TextChoices):
 
 
 PRACTITIONER_ROLES = (Role.KEYWORKER, Role.TEAM_LEADER)
+
+
+class Profession(models.TextChoices):
+    """What a practitioner is. Seed 000: "A keyworker is a key individual or clinician, for
+    example a doctor, nurse, or an NHS or voluntary sector drugs worker": any of them may be
+    a client's keyworker."""
+
+    DRUGS_WORKER = "drugs_worker", "Drugs worker"
+    NURSE = "nurse", "Nurse"
+    DOCTOR = "doctor", "Doctor"
+    PSYCHOLOGIST = "psychologist", "Psychologist"
+    OTHER = "other", "Other practitioner"
+
+
 # Those who see a team's or a service's records, or manage accounts, sign in with a second
 # factor; keyworkers may choose to.
 SECOND_FACTOR_ROLES = (
@@ -78,6 +92,12 @@ class Worker(models.Model):
         Team, null=True, blank=True, on_delete=models.PROTECT, related_name="workers"
     )
     job_title = models.CharField(max_length=120, blank=True)
+    profession = models.CharField(
+        max_length=20,
+        choices=Profession.choices,
+        blank=True,
+        help_text="A practitioner's profession; any may be a keyworker (seed 000).",
+    )
     phone = models.CharField(max_length=40, blank=True, help_text="Work number clients can use.")
     email = models.EmailField(blank=True)
 

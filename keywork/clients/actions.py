@@ -405,6 +405,39 @@ class DischargeInput:
     expected_version: int | None = version()
 
 
+@dataclass(frozen=True, kw_only=True)
+class TriageInput:
+    """The day of triage, when treatment starts: an episode referred and waiting for triage
+    is not yet in treatment (the QS6 denominator counts from it)."""
+
+    on: dt.date = about("the day of triage")
+
+
+@action
+def record_triage(*, actor: Actor, episode: Episode, given: TriageInput) -> Episode:
+    """Record the triage of an episode opened while the client waited for it."""
+    if not policies.can_work_with(actor, episode):
+        raise AccessDenied("only the client's team records their triage")
+    hold_episode(episode)
+    rules.check_triage(
+        episode_open=episode.is_open,
+        triaged_on=episode.triage_date,
+        on=given.on,
+        referral_date=episode.referral_date,
+        today=today(),
+    )
+    episode.triage_date = given.on
+    episode.save(update_fields=["triage_date"])
+    trail.record(
+        actor=actor,
+        verb=Verb.CHANGE,
+        client=episode.client,
+        obj=episode,
+        detail={"triaged_on": given.on.isoformat()},
+    )
+    return episode
+
+
 @action
 def discharge(*, actor: Actor, episode: Episode, given: DischargeInput) -> Episode:
     """Close the episode with its date and exit reason. Its keyworker and phase stay on the

@@ -60,6 +60,14 @@ class KeyworkerForm(ActionForm):
         self.fields["on"].initial = timezone.localdate()
 
 
+class TriageForm(ActionForm):
+    on = forms.DateField(label="Triage date", widget=DATE)
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["on"].initial = timezone.localdate()
+
+
 class DischargeForm(ActionForm):
     versioned = True
     on = forms.DateField(label="Discharge date", widget=DATE)

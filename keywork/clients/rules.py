@@ -141,6 +141,28 @@ def check_substances(
             )
 
 
+def check_triage(
+    *,
+    episode_open: bool,
+    triaged_on: dt.date | None,
+    on: dt.date,
+    referral_date: dt.date,
+    today: dt.date,
+) -> None:
+    """Triage starts treatment (the QS6 denominator counts from it): once, on an open
+    episode, not before the referral nor in the future."""
+    if not episode_open:
+        raise RuleViolation("EPISODE", "the episode is discharged: triage comes before that")
+    if triaged_on is not None:
+        raise RuleViolation("EPISODE", f"already triaged on {uk(triaged_on)}", field="on")
+    if on < referral_date:
+        raise RuleViolation(
+            "EPISODE", f"on: triage is not before the referral ({uk(referral_date)})", field="on"
+        )
+    if on > today:
+        raise RuleViolation("INVALID", f"on: {uk(on)} is in the future", field="on")
+
+
 def check_discharge(
     *,
     episode_open: bool,

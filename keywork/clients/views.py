@@ -17,6 +17,7 @@ from keywork.clients.forms import (
     OpenEpisodeForm,
     PhaseForm,
     RegisterForm,
+    TriageForm,
     client_as_shown,
 )
 from keywork.clients.models import Client, Episode
@@ -171,6 +172,23 @@ def change_keyworker(request: HttpRequest, local_id: str) -> HttpResponse:
         ),
         title="Change keyworker",
         done="Keyworker changed.",
+    )
+
+
+@login_required
+def triage(request: HttpRequest, local_id: str) -> HttpResponse:
+    return episode_change(
+        request,
+        local_id,
+        form_class=TriageForm,
+        allowed=policies.can_work_with,
+        perform=lambda episode, form: actions.record_triage(
+            actor=request.user,
+            episode=episode,
+            given=actions.TriageInput(on=form.cleaned_data["on"]),
+        ),
+        title="Record triage",
+        done="Triage recorded: treatment starts.",
     )
 
 

@@ -193,6 +193,14 @@ class Persona:
     registration: tuple[str, str, tuple[str, ...]] | None = None  # body, number, codes
 
 
+# Any practitioner may be a keyworker (seed 000: "a doctor, nurse, or an NHS or voluntary
+# sector drugs worker"): one keyworker in ten a doctor, two nurses, the rest drugs workers.
+BULK_PROFESSIONS = (
+    ("doctor", "Specialty doctor, addictions"),
+    ("nurse", "Recovery nurse"),
+    ("nurse", "Recovery nurse"),
+    *[("drugs_worker", "Recovery worker")] * 7,
+)
 HISTORY_REACH = 800  # days: before the earliest referral (720 days)
 SUPERVISION_EVERY = 42  # days: within KEYWORK_SUPERVISION_VALID_DAYS (56)
 PERSONAS = (
@@ -395,6 +403,7 @@ def _personas(service: Service, teams: list[Team]) -> list[Worker]:
                 service=service if p.role != Role.ADMINISTRATOR else None,
                 team=team,
                 job_title=p.title,
+                profession="nurse" if p.username == "nurse.erin" else "",
                 phone="07700 900" + f"{len(workers) + 100:03d}",
             ),
         )
@@ -459,7 +468,8 @@ def _bulk_keyworkers(
                 role=Role.KEYWORKER,
                 service_id=teams[n % len(teams)].service_id,
                 team=teams[n % len(teams)],
-                job_title="Recovery worker",
+                job_title=BULK_PROFESSIONS[n % len(BULK_PROFESSIONS)][1],
+                profession=BULK_PROFESSIONS[n % len(BULK_PROFESSIONS)][0],
                 phone=f"07700 900{(n % 800) + 200:03d}",
                 email=user.email,
             )

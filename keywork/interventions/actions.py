@@ -33,9 +33,11 @@ from keywork.core.writes import action
 from keywork.interventions import rules
 from keywork.interventions.models import (
     Amendment,
+    Answer,
     Exit,
     FirstContactSupport,
     Intervention,
+    Offer,
     Setting,
 )
 from keywork.interventions.rules import Period
@@ -521,3 +523,66 @@ def mark_intervention_in_error(
         reason=given.reason,
     )
     return intervention
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferInput:
+    """An intervention offered to the client, and their answer."""
+
+    code: str = about("the intervention offered (a catalogue code)", line="intervention")
+    on: dt.date = about("the day it was offered")
+    offered_by: Worker = about("who offered it: a practitioner of the service")
+    answer: str = about("the client's answer", choices=Answer)
+    reason: str = about("why, when declined or deferred", default="")
+
+
+@action
+def record_offer(*, actor: Actor, episode: Episode, given: OfferInput) -> Offer:
+    """Record an intervention offered and the client's answer (NICE QS6: "offered ... by
+    their keyworker"), so that "offered and declined" is told from "not offered"."""
+    _may_record(actor, episode)
+    found = Entry.objects.filter(code=given.code).first()
+    rules.check_offer(
+        code=given.code,
+        kind=found.kind if found else None,
+        offered=bool(found and found.offered),
+        on=given.on,
+        referral_date=episode.referral_date,
+        discharged_on=episode.discharged_on,
+        today=today(),
+        answer=given.answer,
+        answers=set(Answer.values),
+        reason=given.reason,
+    )
+    assert found is not None
+    if given.offered_by.service_id != episode.service_id or not given.offered_by.is_practitioner:
+        raise RuleViolation(
+            "INVALID", "offered_by: not a practitioner of this service", field="offered_by"
+        )
+    offer = Offer.objects.create(
+        episode=episode,
+        entry=found,
+        offered_on=given.on,
+        offered_by=given.offered_by,
+        answer=given.answer,
+        reason=given.reason.strip(),
+        recorded_by=user_or_none(actor),
+    )
+    trail.record(
+        actor=actor,
+        verb=Verb.CREATE,
+        client=episode.client,
+        obj=offer,
+        detail={"intervention": found.code, "answer": given.answer},
+    )
+    return offer
+
+
+@action
+def mark_offer_in_error(*, actor: Actor, offer: Offer, given: Reason) -> Offer:
+    """A mistaken offer stays, marked, and no longer counts (rule 13)."""
+    _may_record(actor, offer.episode)
+    mark_in_error_and_audit(
+        actor, offer, what="offer", client=offer.episode.client, reason=given.reason
+    )
+    return offer

@@ -15,8 +15,19 @@ from keywork.clients.forms import DATE
 from keywork.clients.models import Episode
 from keywork.core.forms import ActionForm
 from keywork.interventions import rules
-from keywork.interventions.actions import FirstContact, InterventionInput, national_group
-from keywork.interventions.models import Exit, FirstContactSupport, Intervention, Setting
+from keywork.interventions.actions import (
+    FirstContact,
+    InterventionInput,
+    OfferInput,
+    national_group,
+)
+from keywork.interventions.models import (
+    Answer,
+    Exit,
+    FirstContactSupport,
+    Intervention,
+    Setting,
+)
 from keywork.sessions.models import Attendance, Outcome
 
 HEADINGS = {
@@ -43,6 +54,28 @@ def intervention_choices() -> list[tuple[str, Any]]:
         label = HEADINGS.get(national_group(entry), "Other interventions")
         grouped.setdefault(label, []).append((entry.code, _named(entry, names)))
     return [("", "Choose…"), *((label, items) for label, items in grouped.items() if items)]
+
+
+def practitioners(episode: Episode) -> Any:
+    """The service's active practitioners, by name: who may deliver or offer."""
+    return (
+        Worker.objects.filter(
+            service_id=episode.service_id, role__in=PRACTITIONER_ROLES, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def offer_choices(form: forms.Form, episode: Episode, *, who: str, day: str) -> None:
+    """The catalogue's interventions, the service's practitioners (the keyworker first
+    chosen) and today, on a form about one of the episode's interventions."""
+    form.fields["intervention"].choices = intervention_choices()  # type: ignore[attr-defined]
+    worker = form.fields[who]
+    assert isinstance(worker, forms.ModelChoiceField)
+    worker.queryset = practitioners(episode)
+    worker.initial = episode.keyworker_id
+    form.fields[day].initial = timezone.localdate()
 
 
 def _named(entry: Entry, names: Counter[str]) -> str:
@@ -90,18 +123,7 @@ class InterventionForm(ActionForm):
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["intervention"].choices = intervention_choices()  # type: ignore[attr-defined]
-        practitioner = self.fields["practitioner"]
-        assert isinstance(practitioner, forms.ModelChoiceField)
-        practitioner.queryset = (
-            Worker.objects.filter(
-                service_id=episode.service_id, role__in=PRACTITIONER_ROLES, user__is_active=True
-            )
-            .select_related("user")
-            .order_by("user__last_name", "user__first_name")
-        )
-        practitioner.initial = episode.keyworker_id
-        self.fields["started_on"].initial = timezone.localdate()
+        offer_choices(self, episode, who="practitioner", day="started_on")
 
     def given(self) -> InterventionInput:
         data = self.cleaned_data
@@ -192,3 +214,29 @@ class CountSessionForm(ActionForm):
 def session_label(attendance: Attendance) -> str:
     session = attendance.session
     return f"{timezone.localtime(session.starts_at):%d/%m/%Y %H:%M}, {session.get_kind_display()}"
+
+
+class OfferForm(ActionForm):
+    """An intervention offered, and the client's answer."""
+
+    intervention = forms.ChoiceField()
+    on = forms.DateField(label="Offered on", widget=DATE)
+    offered_by = forms.ModelChoiceField(queryset=Worker.objects.none())
+    answer = forms.ChoiceField(label="The client's answer", choices=Answer.choices)
+    reason = forms.CharField(
+        label="Why", required=False, help_text="Required when declined or not now."
+    )
+
+    def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_choices(self, episode, who="offered_by", day="on")
+
+    def given(self) -> OfferInput:
+        data = self.cleaned_data
+        return OfferInput(
+            code=data["intervention"],
+            on=data["on"],
+            offered_by=data["offered_by"],
+            answer=data["answer"],
+            reason=data["reason"],
+        )

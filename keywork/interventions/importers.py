@@ -63,6 +63,7 @@ class InterventionChanges:
 through(actions.start_intervention, episode=LatestEpisodeOf)
 through(actions.end_intervention, intervention=InterventionOf)
 through(actions.mark_intervention_in_error, intervention=InterventionOf)
+through(actions.record_offer, episode=LatestEpisodeOf)
 
 
 @importer("add_intervention_session", InterventionOf, SessionCounted)

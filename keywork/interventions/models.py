@@ -123,3 +123,33 @@ class Amendment(models.Model):
             f"{after if after not in (None, '') else '(none)'}"
             for name, (before, after) in self.changes.items()
         )
+
+
+class Answer(models.TextChoices):
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    DEFERRED = "deferred", "Not now: to offer again"
+
+
+class Offer(EnteredInError):
+    """An intervention offered to the client (NICE QS6: people in drug treatment "are
+    offered appropriate psychosocial interventions by their keyworker"): what, when, by whom,
+    and the client's answer. Kept as recorded; offered again, it is a new offer."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="offers")
+    entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="+")
+    offered_on = models.DateField()
+    offered_by = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="offers")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    reason = models.CharField(max_length=300, blank=True, help_text="Why declined or deferred.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["episode", "offered_on", "pk"]
+        indexes = [models.Index(fields=["episode", "offered_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.entry.name} offered {self.offered_on:%d/%m/%Y}: {self.get_answer_display()}"

@@ -280,3 +280,43 @@ def check_first_contact(
             f"first_contact_on: {uk(on)} is before the intervention started",
             field="first_contact_on",
         )
+
+
+OFFERABLE_KINDS = {"intervention", "focus", "national_definition"}
+REASON_NEEDED = {"declined", "deferred"}
+
+
+def check_offer(
+    *,
+    code: str,
+    kind: str | None,
+    offered: bool,
+    on: dt.date,
+    referral_date: dt.date,
+    discharged_on: dt.date | None,
+    today: dt.date,
+    answer: str,
+    answers: set[str],
+    reason: str,
+) -> None:
+    """An offer names an intervention the catalogue offers, on a day of the episode, with
+    the client's answer; a decline or a deferral says why (QS6 tells "offered and declined"
+    from "not offered")."""
+    if kind is None or not offered:
+        raise RuleViolation(
+            "R3", f"intervention: '{code}' is not offered in the catalogue", field="intervention"
+        )
+    if kind not in OFFERABLE_KINDS:
+        raise RuleViolation(
+            "R3", f"intervention: '{code}' is not an intervention", field="intervention"
+        )
+    if on > today:
+        raise RuleViolation("INVALID", f"on: {uk(on)} is in the future", field="on")
+    if on < referral_date or (discharged_on is not None and on > discharged_on):
+        raise RuleViolation("EPISODE", f"on: {uk(on)} is not a day of the episode", field="on")
+    if answer not in answers:
+        raise RuleViolation(
+            "INVALID", f"answer: choose one of {', '.join(sorted(answers))}", field="answer"
+        )
+    if answer in REASON_NEEDED and not reason.strip():
+        raise RuleViolation("INVALID", f"reason: say why the client {answer} it", field="reason")

@@ -18,8 +18,9 @@ from keywork.interventions.forms import (
     CountSessionForm,
     EndInterventionForm,
     InterventionForm,
+    OfferForm,
 )
-from keywork.interventions.models import Intervention
+from keywork.interventions.models import Intervention, Offer
 
 RECORDS = Intervention.objects.select_related("episode", "entry__reports_as", "practitioner__user")
 
@@ -37,8 +38,24 @@ def interventions(request: HttpRequest, local_id: str) -> HttpResponse:
         and (latest.is_open or latest.completed)
         and policies.can_work_with(request.user, latest),
         "after_completion": latest is not None and latest.completed,
+        "offers": list(queries.offers_of(client)),
     }
     return render(request, "interventions/list.html", context)
+
+
+@login_required
+def offer(request: HttpRequest, local_id: str) -> HttpResponse:
+    return episode_change(
+        request,
+        local_id,
+        form_class=OfferForm,
+        allowed=policies.can_work_with,
+        perform=lambda episode, form: actions.record_offer(
+            actor=request.user, episode=episode, given=form.given()
+        ),
+        title="Record an offer",
+        done="Offer recorded.",
+    )
 
 
 @login_required
@@ -145,6 +162,20 @@ def in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         pk,
         mark=lambda record, reason: actions.mark_intervention_in_error(
             actor=request.user, intervention=record, given=Reason(reason=reason)
+        ),
+        back="interventions",
+    )
+
+
+@login_required
+def offer_in_error(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
+    return record_in_error(
+        request,
+        local_id,
+        Offer.objects.select_related("episode", "entry"),
+        pk,
+        mark=lambda record, reason: actions.mark_offer_in_error(
+            actor=request.user, offer=record, given=Reason(reason=reason)
         ),
         back="interventions",
     )

@@ -79,10 +79,12 @@ def tally(t: Tally) -> Tally:
 def result(found: Result) -> Result:
     """The measure's result as a commissioner may see it."""
     numerator, denominator = pair(found.numerator, found.denominator)
+    offered = None if found.offered is None else pair(found.offered, found.denominator)[0]
     return dataclasses.replace(
         found,
         numerator=numerator,
         denominator=denominator,
+        offered=offered,
         excluded=count(found.excluded),
         breakdowns={name: [tally(t) for t in ts] for name, ts in found.breakdowns.items()},
     )

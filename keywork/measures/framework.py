@@ -118,10 +118,15 @@ class Result:
     excluded: int
     not_counted: list[Subject] = field(default_factory=list)
     breakdowns: dict[str, list[Tally]] = field(default_factory=dict)
+    offered: int | None = None  # those counted or offered it (a measure of an offer)
 
     @property
     def proportion(self) -> Decimal | None:
         return proportion(self.numerator, self.denominator)
+
+    @property
+    def offered_proportion(self) -> Decimal | None:
+        return None if self.offered is None else proportion(self.offered, self.denominator)
 
 
 def proportion(numerator: int, denominator: int) -> Decimal | None:
@@ -147,15 +152,17 @@ class Measure(ABC):
     counts: ClassVar[str]  # the numerator, in words
 
     def episodes(self, period: Period, scope: Scope) -> QuerySet[Episode]:
-        """The service's episodes open on some day of the period (open on the discharge day)."""
+        """The service's episodes in treatment on some day of the period (in treatment on the
+        discharge day)."""
         return Episode.objects.filter(self.open_in(period, scope))
 
     @staticmethod
     def open_in(period: Period, scope: Scope, via: str = "") -> Q:
-        """An episode (reached through `via`) of the service open on some day of the period;
-        as a join rather than `episode__in=...`, which the databases re-run for every client
-        when it sits inside a correlated subquery."""
-        return Q(**{f"{via}service": scope.service, f"{via}referral_date__lte": period.end}) & (
+        """An episode (reached through `via`) of the service in treatment on some day of the
+        period: from its triage (DOMAIN.md: "someone referred and still waiting for triage is
+        not yet in treatment") to its discharge. As a join rather than `episode__in=...`, which
+        the databases re-run for every client when it sits inside a correlated subquery."""
+        return Q(**{f"{via}service": scope.service, f"{via}triage_date__lte": period.end}) & (
             Q(**{f"{via}discharged_on__isnull": True})
             | Q(**{f"{via}discharged_on__gte": period.start})
         )
@@ -204,6 +211,16 @@ class Measure(ABC):
     def steps(self, period: Period, scope: Scope) -> list[Step]:
         """The conditions towards the numerator, each stronger than the one before."""
 
+    def explanations(self, period: Period, scope: Scope) -> list[Step]:
+        """Reasons that, when their condition holds for a client not counted, say why better
+        than the first step they fail (QS6: offered and declined); checked first."""
+        return []
+
+    def offered(self, period: Period, scope: Scope) -> Q | None:
+        """For a measure of what is offered: those offered it, counted or not; None if the
+        measure has no such thing."""
+        return None
+
     def denominator(self, period: Period, scope: Scope) -> QuerySet[Client]:
         found = self.population(period, scope)
         excluded = self.exclusion(period, scope)
@@ -214,12 +231,24 @@ class Measure(ABC):
             counted=self.steps(period, scope)[-1].condition
         )
 
+    def counted_and_offered(self, period: Period, scope: Scope) -> QuerySet[Client]:
+        offered = self.offered(period, scope)
+        found = self.counted(period, scope)
+        return found.annotate(offered=offered) if offered is not None else found
+
 
 def compute(measure: Measure, period: Period, scope: Scope, *, detail: bool = True) -> Result:
     """The numbers; with `detail`, the breakdowns and the list of clients not counted."""
-    numbers = measure.counted(period, scope).aggregate(
-        denominator=Count("pk"), numerator=Count("pk", filter=Q(counted=True))
-    )
+    offers = measure.offered(period, scope) is not None
+    counts: dict[str, Any] = {
+        "denominator": Count("pk"),
+        "numerator": Count("pk", filter=Q(counted=True)),
+    }
+    if offers and detail:
+        # not named "offered": an aggregate may not share the annotation's name
+        counts["offered_or_counted"] = Count("pk", filter=Q(counted=True) | Q(offered=True))
+    found = measure.counted_and_offered(period, scope) if offers and detail else None
+    numbers = (found if found is not None else measure.counted(period, scope)).aggregate(**counts)
     population = measure.population(period, scope).count()
     result = Result(
         measure=measure,
@@ -228,6 +257,7 @@ def compute(measure: Measure, period: Period, scope: Scope, *, detail: bool = Tr
         numerator=numbers["numerator"],
         denominator=numbers["denominator"],
         excluded=population - numbers["denominator"],
+        offered=numbers.get("offered_or_counted"),
     )
     if detail:
         result.not_counted = not_counted(measure, period, scope)
@@ -243,13 +273,20 @@ def _reasoned(measure: Measure, period: Period, scope: Scope) -> tuple[QuerySet[
     """The denominator, each client with the code of the first step they fail ('' when
     counted), and the name of the numerator's annotation."""
     steps = measure.steps(period, scope)
+    explanations = measure.explanations(period, scope)
     passed = {f"step_{n}": step.condition for n, step in enumerate(steps)}
+    explained = {f"explained_{n}": e.condition for n, e in enumerate(explanations)}
+    last = f"step_{len(steps) - 1}"
     found = (
         measure.denominator(period, scope)
-        .annotate(**passed)
+        .annotate(**passed, **explained)
         .annotate(
             **{
                 REASON: Case(
+                    *[
+                        When(Q(**{last: False, f"explained_{n}": True}), then=Value(e.code))
+                        for n, e in enumerate(explanations)
+                    ],
                     *[
                         When(**{f"step_{n}": False}, then=Value(s.code))
                         for n, s in enumerate(steps)
@@ -265,7 +302,8 @@ def _reasoned(measure: Measure, period: Period, scope: Scope) -> tuple[QuerySet[
 
 
 def _reasons(measure: Measure, period: Period, scope: Scope) -> dict[str, str]:
-    return {step.code: step.reason for step in measure.steps(period, scope)}
+    steps = [*measure.explanations(period, scope), *measure.steps(period, scope)]
+    return {step.code: step.reason for step in steps}
 
 
 def not_counted(measure: Measure, period: Period, scope: Scope) -> list[Subject]:

@@ -52,6 +52,8 @@ def as_json(result: Result, *, identities: bool) -> dict[str, Any]:
         "numerator": result.numerator,
         "denominator": result.denominator,
         "proportion": _proportion(result.proportion),
+        "offered": result.offered,
+        "offered_proportion": _proportion(result.offered_proportion),
         "excluded": result.excluded,
         "breakdowns": {
             name: [_tally(t) for t in tallies] for name, tallies in result.breakdowns.items()
@@ -74,9 +76,12 @@ def as_csv(result: Result, *, identities: bool) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     total = Tally("all", str(result.scope), result.numerator, result.denominator)
-    rows = [("total", total)] + [
-        (name, tally) for name, tallies in result.breakdowns.items() for tally in tallies
-    ]
+    rows = [("total", total)]
+    if result.offered is not None:
+        rows.append(
+            ("offered", Tally("all", str(result.scope), result.offered, result.denominator))
+        )
+    rows += [(name, tally) for name, tallies in result.breakdowns.items() for tally in tallies]
     for part, tally in rows:
         writer.writerow(
             (

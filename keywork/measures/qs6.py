@@ -29,7 +29,7 @@ from keywork.access.queries import registration_in_date, supervision_in_date, tr
 from keywork.careplans.models import CarePlan, Goal
 from keywork.catalogue.models import Entry, Tier
 from keywork.clients.models import Allocation, PhaseChange, ProblemSubstance
-from keywork.interventions.models import Intervention
+from keywork.interventions.models import Answer, Intervention, Offer
 from keywork.measures.framework import Measure, Period, Scope, Step
 from keywork.sessions.models import Attendance, Outcome
 
@@ -41,6 +41,14 @@ RESTRICTED = (
 )
 DAY = "attendance__session__day"
 EPISODE = "attendance__episode_id"
+
+
+def _after_completion() -> list[int]:
+    """Rule 12: support after a successful completion is not drug treatment, so it never
+    counts, nor does offering it."""
+    return list(
+        Entry.objects.filter(attributes__after_completion=True).values_list("pk", flat=True)
+    )
 
 
 def _attended(
@@ -173,13 +181,44 @@ class QS6(Measure):
         )
         return ~Q(pk__in=drug.values("episode__client"))
 
+    def _offers(self, period: Period, scope: Scope) -> QuerySet[Offer]:
+        """Psychosocial interventions offered in the period (not support after completion),
+        not in error, by the client's keyworker of the day."""
+        keyworker = Allocation.objects.filter(
+            episode_id=OuterRef("episode_id"),
+            worker_id=OuterRef("offered_by_id"),
+            started_on__lte=OuterRef("offered_on"),
+        ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("offered_on")))
+        clients = self.narrowed_to(period, scope)
+        found = Offer.objects.filter(
+            self.open_in(period, scope, via="episode__"),
+            entered_in_error_at=None,
+            offered_on__gte=period.start,
+            offered_on__lte=period.end,
+            entry__psychosocial=True,
+        ).filter(Exists(keyworker))
+        found = found.exclude(entry_id__in=_after_completion())
+        return found if clients is None else found.filter(episode__client__in=clients)
+
+    def offered(self, period: Period, scope: Scope) -> Q:
+        """Seed 000: people in drug treatment "are offered appropriate psychosocial
+        interventions by their keyworker": offered by the keyworker, whatever the answer."""
+        return Q(pk__in=self._offers(period, scope).values("episode__client"))
+
+    def explanations(self, period: Period, scope: Scope) -> list[Step]:
+        declined = self._offers(period, scope).filter(answer=Answer.DECLINED)
+        return [
+            Step(
+                Q(pk__in=declined.values("episode__client")),
+                "offered by their keyworker and declined",
+                "offered_declined",
+            )
+        ]
+
     def steps(self, period: Period, scope: Scope) -> list[Step]:
         clients = self.narrowed_to(period, scope)
         sources = _delivered(period, scope, clients)
-        # Rule 12: support after a successful completion is not drug treatment, so never counts
-        after = list(
-            Entry.objects.filter(attributes__after_completion=True).values_list("pk", flat=True)
-        )
+        after = _after_completion()
 
         def any_of(narrow) -> Q:  # type: ignore[no-untyped-def]
             found = Q()

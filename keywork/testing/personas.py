@@ -203,6 +203,7 @@ def build_personas() -> Personas:
         given=clients.OpenEpisodeInput(
             team=team,
             referral_date=day - dt.timedelta(days=60),
+            triage_date=day - dt.timedelta(days=58),
             keyworker=mi_keyworker,
             substances=[
                 SubstanceUse(code="sub.heroin", route="inject", age_first_used=19),
@@ -228,6 +229,7 @@ def build_personas() -> Personas:
         given=clients.OpenEpisodeInput(
             team=other_team,
             referral_date=day - dt.timedelta(days=30),
+            triage_date=day - dt.timedelta(days=28),
             keyworker=other_keyworker,
             substances=[SubstanceUse(code="sub.alcohol", route="oral", age_first_used=15)],
             injecting_status="never",

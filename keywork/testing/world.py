@@ -20,7 +20,7 @@ from keywork.clients.actions import SubstanceUse
 from keywork.clients.models import Episode
 from keywork.core.dates import today
 from keywork.core.tests.test_channels import earlier_session
-from keywork.interventions.models import Intervention
+from keywork.interventions.models import Intervention, Offer
 from keywork.interventions.tests.test_interventions import start
 from keywork.outcomes.models import OutcomeProfile
 from keywork.outcomes.tests.test_outcomes import take
@@ -143,5 +143,23 @@ def matrix_world(w: World) -> dict[str, Any]:
             "group": w.group.pk,
             "booked": w.booked.pk,
             "plan_action": PlanAction.objects.filter(care_plan__episode=p.episode).first().pk,  # type: ignore[union-attr]
+            "offer": _offer(p).pk,
         },
     }
+
+
+def _offer(p: Personas) -> Offer:
+    """An offer declined, made by T0001's keyworker."""
+    from keywork.interventions import actions as interventions
+
+    return Offer.objects.filter(episode=p.episode).first() or interventions.record_offer(
+        actor=p.mi_keyworker.user,
+        episode=p.episode,
+        given=interventions.OfferInput(
+            code="kwp.motivational-interviewing",
+            on=today() - 2 * DAY,
+            offered_by=p.mi_keyworker,
+            answer="declined",
+            reason="Not this month",
+        ),
+    )

@@ -86,3 +86,39 @@ def test_a_phase_move_and_a_discharge_on_the_web(client, personas):
     personas.episode.refresh_from_db()
     assert personas.episode.exit_reason == "transferred"
     assert client.get("/clients/T0001/phase/").status_code == 404
+
+
+def test_triage_starts_treatment_once_on_the_web_and_by_import_in_the_same_words(
+    client, personas, tmp_path
+):
+    """An episode opened while the client waits for triage is not yet in treatment (the QS6
+    denominator counts from triage); its triage is recorded later, once."""
+    from keywork.audit.models import AuditEvent
+    from keywork.core.tests.test_import import lines, run
+    from keywork.measures.tests.test_qs6 import another_client
+
+    waiting = another_client(personas, "T0020", 10, triaged=False)
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/clients/T0020/").content.decode()
+    assert "Waiting for triage" in page and "/clients/T0020/triage/" in page
+    future = TODAY() + dt.timedelta(days=1)
+    with pytest.raises(RuleViolation) as direct:
+        actions.record_triage(
+            actor=personas.mi_keyworker.user, episode=waiting, given=actions.TriageInput(on=future)
+        )
+    refused = client.post("/clients/T0020/triage/", {"on": future.isoformat()}).content.decode()
+    assert direct.value.shown in refused
+    _, err, failed = run(
+        tmp_path, lines({"action": "record_triage", "client": "T0020", "on": future.isoformat()})
+    )
+    assert err.strip() == f"line 1: INVALID: {direct.value.message}" and failed
+    waiting.refresh_from_db()
+    assert waiting.triage_date is None
+    on = TODAY() - dt.timedelta(days=2)
+    assert client.post("/clients/T0020/triage/", {"on": on.isoformat()}).status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.triage_date == on
+    assert AuditEvent.objects.filter(what="record_triage", client=waiting.client).exists()
+    assert "Waiting for triage" not in client.get("/clients/T0020/").content.decode()
+    again = client.post("/clients/T0020/triage/", {"on": on.isoformat()}).content.decode()
+    assert "Already triaged on" in again

@@ -93,6 +93,7 @@ MATRIX: dict[str, Route] = {
     "move_phase": route(PRACTICE),
     "change_keyworker": route(ALLOCATES),
     "discharge": route(PRACTICE | ALLOCATES),
+    "record_triage": route(PRACTICE),
     "break_glass": route(SEES | {"other_team"}),  # the form; inside the service only
     "access_reviews": route({"manager"}),
     "record_session": route(PRACTICE),
@@ -111,6 +112,8 @@ MATRIX: dict[str, Route] = {
     "count_intervention_session": route(PRACTICE, pk="intervention"),
     "amend_intervention": route(PRACTICE, pk="intervention"),
     "intervention_in_error": route(PRACTICE, pk="intervention"),
+    "record_offer": route(PRACTICE),
+    "offer_in_error": route(PRACTICE, pk="offer"),
     "start_prescription": route(PRACTICE),
     "change_dose": route(PRACTICE, pk="prescription"),
     "end_prescription": route(PRACTICE, pk="prescription"),

@@ -157,6 +157,12 @@ def _group(w: World) -> Any:
 
 
 # In the order they run: a line may use what an earlier one made.
+def _waiting_for_triage(w: World) -> Any:
+    from keywork.measures.tests.test_qs6 import another_client
+
+    return another_client(w.personas, "T0030", 5, triaged=False)
+
+
 RECIPES: dict[str, Recipe] = {
     "audit.trail.record_refusal": lambda w: trail.record_refusal(actor=kw(w), what="record_refusal", reason="a test"),
     "audit.trail.record_read": lambda w: trail.record_read(actor=kw(w), what="record_read", clients=[w.personas.client]),
@@ -204,6 +210,8 @@ RECIPES: dict[str, Recipe] = {
     "interventions.actions.add_intervention_session": lambda w: interventions.add_intervention_session(actor=kw(w), intervention=w.intervention, attendance=Attendance.objects.filter(episode=w.personas.episode, outcome="attended").latest("session__starts_at")),
     "interventions.actions.amend_intervention": lambda w: interventions.amend_intervention(actor=kw(w), intervention=w.intervention, given=interventions.as_amendment(intervention_given(w.personas, planned_sessions=8), reason="Agreed two more")),
     "interventions.actions.end_intervention": lambda w: interventions.end_intervention(actor=kw(w), intervention=w.intervention, given=interventions.EndInterventionInput(on=today(), exit="planned")),
+    "interventions.actions.record_offer": lambda w: interventions.record_offer(actor=kw(w), episode=w.personas.episode, given=interventions.OfferInput(code="kwp.motivational-interviewing", on=today(), offered_by=w.personas.mi_keyworker, answer="accepted")),
+    "interventions.actions.mark_offer_in_error": lambda w: interventions.mark_offer_in_error(actor=kw(w), offer=w.personas.episode.offers.earliest("pk"), given=Reason(reason="Wrong client")),
     "interventions.actions.mark_intervention_in_error": lambda w: interventions.mark_intervention_in_error(actor=kw(w), intervention=w.intervention, given=Reason(reason="Wrong client")),
     "prescribing.actions.start_prescription": lambda w: w.prescription,  # the world's prescription
     "prescribing.actions.change_dose": lambda w: prescribing.change_dose(actor=kw(w), prescription=w.prescription, given=prescribing.ChangeDoseInput(from_date=today() - DAY, dose=ml(50), reason="Review")),
@@ -220,6 +228,7 @@ RECIPES: dict[str, Recipe] = {
     "checkups.actions.mark_checkup_in_error": lambda w: checkups.mark_checkup_in_error(actor=kw(w), checkup=w.checkup, given=Reason(reason="Wrong client")),
     "checkups.actions.return_to_treatment": lambda w: checkups.return_to_treatment(actor=kw(w), episode=w.completed, given=checkups.ReturnToTreatmentInput(on=today() - 2 * DAY, reason="Using again")),
     "clients.actions.open_episode": lambda w: w.completed,  # the world's episodes
+    "clients.actions.record_triage": lambda w: clients.record_triage(actor=kw(w), episode=_waiting_for_triage(w), given=clients.TriageInput(on=today())),
     "clients.actions.discharge": lambda w: clients.discharge(actor=kw(w), episode=w.personas.episode, given=clients.DischargeInput(on=today(), exit_reason="completed_drug_free")),
 }  # fmt: skip
 

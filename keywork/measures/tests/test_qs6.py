@@ -79,7 +79,9 @@ def seen(personas, worker, days_ago: int, *interventions, episode=None) -> Atten
     )
 
 
-def another_client(personas, local_id: str, referred_days_ago: int, substance="sub.heroin"):
+def another_client(
+    personas, local_id: str, referred_days_ago: int, substance="sub.heroin", *, triaged=True
+):
     client = clients.register_client(
         actor=personas.mi_keyworker.user,
         given=clients.RegisterClientInput(
@@ -98,6 +100,7 @@ def another_client(personas, local_id: str, referred_days_ago: int, substance="s
         given=clients.OpenEpisodeInput(
             team=personas.team,
             referral_date=today() - referred_days_ago * DAY,
+            triage_date=today() - referred_days_ago * DAY if triaged else None,
             keyworker=personas.mi_keyworker,
             substances=[SubstanceUse(code=substance, route="smoke")],
             injecting_status="never",
@@ -147,6 +150,21 @@ def test_episodes_touching_the_first_or_last_day_are_in_and_one_ending_before_is
     # Out: T0011 (discharged the day before). Counted: T0010 only.
     assert numbers(result) == (1, 3)
     assert reasons(result) == {"T0001": "no_attended_session", "T0012": "no_attended_session"}
+
+
+def test_someone_referred_and_waiting_for_triage_is_not_yet_in_treatment(personas):
+    """DOMAIN.md (corrected): the denominator counts "an episode in treatment on any day of
+    it (from its treatment start, the triage date, to its discharge; someone referred and
+    still waiting for triage is not yet in treatment)"; seed 000: "the number of people in
+    drug treatment". T0013, referred 20 days ago, is not triaged: out, until triaged."""
+    waiting = another_client(personas, "T0013", 20, triaged=False)
+    assert numbers(measure(personas)) == (0, 1)  # T0001 only
+    clients.record_triage(
+        actor=personas.mi_keyworker.user,
+        episode=waiting,
+        given=clients.TriageInput(on=today() - 2 * DAY),
+    )
+    assert numbers(measure(personas)) == (0, 2)
 
 
 def test_after_a_change_of_keyworker_the_old_keyworkers_earlier_session_still_counts(personas):
@@ -370,3 +388,41 @@ def test_a_specialist_intervention_counts_only_with_supervision_in_date(personas
     assert reasons(measure(personas))["T0003"] == "not_competent"
     seen(personas, personas.counsellor, 3, "spec.counselling", episode=episode)
     assert "T0003" not in reasons(measure(personas))
+
+
+def test_a_doctor_or_a_nurse_may_be_the_keyworker_and_their_work_counts(client, personas):
+    """Seed 000: "A keyworker is a key individual or clinician, for example a doctor, nurse,
+    or an NHS or voluntary sector drugs worker who is in regular contact with the service
+    user." Dr Dee, a doctor, is T0001's keyworker: her keywork counts, and the record says
+    who she is."""
+    from keywork.access import actions as access
+    from keywork.access.models import Role
+
+    doctor = access.add_worker(
+        actor=None,
+        given=access.AddWorkerInput(
+            username="dr.dee",
+            first_name="Dee",
+            last_name="Doctor",
+            role=Role.KEYWORKER,
+            password="persona-password-2026",
+            team=personas.team,
+            service=personas.service,
+            job_title="Specialty doctor",
+            profession="doctor",
+        ),
+    )
+    clients.allocate_keyworker(
+        actor=personas.team_leader.user,
+        episode=personas.episode,
+        given=clients.AllocateKeyworkerInput(
+            worker=doctor, on=today() - 20 * DAY, reason="Complex physical health"
+        ),
+    )
+    seen(personas, doctor, 3, FOCUS)
+    assert numbers(measure(personas)) == (1, 1)
+    client.force_login(doctor.user)
+    assert (
+        'Dee Doctor <span class="muted">(doctor)</span>'
+        in client.get("/clients/T0001/").content.decode()
+    )

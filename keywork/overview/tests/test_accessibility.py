@@ -36,6 +36,8 @@ PAGES = {
         CLIENT + "care-plan/review/",
         CLIENT + "interventions/",
         CLIENT + "interventions/new/",
+        CLIENT + "interventions/offer/",
+        CLIENT + "triage/",
         CLIENT + "prescribing/",
         CLIENT + "referrals/",
         CLIENT + "referrals/new/",

@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import CommandError, CommandParser
 
 from keywork.access import actions
-from keywork.access.models import Role, Service, Team, Worker
+from keywork.access.models import Profession, Role, Service, Team, Worker
 from keywork.access.queries import is_competent
 from keywork.catalogue.models import Entry
 from keywork.core.commands import KeyworkCommand, OneLineParser
@@ -83,6 +83,12 @@ class Command(KeyworkCommand):
         add.add_argument("--team")
         add.add_argument("--service")
         add.add_argument("--job-title", default="")
+        add.add_argument(
+            "--profession",
+            default="",
+            choices=["", *Profession.values],
+            help="a practitioner's: drugs_worker (default), nurse, doctor, psychologist, other",
+        )
         add.add_argument("--phone", default="")
         add.add_argument("--password-stdin", action="store_true")
 
@@ -145,6 +151,7 @@ class Command(KeyworkCommand):
                 team=_team(o["team"]),
                 service=_service(o["service"]),
                 job_title=o["job_title"],
+                profession=o["profession"],
                 phone=o["phone"],
             ),
         )
