@@ -25,7 +25,7 @@ from keywork.careplans.models import (
     Review,
 )
 from keywork.careplans.queries import current_plan
-from keywork.catalogue.models import Entry
+from keywork.catalogue.models import Entry, Phase
 from keywork.clients import actions as clients
 from keywork.clients import policies
 from keywork.clients.models import Episode
@@ -164,6 +164,8 @@ def agree_care_plan(*, actor: Actor, episode: Episode, given: PlanInput) -> Care
         today=today(),
     )
     rules.check_goals(given.goals, domains=set(Domain.values))
+    in_line = Phase.objects.filter(in_sequence=True, retired_at=None)
+    rules.check_key_change(given.goals, phases=set(in_line.values_list("code", flat=True)))
     rules.check_owners(
         given.actions,
         owners=set(Owner.values),
@@ -223,6 +225,7 @@ def _goal(
         domain=goal.domain,
         description=goal.description.strip(),
         need=need,
+        key_change_phase=Phase.objects.get(code=goal.key_change) if goal.key_change else None,
     )
     made.interventions.set([entries[c] for c in goal.interventions])
     milestones = [m.strip() for m in goal.milestones if m.strip()]
@@ -248,6 +251,11 @@ class GoalInput:
     )
     interventions: tuple[str, ...] = about(
         "interventions that serve it (catalogue codes)", default=()
+    )
+    key_change: str = about(
+        "when it is the plan's key change, the phase that change locates the client in: a "
+        "catalogue phase in the line (rule 2: one goal at most)",
+        default="",
     )
 
 

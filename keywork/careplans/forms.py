@@ -66,6 +66,8 @@ class CarePlanForm(ActionForm):
         needs = [(str(n.pk), str(n)) for n in assessed.needs.all()] if assessed else []
         offered = Entry.objects.offered().filter(kind__in=["intervention", "national_definition"])
         interventions = [(e.code, e.name) for e in offered.order_by("name")]
+        in_line = Phase.objects.filter(in_sequence=True, retired_at=None)
+        self.in_line = [(p.code, f"Yes: it locates {p.name}") for p in in_line]
         for row in range(1, GOAL_ROWS + 1):
             self._goal_fields(row, needs, interventions)
         for row in range(1, ACTION_ROWS + 1):
@@ -88,6 +90,12 @@ class CarePlanForm(ActionForm):
         )
         f[f"goal_{row}_need"] = forms.ChoiceField(
             label="The assessed need it meets", choices=[("", "—"), *needs], required=False
+        )
+        f[f"goal_{row}_key_change"] = forms.ChoiceField(
+            label="The key change?",
+            choices=[("", "No"), *self.in_line],
+            required=False,
+            help_text="If this goal is the key change, the phase it puts the client in.",
         )
         f[f"goal_{row}_interventions"] = forms.MultipleChoiceField(
             label="Linked interventions",
@@ -126,6 +134,9 @@ class CarePlanForm(ActionForm):
             )
             f[f"goal_{row}_need"].initial = str(goal.need_id or "")
             f[f"goal_{row}_interventions"].initial = [e.code for e in goal.interventions.all()]
+            f[f"goal_{row}_key_change"].initial = (
+                goal.key_change_phase.code if goal.key_change_phase else ""
+            )
         for row, item in enumerate(plan.actions.all()[:ACTION_ROWS], start=1):
             f[f"action_{row}_description"].initial = item.description
             f[f"action_{row}_owner"].initial = item.owner
@@ -134,7 +145,7 @@ class CarePlanForm(ActionForm):
             f[f"action_{row}_kind"].initial = item.kind
 
     def goals(self) -> list[list[forms.BoundField]]:
-        names = ("domain", "description", "milestones", "need", "interventions")
+        names = ("domain", "description", "milestones", "need", "key_change", "interventions")
         return [[self[f"goal_{r}_{n}"] for n in names] for r in range(1, GOAL_ROWS + 1)]
 
     def action_rows(self) -> list[list[forms.BoundField]]:
@@ -150,6 +161,7 @@ class CarePlanForm(ActionForm):
                 milestones=tuple(d[f"goal_{r}_milestones"].splitlines()),
                 need=int(d[f"goal_{r}_need"]) if d[f"goal_{r}_need"] else None,
                 interventions=tuple(d[f"goal_{r}_interventions"]),
+                key_change=d[f"goal_{r}_key_change"],
             )
             for r in range(1, GOAL_ROWS + 1)
             if d[f"goal_{r}_domain"] or d[f"goal_{r}_description"].strip()

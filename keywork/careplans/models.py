@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from keywork.access.models import Worker
 from keywork.assessments.models import Domain, Need
-from keywork.catalogue.models import Entry
+from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import Episode, PhaseChange
 
 
@@ -58,6 +58,14 @@ class Goal(models.Model):
         Need, null=True, blank=True, on_delete=models.PROTECT, related_name="goals"
     )
     interventions = models.ManyToManyField(Entry, blank=True, related_name="+")
+    key_change_phase = models.ForeignKey(
+        Phase,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Rule 2: this goal is the plan's key change, and the phase it locates.",
+    )
 
     class Meta:
         ordering = ["care_plan", "position"]

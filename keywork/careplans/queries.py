@@ -22,7 +22,9 @@ def plans_of(client: Client) -> QuerySet[CarePlan]:
         .prefetch_related(
             Prefetch(
                 "goals",
-                Goal.objects.select_related("need").prefetch_related("milestones", "interventions"),
+                Goal.objects.select_related("need", "key_change_phase").prefetch_related(
+                    "milestones", "interventions"
+                ),
             ),
             Prefetch("actions", PlanAction.objects.select_related("done_by__user")),
             Prefetch(

@@ -46,6 +46,29 @@ def check_goals(goals: tuple[GoalInput, ...], *, domains: set[str]) -> None:
             raise invalid("goals", f"goal {number}: give it at least one milestone")
 
 
+def check_key_change(goals: tuple[GoalInput, ...], *, phases: set[str]) -> None:
+    """Rule 2 (seed 001): "The service user should be located in the phase relating to the
+    key change identified in the care planning process": one goal at most is the key
+    change, naming a phase in the line."""
+    named = [(n, g.key_change) for n, g in enumerate(goals, start=1) if g.key_change]
+    for number, phase in named:
+        if phase not in phases:
+            raise RuleViolation(
+                "R2",
+                f"goal {number}: '{phase}' is not a phase in the line "
+                f"({', '.join(sorted(phases))})",
+                field="goals",
+            )
+    if len(named) > 1:
+        raise RuleViolation(
+            "R2",
+            "goals: a care plan identifies one key change; goals "
+            + " and ".join(str(n) for n, _ in named)
+            + " both name one",
+            field="goals",
+        )
+
+
 def check_owners(
     actions: tuple[ActionInput, ...], *, owners: set[str], kinds: set[str], agreed_on: dt.date
 ) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from keywork.careplans.models import CarePlan, Review
+from django.db.models import Prefetch
+
+from keywork.careplans.models import CarePlan, Goal, Review
 from keywork.clients.models import Episode
 from keywork.clients.timeline import Entry, entry, ids
 
@@ -14,6 +16,15 @@ def entries(episodes: Sequence[Episode]) -> list[Entry]:
     plans = list(
         CarePlan.objects.filter(episode_id__in=ids(episodes))
         .select_related("made_by__user")
+        .prefetch_related(  # rule 2: the goal named as the key change, with its phase
+            Prefetch(
+                "goals",
+                Goal.objects.filter(key_change_phase__isnull=False).select_related(
+                    "key_change_phase"
+                ),
+                to_attr="key_changes",
+            )
+        )
         .order_by("version")
     )
     reviews = (

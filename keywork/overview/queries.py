@@ -22,7 +22,7 @@ from django.utils.module_loading import module_has_submodule
 from keywork.access.models import Worker
 from keywork.assessments.models import Assessment
 from keywork.assessments.queries import flags_of
-from keywork.careplans.models import CarePlan, PlanAction
+from keywork.careplans.models import CarePlan, Goal, PlanAction
 from keywork.careplans.queries import (
     overdue_actions,
     overdue_actions_of,
@@ -163,6 +163,7 @@ class ClientRecord:
     timeline: list[Entry]  # latest first
     assessment: Assessment | None  # the current episode's latest
     plan: CarePlan | None  # the current episode's latest version
+    key_change: Goal | None  # the goal it names as the key change (rule 2)
     review_due: dt.date | None
     actions_overdue: list[PlanAction]  # the current plan's, past their date and not done
     phases: list[PhaseSpan]  # the latest episode's
@@ -220,6 +221,7 @@ def record_of(client: Client) -> ClientRecord:
             None,
         ),
         plan=plan,
+        key_change=next(iter(getattr(plan, "key_changes", [])), None),
         review_due=review_due(plan, items("review")) if plan else None,
         actions_overdue=overdue_actions(plan, timezone.localdate()) if plan else [],
         phases=phase_spans(latest, moves),

@@ -181,3 +181,36 @@ def test_the_review_form_starts_from_the_last_reviews_progress(client, personas)
     field = page[page.index(f'name="progress_{milestone.pk}"') :]
     assert '<option value="in_progress" selected>' in field[: field.index("</select>")]
     assert f"At the review of {today() - DAY:%d/%m/%Y}: In progress" in page
+
+
+def test_the_key_change_locates_a_phase_shown_beside_the_recorded_one(client, personas):
+    """Seed 001: "The service user should be located in the phase relating to the key change
+    identified in the care planning process." The plan names one goal its key change and the
+    phase it locates; the record shows it beside the recorded phase and flags a difference."""
+    stop = GoalInput(
+        domain="substance_use",
+        description="Stop injecting",
+        milestones=("Smoking, not injecting",),
+        key_change="change",
+    )
+    housing = GoalInput(domain="housing", description="A flat", milestones=("Seen",))
+    both = (stop, GoalInput(**{**vars(housing), "key_change": "preparation"}))
+    error = refused("R2", agree, personas, goals=both)
+    assert (
+        error.message == "goals: a care plan identifies one key change; goals 1 and 2 both name one"
+    )
+    error = refused(
+        "R2", agree, personas, goals=(GoalInput(**{**vars(stop), "key_change": "reintegration"}),)
+    )
+    assert "'reintegration' is not a phase in the line" in error.message
+    plan = agree(personas, goals=(stop, housing))
+    assert [g.key_change_phase and g.key_change_phase.code for g in plan.goals.all()] == [
+        "change",
+        None,
+    ]
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/clients/T0001/").content.decode()
+    assert "Key change “Stop injecting” locates</span> Change" in page
+    assert "Differs from the recorded phase" in page  # recorded: Engagement
+    form = client.get("/clients/T0001/care-plan/new/").content.decode()
+    assert 'value="change" selected' in form  # the next version starts from this one

@@ -20,7 +20,7 @@ PINNED = {
     "caseload": 12,
     "team caseload": 13,
     "team view": 18,
-    "record": 30,
+    "record": 31,
     "diary": 13,
     "team diary": 13,
     "search": 10,
