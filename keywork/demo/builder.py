@@ -46,6 +46,7 @@ from keywork.clients.rules import nhs_check_digit
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import bulk_write
+from keywork.demo import definitions as demo_definitions
 from keywork.demo import groups as demo_groups
 from keywork.demo import outcomes as demo_outcomes
 from keywork.demo import plans as demo_plans
@@ -370,12 +371,14 @@ def _build(*, clients: int, seed: int, progress: Callable[[int], None], history:
     for worker in [*personas, *bulk]:
         if worker.is_practitioner and worker.team_id is not None:
             by_team[worker.team_id].append(worker)
-    made = _clients(rng, teams, by_team, clients, progress, history)
+    waiting = min(demo_definitions.WAITING_PER_TEAM * len(teams), clients // 20)
+    made = _clients(rng, teams, by_team, clients - waiting, progress, history)
     demo_groups.write_groups(rng, teams, by_team)
     demo_groups.write_reintegration(rng, teams, by_team)
     demo_treatment.write_treatment(rng, teams, by_team)
     demo_outcomes.write_outcomes(rng, service)
     demo_outcomes.write_checkups(rng, teams, by_team)
+    made += demo_definitions.write_definitions(rng, teams, by_team, waiting=waiting)
     return DemoReport(
         created=True,
         service=service,
@@ -575,7 +578,7 @@ STREETS = ("Mill Lane", "Station Road", "Church Street", "Victoria Terrace", "Pa
 KIN = ("mother", "sister", "brother", "partner", "friend", "father")
 
 
-def _contact(rng: random.Random, n: int, family_name: str) -> dict[str, object]:
+def contact_details(rng: random.Random, n: int, family_name: str) -> dict[str, object]:
     """Where a synthetic client lives and who to call in an emergency: a made-up street in
     the made-up town of Northbrook (postcode area NB, which no real place has)."""
     district = f"NB{rng.randint(1, 9)}"
@@ -611,7 +614,7 @@ def _plan(
         sex=rng.choice((Sex.MALE, Sex.MALE, Sex.FEMALE, Sex.NOT_STATED)),
         phone=f"07700 900{rng.randint(0, 999):03d}",
         gp_practice=f"{rng.choice(LAST)} Medical Practice",
-        **_contact(rng, n, last),
+        **contact_details(rng, n, last),
         nhs_number=synthetic_nhs_number(n),
         contact_by=CONTACTS[n % len(CONTACTS)],
         consents_to_national_reporting=rng.random() < 0.92,

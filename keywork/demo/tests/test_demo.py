@@ -233,19 +233,28 @@ def test_reintegration_work_is_listed_for_reintegration_and_carries_on_after_dis
 def test_demo_prescribing_keeps_rule_7_and_shows_doses_changing(demo):
     from keywork.prescribing.models import Prescription
     from keywork.prescribing.queries import daily_dose_on
-    from keywork.prescribing.rules import BUPRENORPHINE_MAX_MG, METHADONE_MAX_MG
+    from keywork.prescribing.rules import (
+        BUPRENORPHINE_MAX_MG,
+        METHADONE_MAX_MG,
+        supervision_asked,
+    )
 
     prescriptions = Prescription.objects.prefetch_related("doses").select_related("medication")
     assert prescriptions.count() >= demo.teams * 3
     assert prescriptions.exclude(ended_on=None).exists()
     assert prescriptions.filter(prescriber__user__username="nurse.erin").exists()
+    titrated = 0
     for prescription in prescriptions:
         doses = list(prescription.doses.all())
-        assert doses[0].from_date == prescription.started_on and len(doses) >= 2
+        assert doses[0].from_date == prescription.started_on
+        titrated += len(doses) >= 2
+        asked = supervision_asked(prescription.medication.attributes)
         for dose in doses:
-            assert dose.supervision in ("supervised", "unsupervised")
-            limit = METHADONE_MAX_MG if dose.unit == "ml" else BUPRENORPHINE_MAX_MG
-            assert dose.reported_dose is not None and 0 < dose.reported_dose <= limit
+            assert (dose.supervision in ("supervised", "unsupervised")) == asked
+            if prescription.medication.attributes.get("dose_item"):
+                limit = METHADONE_MAX_MG if dose.unit == "ml" else BUPRENORPHINE_MAX_MG
+                assert dose.reported_dose is not None and 0 < dose.reported_dose <= limit
+    assert titrated >= demo.teams * 3  # doses change as they are titrated
     someone = prescriptions.filter(ended_on=None).first()
     assert someone is not None
     assert daily_dose_on(someone.episode.client, today()).supervision != "not_applicable"
@@ -368,3 +377,49 @@ def test_demo_care_plan_actions_are_mostly_done_with_a_few_overdue(demo):
     assert not done.filter(done_on__lt=F("care_plan__agreed_on")).exists()
     overdue = PlanAction.objects.filter(done_on=None, due_on__lt=today())
     assert 0 < overdue.count() < PlanAction.objects.count() // 5
+
+
+def test_demo_data_exercises_the_national_definitions(demo, tmp_path):
+    """Catalogue and dataset 2026.2 in the demo: clients waiting for triage (out of QS6's
+    denominator), offers declined and deferred with their reasons, depot buprenorphine with
+    supervision not applicable, diazepam alongside methadone, community rehabilitation, and
+    after a successful completion relapse-prevention prescribing (RPP), psychosocial relapse
+    prevention and check-ups; the month's return carries them with no problem found."""
+    import csv
+    import io
+
+    from django.core.management import call_command
+
+    from keywork.interventions.models import Intervention, Offer
+    from keywork.prescribing.models import Prescription
+
+    waiting = Episode.objects.filter(triage_date=None, discharged_on=None)
+    assert waiting.count() >= 2
+    assert {"accepted", "declined", "deferred"} <= set(
+        Offer.objects.values_list("answer", flat=True)
+    )
+    assert not Offer.objects.filter(answer__in=("declined", "deferred"), reason="").exists()
+    assert Prescription.objects.filter(medication__code="rx.buprenorphine-depot").exists()
+    alongside = Prescription.objects.filter(medication__code="rx.diazepam").values("episode")
+    assert Prescription.objects.filter(
+        episode__in=alongside, medication__code="rx.methadone-oral"
+    ).exists()
+    assert Intervention.objects.filter(
+        entry__code="spec.rehabilitation", setting="community"
+    ).exists()
+    after = Prescription.objects.filter(
+        regime="relapse_prevention", episode__exit_reason__startswith="completed_"
+    )
+    assert any(p.started_on > p.episode.discharged_on for p in after.select_related("episode"))
+    out = tmp_path / "return.csv"
+    month = today().strftime("%Y-%m")
+    call_command("export", "ndtms", "--month", month, "--out", str(out), stdout=io.StringIO())
+    said = io.StringIO()
+    call_command("export", "ndtms", "--month", month, "--check", stdout=said)
+    assert "No problems found" in said.getvalue()
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    returned = (
+        {r["INTTYPE"] for r in rows} | {r["SUBTYPE"] for r in rows} | {r["MEDICINE"] for r in rows}
+    )
+    assert {"RPP", "SDP", "RCU", "RPS", "BUPD", "DZP"} <= returned
+    assert {r["OSTSUP"] for r in rows if r["RECTYPE"] == "OST"} >= {"1", "99"}
