@@ -30,6 +30,7 @@ from keywork.interventions.actions import InterventionInput, OfferInput
 from keywork.prescribing import actions as prescribing
 from keywork.prescribing.actions import DoseInput, PrescriptionInput
 from keywork.prescribing.models import Prescription
+from keywork.sessions.models import Attendance, Outcome
 
 WAITING_PER_TEAM = 2
 SHARED_CARE = "Dr A. Example, Northbrook shared-care GP (synthetic)"
@@ -57,11 +58,12 @@ def write_definitions(
         lead = lead_of(by_team[team.pk])
         if lead is None:
             continue
-        settled = list(_settled(team, today)[: len(OFFERS) + 2])
-        for episode, (code, answer, reason) in zip(settled, OFFERS, strict=False):
-            _offer(episode, code, answer, reason, today - dt.timedelta(days=rng.randint(3, 20)))
-        if len(settled) > len(OFFERS):
-            _community_rehab(lead, settled[len(OFFERS)], today)
+        declining = list(_without_psychosocial(team, today)[: len(OFFERS)])
+        for episode, (code, answer, reason) in zip(declining, OFFERS, strict=False):
+            _offer(episode, code, answer, reason, today - dt.timedelta(days=rng.randint(2, 10)))
+        rehab = _settled(team, today).exclude(pk__in=[e.pk for e in declining]).first()
+        if rehab is not None:
+            _community_rehab(lead, rehab, today)
         opioid = list(_unprescribed_opioid(team, today)[:2])
         if opioid:
             _depot(lead, opioid[0], today)
@@ -118,6 +120,22 @@ def _settled(team: Team, today: dt.date) -> QuerySet[Episode]:
         triage_date__isnull=False,
         referral_date__lt=today - dt.timedelta(days=60),
     ).order_by("-pk")
+
+
+def _without_psychosocial(team: Team, today: dt.date) -> QuerySet[Episode]:
+    """Settled clients seen lately in sessions with no psychosocial intervention: those an
+    offer matters for (QS6 tells "offered and declined" from "not offered")."""
+    since = today - dt.timedelta(days=30)
+    attended = Attendance.objects.filter(
+        episode=OuterRef("pk"), outcome=Outcome.ATTENDED, session__day__gte=since
+    )
+    psychosocial = attended.filter(interventions__psychosocial=True)
+    return (
+        _settled(team, today)
+        .filter(Exists(attended))
+        .exclude(Exists(psychosocial))
+        .filter(keyworker__user__is_active=True)
+    )
 
 
 def _offer(episode: Episode, code: str, answer: str, reason: str, on: dt.date) -> None:

@@ -410,7 +410,10 @@ def test_demo_data_exercises_the_national_definitions(demo, tmp_path):
     after = Prescription.objects.filter(
         regime="relapse_prevention", episode__exit_reason__startswith="completed_"
     )
-    assert any(p.started_on > p.episode.discharged_on for p in after.select_related("episode"))
+    assert any(
+        p.started_on > (p.episode.discharged_on or p.started_on)
+        for p in after.select_related("episode")
+    )
     out = tmp_path / "return.csv"
     month = today().strftime("%Y-%m")
     call_command("export", "ndtms", "--month", month, "--out", str(out), stdout=io.StringIO())
@@ -423,3 +426,9 @@ def test_demo_data_exercises_the_national_definitions(demo, tmp_path):
     )
     assert {"RPP", "SDP", "RCU", "RPS", "BUPD", "DZP"} <= returned
     assert {r["OSTSUP"] for r in rows if r["RECTYPE"] == "OST"} >= {"1", "99"}
+    from keywork.measures.framework import Period, Scope, compute
+    from keywork.measures.qs6 import QS6
+
+    qs6 = compute(QS6(), Period(today() - dt.timedelta(days=30), today()), Scope(demo.service))
+    assert "offered_declined" in {row.code for row in qs6.not_counted}
+    assert qs6.offered is not None and qs6.offered > qs6.numerator
