@@ -109,7 +109,7 @@ def settings_of(entry: Entry) -> list[str]:
     returned as."""
     by_setting = entry.attributes.get("settings")
     if by_setting:
-        return list(by_setting)
+        return [s for s in Setting.values if s in by_setting]  # the dataset's order
     required = (entry.reports_as or entry).attributes.get("setting")
     return [required] if required else []
 

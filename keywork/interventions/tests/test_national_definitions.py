@@ -129,8 +129,8 @@ def test_rehabilitation_is_residential_or_community_and_returned_as_delivered(pe
         "INVALID", start, personas, code, actor=worker, practitioner=worker, setting="prison"
     )
     assert error.message == (
-        "setting: Residential and community rehabilitation is delivered in a residential or "
-        "community setting"
+        "setting: Residential and community rehabilitation is delivered in a community or "
+        "residential setting"
     )
     start(
         personas,

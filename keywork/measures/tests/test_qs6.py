@@ -367,6 +367,7 @@ def test_support_after_a_successful_completion_is_not_treatment_and_does_not_cou
     assert reasons(result) == {"T0001": "no_psychosocial_intervention"}
 
 
+@pytest.mark.raw_sql_against_database
 def test_a_specialist_intervention_counts_only_with_supervision_in_date(personas):
     """Catalogue 2026.2: the specialist tier asks for a registration and supervision
     (seed 001: "specialist competencies, training and supervision structures"). The
