@@ -79,17 +79,25 @@ def competent_workers(entry: Entry, on: dt.date) -> QuerySet[Worker]:
 
 
 def competence_facts(worker: Worker, entry: Entry, on: dt.date) -> rules.CompetenceFacts:
-    covered = covering_entries(entry)
-    training = _training(covered, on).filter(worker=worker).order_by("trained_on").first()
-    supervision = _supervision(on).filter(worker=worker).order_by("-lapses_on").first()
-    last = Supervision.objects.filter(worker=worker, held_on__lte=on).order_by("-lapses_on").first()
-    registration = _registration(covered, on).filter(worker=worker).first()
+    """What the records say, looking up only what the entry's rule asks for: nothing for
+    an entry any keyworker delivers."""
+    rule = _rule(entry)
+    covered = covering_entries(entry) if rule != rules.ANY_KEYWORKER else []
+    training = supervision = last = registration = None
+    if rule == rules.TRAINED_AND_SUPERVISED:
+        training = _training(covered, on).filter(worker=worker).order_by("trained_on").first()
+    if rule in rules.NEEDS_SUPERVISION:
+        supervision = _supervision(on).filter(worker=worker).order_by("-lapses_on").first()
+        held = Supervision.objects.filter(worker=worker, held_on__lte=on)
+        last = None if supervision else held.order_by("-lapses_on").first()
+    if rule in rules.NEEDS_REGISTRATION:
+        registration = _registration(covered, on).filter(worker=worker).first()
     return rules.CompetenceFacts(
         worker=worker.name,
         is_practitioner=worker.is_practitioner,
         intervention=entry.name,
         tier=entry.tier.name if entry.tier else "Keyworking",
-        rule=_rule(entry),
+        rule=rule,
         on=on,
         trained_on=training.trained_on if training else None,
         supervision_lapses_on=supervision.lapses_on if supervision else None,

@@ -368,10 +368,11 @@ def _booked_after(attendance: Attendance) -> Attendance | None:
 def _keep_content(
     attendance: Attendance, content: SessionContent, entries: dict[str, Entry], day: dt.date
 ) -> None:
-    """Link what was covered; contact made ends any open re-engagement."""
-    attendance.topics.set([entries[c] for c in content.topics])
-    attendance.interventions.set([entries[c] for c in content.interventions])
-    attendance.techniques.set([entries[c] for c in content.techniques])
+    """Link what was covered (an attendance's content is recorded once, so nothing is there
+    to replace); contact made ends any open re-engagement."""
+    attendance.topics.add(*[entries[c] for c in content.topics])
+    attendance.interventions.add(*[entries[c] for c in content.interventions])
+    attendance.techniques.add(*[entries[c] for c in content.techniques])
     ReEngagement.objects.filter(
         episode=attendance.episode, ended_on__isnull=True, started_on__lte=day
     ).update(ended_on=day, ended_by=attendance)

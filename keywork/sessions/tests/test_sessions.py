@@ -349,3 +349,22 @@ def test_a_discharge_cannot_be_dated_before_a_recorded_session(personas):
         given=DischargeInput(on=timezone.localdate() - 2 * WEEK, exit_reason="dropped_out"),
     )
     assert "is before the last recorded event of the episode" in error.message
+
+
+# Pinned: recording an attended session with its next appointment, one topic and one
+# intervention any keyworker delivers (rule 4 looks nothing up for those), savepoints and the
+# audit row's three queries included. Was 28 before competence looked up only what the tier's
+# rule asks for and the content was linked without reading what was there (nothing is).
+RECORD_SESSION_QUERIES = 21
+
+
+def test_recording_a_session_runs_a_fixed_number_of_queries(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    record(personas)  # a second session: the client has history, as most have
+    focus = "focus.motivation-for-change"
+    with CaptureQueriesContext(connection) as captured:
+        made = record(personas, content=content(interventions=(focus,)))
+    assert made.interventions.filter(code=focus).exists()
+    assert len(captured.captured_queries) == RECORD_SESSION_QUERIES
