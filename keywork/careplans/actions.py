@@ -164,8 +164,8 @@ def agree_care_plan(*, actor: Actor, episode: Episode, given: PlanInput) -> Care
         today=today(),
     )
     rules.check_goals(given.goals, domains=set(Domain.values))
-    in_line = Phase.objects.filter(in_sequence=True, retired_at=None)
-    rules.check_key_change(given.goals, phases=set(in_line.values_list("code", flat=True)))
+    in_line = {p.code: p for p in Phase.objects.in_line()}
+    rules.check_key_change(given.goals, phases=set(in_line))
     rules.check_owners(
         given.actions,
         owners=set(Owner.values),
@@ -189,7 +189,7 @@ def agree_care_plan(*, actor: Actor, episode: Episode, given: PlanInput) -> Care
         crisis_contacts=given.crisis_contacts,
     )
     for position, goal in enumerate(given.goals, start=1):
-        _goal(made, position, goal, needs[position - 1], entries)
+        _goal(made, position, goal, needs[position - 1], entries, in_line)
     PlanAction.objects.bulk_create(
         PlanAction(
             care_plan=made,
@@ -218,6 +218,7 @@ def _goal(
     goal: GoalInput,
     need: Need | None,
     entries: dict[str, Entry],
+    phases: dict[str, Phase],
 ) -> Goal:
     made = Goal.objects.create(
         care_plan=plan,
@@ -225,7 +226,7 @@ def _goal(
         domain=goal.domain,
         description=goal.description.strip(),
         need=need,
-        key_change_phase=Phase.objects.get(code=goal.key_change) if goal.key_change else None,
+        key_change_phase=phases.get(goal.key_change),
     )
     made.interventions.set([entries[c] for c in goal.interventions])
     milestones = [m.strip() for m in goal.milestones if m.strip()]

@@ -66,7 +66,7 @@ class CarePlanForm(ActionForm):
         needs = [(str(n.pk), str(n)) for n in assessed.needs.all()] if assessed else []
         offered = Entry.objects.offered().filter(kind__in=["intervention", "national_definition"])
         interventions = [(e.code, e.name) for e in offered.order_by("name")]
-        in_line = Phase.objects.filter(in_sequence=True, retired_at=None)
+        in_line = Phase.objects.in_line()
         self.in_line = [(p.code, f"Yes: it locates {p.name}") for p in in_line]
         for row in range(1, GOAL_ROWS + 1):
             self._goal_fields(row, needs, interventions)
@@ -218,7 +218,7 @@ class ReviewForm(ActionForm):
             )
             self.fields[f"note_{milestone.pk}"] = forms.CharField(label="Note", required=False)
         self._start_from_last_review()
-        line = Phase.objects.filter(in_sequence=True, retired_at__isnull=True)
+        line = Phase.objects.in_line()
         self.fields["move_to"].choices = [  # type: ignore[attr-defined]
             ("", f"Stay in {episode.phase.name}"),
             *[(p.code, f"Move to {p.name}") for p in line if p.pk != episode.phase_id],

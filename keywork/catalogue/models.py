@@ -26,6 +26,12 @@ class CatalogueVersion(models.Model):
         return f"catalogue {self.version} loaded {self.loaded_at:%d/%m/%Y %H:%M}"
 
 
+class Phases(models.QuerySet["Phase"]):
+    def in_line(self) -> Phases:
+        """The offered phases in the line Engagement → Completion, in order."""
+        return self.filter(in_sequence=True, retired_at__isnull=True)
+
+
 class Phase(models.Model):
     """A treatment phase. Four are steps in a line; Reintegration runs alongside them all."""
 
@@ -38,6 +44,8 @@ class Phase(models.Model):
     description = models.TextField(blank=True)
     version = models.CharField(max_length=32)
     retired_at = models.DateTimeField(null=True, blank=True)
+
+    objects = Phases.as_manager()
 
     class Meta:
         ordering = ["order"]

@@ -33,7 +33,7 @@ class PhaseForm(ActionForm):
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        line = Phase.objects.filter(in_sequence=True, retired_at__isnull=True)
+        line = Phase.objects.in_line()
         self.fields["to"].choices = [  # type: ignore[attr-defined]
             (p.code, p.name) for p in line if p.pk != episode.phase_id
         ]

@@ -192,6 +192,7 @@ class Persona:
     trained_in: tuple[str, ...] = ()
     supervised_days_ago: int | None = None  # None: no supervision recorded
     registration: tuple[str, str, tuple[str, ...]] | None = None  # body, number, codes
+    profession: str = ""  # a practitioner's; a drugs worker unless said
 
 
 # Any practitioner may be a keyworker (seed 000: "a doctor, nurse, or an NHS or voluntary
@@ -246,6 +247,7 @@ PERSONAS = (
                 "rx.buprenorphine-naloxone",
             ),
         ),
+        "nurse",
     ),
     Persona(
         "tl.carys",
@@ -406,7 +408,7 @@ def _personas(service: Service, teams: list[Team]) -> list[Worker]:
                 service=service if p.role != Role.ADMINISTRATOR else None,
                 team=team,
                 job_title=p.title,
-                profession="nurse" if p.username == "nurse.erin" else "",
+                profession=p.profession,
                 phone="07700 900" + f"{len(workers) + 100:03d}",
             ),
         )

@@ -76,6 +76,7 @@ def write_definitions(
 
 
 def _waiting(rng: random.Random, lead: Worker, team: Team, referred: dt.date, n: int) -> None:
+    # here, not at the top: the builder imports this module
     from keywork.demo.builder import FIRST, LAST, contact_details, synthetic_nhs_number
 
     family = rng.choice(LAST)

@@ -67,9 +67,9 @@ def practitioners(episode: Episode) -> Any:
     )
 
 
-def offer_choices(form: forms.Form, episode: Episode, *, who: str, day: str) -> None:
+def episode_fields(form: forms.Form, episode: Episode, *, who: str, day: str) -> None:
     """The catalogue's interventions, the service's practitioners (the keyworker first
-    chosen) and today, on a form about one of the episode's interventions."""
+    chosen) and today: the fields a form recording or offering an intervention shares."""
     form.fields["intervention"].choices = intervention_choices()  # type: ignore[attr-defined]
     worker = form.fields[who]
     assert isinstance(worker, forms.ModelChoiceField)
@@ -123,7 +123,7 @@ class InterventionForm(ActionForm):
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        offer_choices(self, episode, who="practitioner", day="started_on")
+        episode_fields(self, episode, who="practitioner", day="started_on")
 
     def given(self) -> InterventionInput:
         data = self.cleaned_data
@@ -229,7 +229,7 @@ class OfferForm(ActionForm):
 
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        offer_choices(self, episode, who="offered_by", day="on")
+        episode_fields(self, episode, who="offered_by", day="on")
 
     def given(self) -> OfferInput:
         data = self.cleaned_data

@@ -231,24 +231,20 @@ class Measure(ABC):
             counted=self.steps(period, scope)[-1].condition
         )
 
-    def counted_and_offered(self, period: Period, scope: Scope) -> QuerySet[Client]:
-        offered = self.offered(period, scope)
-        found = self.counted(period, scope)
-        return found.annotate(offered=offered) if offered is not None else found
-
 
 def compute(measure: Measure, period: Period, scope: Scope, *, detail: bool = True) -> Result:
     """The numbers; with `detail`, the breakdowns and the list of clients not counted."""
-    offers = measure.offered(period, scope) is not None
+    counted = measure.counted(period, scope)
     counts: dict[str, Any] = {
         "denominator": Count("pk"),
         "numerator": Count("pk", filter=Q(counted=True)),
     }
-    if offers and detail:
+    offered = measure.offered(period, scope) if detail else None
+    if offered is not None:
+        counted = counted.annotate(offered=offered)
         # not named "offered": an aggregate may not share the annotation's name
         counts["offered_or_counted"] = Count("pk", filter=Q(counted=True) | Q(offered=True))
-    found = measure.counted_and_offered(period, scope) if offers and detail else None
-    numbers = (found if found is not None else measure.counted(period, scope)).aggregate(**counts)
+    numbers = counted.aggregate(**counts)
     population = measure.population(period, scope).count()
     result = Result(
         measure=measure,
