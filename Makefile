@@ -29,8 +29,10 @@ run: $(STAMP)
 	@DEBUG=$${DEBUG-1} $(BIN)/keywork load_catalogue
 	@DEBUG=$${DEBUG-1} $(BIN)/keywork demo --clients $${DEMO_CLIENTS:-400} --seed 1 --if-empty
 	@echo
-	@echo "keywork is at http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
-	@DEBUG=$${DEBUG-1} $(BIN)/keywork runserver $(HOST):$(PORT) --skip-checks
+	@echo "keywork is at http://$(HOST):$(PORT)/  (Ctrl-C stops it and its task worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+		DEBUG=$${DEBUG-1} $(BIN)/keywork db_worker --no-reload -v0 & \
+		DEBUG=$${DEBUG-1} $(BIN)/keywork runserver $(HOST):$(PORT) --skip-checks
 
 test: $(STAMP) lint typecheck migrations-check pytest-sqlite pytest-postgres
 

@@ -1,13 +1,13 @@
-"""Benchmark: the QS6 measure as the report computes it (through the ORM) against one
-hand-written SQL query that computes the same numerator and denominator, on the same
-database, in the same run.
+"""Benchmark: the whole QS6 report as keywork computes it (the numbers, every breakdown, the
+months and the list behind them, kept) against one hand-written SQL query that computes the
+numerator and denominator alone, on the same database, in the same run.
 
     make bench        # builds var/bench.sqlite3 (30,000 clients, 600,000 sessions) once
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/keywork_bench make bench
 
 Runs are interleaved (measure, query, measure, query, ...) and each side's median of five
-is printed, with their ratio. The goal is a ratio of 2 or less. It also prints, for
-information, the whole report (breakdowns, months and the list behind the numbers)."""
+is printed, with their ratio. The goal is a ratio of 1.5 or less. It also prints, for
+information, reading a report already computed (what a second look at it costs)."""
 
 from __future__ import annotations
 
@@ -32,8 +32,10 @@ from django.db import connection  # noqa: E402
 
 from keywork.access.models import Service  # noqa: E402
 from keywork.core.dates import today  # noqa: E402
-from keywork.measures.framework import Period, Scope, compute  # noqa: E402
+from keywork.measures.framework import Period, Scope  # noqa: E402
+from keywork.measures.models import Run  # noqa: E402
 from keywork.measures.qs6 import QS6  # noqa: E402
+from keywork.measures.runs import compute, not_counted, result  # noqa: E402
 from keywork.sessions.models import Attendance  # noqa: E402
 
 IS_DRUG = {
@@ -148,14 +150,17 @@ def by_hand(service: Service, period: Period) -> tuple[int, int]:
     return numerator, denominator
 
 
-def by_measure(service: Service, period: Period) -> tuple[int, int]:
-    result = compute(QS6(), period, Scope(service=service), detail=False)
-    return result.numerator, result.denominator
-
-
 def whole_report(service: Service, period: Period) -> tuple[int, int]:
-    result = compute(QS6(), period, Scope(service=service))
-    return result.numerator, result.denominator
+    found = compute(QS6(), period, Scope(service=service))
+    not_counted(found, 0, 50)  # the first page of the list
+    return found.numerator, found.denominator
+
+
+def kept_report(service: Service, period: Period) -> tuple[int, int]:
+    run = Run.objects.filter(measure="qs6", state=Run.State.DONE).latest("computed_at")
+    found = result(run)
+    not_counted(found, 0, 50)
+    return found.numerator, found.denominator
 
 
 def timed(work: Callable[[], tuple[int, int]]) -> tuple[float, tuple[int, int]]:
@@ -175,9 +180,9 @@ def main() -> None:
         sys.exit(f"bench: only {sessions} sessions here; build a service: keywork demo")
     period = Period(today() - dt.timedelta(days=args.days - 1), today())
     sides: dict[str, Callable[[], tuple[int, int]]] = {
-        "QS6 numbers (the measure, ORM)": lambda: by_measure(service, period),
-        "hand-written SQL, same numbers": lambda: by_hand(service, period),
-        "QS6 whole report (for information)": lambda: whole_report(service, period),
+        "QS6 whole report, computed and kept": lambda: whole_report(service, period),
+        "hand-written SQL, the two numbers": lambda: by_hand(service, period),
+        "the kept report read again": lambda: kept_report(service, period),
     }
     times: dict[str, list[float]] = {name: [] for name in sides}
     answers = set()
@@ -194,7 +199,7 @@ def main() -> None:
         f"({Path(str(connection.settings_dict['NAME'])).name}); period {period}: "
         f"{numerator:,} of {denominator:,}"
     )
-    baseline = statistics.median(times["hand-written SQL, same numbers"])
+    baseline = statistics.median(times["hand-written SQL, the two numbers"])
     print(f"{'':38} {'median ms':>10} {'x SQL':>7}")
     for name, runs in times.items():
         median = statistics.median(runs)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "keywork.audit",
     "keywork.access",
     "keywork.catalogue",
@@ -138,6 +140,10 @@ def _database(url: str) -> dict[str, object]:
 
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'keywork.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
+
+# Heavy work (service-wide reports) runs off the request path, in `keywork db_worker`, from a
+# queue kept in the database (docs/deploy.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -154,3 +154,14 @@ def mark_in_error_and_audit(
         obj=entry,
         detail={"reason": reason},
     )
+
+
+def last_change() -> int | None:
+    """The audit trail's latest change (not a read): what a kept result was computed over."""
+    changes = [AuditEvent.Verb.CREATE, AuditEvent.Verb.CHANGE]
+    return (
+        AuditEvent.objects.filter(verb__in=changes)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )

@@ -16,7 +16,8 @@ from keywork.core.dates import add_months
 from keywork.core.errors import AccessDenied, RuleViolation, invalid
 from keywork.core.forms import plausible
 from keywork.measures import disclosure
-from keywork.measures.framework import Measure, Period, Result, Scope, compute
+from keywork.measures.framework import Measure, Period, Result, Scope
+from keywork.measures.runs import compute
 
 
 class ReportForm(forms.Form):
@@ -108,8 +109,17 @@ def period_and_scope(actor: Actor, given: dict[str, Any]) -> tuple[Period, Scope
 def compute_for(actor: Actor, measure: Measure, given: dict[str, Any]) -> Result:
     """The result as this user may see it: a commissioner's with its small numbers withheld
     (keywork/measures/disclosure.py), on the page and in every download."""
-    found = compute(measure, *period_and_scope(actor, given))
+    return as_seen_by(actor, compute(measure, *period_and_scope(actor, given)))
+
+
+def as_seen_by(actor: Actor, found: Result) -> Result:
     return found if sees_identities(actor) else disclosure.result(found)
+
+
+def in_the_background(scope: Scope) -> bool:
+    """Service-wide reports are computed by the task worker; a team's or a keyworker's is
+    small enough to compute while the page waits."""
+    return scope.team is None and scope.keyworker is None
 
 
 def sees_identities(actor: Actor) -> bool:

@@ -11,8 +11,9 @@ from keywork.core.actors import Actor
 from keywork.core.errors import AccessDenied
 from keywork.measures import fhir
 from keywork.measures.asked import sees_identities
-from keywork.measures.framework import Result, subjects
+from keywork.measures.framework import Result, Subject
 from keywork.measures.output import as_csv, as_json
+from keywork.measures.runs import subjects
 
 
 def _audit_reads(actor: Actor, result: Result, clients: list[int]) -> None:
@@ -25,11 +26,13 @@ def _audit_reads(actor: Actor, result: Result, clients: list[int]) -> None:
         )
 
 
-def audit_list(actor: Actor, result: Result) -> bool:
-    """Audit the list of clients not counted, if this user is shown it; say whether."""
+def audit_list(actor: Actor, result: Result, shown: list[Subject] | None = None) -> bool:
+    """Audit the clients not counted that this user is shown (`shown`, else all of them), if
+    they may see them; say whether."""
     identities = sees_identities(actor)
     if identities:
-        _audit_reads(actor, result, [row.client for row in result.not_counted])
+        listed = result.not_counted if shown is None else shown
+        _audit_reads(actor, result, [row.client for row in listed])
     return identities
 
 
@@ -48,7 +51,7 @@ def download(actor: Actor, result: Result, fmt: str) -> tuple[str, str]:
     if fmt == "fhir-subject-list":
         if not identities:
             raise AccessDenied("the subject list names clients; you see the summary report")
-        listed = subjects(result.measure, result.period, result.scope)
+        listed = subjects(result)
         _audit_reads(actor, result, [row.client for row in listed])
         return json.dumps(fhir.report(result, listed), indent=2), FHIR_JSON
     audit_list(actor, result)

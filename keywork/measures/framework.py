@@ -1,17 +1,18 @@
 """Quality measures computed in the database, for a period and a scope.
 
-A measure is a handful of conditions on clients, each best written as the set of client ids
-it holds for (`Q(pk__in=<query>)`, computed once by the database rather than client by
-client):
+A measure is a handful of conditions on clients:
 
 - the initial population: clients in treatment on some day of the period, in the scope;
 - an exclusion: those the measure leaves out (say, alcohol only), unless asked to keep them;
-- its steps: conditions, each stronger than the one before, the last being the numerator.
-  A client of the denominator not in the numerator is not counted for the first step they
-  fail, and that step names the reason.
+- its steps, each stronger than the one before, the last being the numerator. A client of
+  the denominator not in the numerator is not counted for the first step they fail, and that
+  step names the reason.
 
-The framework turns these into the numbers, the breakdowns (one grouped query each) and the
-list behind them. Nothing loops over clients in Python."""
+The steps are judged on rows (say, each intervention delivered at a session), each row
+passing some number of them in turn; a client passes as many steps in a month as the best of
+their rows that month. The database works that out in one pass over the rows
+(keywork/measures/runs.py), and the numbers, the breakdowns, the list behind them and the
+months are grouped from what it kept. Nothing loops over clients in Python."""
 
 from __future__ import annotations
 
@@ -19,25 +20,16 @@ import datetime as dt
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    Exists,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Exists, Expression, OuterRef, Q, QuerySet, Subquery
 
 from keywork.access.models import Service, Team, Worker
-from keywork.catalogue.models import Phase
 from keywork.clients.models import Allocation, Client, Episode, PhaseChange
 from keywork.core.dates import add_months, uk
+
+if TYPE_CHECKING:
+    from keywork.measures.models import Run
 
 
 @dataclass(frozen=True)
@@ -78,9 +70,22 @@ class Scope:
 
 @dataclass(frozen=True)
 class Step:
-    condition: Q | Exists  # on the client: Q(pk__in=...) or Exists(... OuterRef("pk"))
     reason: str  # why a client who fails it is not counted
     code: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """Rows the steps are judged on, each with its client, its day and `level`: an
+    expression on the row giving how many of the measure's steps it passes. A level that is
+    a number, fewer than all the steps, is a floor: a client with any such row passed at
+    least that many, looked up only for clients no other row says more of (it never counts
+    in a month, so it is not grouped by month)."""
+
+    rows: QuerySet[Any]
+    client: str
+    day: str
+    level: Expression | int
 
 
 @dataclass(frozen=True)
@@ -116,9 +121,18 @@ class Result:
     numerator: int
     denominator: int
     excluded: int
-    not_counted: list[Subject] = field(default_factory=list)
     breakdowns: dict[str, list[Tally]] = field(default_factory=dict)
     offered: int | None = None  # those counted or offered it (a measure of an offer)
+    reasons: list[tuple[str, str, int]] = field(default_factory=list)  # code, reason, clients
+    run: Run | None = None  # where it is kept
+
+    @property
+    def not_counted(self) -> list[Subject]:
+        """Every client of the denominator not in the numerator, with why (a page of them:
+        keywork.measures.runs.not_counted)."""
+        from keywork.measures.runs import not_counted
+
+        return not_counted(self)
 
     @property
     def proportion(self) -> Decimal | None:
@@ -143,13 +157,19 @@ BREAKDOWNS = ("team", "keyworker", "phase")
 
 
 class Measure(ABC):
-    """The queries a measure is made of; subclasses give `steps` and may narrow the rest."""
+    """The queries a measure is made of; subclasses give `steps` and `sources` and may narrow
+    the rest."""
 
     code: ClassVar[str]
     title: ClassVar[str]
     statement: ClassVar[str]
     excludes: ClassVar[str] = "Nobody."  # the exclusion, in words
     counts: ClassVar[str]  # the numerator, in words
+    steps: ClassVar[tuple[Step, ...]]  # towards the numerator, each stronger than the last
+    # Reasons that, when they hold for a client not counted, say why better than the first
+    # step they fail (QS6: offered and declined); checked first.
+    explained_by: ClassVar[tuple[Step, ...]] = ()
+    offers: ClassVar[bool] = False  # a measure of what is offered: see `offered`
 
     def episodes(self, period: Period, scope: Scope) -> QuerySet[Episode]:
         """The service's episodes in treatment on some day of the period (in treatment on the
@@ -196,25 +216,39 @@ class Measure(ABC):
             found = found.filter(**{"keyworker": scope.keyworker.pk})
         return found
 
-    def narrowed_to(self, period: Period, scope: Scope) -> QuerySet[Client, Any] | None:
-        """For a team or a keyworker, the population's client ids, so that a step need not
-        compute its set for the whole service; None for the whole service."""
+    def within(self, period: Period, scope: Scope) -> QuerySet[Client, Any] | None:
+        """For a team or a keyworker, the clients who may be placed in it at the end of the
+        period or of any month in it, so that the rows need not be judged for the whole
+        service: those with an episode of the team, or an allocation to the keyworker, open
+        in the period (a client's place is one of these). None for the whole service."""
         if scope.team is None and scope.keyworker is None:
             return None
-        return self.population(period, scope).values("pk")
+        found = Client.objects.all()
+        if scope.team is not None:
+            episodes = self.episodes(period, scope).filter(team=scope.team)
+            found = found.filter(Exists(episodes.filter(client=OuterRef("pk"))))
+        if scope.keyworker is not None:
+            allocated = Allocation.objects.filter(
+                self.open_in(period, scope, via="episode__"),
+                worker=scope.keyworker,
+                started_on__lte=period.end,
+            )
+            found = found.filter(Exists(allocated.filter(episode__client=OuterRef("pk"))))
+        return found.values("pk")
 
     def exclusion(self, period: Period, scope: Scope) -> Q | None:
         """Clients of the population left out of the denominator; None: nobody."""
         return None
 
     @abstractmethod
-    def steps(self, period: Period, scope: Scope) -> list[Step]:
-        """The conditions towards the numerator, each stronger than the one before."""
+    def sources(
+        self, period: Period, scope: Scope, clients: QuerySet[Client, Any] | None
+    ) -> list[Source]:
+        """The rows the steps are judged on, in the period (only of `clients` when given)."""
 
-    def explanations(self, period: Period, scope: Scope) -> list[Step]:
-        """Reasons that, when their condition holds for a client not counted, say why better
-        than the first step they fail (QS6: offered and declined); checked first."""
-        return []
+    def explanations(self, period: Period, scope: Scope) -> dict[str, Q]:
+        """Each of `explained_by`'s codes, with the clients it holds for: Q(pk__in=...)."""
+        return {}
 
     def offered(self, period: Period, scope: Scope) -> Q | None:
         """For a measure of what is offered: those offered it, counted or not; None if the
@@ -226,147 +260,11 @@ class Measure(ABC):
         excluded = self.exclusion(period, scope)
         return found.exclude(excluded) if excluded is not None else found
 
-    def counted(self, period: Period, scope: Scope) -> QuerySet[Client]:
-        return self.denominator(period, scope).annotate(
-            counted=self.steps(period, scope)[-1].condition
-        )
-
-
-def compute(measure: Measure, period: Period, scope: Scope, *, detail: bool = True) -> Result:
-    """The numbers; with `detail`, the breakdowns and the list of clients not counted."""
-    counted = measure.counted(period, scope)
-    counts: dict[str, Any] = {
-        "denominator": Count("pk"),
-        "numerator": Count("pk", filter=Q(counted=True)),
-    }
-    offered = measure.offered(period, scope) if detail else None
-    if offered is not None:
-        counted = counted.annotate(offered=offered)
-        # not named "offered": an aggregate may not share the annotation's name
-        counts["offered_or_counted"] = Count("pk", filter=Q(counted=True) | Q(offered=True))
-    numbers = counted.aggregate(**counts)
-    population = measure.population(period, scope).count()
-    result = Result(
-        measure=measure,
-        period=period,
-        scope=scope,
-        numerator=numbers["numerator"],
-        denominator=numbers["denominator"],
-        excluded=population - numbers["denominator"],
-        offered=numbers.get("offered_or_counted"),
-    )
-    if detail:
-        result.not_counted = not_counted(measure, period, scope)
-        result.breakdowns = {name: breakdown(measure, period, scope, name) for name in BREAKDOWNS}
-        result.breakdowns["month"] = by_month(measure, period, scope)
-    return result
-
-
-REASON = "reason"  # the annotation naming the first step a client fails
-
-
-def _reasoned(measure: Measure, period: Period, scope: Scope) -> tuple[QuerySet[Client], str]:
-    """The denominator, each client with the code of the first step they fail ('' when
-    counted), and the name of the numerator's annotation."""
-    steps = measure.steps(period, scope)
-    explanations = measure.explanations(period, scope)
-    passed = {f"step_{n}": step.condition for n, step in enumerate(steps)}
-    explained = {f"explained_{n}": e.condition for n, e in enumerate(explanations)}
-    last = f"step_{len(steps) - 1}"
-    found = (
-        measure.denominator(period, scope)
-        .annotate(**passed, **explained)
-        .annotate(
-            **{
-                REASON: Case(
-                    *[
-                        When(Q(**{last: False, f"explained_{n}": True}), then=Value(e.code))
-                        for n, e in enumerate(explanations)
-                    ],
-                    *[
-                        When(**{f"step_{n}": False}, then=Value(s.code))
-                        for n, s in enumerate(steps)
-                    ],
-                    default=Value(""),
-                    output_field=CharField(),
-                )
-            }
-        )
-        .order_by("local_id")
-    )
-    return found, f"step_{len(steps) - 1}"
-
-
-def _reasons(measure: Measure, period: Period, scope: Scope) -> dict[str, str]:
-    steps = [*measure.explanations(period, scope), *measure.steps(period, scope)]
-    return {step.code: step.reason for step in steps}
-
-
-def not_counted(measure: Measure, period: Period, scope: Scope) -> list[Subject]:
-    """Every client of the denominator not in the numerator, with the first step failed."""
-    found, numerator = _reasoned(measure, period, scope)
-    rows = list(
-        found.filter(**{numerator: False}).values_list(
-            "pk", "local_id", REASON, "preferred_name", "given_name", "family_name", "keyworker"
-        )
-    )
-    reasons = _reasons(measure, period, scope)
-    workers = Worker.objects.select_related("user").in_bulk({row[6] for row in rows if row[6]})
-    return [
-        Subject(
-            pk,
-            local_id,
-            reasons[code],
-            code,
-            name=f"{preferred or given} {family}",
-            keyworker=workers[kw].name if kw in workers else "",
-        )
-        for pk, local_id, code, preferred, given, family, kw in rows
-    ]
-
-
-def subjects(measure: Measure, period: Period, scope: Scope) -> list[Subject]:
-    """Every client of the denominator, counted or not: the subject list."""
-    found, _ = _reasoned(measure, period, scope)
-    reasons = _reasons(measure, period, scope)
-    return [
-        Subject(pk, local_id, reasons.get(code, ""), code)
-        for pk, local_id, code in found.values_list("pk", "local_id", REASON)
-    ]
-
-
-def breakdown(measure: Measure, period: Period, scope: Scope, by: str) -> list[Tally]:
-    rows = (
-        measure.counted(period, scope)
-        .values(by)
-        .annotate(den=Count("pk"), num=Count("pk", filter=Q(counted=True)))
-        .order_by(by)
-    )
-    labels = _labels(by, [row[by] for row in rows])
-    return [
-        Tally(row[by], labels.get(row[by], "not recorded"), row["num"], row["den"]) for row in rows
-    ]
-
-
-def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
-    if by == "team":
-        return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if by == "phase":
-        return dict(Phase.objects.filter(pk__in=keys).values_list("pk", "name"))
-    return {w.pk: w.name for w in Worker.objects.filter(pk__in=keys).select_related("user")}
-
-
-def by_month(measure: Measure, period: Period, scope: Scope) -> list[Tally]:
-    """The measure over each month of the period: one aggregate query a month."""
-    found = []
-    for month in period.months():
-        result = compute(measure, month, scope, detail=False)
-        found.append(
-            Tally(
-                month.start.strftime("%Y-%m"),
-                f"{month.start:%B %Y}",
-                result.numerator,
-                result.denominator,
-            )
-        )
-    return found
+    def reason_of(self, level: int, explained: str) -> tuple[str, str]:
+        """(code, reason) for a client who passed `level` steps ('', '' when counted)."""
+        if level >= len(self.steps):
+            return "", ""
+        for step in self.explained_by:
+            if step.code == explained:
+                return step.code, step.reason
+        return self.steps[level].code, self.steps[level].reason

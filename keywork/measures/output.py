@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -33,9 +32,7 @@ def _tally(tally: Tally) -> dict[str, Any]:
 def reasons_counted(result: Result, *, identities: bool = True) -> list[tuple[str, str, int]]:
     """(code, reason, clients) for each reason, in the measure's order of steps; without
     identities, a small count withheld."""
-    counts = Counter((row.code, row.reason) for row in result.not_counted)
-    found = [(code, reason, n) for (code, reason), n in counts.items()]
-    return found if identities else disclosure.reasons(found)
+    return result.reasons if identities else disclosure.reasons(result.reasons)
 
 
 def as_json(result: Result, *, identities: bool) -> dict[str, Any]:

@@ -13,14 +13,15 @@ last amended, not entered in error), and on that day:
 3. the keyworker was competent to deliver it (rule 4): Keywork+ needs training and
    supervision in date, specialist work a registration in date.
 
-Each step is the set of clients with such a session, computed once (not client by client);
-the steps add the conditions one at a time so that a client not counted is given the first
-that fails."""
+Each row (an attended session, or a psychosocial intervention delivered at one) passes the
+conditions in turn, and a client passes as many steps as their best row; a client not
+counted is given the first that fails (keywork/measures/framework.py)."""
 
 from __future__ import annotations
 
-from django.db import connection
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value
+from typing import Any
+
+from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 
@@ -28,9 +29,9 @@ from keywork.access.models import Competency, Registration, Supervision
 from keywork.access.queries import registration_in_date, supervision_in_date, training_in_date
 from keywork.careplans.models import CarePlan, Goal
 from keywork.catalogue.models import Entry, Tier
-from keywork.clients.models import Allocation, PhaseChange, ProblemSubstance
+from keywork.clients.models import Allocation, Client, PhaseChange, ProblemSubstance
 from keywork.interventions.models import Answer, Intervention, Offer
-from keywork.measures.framework import Measure, Period, Scope, Step
+from keywork.measures.framework import Measure, Period, Scope, Source, Step
 from keywork.sessions.models import Attendance, Outcome
 
 ATTENDANCE = "attendance"
@@ -131,9 +132,10 @@ def _competent(entry: str) -> Q:
     )
 
 
-def _appropriate(rows: QuerySet, entry: str) -> QuerySet:
-    """Listed for the phase that day (or for reintegration), or named in the plan in force."""
-    rows = rows.annotate(
+def _placed(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Each row with the client's phase that day and the care plan in force (not selected:
+    looked up only for the rows that reach the question)."""
+    placed: QuerySet[Any] = rows.alias(
         phase=Subquery(
             PhaseChange.objects.filter(episode_id=OuterRef(EPISODE), changed_on__lte=OuterRef(DAY))
             .order_by("-changed_on", "-pk")
@@ -145,6 +147,11 @@ def _appropriate(rows: QuerySet, entry: str) -> QuerySet:
             .values("pk")[:1]
         ),
     )
+    return placed
+
+
+def _appropriate(entry: str) -> Q:
+    """Listed for the phase that day (or for reintegration), or named in the plan in force."""
     listed = Entry.phases.through.objects.filter(entry_id=OuterRef(f"{entry}_id")).filter(
         Q(phase_id=OuterRef("phase")) | Q(phase__in_sequence=False)
     )
@@ -154,7 +161,24 @@ def _appropriate(rows: QuerySet, entry: str) -> QuerySet:
         | Q(entry_id=OuterRef(f"{entry}__reports_as_id"))
         | Q(entry__reports_as_id=OuterRef(f"{entry}__reports_as_id"))
     )
-    return rows.filter(Exists(listed) | Exists(named))
+    return Q(Exists(listed)) | Q(Exists(named))
+
+
+def _level(entry: str, restricted: list[int]) -> Case:
+    """How many steps a delivered psychosocial row passes: it has a session (1) and a
+    psychosocial intervention (2); then by the keyworker (3), appropriate (4), within their
+    competence (5: counted). Entries any keyworker may deliver need no competence look-up
+    (rule 4); only Keywork+ and specialist entries look up training, supervision and
+    registration."""
+    return Case(
+        When(~Q(_by_keyworker(entry, competent=False)), then=Value(2)),
+        When(~_appropriate(entry), then=Value(3)),
+        When(
+            Q(**{f"{entry}_id__in": restricted}) & ~Q(_by_keyworker(entry, competent=True)),
+            then=Value(4),
+        ),
+        default=Value(5),
+    )
 
 
 class QS6(Measure):
@@ -173,6 +197,22 @@ class QS6(Measure):
         "that day."
     )
 
+    steps = (
+        Step("no attended session in the period", "no_attended_session"),
+        Step(
+            "attended sessions, none with a psychosocial intervention",
+            "no_psychosocial_intervention",
+        ),
+        Step(
+            "psychosocial interventions delivered by someone other than their keyworker",
+            "not_by_keyworker",
+        ),
+        Step("not appropriate for their phase and not in their care plan", "not_appropriate"),
+        Step("the keyworker was not competent to deliver it on the day", "not_competent"),
+    )
+    explained_by = (Step("offered by their keyworker and declined", "offered_declined"),)
+    offers = True
+
     def exclusion(self, period: Period, scope: Scope) -> Q | None:
         if scope.include_alcohol_only:
             return None
@@ -189,7 +229,7 @@ class QS6(Measure):
             worker_id=OuterRef("offered_by_id"),
             started_on__lte=OuterRef("offered_on"),
         ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef("offered_on")))
-        clients = self.narrowed_to(period, scope)
+        clients = self.within(period, scope)
         found = Offer.objects.filter(
             self.open_in(period, scope, via="episode__"),
             entered_in_error_at=None,
@@ -205,79 +245,32 @@ class QS6(Measure):
         interventions by their keyworker": offered by the keyworker, whatever the answer."""
         return Q(pk__in=self._offers(period, scope).values("episode__client"))
 
-    def explanations(self, period: Period, scope: Scope) -> list[Step]:
+    def explanations(self, period: Period, scope: Scope) -> dict[str, Q]:
         declined = self._offers(period, scope).filter(answer=Answer.DECLINED)
-        return [
-            Step(
-                Q(pk__in=declined.values("episode__client")),
-                "offered by their keyworker and declined",
-                "offered_declined",
-            )
-        ]
+        return {"offered_declined": Q(pk__in=declined.values("episode__client"))}
 
-    def steps(self, period: Period, scope: Scope) -> list[Step]:
-        clients = self.narrowed_to(period, scope)
-        sources = _delivered(period, scope, clients)
+    def sources(
+        self, period: Period, scope: Scope, clients: QuerySet[Client, Any] | None
+    ) -> list[Source]:
+        """Every attended session (one step passed), and every psychosocial intervention
+        delivered at one, on the session or through a structured intervention (support
+        after a completion is not treatment, rule 12)."""
         after = _after_completion()
-
-        def any_of(narrow) -> Q:  # type: ignore[no-untyped-def]
-            found = Q()
-            for rows, entry in sources:
-                treatment = rows.filter(**{f"{entry}__psychosocial": True}).exclude(
-                    **{f"{entry}_id__in": after}
-                )
-                psychosocial = narrow(treatment, entry)
-                for part in psychosocial if isinstance(psychosocial, list) else [psychosocial]:
-                    found |= Q(pk__in=part.values(f"{ATTENDANCE}__episode__client"))
-            return found
-
-        def competent(rows: QuerySet, entry: str) -> list[QuerySet]:
-            """Entries any keyworker may deliver need no competence check (rule 4); only
-            Keywork+ and specialist entries look up training, supervision and registration.
-            The same rows either way; PostgreSQL plans the two halves best as two sets,
-            SQLite as one pass with both conditions (bench/qs6.py)."""
-            restricted = list(
-                Entry.objects.filter(tier__competence__in=RESTRICTED).values_list("pk", flat=True)
-            )
-            needs = Q(**{f"{entry}_id__in": restricted})
-            by_anyone = ~needs & Q(_by_keyworker(entry, competent=False))
-            checked = needs & Q(_by_keyworker(entry, competent=True))
-            if connection.vendor == "postgresql":
-                return [
-                    _appropriate(rows.filter(by_anyone), entry),
-                    _appropriate(rows.filter(checked), entry),
-                ]
-            return [_appropriate(rows.filter(by_anyone | checked), entry)]
-
+        restricted = list(
+            Entry.objects.filter(tier__competence__in=RESTRICTED).values_list("pk", flat=True)
+        )
         attended = Attendance.objects.filter(**_attended(period, scope, clients))
-        return [
-            Step(
-                Q(pk__in=attended.values("episode__client")),
-                "no attended session in the period",
-                "no_attended_session",
-            ),
-            Step(
-                any_of(lambda rows, entry: rows),
-                "attended sessions, none with a psychosocial intervention",
-                "no_psychosocial_intervention",
-            ),
-            Step(
-                any_of(lambda rows, entry: rows.filter(_by_keyworker(entry, competent=False))),
-                "psychosocial interventions delivered by someone other than their keyworker",
-                "not_by_keyworker",
-            ),
-            Step(
-                any_of(
-                    lambda rows, entry: _appropriate(
-                        rows.filter(_by_keyworker(entry, competent=False)), entry
-                    )
-                ),
-                "not appropriate for their phase and not in their care plan",
-                "not_appropriate",
-            ),
-            Step(
-                any_of(competent),
-                "the keyworker was not competent to deliver it on the day",
-                "not_competent",
-            ),
-        ]
+        found = [Source(attended, "episode__client", "session__day", 1)]
+        for rows, entry in _delivered(period, scope, clients):
+            psychosocial = rows.filter(**{f"{entry}__psychosocial": True}).exclude(
+                **{f"{entry}_id__in": after}
+            )
+            found.append(
+                Source(
+                    _placed(psychosocial),
+                    f"{ATTENDANCE}__episode__client",
+                    DAY,
+                    _level(entry, restricted),
+                )
+            )
+        return found

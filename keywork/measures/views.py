@@ -6,19 +6,32 @@ import json
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from keywork.clients import policies
 from keywork.core.charts import figures
 from keywork.core.dates import add_months, today
 from keywork.core.errors import AccessDenied, RuleViolation
 from keywork.measures import disclosure, fhir
-from keywork.measures.asked import ReportForm, compute_for, show_refusal
+from keywork.measures.asked import (
+    ReportForm,
+    as_seen_by,
+    in_the_background,
+    period_and_scope,
+    show_refusal,
+)
 from keywork.measures.downloads import FHIR_JSON, FORMATS, audit_list, download
 from keywork.measures.framework import Result
+from keywork.measures.models import Run
 from keywork.measures.output import reasons_counted
 from keywork.measures.registry import MEASURES
+from keywork.measures.runs import NotCountedList, asked, changed_since, compute, kept, result
+from keywork.measures.tasks import compute_run
+
+LIST_PAGE = 50  # clients not counted shown at a time
 
 
 def default_period() -> dict[str, str]:
@@ -28,7 +41,11 @@ def default_period() -> dict[str, str]:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def report(request: HttpRequest, code: str) -> HttpResponse:
+    """The report for the period and scope asked. A service-wide one is computed by the task
+    worker: the page shows its progress until it is done, then the kept result (with when it
+    was computed) until someone asks for it again."""
     measure = MEASURES.get(code)
     if measure is None:
         raise Http404("No such measure.")
@@ -38,25 +55,60 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         )
     given = {**default_period(), **request.GET.dict()}
     form = ReportForm(given)
-    context: dict[str, Any] = {"measure": measure, "form": form}
-    if form.is_valid():
-        try:
-            result = compute_for(request.user, measure, given)
-        except RuleViolation as error:
-            show_refusal(form, error)
-            return render(request, "measures/report.html", context, status=400)
-        wanted = request.GET.get("format", "")
-        if wanted in FORMATS:
-            return _downloaded(request, result, wanted)
-        identities = audit_list(request.user, result)
-        context.update(
-            result=result,
-            identities=identities,
-            reasons=reasons_counted(result, identities=identities),
-            chart=_chart(result),
-            query=request.GET.urlencode(),
-        )
-    return render(request, "measures/report.html", context, status=200 if form.is_valid() else 400)
+    context: dict[str, Any] = {"measure": measure, "form": form, "query": _without_page(request)}
+    if not form.is_valid():
+        return render(request, "measures/report.html", context, status=400)
+    try:
+        period, scope = period_and_scope(request.user, given)
+    except RuleViolation as error:
+        show_refusal(form, error)
+        return render(request, "measures/report.html", context, status=400)
+    if not in_the_background(scope):
+        found = compute(measure, period, scope)
+    else:
+        run = kept(measure, period, scope)
+        if request.method == "HEAD":  # the waiting page asking whether it is done
+            return _state(run) if run is not None else HttpResponse(status=404)
+        if request.method == "POST" or run is None:
+            compute_run.enqueue(asked(measure, period, scope).pk)
+            return redirect(request.get_full_path())
+        if run.state != Run.State.DONE:
+            context["waiting"] = run
+            return render(request, "measures/report.html", context, status=202)
+        found = result(run)
+        context.update(kept=run, changed=changed_since(run))
+    return _shown(request, as_seen_by(request.user, found), context)
+
+
+def _state(run: Run) -> HttpResponse:
+    """202 while the run is being computed, with what it is doing; 200 once it is not."""
+    working = run.state in (Run.State.QUEUED, Run.State.RUNNING)
+    response = HttpResponse(status=202 if working else 200)
+    response["X-Keywork-Progress"] = run.progress or run.get_state_display()
+    return response
+
+
+def _shown(request: HttpRequest, found: Result, context: dict[str, Any]) -> HttpResponse:
+    wanted = request.GET.get("format", "")
+    if wanted in FORMATS:
+        return _downloaded(request, found, wanted)
+    listed: Any = NotCountedList(found)  # read a page at a time
+    page = Paginator(listed, LIST_PAGE).get_page(request.GET.get("page"))
+    identities = audit_list(request.user, found, list(page.object_list))
+    context.update(
+        result=found,
+        page=page,
+        identities=identities,
+        reasons=reasons_counted(found, identities=identities),
+        chart=_chart(found),
+    )
+    return render(request, "measures/report.html", context)
+
+
+def _without_page(request: HttpRequest) -> str:
+    asked = request.GET.copy()
+    asked.pop("page", None)
+    return asked.urlencode()
 
 
 def _downloaded(request: HttpRequest, result: Result, wanted: str) -> HttpResponse:

@@ -3,6 +3,8 @@ the team view, the client's printable summary and the service manager's access r
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -59,6 +61,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "overview/caseload.html",
         {
             "page": page,
+            "query": urlencode(
+                {"scope": scope, "q": search, "sort": sort, "show": show, "keyworker": keyworker}
+            ),
             "scope": scope,
             "search": search,
             "search_max": queries.SEARCH_MAX,

@@ -11,6 +11,7 @@ from keywork.access.tests.trail import last_refusal
 from keywork.audit.models import AuditEvent
 from keywork.clients.models import Client
 from keywork.testing.personas import PASSWORD
+from keywork.testing.worker import report_page
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def test_a_forbidden_page_is_audited(personas, client):
     client.force_login(personas.commissioner.user)
     from keywork.measures.tests.test_report import params
 
-    response = client.get("/reports/qs6/", params(format="fhir-subject-list"))
+    response = report_page(client, "/reports/qs6/", params(format="fhir-subject-list"))
     assert response.status_code == 403
     assert last_refusal().detail["status"] == 403
 

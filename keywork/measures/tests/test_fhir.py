@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from keywork.audit.models import AuditEvent
 from keywork.measures.tests.test_qs6 import FOCUS, MI, period, seen
 from keywork.measures.tests.test_report import params
+from keywork.testing.worker import report_page
 
 pytestmark = pytest.mark.django_db
 
@@ -92,7 +93,7 @@ def test_the_subject_list_names_who_is_counted_and_why_not_and_is_audited(measur
 
 def test_the_measure_definition_parses_and_is_where_the_report_points(measured, client):
     client.force_login(measured.manager.user)
-    summary = client.get("/reports/qs6/", params(format="fhir"))
+    summary = report_page(client, "/reports/qs6/", params(format="fhir"))
     assert summary["Content-Type"] == "application/fhir+json"
     served = client.get("/fhir/Measure/qs6")
     definition = valid(served.json(), Measure)
@@ -107,9 +108,9 @@ def test_the_measure_definition_parses_and_is_where_the_report_points(measured, 
 
 def test_a_commissioner_gets_the_summary_and_not_the_subject_list(measured, client):
     client.force_login(measured.commissioner.user)
-    summary = client.get("/reports/qs6/", params(format="fhir"))
+    summary = report_page(client, "/reports/qs6/", params(format="fhir"))
     assert summary.status_code == 200 and "T000" not in summary.content.decode()
-    refused = client.get("/reports/qs6/", params(format="fhir-subject-list"))
+    refused = report_page(client, "/reports/qs6/", params(format="fhir-subject-list"))
     assert refused.status_code == 403
     assert "the subject list names clients" in refused.content.decode()
     with pytest.raises(CommandError, match="ACCESS: the subject list names clients"):

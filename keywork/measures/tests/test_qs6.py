@@ -21,8 +21,9 @@ from keywork.core.dates import today
 from keywork.core.inputs import Reason
 from keywork.interventions import actions as interventions
 from keywork.interventions.actions import InterventionInput
-from keywork.measures.framework import Period, Scope, compute
+from keywork.measures.framework import Period, Scope
 from keywork.measures.qs6 import QS6
+from keywork.measures.runs import compute
 from keywork.sessions import actions as sessions
 from keywork.sessions.actions import Appointment
 from keywork.sessions.models import Attendance

@@ -4,13 +4,17 @@ the command, each with the same numbers; a commissioner sees no one behind them.
 import csv
 import io
 import json
+import re
+from urllib.parse import urlencode
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from keywork.audit.models import AuditEvent
 from keywork.core.dates import today
+from keywork.measures.models import Row, Run
 from keywork.measures.tests.test_qs6 import FOCUS, period, seen
+from keywork.testing.worker import report_page, work_the_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +54,11 @@ def test_the_command_and_the_page_give_the_same_numbers(measured, client):
         },
     ]
     client.force_login(measured.manager.user)
-    served = client.get("/reports/qs6/", params(include_alcohol_only="on", format="json")).json()
+    served = report_page(
+        client, "/reports/qs6/", params(include_alcohol_only="on", format="json")
+    ).json()
     assert served == printed
-    page = client.get("/reports/qs6/", params(include_alcohol_only="on"))
+    page = report_page(client, "/reports/qs6/", params(include_alcohol_only="on"))
     html = page.content.decode()
     assert page.status_code == 200
     assert '<span id="numerator">0</span> of <span id="denominator">2</span>' in html
@@ -73,7 +79,7 @@ def test_the_csv_carries_the_totals_breakdowns_and_the_list(measured):
 def test_showing_the_list_is_audited_as_a_read_of_each_client(measured, client):
     client.force_login(measured.manager.user)
     before = AuditEvent.objects.filter(what="qs6 report").count()
-    client.get("/reports/qs6/", params())
+    report_page(client, "/reports/qs6/", params())
     reads = AuditEvent.objects.filter(what="qs6 report")
     assert reads.count() == before + 1
     assert reads.last().client == measured.client
@@ -81,10 +87,10 @@ def test_showing_the_list_is_audited_as_a_read_of_each_client(measured, client):
 
 def test_a_commissioner_sees_the_numbers_and_no_client(measured, client):
     client.force_login(measured.commissioner.user)
-    page = client.get("/reports/qs6/", params()).content.decode()
+    page = report_page(client, "/reports/qs6/", params()).content.decode()
     assert '<span id="denominator">fewer than 5</span>' in page, "one client: a small number"
     assert "T0001" not in page and "/clients/" not in page
-    served = client.get("/reports/qs6/", params(format="json")).json()
+    served = report_page(client, "/reports/qs6/", params(format="json")).json()
     assert "not_counted" not in served
     assert (served["numerator"], served["denominator"], served["proportion"]) == (
         "withheld (small numbers)",  # 0 of them counted would tell of each of them
@@ -98,13 +104,13 @@ def test_a_commissioner_sees_the_numbers_and_no_client(measured, client):
             "clients": "fewer than 5",
         }
     ]
-    downloaded = client.get("/reports/qs6/", params(format="csv")).content.decode()
+    downloaded = report_page(client, "/reports/qs6/", params(format="csv")).content.decode()
     assert (
         "T0001" not in downloaded
         and "total,all,service Testshire Recovery,withheld (small numbers),fewer than 5"
         in downloaded
     )
-    fhir = client.get("/reports/qs6/", params(format="fhir")).json()
+    fhir = report_page(client, "/reports/qs6/", params(format="fhir")).json()
     masked = [p for p in fhir["group"][0]["population"] if "count" not in p]
     assert {p["code"]["coding"][0]["code"] for p in masked} == {
         "initial-population",
@@ -120,17 +126,19 @@ def test_a_commissioner_sees_the_numbers_and_no_client(measured, client):
 
 def test_a_keyworker_sees_their_own_team_only(measured, client):
     client.force_login(measured.keyworker.user)
-    assert 'name="team"' not in client.get("/reports/qs6/", params()).content.decode()
-    served = client.get("/reports/qs6/", params(include_alcohol_only="on", format="json")).json()
+    assert 'name="team"' not in report_page(client, "/reports/qs6/", params()).content.decode()
+    served = report_page(
+        client, "/reports/qs6/", params(include_alcohol_only="on", format="json")
+    ).json()
     assert served["denominator"] == 1  # T0002 is in the other team
-    refused = client.get("/reports/qs6/", params(team="south"))
+    refused = report_page(client, "/reports/qs6/", params(team="south"))
     assert refused.status_code == 400
     assert "your own team only" in refused.content.decode()
 
 
 def test_an_administrator_has_no_report(measured, client):
     client.force_login(measured.administrator.user)
-    assert client.get("/reports/qs6/", params()).status_code == 404
+    assert report_page(client, "/reports/qs6/", params()).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -155,22 +163,87 @@ def test_the_command_refuses_a_period_that_ends_before_it_starts(measured):
 
 def test_the_team_and_keyworker_are_chosen_from_lists_not_typed(personas, client):
     client.force_login(personas.manager.user)
-    page = client.get("/reports/qs6/").content.decode()
+    page = report_page(client, "/reports/qs6/", {}).content.decode()
     assert '<select name="team" id="id_team">' in page
     assert f'<option value="{personas.team.code}">{personas.team.name}</option>' in page
     assert '<select name="keyworker" id="id_keyworker">' in page
     assert f'<option value="{personas.mi_keyworker.user.username}">' in page
     client.force_login(personas.team_leader.user)  # their own team's keyworkers only
-    page = client.get("/reports/qs6/").content.decode()
+    page = report_page(client, "/reports/qs6/", {}).content.decode()
     assert 'name="team"' not in page and personas.other_keyworker.name not in page
 
 
 def test_the_not_counted_list_names_the_client_and_their_keyworker(measured, client):
     client.force_login(measured.manager.user)
-    page = client.get("/reports/qs6/", params()).content.decode()
+    page = report_page(client, "/reports/qs6/", params()).content.decode()
     listed = page[page.index('id="not-counted-list"') :]
     at = listed.index("T0001")
     row = listed[listed.rindex("<tr>", 0, at) : listed.index("</tr>", at)]
     assert measured.client.name in row and measured.episode.keyworker.name in row
     client.force_login(measured.commissioner.user)
-    assert measured.client.name not in client.get("/reports/qs6/", params()).content.decode()
+    assert (
+        measured.client.name not in report_page(client, "/reports/qs6/", params()).content.decode()
+    )
+
+
+def test_the_not_counted_list_is_shown_a_page_at_a_time_and_only_the_page_is_audited(
+    measured, client, monkeypatch
+):
+    from keywork.measures import views
+
+    monkeypatch.setattr(views, "LIST_PAGE", 1)
+    client.force_login(measured.manager.user)
+    asked = params(include_alcohol_only="on")  # T0001 and T0002 not counted
+    reads = AuditEvent.objects.filter(verb=AuditEvent.Verb.VIEW, what="qs6 report")
+    before = reads.count()
+    first = report_page(client, "/reports/qs6/", asked).content.decode()
+    assert "Page 1 of 2" in first and _listed(first) == ["T0001"]
+    assert reads.count() == before + 1
+    assert list(reads.order_by("-pk").values_list("client__local_id", flat=True)[:1]) == ["T0001"]
+    second = report_page(client, "/reports/qs6/", {**asked, "page": "2"}).content.decode()
+    assert "Page 2 of 2" in second and _listed(second) == ["T0002"]
+    assert "include_alcohol_only=on&amp;page=1#not-counted" in second
+
+
+def _listed(page: str) -> list[str]:
+    start = page.index('id="not-counted-list"')
+    table = page[start : page.index("</table>", start)]
+    return re.findall(r'<span class="muted">(T\d+)</span>', table)
+
+
+def test_the_service_report_is_computed_by_the_worker_and_kept_until_asked_again(
+    measured, client, django_assert_num_queries
+):
+    client.force_login(measured.manager.user)
+    url = "/reports/qs6/?" + urlencode(params())
+    assert client.get(url).status_code == 302  # asked of the task worker
+    waiting = client.get(url)
+    assert waiting.status_code == 202
+    assert "Being computed" in waiting.content.decode()
+    assert "waiting.js" in waiting.content.decode()
+    asking = client.head(url)  # the waiting page's script asks whether it is done
+    assert asking.status_code == 202 and asking["X-Keywork-Progress"] == "waiting to start"
+    work_the_queue()
+    assert client.head(url).status_code == 200
+    shown = client.get(url).content.decode()
+    assert '<span id="denominator">1</span>' in shown and "Computed at" in shown
+    assert "Records have changed since" not in shown
+    kept = Run.objects.get()
+    with django_assert_num_queries(KEPT_REPORT_QUERIES):  # read, not computed again
+        assert client.get(url).status_code == 200
+    assert list(Run.objects.all()) == [kept]
+    seen(measured, measured.episode.keyworker, 2, FOCUS)  # counted from now on
+    stale = client.get(url).content.decode()
+    assert "Records have changed since" in stale and '<span id="numerator">0</span>' in stale
+    assert client.post(url).status_code == 302  # compute again
+    work_the_queue()
+    again = client.get(url).content.decode()
+    assert '<span id="numerator">1</span>' in again and "Records have changed" not in again
+    assert Run.objects.get().pk != kept.pk, "the newer result replaces the older"
+    assert not Row.objects.filter(run=kept).exists()
+
+
+# The session, the user and their worker, the run, its numbers, reasons, three breakdowns
+# with their labels, a page of the list with its keyworkers, the audit of that page, the
+# form's lists of teams and keyworkers.
+KEPT_REPORT_QUERIES = 24

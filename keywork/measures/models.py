@@ -1,0 +1,100 @@
+"""A measure's result, kept: computed once for a period and a scope (keywork/measures/framework.py),
+its rows are what the numbers, every breakdown and the list behind them are grouped from, and a
+second look at the same report reads them instead of computing it again. Derived data, not a
+clinical record: a newer result for the same report replaces an older one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+
+
+class Run(models.Model):
+    """One computation of a measure over a period and a scope."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "waiting to start"
+        RUNNING = "running", "being computed"
+        DONE = "done", "computed"
+        FAILED = "failed", "failed"
+
+    measure = models.CharField(max_length=20)
+    start = models.DateField()
+    end = models.DateField()
+    service = models.ForeignKey("access.Service", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(
+        "access.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    keyworker = models.ForeignKey(
+        "access.Worker", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    include_alcohol_only = models.BooleanField(default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.CharField(max_length=80, blank=True, help_text="What it is doing now.")
+    asked_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    data_as_of = models.BigIntegerField(
+        null=True, blank=True, help_text="The audit trail's last change when it was computed."
+    )
+    months = models.JSONField(default=list, blank=True, help_text="[month, numerator, denominator]")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["measure", "service", "start", "end", "-asked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.measure} {self.start} to {self.end} ({self.get_state_display()})"
+
+
+def _loose(to: str, *, null: bool = False) -> models.ForeignKey[Any, Any]:
+    """A link written in bulk by the database: no constraint to check on every row, no index
+    of its own (the model's indexes lead with the run). Clients, teams, workers and phases
+    are never deleted."""
+    return models.ForeignKey(
+        to,
+        null=null,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
+class Row(models.Model):
+    """A client of the measure's population: where they are placed, how many of the
+    measure's steps they passed (all of them: counted), and an explanation that says better
+    why they are not counted, if one holds."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="rows", db_index=False)
+    client = _loose("clients.Client")
+    team = _loose("access.Team", null=True)
+    keyworker = _loose("access.Worker", null=True)
+    phase = _loose("catalogue.Phase", null=True)
+    excluded = models.BooleanField()
+    level = models.PositiveSmallIntegerField()
+    explained = models.CharField(max_length=40, blank=True)
+    offered = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "excluded", "level"])]
+
+    def __str__(self) -> str:
+        return f"client {self.client_id}: {self.level} steps"
+
+
+class Level(models.Model):
+    """How many of the measure's steps a client passed in a month: the most any of their
+    rows passed (a working table while a run computes)."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="+", db_index=False)
+    client = _loose("clients.Client")
+    month = models.DateField()
+    level = models.PositiveSmallIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "client", "month", "level"])]
+
+    def __str__(self) -> str:
+        return f"client {self.client_id}, {self.month:%Y-%m}: {self.level} steps"

@@ -1,0 +1,368 @@
+"""A measure computed once for a period and a scope, and kept (keywork/measures/models.py).
+
+Three statements do the work, each `INSERT ... SELECT`, so no client passes through Python:
+
+1. the levels: one pass over the measure's rows, grouped by client and month, keeping the
+   most steps any of a client's rows passed that month;
+2. the rows: every client of the population with their team, keyworker and phase, whether
+   they are excluded, the most steps they passed in the period (from 1) and any explanation;
+3. the months: each month's denominator, counted against the levels of that month.
+
+The numbers, the breakdowns, the reasons and the list behind them are then grouped from the
+rows, and a page of the list is read as it is shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from keywork.access.models import Team, Worker
+from keywork.audit.trail import last_change
+from keywork.catalogue.models import Phase
+from keywork.core.writes import bulk_write
+from keywork.measures.framework import (
+    BREAKDOWNS,
+    Measure,
+    Period,
+    Result,
+    Scope,
+    Subject,
+    Tally,
+)
+from keywork.measures.models import Level, Row, Run
+from keywork.measures.registry import MEASURES
+
+
+class MonthOf(TruncMonth):
+    """The first day of a date's month. On SQLite as text (a date there is 'YYYY-MM-DD'),
+    which is several times faster than TruncMonth's function called for every row."""
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        sql, params = compiler.compile(self.lhs)
+        return f"substr({sql}, 1, 7) || '-01'", params
+
+
+def insert_select(model: type[Any], found: QuerySet[Any]) -> int:
+    """INSERT INTO the model's table what `found` selects: a values() query whose every name
+    is `c_` and one of the model's fields. Returns the rows written."""
+    compiler = found.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    columns = []
+    for _, _, alias in compiler.select:
+        assert alias and alias.startswith("c_"), alias
+        columns.append(connection.ops.quote_name(model._meta.get_field(alias[2:]).column))
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
+        return int(cursor.rowcount)
+
+
+def scope_of(run: Run) -> Scope:
+    return Scope(run.service, run.team, run.keyworker, run.include_alcohol_only)
+
+
+def period_of(run: Run) -> Period:
+    return Period(run.start, run.end)
+
+
+def asked(measure: Measure, period: Period, scope: Scope) -> Run:
+    """A run waiting to be computed."""
+    with bulk_write():
+        return Run.objects.create(**_report(measure.code, period, scope))
+
+
+def _progress(run: Run, state: str, progress: str = "", **more: Any) -> None:
+    """Say what the run is doing, where a page waiting for it can see it at once."""
+    run.state, run.progress = state, progress
+    for name, value in more.items():
+        setattr(run, name, value)
+    with bulk_write():
+        run.save(update_fields=["state", "progress", *more])
+
+
+def work(run: Run) -> Run:
+    """Compute the run; a failure is kept on it (and raised)."""
+    measure = MEASURES[run.measure]
+    period, scope = period_of(run), scope_of(run)
+    _progress(run, Run.State.RUNNING, "judging each client's sessions", data_as_of=last_change())
+    try:
+        with bulk_write():
+            _levels(run, measure, period, scope)
+        _progress(run, Run.State.RUNNING, "placing each client")
+        with bulk_write():
+            _rows(run, measure, period, scope)
+        _progress(run, Run.State.RUNNING, "counting each month")
+        months = _months(run, measure, period, scope)
+        with bulk_write():
+            Level.objects.filter(run=run).delete()
+            _forget_older(run)
+    except Exception as error:
+        _progress(run, Run.State.FAILED, error=str(error)[:500])
+        raise
+    _progress(run, Run.State.DONE, months=months, computed_at=timezone.now())
+    return run
+
+
+def kept(measure: Measure, period: Period, scope: Scope) -> Run | None:
+    """The latest run asked for this report: computed, or on its way."""
+    return (
+        Run.objects.filter(_same(measure.code, period, scope))
+        .select_related("service", "team", "keyworker__user")
+        .order_by("-asked_at", "-pk")
+        .first()
+    )
+
+
+def changed_since(run: Run) -> bool:
+    """Whether a change has been recorded since the run read the data."""
+    return last_change() != run.data_as_of
+
+
+def _same(code: str, period: Period, scope: Scope) -> Q:
+    return Q(**_report(code, period, scope))
+
+
+def _report(code: str, period: Period, scope: Scope) -> dict[str, Any]:
+    """Which report a run is of: the measure, the period and the scope."""
+    return {
+        "measure": code,
+        "start": period.start,
+        "end": period.end,
+        "service": scope.service,
+        "team": scope.team,
+        "keyworker": scope.keyworker,
+        "include_alcohol_only": scope.include_alcohol_only,
+    }
+
+
+def _forget_older(run: Run) -> None:
+    """A newer result for the same report replaces the older ones."""
+    same = _same(run.measure, period_of(run), scope_of(run))
+    older = Run.objects.filter(same, state__in=[Run.State.DONE, Run.State.FAILED])
+    older = older.exclude(pk=run.pk)
+    Row.objects.filter(run__in=older).delete()
+    older.delete()
+
+
+def _levels(run: Run, measure: Measure, period: Period, scope: Scope) -> None:
+    clients = measure.within(period, scope)
+    for source in measure.sources(period, scope, clients):
+        if isinstance(source.level, int):
+            continue  # a floor, looked up by _rows
+        grouped = (
+            source.rows.order_by()
+            .values(c_client=F(source.client), c_month=MonthOf(source.day))
+            .annotate(c_level=Max(source.level), c_run=Value(run.pk))
+        )
+        insert_select(Level, grouped)
+
+
+def _rows(run: Run, measure: Measure, period: Period, scope: Scope) -> None:
+    best = (
+        Level.objects.filter(run_id=run.pk, client_id=OuterRef("pk"))
+        .order_by("-level")
+        .values("level")[:1]
+    )
+    sources = measure.sources(period, scope, measure.within(period, scope))
+    floors = [
+        When(Exists(source.rows.filter(**{source.client: OuterRef("pk")})), then=source.level)
+        for source in sorted(sources, key=lambda s: -s.level if isinstance(s.level, int) else 0)
+        if isinstance(source.level, int)
+    ]
+    excluded = measure.exclusion(period, scope)
+    offered = measure.offered(period, scope)
+    explained = [
+        When(q, then=Value(code)) for code, q in measure.explanations(period, scope).items()
+    ]
+    found = measure.population(period, scope).values(
+        c_run=Value(run.pk),
+        c_client=F("pk"),
+        c_team=F("team"),
+        c_keyworker=F("keyworker"),
+        c_phase=F("phase"),
+        c_excluded=_boolean(excluded),
+        c_level=Coalesce(Subquery(best), Case(*floors, default=Value(0))),
+        c_explained=Case(*explained, default=Value(""), output_field=CharField()),
+        c_offered=_boolean(offered),
+    )
+    insert_select(Row, found.order_by())
+
+
+def _boolean(condition: Q | None) -> ExpressionWrapper | Value:
+    if condition is None:
+        return Value(False)
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+def _months(run: Run, measure: Measure, period: Period, scope: Scope) -> list[list[Any]]:
+    """Each month's numerator and denominator: its own population and exclusion, counted
+    from the levels of that month. One aggregate a month, with no step worked out again."""
+    found = []
+    for month in period.months():
+        counted = Level.objects.filter(
+            run_id=run.pk,
+            client_id=OuterRef("pk"),
+            month=month.start.replace(day=1),
+            level__gte=len(measure.steps),
+        )
+        numbers = measure.denominator(month, scope).aggregate(
+            denominator=Count("pk"), numerator=Count("pk", filter=Q(Exists(counted)))
+        )
+        found.append([month.start.isoformat(), numbers["numerator"], numbers["denominator"]])
+    return found
+
+
+def compute(measure: Measure, period: Period, scope: Scope) -> Result:
+    """Compute the measure now, and keep it."""
+    return result(work(asked(measure, period, scope)))
+
+
+def result(run: Run) -> Result:
+    """What a computed run says, grouped from its rows."""
+    measure = MEASURES[run.measure]
+    period, scope = period_of(run), scope_of(run)
+    steps = len(measure.steps)
+    rows = Row.objects.filter(run=run)
+    counted = Q(excluded=False, level__gte=steps)
+    totals: dict[str, Any] = {
+        "population": Count("pk"),
+        "denominator": Count("pk", filter=Q(excluded=False)),
+        "numerator": Count("pk", filter=counted),
+        "offered": Count("pk", filter=counted | Q(excluded=False, offered=True)),
+    }
+    numbers = rows.aggregate(**totals)
+    found = Result(
+        measure=measure,
+        period=period,
+        scope=scope,
+        numerator=numbers["numerator"],
+        denominator=numbers["denominator"],
+        excluded=numbers["population"] - numbers["denominator"],
+        offered=numbers["offered"] if measure.offers else None,
+        reasons=_reasons(run, measure),
+        run=run,
+    )
+    found.breakdowns = {name: _breakdown(run, steps, name) for name in BREAKDOWNS}
+    found.breakdowns["month"] = [
+        Tally(key[:7], f"{dt.date.fromisoformat(key):%B %Y}", numerator, denominator)
+        for key, numerator, denominator in run.months
+    ]
+    return found
+
+
+def _reasons(run: Run, measure: Measure) -> list[tuple[str, str, int]]:
+    """(code, reason, clients) for each reason a client is not counted, in the measure's
+    order (explanations first, then the steps)."""
+    counts: dict[tuple[str, str], int] = {}
+    grouped = (
+        Row.objects.filter(run=run, excluded=False, level__lt=len(measure.steps))
+        .values_list("level", "explained")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for level, explained, n in grouped:
+        key = measure.reason_of(level, explained)
+        counts[key] = counts.get(key, 0) + n
+    order = [s.code for s in (*measure.explained_by, *measure.steps)]
+    return [
+        (code, reason, n)
+        for (code, reason), n in sorted(counts.items(), key=lambda c: order.index(c[0][0]))
+    ]
+
+
+def _breakdown(run: Run, steps: int, by: str) -> list[Tally]:
+    grouped = (
+        Row.objects.filter(run=run, excluded=False)
+        .values(by)
+        .annotate(den=Count("pk"), num=Count("pk", filter=Q(level__gte=steps)))
+        .order_by(by)
+    )
+    labels = _labels(by, [row[by] for row in grouped])
+    return [
+        Tally(row[by], labels.get(row[by], "not recorded"), row["num"], row["den"])
+        for row in grouped
+    ]
+
+
+def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
+    if by == "team":
+        return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
+    if by == "phase":
+        return dict(Phase.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {w.pk: w.name for w in Worker.objects.filter(pk__in=keys).select_related("user")}
+
+
+def not_counted(found: Result, start: int = 0, stop: int | None = None) -> list[Subject]:
+    """Clients of the denominator not in the numerator, by client id, with the reason and
+    their keyworker; `start` and `stop` take a page of them."""
+    measure = found.measure
+    page = (
+        Row.objects.filter(run=found.run, excluded=False, level__lt=len(measure.steps))
+        .order_by("client__local_id")
+        .values_list(
+            "client_id",
+            "client__local_id",
+            "level",
+            "explained",
+            "client__preferred_name",
+            "client__given_name",
+            "client__family_name",
+            "keyworker_id",
+        )[start:stop]
+    )
+    rows = list(page)
+    workers = Worker.objects.select_related("user").in_bulk({r[7] for r in rows if r[7]})
+    listed = []
+    for pk, local_id, level, explained, preferred, given, family, keyworker in rows:
+        code, reason = measure.reason_of(level, explained)
+        name = f"{preferred or given} {family}"
+        worker = workers[keyworker].name if keyworker in workers else ""
+        listed.append(Subject(pk, local_id, reason, code, name=name, keyworker=worker))
+    return listed
+
+
+class NotCountedList:
+    """The list behind the numbers, read a page at a time (for Django's Paginator)."""
+
+    def __init__(self, found: Result) -> None:
+        self.found = found
+
+    def count(self) -> int:
+        return sum(n for _, _, n in self.found.reasons)
+
+    def __getitem__(self, index: slice) -> list[Subject]:
+        return not_counted(self.found, index.start or 0, index.stop)
+
+
+def subjects(found: Result) -> list[Subject]:
+    """Every client of the denominator, counted or not: the subject list."""
+    rows = (
+        Row.objects.filter(run=found.run, excluded=False)
+        .order_by("client__local_id")
+        .values_list("client_id", "client__local_id", "level", "explained")
+    )
+    listed = []
+    for pk, local_id, level, explained in rows.iterator(chunk_size=5000):
+        code, reason = found.measure.reason_of(level, explained)
+        listed.append(Subject(pk, local_id, reason, code))
+    return listed

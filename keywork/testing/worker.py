@@ -1,0 +1,35 @@
+"""The task worker as the tests run it: the real `keywork db_worker`, working through what is
+queued and then stopping."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from unittest import mock
+
+from django.core.management import call_command
+from django.db import connection
+from django_tasks_db.management.commands import db_worker
+
+
+def work_the_queue() -> None:
+    """Inside a test's transaction the worker must not close the connection between tasks
+    (it would end the test's transaction), just as Django's test client keeps it open
+    between requests; everything else is the worker as it runs."""
+    quiet = io.StringIO()
+    if connection.in_atomic_block:
+        with mock.patch(f"{db_worker.__name__}.close_old_connections"):
+            call_command("db_worker", batch=True, startup_delay=False, reload=False, stdout=quiet)
+    else:
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, stdout=quiet)
+
+
+def report_page(client: Any, url: str, params: dict[str, Any]) -> Any:
+    """A service-wide report: asked (and redirected back), computed by the worker, shown."""
+    asked = client.get(url, params)
+    if asked.status_code != 302:
+        return asked
+    waiting = client.get(url, params)
+    assert waiting.status_code == 202, waiting.status_code
+    work_the_queue()
+    return client.get(url, params)
