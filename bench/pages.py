@@ -55,10 +55,18 @@ def timed(client: Client, url: str, repeat: int) -> list[float]:
     return times
 
 
+MANAGER_PAGES = {  # the whole service's
+    "team view (service manager)": "/team/",
+    "dashboard (service manager)": "/dashboard/",
+    "a dashboard list (open episodes)": "/dashboard/open/",
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--user", default="kw.amira")
+    parser.add_argument("--manager", default="sm.farid", help="for the team view and dashboard")
     args = parser.parse_args()
     clients = Person.objects.count()
     if clients < 1000:
@@ -88,6 +96,10 @@ def main() -> None:
         # factor through the lockout's backend, which needs a real request).
         client.force_login(User.objects.get(username=args.user))
         results = {name: timed(client, url, args.repeat) for name, url in pages.items()}
+        manager = Client()
+        manager.force_login(User.objects.get(username=args.manager))
+        for name, url in MANAGER_PAGES.items():
+            results[name] = timed(manager, url, args.repeat)
     report(results, clients, longest, Path(str(django.db.connection.settings_dict["NAME"])).name)
 
 

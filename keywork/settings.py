@@ -140,6 +140,11 @@ def _database(url: str) -> dict[str, object]:
 
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'keywork.sqlite3'}")
 DATABASES = {"default": _database(DATABASE_URL)}
+# A read-only copy of the database, if there is one: the dashboards and the exports read
+# from it (keywork/core/replica.py, docs/deploy.md).
+if DATABASE_REPLICA_URL := env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {**_database(DATABASE_REPLICA_URL), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["keywork.core.replica.ReplicaRouter"]
 
 # Heavy work (service-wide reports) runs off the request path, in `keywork db_worker`, from a
 # queue kept in the database (docs/deploy.md).

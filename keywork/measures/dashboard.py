@@ -284,22 +284,25 @@ def dashboard(scope: Scope, period: Period) -> Dashboard:
     )
 
 
-# The list behind each figure: its title, its columns after the client, and its rows.
+# The list behind each figure: its title, its columns after the client, and its rows: a query
+# in the list's order, read a page at a time, and how to make a row of each thing it finds.
 Row = tuple[str, ...]  # the client id, then the cells
+Listing = tuple[QuerySet[Any], Callable[[Any], Row]]
 
 
 def _uk(value: Any) -> str:
     return value.strftime("%d/%m/%Y") if value is not None else ""
 
 
-def _episode_rows(found: QuerySet[Episode], *cells: str) -> list[Row]:
+def _episode_rows(found: QuerySet[Episode], *cells: str) -> Listing:
     rows = found.select_related("client", "keyworker__user").order_by(
-        "client__family_name", "client__local_id"
+        "client__family_name", "client__local_id", "pk"
     )
-    return [
-        (e.client.local_id, e.client.name, e.keyworker.name, *[_cell(e, c) for c in cells])
-        for e in rows
-    ]
+
+    def row(e: Episode) -> Row:
+        return (e.client.local_id, e.client.name, e.keyworker.name, *[_cell(e, c) for c in cells])
+
+    return rows, row
 
 
 def _cell(episode: Episode, name: str) -> str:
@@ -307,87 +310,74 @@ def _cell(episode: Episode, name: str) -> str:
     return _uk(value) if hasattr(value, "strftime") else str(value)
 
 
-def list_reviews_overdue(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+def list_reviews_overdue(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     found = open_episodes(scope).annotate(review_due=review_due_of(OuterRef("pk")))
     return _episode_rows(found.filter(**{"review_due__lt": timezone.localdate()}), "review_due")
 
 
-def list_outcomes_due(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+def list_outcomes_due(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     found = open_episodes(scope).annotate(outcomes_due=outcomes_due_of(OuterRef("pk")))
     return _episode_rows(
         found.filter(**{"outcomes_due__lte": timezone.localdate()}), "outcomes_due"
     )
 
 
-def list_reengaging(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+def list_reengaging(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     since = ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)
     found = open_episodes(scope).annotate(since=Subquery(since.values("started_on")[:1]))
     return _episode_rows(found.filter(**{"since__isnull": False}), "since")
 
 
-def list_open(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+def list_open(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     found = open_episodes(scope).select_related("phase")
     if params.get("phase"):
         found = found.filter(phase__code=params["phase"])
     return _episode_rows(found.annotate(phase_name=F("phase__name")), "phase_name")
 
 
-def list_referrals(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
-    found = outstanding_referrals(scope).select_related(
-        "episode__client", "episode__keyworker__user", "destination"
-    )
-    return [
-        (
-            r.episode.client.local_id,
-            r.episode.client.name,
-            r.episode.keyworker.name,
-            r.agency or (r.destination.name if r.destination else ""),
-            r.get_status_display(),
-            _uk(r.chase_on),
-        )
-        for r in found.order_by("chase_on", "pk")
-    ]
+def _by_episode(found: QuerySet[Any], *related: str) -> QuerySet[Any]:
+    return found.select_related("episode__client", "episode__keyworker__user", *related)
 
 
-def list_dna(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+def _of_episode(thing: Any, *cells: str) -> Row:
+    episode = thing.episode
+    return (episode.client.local_id, episode.client.name, episode.keyworker.name, *cells)
+
+
+def list_referrals(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
+    found = _by_episode(outstanding_referrals(scope), "destination").order_by("chase_on", "pk")
+
+    def row(r: Referral) -> Row:
+        to = r.agency or (r.destination.name if r.destination else "")
+        return _of_episode(r, to, r.get_status_display(), _uk(r.chase_on))
+
+    return found, row
+
+
+def list_dna(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     found = appointments(scope, period).filter(outcome=Outcome.DID_NOT_ATTEND)
-    found = found.select_related("episode__client", "episode__keyworker__user", "session")
-    return [
-        (
-            a.episode.client.local_id,
-            a.episode.client.name,
-            a.episode.keyworker.name,
-            _uk(a.session.day),
-        )
-        for a in found.order_by("session__day", "pk")
-    ]
+    found = _by_episode(found, "session").order_by("session__day", "pk")
+    return found, lambda a: _of_episode(a, _uk(a.session.day))
 
 
-def list_flow(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
+def list_flow(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     found = moves(scope, period)
     if params.get("from"):
         found = found.filter(from_phase__code=params["from"])
     if params.get("to"):
         found = found.filter(to_phase__code=params["to"])
-    found = found.select_related(
-        "episode__client", "episode__keyworker__user", "from_phase", "to_phase"
-    )
-    return [
-        (
-            m.episode.client.local_id,
-            m.episode.client.name,
-            m.episode.keyworker.name,
-            f"{m.from_phase.name if m.from_phase else ''} to {m.to_phase.name}",
-            _uk(m.changed_on),
-            m.reason,
-        )
-        for m in found.order_by("changed_on", "pk")
-    ]
+    found = _by_episode(found, "from_phase", "to_phase").order_by("changed_on", "pk")
+
+    def row(m: PhaseChange) -> Row:
+        move = f"{m.from_phase.name if m.from_phase else ''} to {m.to_phase.name}"
+        return _of_episode(m, move, _uk(m.changed_on), m.reason)
+
+    return found, row
 
 
-def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) -> list[Row]:
-    found = with_outcome_change(scope, period).select_related("client", "keyworker__user")
-    rows = found.order_by("client__family_name", "client__local_id").values_list(
+def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
+    found = with_outcome_change(scope, period)
+    rows = found.order_by("client__family_name", "client__local_id", "pk").values_list(
         "client__local_id",
         "client__given_name",
         "client__family_name",
@@ -395,18 +385,20 @@ def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) ->
         "keyworker__user__last_name",
         *[f"{when}_{name}" for name, _ in RATINGS for when in ("start", "latest")],
     )
-    return [
-        (
+
+    def row(values: tuple[Any, ...]) -> Row:
+        local_id, given, family, first, last, *changes = values
+        return (
             local_id,
             f"{given} {family}",
             f"{first} {last}",
-            *[f"{values[2 * n]} → {values[2 * n + 1]}" for n in range(len(RATINGS))],
+            *[f"{changes[2 * n]} → {changes[2 * n + 1]}" for n in range(len(RATINGS))],
         )
-        for local_id, given, family, first, last, *values in rows
-    ]
+
+    return rows, row
 
 
-LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., list[Row]]]] = {
+LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Listing]]] = {
     "open": ("Open episodes", ("Phase",), list_open),
     "reviews_overdue": ("Care-plan reviews overdue", ("Review was due",), list_reviews_overdue),
     "outcomes_due": ("Outcome profiles due or overdue", ("Due",), list_outcomes_due),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -14,10 +15,11 @@ from keywork.clients import policies
 from keywork.clients.models import Client
 from keywork.core.charts import figures
 from keywork.core.errors import RuleViolation
+from keywork.core.replica import reads_from_the_replica
 from keywork.measures import disclosure
 from keywork.measures.asked import ReportForm, period_and_scope, sees_identities, show_refusal
 from keywork.measures.dashboard import LISTS, Dashboard, dashboard
-from keywork.measures.views import default_period
+from keywork.measures.views import LIST_PAGE, default_period
 
 KEEP = ("start", "end", "team", "keyworker")
 
@@ -48,6 +50,7 @@ def _refused(
 
 
 @login_required
+@reads_from_the_replica
 def dashboard_page(request: HttpRequest) -> HttpResponse:
     form, given = _asked(request)
     if not form.is_valid():
@@ -98,6 +101,7 @@ def _charts(board: Dashboard) -> dict[str, Any]:
 
 
 @login_required
+@reads_from_the_replica
 def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
     if code not in LISTS:
         raise Http404("No such list.")
@@ -118,12 +122,12 @@ def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
             status=403,
             content_type="text/plain",
         )
-    rows = lister(scope, period, request.GET.dict())
-    shown = Client.objects.filter(local_id__in={row[0] for row in rows}).only("pk")
+    found, row = lister(scope, period, request.GET.dict())
+    page = Paginator(found, LIST_PAGE).get_page(request.GET.get("page"))
+    rows = [row(thing) for thing in page.object_list]
+    shown = Client.objects.filter(local_id__in=[r[0] for r in rows]).only("pk")  # one page
     trail.record_read(actor=request.user, what=f"dashboard: {title.lower()}", clients=shown)
     query = _kept(given)
-    return render(
-        request,
-        "measures/dashboard_list.html",
-        {**context, "form": form, "rows": rows, "scope": scope, "period": period, "query": query},
-    )
+    context.update(form=form, rows=rows, page=page, scope=scope, period=period, query=query)
+    context["paged"] = urlencode({k: v for k, v in given.items() if k != "page"})
+    return render(request, "measures/dashboard_list.html", context)

@@ -6,8 +6,7 @@ of queries whatever the size of the caseload or the length of the history."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib import import_module
@@ -16,6 +15,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import Combinable
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
@@ -259,37 +259,48 @@ class ContactFlag:
     keyworker_seen: int
 
 
-def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> list[ContactFlag]:
-    """Over the last 8 weeks, who recorded the most attended sessions with each client (a
-    group's facilitator sees everyone in it, so groups do not count); flag those where someone
-    other than the keyworker did. Three queries whatever the team size."""
-    counts = (
-        Attendance.objects.filter(
-            episode__in=episodes,
-            outcome=Outcome.ATTENDED,
-            session__kind__in=(KeyworkSession.Kind.ONE_TO_ONE, KeyworkSession.Kind.REINTEGRATION),
-            entered_in_error_at__isnull=True,
-            session__starts_at__gte=now - CONTACT_WINDOW,
-        )
-        .values("episode_id", "recorded_by_id")
-        .annotate(n=Count("pk"))
+def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> QuerySet[Episode]:
+    """Open episodes whose client was seen most over the last 8 weeks by someone other than
+    their keyworker (a group's facilitator sees everyone in it, so groups do not count), by
+    the client's family name: each with `most_seen`, `most_seen_by` (a worker's id) and
+    `keyworker_seen`. Worked out by the database for each episode; read a page at a time
+    (`flagged`)."""
+    recent = Attendance.objects.filter(
+        episode=OuterRef("pk"),
+        outcome=Outcome.ATTENDED,
+        session__kind__in=(KeyworkSession.Kind.ONE_TO_ONE, KeyworkSession.Kind.REINTEGRATION),
+        entered_in_error_at__isnull=True,
+        session__starts_at__gte=now - CONTACT_WINDOW,
     )
-    seen: dict[int, dict[int, int]] = defaultdict(dict)
-    for row in counts:
-        seen[row["episode_id"]][row["recorded_by_id"]] = row["n"]
-    flagged = []
-    candidates = episodes.filter(pk__in=list(seen)).select_related("client", "keyworker__user")
-    ids = {w for by_worker in seen.values() for w in by_worker}
-    workers = {w.pk: w.name for w in Worker.objects.filter(pk__in=ids).select_related("user")}
-    for episode in candidates:
-        by_worker = seen[episode.pk]
-        top, most = max(
-            by_worker.items(), key=lambda item: (item[1], item[0] == episode.keyworker_id)
+    by_others = (
+        recent.exclude(recorded_by=OuterRef("keyworker_id"))
+        .values("recorded_by")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "recorded_by")
+    )
+    own = recent.filter(recorded_by=OuterRef("keyworker_id")).values("episode")
+    return (
+        episodes.filter(discharged_on__isnull=True)
+        .annotate(
+            most_seen=Subquery(by_others.values("n")[:1]),
+            most_seen_by=Subquery(by_others.values("recorded_by")[:1]),
+            keyworker_seen=Coalesce(Subquery(own.annotate(n=Count("pk")).values("n")), 0),
         )
-        own = by_worker.get(episode.keyworker_id, 0)
-        if top != episode.keyworker_id and most > own:
-            flagged.append(ContactFlag(episode, workers[top], most, own))
-    return sorted(flagged, key=lambda f: (f.episode.client.family_name, f.episode.pk))
+        .filter(most_seen__gt=F("keyworker_seen"))
+        .select_related("client", "keyworker__user")
+        .order_by("client__family_name", "pk")
+    )
+
+
+def flagged(episodes: Iterable[Episode]) -> list[ContactFlag]:
+    """A page of `contact_flags`, with the names of those who saw the clients most."""
+    shown = list(episodes)
+    ids = {e.most_seen_by for e in shown}  # type: ignore[attr-defined]
+    workers = {w.pk: w.name for w in Worker.objects.filter(pk__in=ids).select_related("user")}
+    return [
+        ContactFlag(e, workers[e.most_seen_by], e.most_seen, e.keyworker_seen)  # type: ignore[attr-defined]
+        for e in shown
+    ]
 
 
 def keyworkers_of(user: Actor) -> list[Worker]:

@@ -154,3 +154,20 @@ def test_the_dashboard_keeps_its_number_of_queries_as_the_team_grows(team, clien
         seen(team, team.mi_keyworker, n, FOCUS, episode=grown)
         profile(team, grown, "start", 9, 6)
     assert queries() == before
+
+
+def test_a_figures_list_is_shown_a_page_at_a_time_and_only_the_page_is_audited(
+    team, client, monkeypatch
+):
+    from keywork.measures import dashboard_views
+
+    monkeypatch.setattr(dashboard_views, "LIST_PAGE", 1)
+    client.force_login(team.team_leader.user)
+    reads = AuditEvent.objects.filter(what="dashboard: open episodes")
+    first = client.get("/dashboard/open/", params()).content.decode()
+    assert "Open episodes: 2" in first and "Page 1 of 2" in first
+    assert list(reads.values_list("client__local_id", flat=True)) == ["T0001"]
+    second = client.get("/dashboard/open/", params(page="2")).content.decode()
+    assert "Page 2 of 2" in second and 'href="/clients/T0003/"' in second
+    assert 'href="/clients/T0001/"' not in second
+    assert sorted(reads.values_list("client__local_id", flat=True)) == ["T0001", "T0003"]

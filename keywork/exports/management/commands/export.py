@@ -12,6 +12,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from keywork.clients.models import Client
 from keywork.core.commands import KeyworkCommand, OneLineParser, open_output
+from keywork.core.replica import from_the_replica
 from keywork.exports import fhir
 from keywork.exports.ndtms import extract as ndtms
 from keywork.measures.asked import service_for
@@ -50,10 +51,11 @@ class Command(KeyworkCommand):
         super().add_arguments(record)
 
     def run(self, actor: User | None, **o: Any) -> None:
-        if o["subcommand"] == "fhir":
-            self.fhir_record(actor, **o)
-        else:
-            self.national_return(actor, **o)
+        with from_the_replica():  # when there is one; every write still goes to the primary
+            if o["subcommand"] == "fhir":
+                self.fhir_record(actor, **o)
+            else:
+                self.national_return(actor, **o)
 
     def fhir_record(self, actor: User | None, **o: Any) -> None:
         client = Client.objects.filter(local_id=o["client"]).first()
