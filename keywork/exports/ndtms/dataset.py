@@ -8,12 +8,15 @@ from __future__ import annotations
 import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Exists, OuterRef, QuerySet
+
 from keywork.access.models import Service
+from keywork.clients.models import Client, Episode
 from keywork.core.dates import add_months
 
 Row = dict[str, Any]  # item code -> value; keys starting "_" are context, never written
@@ -76,20 +79,24 @@ class Problem:
 
 @dataclass
 class Extract:
-    """The rows of one month, in the order they are written."""
+    """One month's return: its rows, read from the database as they are written (never all
+    held at once), and the clients it carries."""
 
     dataset: Dataset
     month: Month
     service: Service
-    rows: list[tuple[Record, Row]] = field(default_factory=list)
 
-    def clients(self, *, consented: bool) -> list[str]:
-        record = self.dataset.client_record
-        return [
-            row[record.key]
-            for r, row in self.rows
-            if r is record and bool(row.get("CONSENT")) == consented
-        ]
+    def rows(self) -> Iterator[tuple[Record, Row]]:
+        return self.dataset.rows(self.month, self.service)
+
+    def clients(self, *, consented: bool) -> QuerySet[Client]:
+        """The clients with a record in the return: with consent, all of it; without, the
+        client record alone (agency, client id and consent)."""
+        episodes = self.dataset.episodes(self.month, self.service)
+        found = Client.objects.filter(Exists(episodes.filter(client=OuterRef("pk"))))
+        if consented:
+            return found.filter(consents_to_national_reporting=True)
+        return found.exclude(consents_to_national_reporting=True)
 
 
 class Dataset(ABC):
@@ -113,11 +120,15 @@ class Dataset(ABC):
         return {r.code: [(where[i.code], i) for i in r.items] for r in self.records}
 
     @abstractmethod
+    def episodes(self, month: Month, service: Service) -> QuerySet[Episode]:
+        """The episodes the month's return carries."""
+
+    @abstractmethod
     def rows(self, month: Month, service: Service) -> Iterator[tuple[Record, Row]]:
         """Every record of the month, the consent gate applied."""
 
     @abstractmethod
-    def problems(self, rows: list[tuple[Record, Row]]) -> list[Problem]:
+    def problems(self, rows: Iterable[tuple[Record, Row]]) -> list[Problem]:
         """What would be refused on submission, each with the record and the item."""
 
     def written(self, record: Record, row: Row) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+from itertools import islice
 from typing import TextIO
 
 from keywork.access.models import Service
@@ -37,25 +38,34 @@ def extract(actor: Actor, service: Service, month: Month) -> Extract:
     worker = policies.worker_of(actor)
     if worker is not None and worker.service_id != service.pk:
         raise AccessDenied("you send the national return of your own service only")
-    dataset = in_use()
-    return Extract(dataset, month, service, list(dataset.rows(month, service)))
+    return Extract(in_use(), month, service)
 
 
 def write(actor: Actor, found: Extract, out: TextIO) -> int:
-    """Write the CSV; audit each client whose record it carries. Returns the rows written."""
+    """Write the CSV, each row as it is read; audit each client whose record it carries.
+    Returns the rows written."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(found.dataset.header)
-    for record, row in found.rows:
+    written = 0
+    for record, row in found.rows():
         writer.writerow(found.dataset.written(record, row))
+        written += 1
     _audit(actor, found)
-    return len(found.rows)
+    return written
 
 
 def check(found: Extract) -> list[Problem]:
-    return found.dataset.problems(found.rows)
+    return found.dataset.problems(found.rows())
+
+
+AUDIT_CHUNK = 2000  # clients audited in one transaction: short, so that no page waits long
 
 
 def _audit(actor: Actor, found: Extract) -> None:
-    sent = found.clients(consented=True)
-    clients = Client.objects.filter(local_id__in=sent).only("pk")
-    trail.record_read(actor=actor, what=f"national return {found.month}", clients=clients)
+    """A read of each client's record sent, in short transactions of AUDIT_CHUNK clients,
+    read from the database in chunks: neither the ids nor the rows are all held at once."""
+    sent = found.clients(consented=True).order_by("pk").values_list("pk", flat=True)
+    what = f"national return {found.month}"
+    ids = sent.iterator(chunk_size=AUDIT_CHUNK)
+    while chunk := list(islice(ids, AUDIT_CHUNK)):
+        trail.record_read(actor=actor, what=what, clients=[Client(pk=pk) for pk in chunk])

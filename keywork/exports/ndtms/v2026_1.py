@@ -19,7 +19,7 @@ episode, S1 or D1... within an intervention. Dates are DD/MM/YYYY."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -729,7 +729,7 @@ class Version2026_1(Dataset):
                 row[code] = value
             yield TOP, row
 
-    def problems(self, rows: list[tuple[Record, Row]]) -> list[Problem]:
+    def problems(self, rows: Iterable[tuple[Record, Row]]) -> list[Problem]:
         found: list[Problem] = []
         episodes: dict[str, Row] = {}
         for record, row in rows:

@@ -80,7 +80,7 @@ class Command(KeyworkCommand):
         if out is not None:
             with out:
                 rows = ndtms.write(actor, found, out)
-            withheld = len(found.clients(consented=False))
+            withheld = found.clients(consented=False).count()
             self.stdout.write(
                 f"Wrote {rows} records for {month} to {o['out']} (dataset {found.dataset.version}; "
                 f"{plural(withheld, 'client')} without consent sent as agency, client id and "
