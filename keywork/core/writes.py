@@ -56,8 +56,9 @@ _undo_listeners: list[Callable[[], None]] = []
 
 
 def at_end_of_action(hook: Callable[[], None]) -> bool:
-    """Run `hook` at the end of the outermost action, before it commits; False (and nothing
-    registered) outside an action."""
+    """Run `hook` at the end of the outermost action, before it commits (inside a bulk
+    write, at the end of the bulk write: the audit chain's head moves once, not once an
+    action); False (and nothing registered) outside both."""
     hooks = _end_hooks.get()
     if hooks is None:
         return False
@@ -87,7 +88,7 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
         depth = _action_depth.get() + 1
         token = _action_depth.set(depth)
         named = _running.set((*_running.get(), func.__name__))
-        hooks = _end_hooks.set([]) if depth == 1 else None
+        hooks = _end_hooks.set([]) if depth == 1 and not _bulk.get() else None
         try:
             try:
                 for name, value in kwargs.items():
@@ -154,13 +155,17 @@ def bulk_write() -> Iterator[None]:
     what a bulk write makes says where it came from (the catalogue's version row, the demo's
     synthetic mark); any action called inside runs, and is audited, as usual."""
     token = _bulk.set(True)
+    hooks = _end_hooks.set([])
     try:
         with transaction.atomic():
             yield
+            for hook in _end_hooks.get() or []:  # the actions' end-of-work, once
+                hook()
     except BaseException:
         _undone()
         raise
     finally:
+        _end_hooks.reset(hooks)
         _bulk.reset(token)
 
 
