@@ -21,7 +21,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, CharField, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 
@@ -81,16 +93,14 @@ def _delivered(
     return [(on_session, "entry"), (structured, "intervention__entry")]
 
 
-def _by_keyworker(entry: str, *, competent: bool) -> Exists:
-    """The session's facilitator was the client's keyworker that day (and competent)."""
+def _competent_keyworker(entry: str) -> Exists:
+    """The session's facilitator was the client's keyworker that day, and competent."""
     keyworker = Allocation.objects.filter(
         episode_id=OuterRef(EPISODE),
         started_on__lte=OuterRef(DAY),
         worker__facilitated_sessions=OuterRef("attendance__session_id"),
     ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef(DAY)))
-    if competent:
-        keyworker = keyworker.filter(_competent(entry))
-    return Exists(keyworker)
+    return Exists(keyworker.filter(_competent(entry)))
 
 
 def _covering(entry: str, field: str) -> Q:
@@ -164,17 +174,39 @@ def _appropriate(entry: str) -> Q:
     return Q(Exists(listed)) | Q(Exists(named))
 
 
+def _with_the_keyworker(rows: QuerySet[Any]) -> QuerySet[Any]:
+    """Each row with `keyworker`: a facilitator's allocation to the episode in force that
+    day, or none. A join (a left one), where a look-up for each row cost PostgreSQL most of
+    the pass."""
+    joined: QuerySet[Any] = rows.annotate(
+        keyworker=FilteredRelation(
+            f"{ATTENDANCE}__session__facilitators__allocations",
+            condition=Q(
+                **{
+                    f"{ATTENDANCE}__session__facilitators__allocations__episode_id": F(EPISODE),
+                    f"{ATTENDANCE}__session__facilitators__allocations__started_on__lte": F(DAY),
+                }
+            )
+            & (
+                Q(**{f"{ATTENDANCE}__session__facilitators__allocations__ended_on__isnull": True})
+                | Q(**{f"{ATTENDANCE}__session__facilitators__allocations__ended_on__gt": F(DAY)})
+            ),
+        )
+    )
+    return joined
+
+
 def _level(entry: str, restricted: list[int]) -> Case:
-    """How many steps a delivered psychosocial row passes: it has a session (1) and a
-    psychosocial intervention (2); then by the keyworker (3), appropriate (4), within their
+    """How many steps a psychosocial row passes: it has a session (1) and a psychosocial
+    intervention (2); then by the keyworker of the day (3), appropriate (4), within their
     competence (5: counted). Entries any keyworker may deliver need no competence look-up
     (rule 4); only Keywork+ and specialist entries look up training, supervision and
     registration."""
     return Case(
-        When(~Q(_by_keyworker(entry, competent=False)), then=Value(2)),
+        When(keyworker__id__isnull=True, then=Value(2)),
         When(~_appropriate(entry), then=Value(3)),
         When(
-            Q(**{f"{entry}_id__in": restricted}) & ~Q(_by_keyworker(entry, competent=True)),
+            Q(**{f"{entry}_id__in": restricted}) & ~Q(_competent_keyworker(entry)),
             then=Value(4),
         ),
         default=Value(5),
@@ -253,22 +285,23 @@ class QS6(Measure):
         self, period: Period, scope: Scope, clients: QuerySet[Client, Any] | None
     ) -> list[Source]:
         """Every attended session (one step passed), and every psychosocial intervention
-        delivered at one, on the session or through a structured intervention (support
-        after a completion is not treatment, rule 12)."""
+        delivered at one, on the session or through a structured intervention (two or more;
+        support after a completion is not treatment, rule 12)."""
         after = _after_completion()
         restricted = list(
             Entry.objects.filter(tier__competence__in=RESTRICTED).values_list("pk", flat=True)
         )
         attended = Attendance.objects.filter(**_attended(period, scope, clients))
         found = [Source(attended, "episode__client", "session__day", 1)]
+        client = f"{ATTENDANCE}__episode__client"
         for rows, entry in _delivered(period, scope, clients):
             psychosocial = rows.filter(**{f"{entry}__psychosocial": True}).exclude(
                 **{f"{entry}_id__in": after}
             )
             found.append(
                 Source(
-                    _placed(psychosocial),
-                    f"{ATTENDANCE}__episode__client",
+                    _placed(_with_the_keyworker(psychosocial)),
+                    client,
                     DAY,
                     _level(entry, restricted),
                 )
