@@ -132,6 +132,12 @@ def _database(url: str) -> dict[str, object]:
         main = Path(name) if name and ":memory:" not in name else VAR_DIR / "keywork.sqlite3"
         config["TEST"] = {"NAME": str(main.with_name(f"test_{main.name}"))}
     elif "postgresql" in engine:
+        # No JIT compilation: keywork's statements are short or run once, and PostgreSQL
+        # prices one with a subquery a row in the millions and compiles it, which took 1.6 s
+        # of the team view's 2.0 s and 0.8 s of placing a report's clients (EXPLAIN ANALYZE,
+        # docs/performance.md).
+        given = config.get("OPTIONS")
+        config["OPTIONS"] = {**(given if isinstance(given, dict) else {}), "options": "-c jit=off"}
         config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         config["CONN_HEALTH_CHECKS"] = True
     config["ATOMIC_REQUESTS"] = False

@@ -14,8 +14,6 @@ rows, and a page of the list is read as it is shown."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -102,32 +100,19 @@ def _progress(run: Run, state: str, progress: str = "", **more: Any) -> None:
         run.save(update_fields=["state", "progress", *more])
 
 
-@contextmanager
-def _computing() -> Iterator[None]:
-    """One step of a run, in its own transaction. On PostgreSQL without JIT compilation: the
-    planner prices a statement with a subquery a row in the millions, and compiling it took
-    0.76 s of placing 30,000 clients in 1.65 s (EXPLAIN ANALYZE), for statements that run
-    once (docs/performance.md)."""
-    with bulk_write():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        yield
-
-
 def work(run: Run) -> Run:
     """Compute the run; a failure is kept on it (and raised)."""
     measure = MEASURES[run.measure]
     period, scope = period_of(run), scope_of(run)
     _progress(run, Run.State.RUNNING, "judging each client's sessions", data_as_of=last_change())
     try:
-        with _computing():
+        with bulk_write():
             _levels(run, measure, period, scope)
         _progress(run, Run.State.RUNNING, "placing each client")
-        with _computing():
+        with bulk_write():
             _rows(run, measure, period, scope)
         _progress(run, Run.State.RUNNING, "counting each month")
-        with _computing():
+        with bulk_write():
             months = _months(run, measure, period, scope)
         with bulk_write():
             Level.objects.filter(run=run).delete()

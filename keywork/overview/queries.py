@@ -265,13 +265,16 @@ def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> QuerySet[
     the client's family name: each with `most_seen`, `most_seen_by` (a worker's id) and
     `keyworker_seen`. Worked out by the database for each episode; read a page at a time
     (`flagged`)."""
-    recent = Attendance.objects.filter(
-        episode=OuterRef("pk"),
+    lately = Attendance.objects.filter(
         outcome=Outcome.ATTENDED,
         session__kind__in=(KeyworkSession.Kind.ONE_TO_ONE, KeyworkSession.Kind.REINTEGRATION),
         entered_in_error_at__isnull=True,
         session__starts_at__gte=now - CONTACT_WINDOW,
     )
+    # Only episodes someone else has seen lately can be flagged: one pass finds them, and
+    # only they are counted episode by episode.
+    seen_by_others = lately.exclude(recorded_by=F("episode__keyworker")).values("episode")
+    recent = lately.filter(episode=OuterRef("pk"))
     by_others = (
         recent.exclude(recorded_by=OuterRef("keyworker_id"))
         .values("recorded_by")
@@ -280,7 +283,7 @@ def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> QuerySet[
     )
     own = recent.filter(recorded_by=OuterRef("keyworker_id")).values("episode")
     return (
-        episodes.filter(discharged_on__isnull=True)
+        episodes.filter(discharged_on__isnull=True, pk__in=seen_by_others)
         .annotate(
             most_seen=Subquery(by_others.values("n")[:1]),
             most_seen_by=Subquery(by_others.values("recorded_by")[:1]),

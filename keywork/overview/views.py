@@ -115,14 +115,20 @@ def team(request: HttpRequest) -> HttpResponse:
         raise Http404("The team view is for team leaders and service managers.")
     listed = policies.episodes_visible_to(request.user)
     waiting = _page(request, "waiting", client_queries.awaiting_reallocation(listed))
-    flags = _page(request, "flags", queries.contact_flags(listed, now=timezone.now()))
-    shown = {e.client.pk: e.client for e in [*waiting, *flags]}
+    flagging = queries.contact_flags(listed, now=timezone.now())
+    # Worked out once for the whole list (its order needs every episode's counts), then
+    # again for the page's 50 only.
+    flags = Paginator(list(flagging.values_list("pk", flat=True)), PAGE_SIZE).get_page(
+        request.GET.get("flags")
+    )
+    flagged = queries.flagged(flagging.filter(pk__in=flags.object_list))
+    shown = {e.client.pk: e.client for e in [*waiting, *(f.episode for f in flagged)]}
     trail.record_read(actor=request.user, what="team view", clients=shown.values())
     context = {
         "worker": worker,
         "waiting": waiting,
         "flags": flags,
-        "flagged": queries.flagged(flags),
+        "flagged": flagged,
         "flags_number": str(flags.number),  # each list's pager keeps the other's page
         "waiting_number": str(waiting.number),
         "workload": queries.workload(queries.caseload(request.user, scope="team")),
