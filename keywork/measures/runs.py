@@ -156,12 +156,19 @@ def _report(code: str, period: Period, scope: Scope) -> dict[str, Any]:
     }
 
 
+KEPT_FOR = dt.timedelta(days=7)  # a result no one has asked again for in a week goes
+
+
 def _forget_older(run: Run) -> None:
-    """A newer result for the same report replaces the older ones."""
-    same = _same(run.measure, period_of(run), scope_of(run))
-    older = Run.objects.filter(same, state__in=[Run.State.DONE, Run.State.FAILED])
+    """A newer result for the same report replaces the older ones; and any result asked for
+    more than KEPT_FOR ago goes, so that the kept rows do not grow with every period and
+    scope ever asked for."""
+    same = Q(_same(run.measure, period_of(run), scope_of(run)))
+    stale = Q(asked_at__lt=timezone.now() - KEPT_FOR)
+    older = Run.objects.filter(same | stale, state__in=[Run.State.DONE, Run.State.FAILED])
     older = older.exclude(pk=run.pk)
     Row.objects.filter(run__in=older).delete()
+    Level.objects.filter(run__in=older).delete()  # a run that failed half way
     older.delete()
 
 

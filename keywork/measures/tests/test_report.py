@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from keywork.audit.models import AuditEvent
 from keywork.core.dates import today
 from keywork.measures.models import Row, Run
-from keywork.measures.tests.test_qs6 import FOCUS, period, seen
+from keywork.measures.tests.test_qs6 import DAY, FOCUS, period, seen
 from keywork.testing.worker import report_page, work_the_queue
 
 pytestmark = pytest.mark.django_db
@@ -247,3 +247,17 @@ def test_the_service_report_is_computed_by_the_worker_and_kept_until_asked_again
 # with their labels, a page of the list with its keyworkers, the audit of that page, the
 # form's lists of teams and keyworkers.
 KEPT_REPORT_QUERIES = 24
+
+
+def test_a_result_no_one_has_asked_for_in_a_week_goes_when_another_is_computed(measured):
+    from keywork.core.writes import bulk_write
+    from keywork.measures.framework import Scope
+    from keywork.measures.qs6 import QS6
+    from keywork.measures.runs import KEPT_FOR, compute
+
+    old = compute(QS6(), period(), Scope(measured.service, team=measured.team)).run
+    with bulk_write():  # as if asked for a week and a day ago
+        Run.objects.filter(pk=old.pk).update(asked_at=old.asked_at - KEPT_FOR - DAY)
+    kept = compute(QS6(), period(), Scope(measured.service)).run
+    assert list(Run.objects.all()) == [kept]
+    assert not Row.objects.filter(run=old).exists()
