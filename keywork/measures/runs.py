@@ -46,6 +46,7 @@ from keywork.measures.framework import (
     Period,
     Result,
     Scope,
+    Source,
     Subject,
     Tally,
 )
@@ -106,11 +107,12 @@ def work(run: Run) -> Run:
     period, scope = period_of(run), scope_of(run)
     _progress(run, Run.State.RUNNING, "judging each client's sessions", data_as_of=last_change())
     try:
+        sources = measure.sources(period, scope, measure.within(period, scope))
         with bulk_write():
-            _levels(run, measure, period, scope)
+            _levels(run, sources)
         _progress(run, Run.State.RUNNING, "placing each client")
         with bulk_write():
-            _rows(run, measure, period, scope)
+            _rows(run, measure, period, scope, sources)
         _progress(run, Run.State.RUNNING, "counting each month")
         with bulk_write():
             months = _months(run, measure, period, scope)
@@ -163,7 +165,7 @@ def _forget_older(run: Run) -> None:
     """A newer result for the same report replaces the older ones; and any result asked for
     more than KEPT_FOR ago goes, so that the kept rows do not grow with every period and
     scope ever asked for."""
-    same = Q(_same(run.measure, period_of(run), scope_of(run)))
+    same = _same(run.measure, period_of(run), scope_of(run))
     stale = Q(asked_at__lt=timezone.now() - KEPT_FOR)
     older = Run.objects.filter(same | stale, state__in=[Run.State.DONE, Run.State.FAILED])
     older = older.exclude(pk=run.pk)
@@ -172,9 +174,8 @@ def _forget_older(run: Run) -> None:
     older.delete()
 
 
-def _levels(run: Run, measure: Measure, period: Period, scope: Scope) -> None:
-    clients = measure.within(period, scope)
-    for source in measure.sources(period, scope, clients):
+def _levels(run: Run, sources: list[Source]) -> None:
+    for source in sources:
         if isinstance(source.level, int):
             continue  # a floor, looked up by _rows
         grouped = (
@@ -185,17 +186,18 @@ def _levels(run: Run, measure: Measure, period: Period, scope: Scope) -> None:
         insert_select(Level, grouped)
 
 
-def _rows(run: Run, measure: Measure, period: Period, scope: Scope) -> None:
+def _rows(run: Run, measure: Measure, period: Period, scope: Scope, sources: list[Source]) -> None:
     best = (
         Level.objects.filter(run_id=run.pk, client_id=OuterRef("pk"))
         .order_by("-level")
         .values("level")[:1]
     )
-    sources = measure.sources(period, scope, measure.within(period, scope))
-    floors = [
-        When(Exists(source.rows.filter(**{source.client: OuterRef("pk")})), then=source.level)
-        for source in sorted(sources, key=lambda s: -s.level if isinstance(s.level, int) else 0)
-        if isinstance(source.level, int)
+    floors = sorted(
+        ((level, s) for s in sources if isinstance(level := s.level, int)),
+        key=lambda floor: -floor[0],  # the highest first
+    )
+    any_row = [
+        When(Exists(s.rows.filter(**{s.client: OuterRef("pk")})), then=level) for level, s in floors
     ]
     excluded = measure.exclusion(period, scope)
     offered = measure.offered(period, scope)
@@ -209,7 +211,7 @@ def _rows(run: Run, measure: Measure, period: Period, scope: Scope) -> None:
         c_keyworker=F("keyworker"),
         c_phase=F("phase"),
         c_excluded=_boolean(excluded),
-        c_level=Coalesce(Subquery(best), Case(*floors, default=Value(0))),
+        c_level=Coalesce(Subquery(best), Case(*any_row, default=Value(0))),
         c_explained=Case(*explained, default=Value(""), output_field=CharField()),
         c_offered=_boolean(offered),
     )

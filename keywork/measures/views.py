@@ -21,6 +21,7 @@ from keywork.measures.asked import (
     as_seen_by,
     in_the_background,
     period_and_scope,
+    sees_identities,
     show_refusal,
 )
 from keywork.measures.downloads import FHIR_JSON, FORMATS, audit_list, download
@@ -92,12 +93,13 @@ def _shown(request: HttpRequest, found: Result, context: dict[str, Any]) -> Http
     wanted = request.GET.get("format", "")
     if wanted in FORMATS:
         return _downloaded(request, found, wanted)
-    listed: Any = NotCountedList(found)  # read a page at a time
-    page = Paginator(listed, LIST_PAGE).get_page(request.GET.get("page"))
-    identities = audit_list(request.user, found, list(page.object_list))
+    identities = sees_identities(request.user)
+    if identities:  # the list names clients: read, and audited, a page at a time
+        listed: Any = NotCountedList(found)
+        context["page"] = page = Paginator(listed, LIST_PAGE).get_page(request.GET.get("page"))
+        audit_list(request.user, found, list(page.object_list))
     context.update(
         result=found,
-        page=page,
         identities=identities,
         reasons=reasons_counted(found, identities=identities),
         chart=_chart(found),
@@ -106,9 +108,9 @@ def _shown(request: HttpRequest, found: Result, context: dict[str, Any]) -> Http
 
 
 def _without_page(request: HttpRequest) -> str:
-    asked = request.GET.copy()
-    asked.pop("page", None)
-    return asked.urlencode()
+    given = request.GET.copy()
+    given.pop("page", None)
+    return given.urlencode()
 
 
 def _downloaded(request: HttpRequest, result: Result, wanted: str) -> HttpResponse:

@@ -7,8 +7,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,7 @@ from keywork.careplans.queries import current_plan, review_due
 from keywork.checkups.queries import due_checkups
 from keywork.clients import actions, breakglass, policies
 from keywork.clients import queries as client_queries
-from keywork.clients.models import BreakGlass, Client, Episode
+from keywork.clients.models import BreakGlass, Client
 from keywork.clients.views import open_client
 from keywork.core.dates import today
 from keywork.core.forms import ActionForm
@@ -114,7 +113,9 @@ def team(request: HttpRequest) -> HttpResponse:
     if worker is None or not policies.can_see_team_view(request.user):
         raise Http404("The team view is for team leaders and service managers.")
     listed = policies.episodes_visible_to(request.user)
-    waiting = _page(request, "waiting", client_queries.awaiting_reallocation(listed))
+    waiting = Paginator(client_queries.awaiting_reallocation(listed), PAGE_SIZE).get_page(
+        request.GET.get("waiting")
+    )
     flagging = queries.contact_flags(listed, now=timezone.now())
     # Worked out once for the whole list (its order needs every episode's counts), then
     # again for the page's 50 only.
@@ -129,19 +130,15 @@ def team(request: HttpRequest) -> HttpResponse:
         "waiting": waiting,
         "flags": flags,
         "flagged": flagged,
-        "flags_number": str(flags.number),  # each list's pager keeps the other's page
-        "waiting_number": str(waiting.number),
+        # each list's pager keeps the other list's page
+        "keep_flags": f"flags={flags.number}",
+        "keep_waiting": f"waiting={waiting.number}",
         "workload": queries.workload(queries.caseload(request.user, scope="team")),
         "standing": access_queries.standing(
             access_queries.practitioners_led_by(worker), timezone.localdate()
         ),
     }
     return render(request, "overview/team.html", context)
-
-
-def _page(request: HttpRequest, name: str, listed: QuerySet[Episode]) -> Page[Episode]:
-    """A page of one of a page's lists, chosen by the `name` parameter."""
-    return Paginator(listed, PAGE_SIZE).get_page(request.GET.get(name))
 
 
 @login_required
