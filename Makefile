@@ -60,14 +60,17 @@ pytest-postgres: $(STAMP)
 	fi
 
 # The benchmarks on a demo service of 30,000 clients and about 600,000 sessions (built once
-# into var/bench.sqlite3, or into DATABASE_URL when set). See docs/performance.md.
+# into var/bench.sqlite3, or into DATABASE_URL when set; the load benchmark on PostgreSQL
+# only). See docs/performance.md.
 BENCH_DB ?= sqlite:///var/bench.sqlite3
 bench: $(STAMP)
 	@mkdir -p var/static
 	@export DEBUG=1 DATABASE_URL=$${DATABASE_URL:-$(BENCH_DB)}; \
 		$(BIN)/keywork migrate --no-input -v0 && $(BIN)/keywork load_catalogue >/dev/null && \
 		$(BIN)/keywork demo --clients 30000 --history-days 228 --seed 1 --if-empty >/dev/null && \
-		$(BIN)/python bench/pages.py && $(BIN)/python bench/qs6.py && $(BIN)/python bench/ndtms.py
+		$(BIN)/python bench/pages.py && $(BIN)/python bench/qs6.py && $(BIN)/python bench/ndtms.py && \
+		$(BIN)/python bench/session.py && \
+		case "$$DATABASE_URL" in postgres*) $(BIN)/python bench/load.py;; esac
 
 # Re-pin every dependency after changing pyproject.toml.
 lock:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
+from django.utils import timezone
 
 from keywork.access import actions as access
 from keywork.access.models import (
@@ -46,13 +46,16 @@ from keywork.clients.rules import nhs_check_digit
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import bulk_write
+from keywork.demo import chunks, second_factor
 from keywork.demo import definitions as demo_definitions
 from keywork.demo import groups as demo_groups
 from keywork.demo import outcomes as demo_outcomes
 from keywork.demo import plans as demo_plans
-from keywork.demo import second_factor
 from keywork.demo import sessions as demo_sessions
 from keywork.demo import treatment as demo_treatment
+from keywork.demo.chunks import Progress
+from keywork.demo.copying import insert
+from keywork.demo.models import Build as DemoBuild
 
 User = get_user_model()
 
@@ -311,25 +314,53 @@ def build(
     *,
     clients: int,
     seed: int,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
     history_days: int = demo_sessions.HISTORY_DAYS,
 ) -> DemoReport:
     """Build the demo service with `clients` clients, each with up to `history_days` days of
-    session history; refuse if one is already loaded."""
-    if demo_service() is not None:
-        raise RuleViolation("DEMO", "a synthetic demo service is already loaded")
+    session history, in committed chunks; carry on a build that was stopped part-way (with
+    the same options); refuse if one is already loaded."""
     if not Phase.objects.exists():
         raise RuleViolation("DEMO", "load the catalogue first (keywork load_catalogue)")
-    if clients < 0:
-        raise RuleViolation("INVALID", "--clients: must be 0 or more", field="clients")
+    if not 0 <= clients <= MOST_CLIENTS:
+        raise RuleViolation("INVALID", f"--clients: from 0 to {MOST_CLIENTS:,}", field="clients")
     if not 7 <= history_days <= 3650:
         raise RuleViolation("INVALID", "--history-days: from 7 to 3650 days", field="history_days")
-    with bulk_write():
-        report = _build(
-            clients=clients, seed=seed, progress=progress or (lambda n: None), history=history_days
-        )
+    service = demo_service()
+    if service is None:
+        with bulk_write():
+            made = _start(clients=clients, seed=seed, history_days=history_days)
+    else:
+        made = _unfinished(service)
+        if (made.clients, made.seed, made.history_days) != (clients, seed, history_days):
+            raise RuleViolation(
+                "DEMO",
+                f"a demo build ({made.options}) stopped part-way: run it again with the "
+                "same options to carry on",
+            )
+    _carry_on(made, progress or (lambda what, done, total: None))
     refresh_statistics()
-    return report
+    return _report(made.service)
+
+
+def loaded() -> bool:
+    """Whether a demo service is loaded and its build finished."""
+    service = demo_service()
+    return service is not None and _build_of(service).step == DemoBuild.Step.DONE
+
+
+def _build_of(service: Service) -> DemoBuild:
+    found = DemoBuild.objects.filter(service=service).first()
+    if found is None:  # a demo loaded before builds were kept, in one transaction: whole
+        return DemoBuild(service=service, step=DemoBuild.Step.DONE)
+    return found
+
+
+def _unfinished(service: Service) -> DemoBuild:
+    found = _build_of(service)
+    if found.step == DemoBuild.Step.DONE:
+        raise RuleViolation("DEMO", "a synthetic demo service is already loaded")
+    return found
 
 
 def refresh_statistics() -> None:
@@ -341,7 +372,8 @@ def refresh_statistics() -> None:
             cursor.execute("ANALYZE")
 
 
-def _build(*, clients: int, seed: int, progress: Callable[[int], None], history: int) -> DemoReport:
+def _start(*, clients: int, seed: int, history_days: int) -> DemoBuild:
+    """The service, its teams and colleagues, and the note of how far the build has come."""
     rng = random.Random(seed)
     service = access.create_service(
         actor=None,
@@ -368,25 +400,70 @@ def _build(*, clients: int, seed: int, progress: Callable[[int], None], history:
         for index, name in enumerate(TEAM_NAMES[:team_count])
     ]
     personas = _personas(service, teams)
-    bulk = _bulk_keyworkers(rng, teams, clients, len([p for p in personas if p.is_practitioner]))
-    by_team: dict[int, list[Worker]] = {t.pk: [] for t in teams}
-    for worker in [*personas, *bulk]:
-        if worker.is_practitioner and worker.team_id is not None:
-            by_team[worker.team_id].append(worker)
-    waiting = min(demo_definitions.WAITING_PER_TEAM * len(teams), clients // 20)
-    made = _clients(rng, teams, by_team, clients - waiting, progress, history)
-    demo_groups.write_groups(rng, teams, by_team)
-    demo_groups.write_reintegration(rng, teams, by_team)
-    demo_treatment.write_treatment(rng, teams, by_team)
-    demo_outcomes.write_outcomes(rng, service)
-    demo_outcomes.write_checkups(rng, teams, by_team)
-    made += demo_definitions.write_definitions(rng, teams, by_team, waiting=waiting)
+    _bulk_keyworkers(rng, teams, clients, len([p for p in personas if p.is_practitioner]))
+    return DemoBuild.objects.create(
+        service=service, clients=clients, seed=seed, history_days=history_days
+    )
+
+
+@dataclass
+class _Service:
+    """What every chunk of the build works with, read from the database (so that a build
+    carried on works with what the first run wrote)."""
+
+    teams: list[Team]
+    by_team: dict[int, list[Worker]]
+    waiting: int
+
+    @classmethod
+    def read(cls, made: DemoBuild) -> _Service:
+        teams = list(Team.objects.filter(service=made.service).order_by("pk"))
+        by_team: dict[int, list[Worker]] = {t.pk: [] for t in teams}
+        workers = Worker.objects.filter(team__in=teams).select_related("user").order_by("pk")
+        for worker in workers:
+            if worker.is_practitioner:
+                by_team[worker.team_id].append(worker)  # type: ignore[index]
+        waiting = min(demo_definitions.WAITING_PER_TEAM * len(teams), made.clients // 20)
+        return cls(teams, by_team, waiting)
+
+
+def _carry_on(made: DemoBuild, progress: Progress) -> None:
+    """Write what is left to write, a committed chunk at a time."""
+    service = _Service.read(made)
+    if made.step == DemoBuild.Step.CLIENTS:
+        _clients(made, service, progress)
+    if made.step == DemoBuild.Step.TEAMS:
+        with bulk_write():
+            rng = random.Random(f"{made.seed}:teams")
+            demo_groups.write_groups(rng, service.teams, service.by_team)
+            demo_groups.write_reintegration(rng, service.teams, service.by_team)
+            demo_treatment.write_treatment(rng, service.teams, service.by_team)
+            _step(made, DemoBuild.Step.OUTCOMES)
+    if made.step == DemoBuild.Step.OUTCOMES:
+        _outcomes(made, progress)
+    if made.step == DemoBuild.Step.FINISH:
+        with bulk_write():
+            rng = random.Random(f"{made.seed}:finish")
+            demo_outcomes.write_checkups(rng, service.teams, service.by_team)
+            demo_definitions.write_definitions(
+                rng, service.teams, service.by_team, waiting=service.waiting
+            )
+            made.finished_at = timezone.now()
+            _step(made, DemoBuild.Step.DONE, "finished_at")
+
+
+def _step(made: DemoBuild, step: str, *fields: str) -> None:
+    made.step = step
+    made.save(update_fields=["step", *fields])
+
+
+def _report(service: Service) -> DemoReport:
     return DemoReport(
         created=True,
         service=service,
-        clients=made,
-        workers=len(personas) + len(bulk),
-        teams=len(teams),
+        clients=Client.objects.filter(registered_service=service).count(),
+        workers=Worker.objects.filter(service=service).count() + 1,  # and the administrator
+        teams=Team.objects.filter(service=service).count(),
         logins=logins(),
     )
 
@@ -515,35 +592,96 @@ def _bulk_competence(rng: random.Random, workers: list[Worker]) -> None:
     Supervision.objects.bulk_create(supervisions, batch_size=BATCH)
 
 
-def _clients(
-    rng: random.Random,
-    teams: list[Team],
-    by_team: dict[int, list[Worker]],
-    total: int,
-    progress: Callable[[int], None],
-    history: int,
-) -> int:
-    phases = {p.code: p for p in Phase.objects.all()}
-    substances = {e.code: e for e in Entry.objects.offered().filter(kind=Entry.Kind.SUBSTANCE)}
-    line = [p for p in sorted(phases.values(), key=lambda p: p.order) if p.in_sequence]
-    day = today()
-    made = 0
-    catalogue, competence = demo_sessions.Catalogue.load(), demo_sessions.Competence.load()
-    for start in range(0, total, BATCH):
-        size = min(BATCH, total - start)
-        plans = [
-            _plan(rng, start + i, teams, by_team, line, PHASE_CODES, PHASE_WEIGHTS, day)
-            for i in range(size)
-        ]
-        with transaction.atomic():
-            episodes = _write_batch(plans, phases, substances)
-            demo_sessions.write_sessions(
-                rng, plans, episodes, phases, by_team, catalogue, competence, history
-            )
-            demo_plans.write_plans(rng, plans, episodes, day)
-        made += size
-        progress(size)
-    return made
+@dataclass
+class _Context:
+    """What writing a chunk of clients reads once: the catalogue, who is competent in what,
+    and the teams' keyworkers."""
+
+    service: _Service
+    phases: dict[str, Phase]
+    substances: dict[str, Entry]
+    line: list[Phase]
+    catalogue: demo_sessions.Catalogue
+    competence: demo_sessions.Competence
+
+    @classmethod
+    def read(cls, service: _Service) -> _Context:
+        phases = {p.code: p for p in Phase.objects.all()}
+        return cls(
+            service,
+            phases,
+            {e.code: e for e in Entry.objects.offered().filter(kind=Entry.Kind.SUBSTANCE)},
+            [p for p in sorted(phases.values(), key=lambda p: p.order) if p.in_sequence],
+            demo_sessions.Catalogue.load(),
+            demo_sessions.Competence.load(),
+        )
+
+
+def _clients(made: DemoBuild, service: _Service, progress: Progress) -> None:
+    """The clients with their histories, a committed chunk at a time; each chunk draws from
+    its own random numbers, so a build carried on writes what one run would have."""
+    total = made.clients - service.waiting
+    context = _Context.read(service)
+    starts = [(start, context) for start in range(0, total, BATCH)]
+    chunks.run(
+        made,
+        DemoBuild.Step.CLIENTS,
+        starts,
+        _client_chunk,
+        total=total,
+        label="clients",
+        progress=progress,
+    )
+    with bulk_write():
+        _step(made, DemoBuild.Step.TEAMS)
+
+
+def _client_chunk(made: DemoBuild, start: int, context: _Context) -> int:
+    rng = random.Random(f"{made.seed}:clients:{start}")
+    size = min(BATCH, made.clients - context.service.waiting - start)
+    day, by_team = today(), context.service.by_team
+    plans = [
+        _plan(rng, start + i, context.service.teams, by_team, context.line, day)
+        for i in range(size)
+    ]
+    episodes, registered = _write_batch(plans, context.phases, context.substances)
+    demo_sessions.write_sessions(
+        rng,
+        plans,
+        episodes,
+        context.phases,
+        by_team,
+        context.catalogue,
+        context.competence,
+        made.history_days,
+    )
+    demo_plans.write_plans(rng, plans, episodes, day)
+    chain.append(registered)  # last: the trail's head is held from here to the commit
+    return size
+
+
+def _outcomes(made: DemoBuild, progress: Progress) -> None:
+    """Every episode's outcome profiles, a committed chunk of episodes at a time."""
+    ids = list(demo_outcomes.episodes_with_outcomes(made.service).values_list("pk", flat=True))
+    starts = [(ids[i], ids[i : i + BATCH][-1]) for i in range(0, len(ids), BATCH)]
+    chunks.run(
+        made,
+        DemoBuild.Step.OUTCOMES,
+        starts,
+        _outcome_chunk,
+        total=len(ids),
+        label="episodes' outcome profiles",
+        progress=progress,
+    )
+    with bulk_write():
+        _step(made, DemoBuild.Step.FINISH)
+
+
+def _outcome_chunk(made: DemoBuild, first: int, last: int) -> int:
+    episodes = demo_outcomes.episodes_with_outcomes(made.service)
+    chunk = list(episodes.filter(pk__gte=first, pk__lte=last))
+    demo_outcomes.write_outcomes(random.Random(f"{made.seed}:outcomes:{first}"), chunk)
+    return len(chunk)
 
 
 @dataclass
@@ -565,15 +703,23 @@ class _ClientPlan:
 CONTACTS = ("phone", "text", "text", "letter", "email")
 
 
+MOST_CLIENTS = 900_000  # synthetic NHS numbers the 999 range holds, as numbered below
+
+
 def synthetic_nhs_number(n: int) -> str:
     """A valid NHS number from the 999 range, which is never issued to a person (each demo
-    client's own, from its number)."""
-    for step in range(11):
-        digits = f"999{(n * 11 + step) % 1_000_000:06d}"
+    client's own, from its number up to MOST_CLIENTS): the numbers come ten at a time
+    (999, five digits, one more), of which at most one has no check digit; the client takes
+    the (n mod 9)th of the ninth-of-n'th ten that have one."""
+    tens, place = divmod(n, 9)
+    for last in range(10):
+        digits = f"999{tens % 100_000:05d}{last}"
         check = nhs_check_digit(digits)
         if check is not None:
-            return digits + str(check)
-    raise AssertionError("unreachable: one of eleven numbers has a check digit")
+            if place == 0:
+                return digits + str(check)
+            place -= 1
+    raise AssertionError("unreachable: nine of every ten numbers have a check digit")
 
 
 STREETS = ("Mill Lane", "Station Road", "Church Street", "Victoria Terrace", "Park View")
@@ -601,8 +747,6 @@ def _plan(
     teams: list[Team],
     by_team: dict[int, list[Worker]],
     line: list[Phase],
-    codes: tuple[str, ...],
-    weights: tuple[int, ...],
     day: dt.date,
 ) -> _ClientPlan:
     first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -625,7 +769,7 @@ def _plan(
     team = teams[n % len(teams)]
     client.registered_team, client.registered_service_id = team, team.service_id
     client.consent_recorded_on = client.sharing_consent_on = referral
-    target = rng.choices(codes, weights)[0]
+    target = rng.choices(PHASE_CODES, PHASE_WEIGHTS)[0]
     steps = [p.code for p in line[: [p.code for p in line].index(target) + 1]]
     if len(steps) >= 3 and rng.random() < 0.15:  # a relapse: back one phase, then on again
         steps = [*steps[:-1], steps[-3], steps[-2], steps[-1]]
@@ -671,8 +815,9 @@ def _plan(
 
 def _write_batch(
     plans: list[_ClientPlan], phases: dict[str, Phase], substances: dict[str, Entry]
-) -> list[Episode]:
-    Client.objects.bulk_create([p.client for p in plans], batch_size=BATCH)
+) -> tuple[list[Episode], list[AuditEvent]]:
+    """The clients and their episodes, with their audit rows (for the caller to append)."""
+    insert(Client, [p.client for p in plans])
     episodes = [
         Episode(
             client=p.client,
@@ -692,7 +837,7 @@ def _write_batch(
         )
         for p in plans
     ]
-    Episode.objects.bulk_create(episodes, batch_size=BATCH)
+    insert(Episode, episodes)
     allocations, changes, events, uses = [], [], [], []
     for plan, episode in zip(plans, episodes, strict=True):
         for rank, (code, route) in enumerate(plan.substances, start=1):
@@ -737,8 +882,7 @@ def _write_batch(
                 detail={"synthetic": True},
             )
         )
-    Allocation.objects.bulk_create(allocations, batch_size=BATCH)
-    PhaseChange.objects.bulk_create(changes, batch_size=BATCH)
-    chain.append(events)
-    ProblemSubstance.objects.bulk_create(uses, batch_size=BATCH)
-    return episodes
+    insert(Allocation, allocations, keys=False)
+    insert(PhaseChange, changes, keys=False)
+    insert(ProblemSubstance, uses, keys=False)
+    return episodes, events

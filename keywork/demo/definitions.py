@@ -77,10 +77,16 @@ def write_definitions(
 
 def _waiting(rng: random.Random, lead: Worker, team: Team, referred: dt.date, n: int) -> None:
     # here, not at the top: the builder imports this module
-    from keywork.demo.builder import FIRST, LAST, contact_details, synthetic_nhs_number
+    from keywork.demo.builder import (
+        FIRST,
+        LAST,
+        MOST_CLIENTS,
+        contact_details,
+        synthetic_nhs_number,
+    )
 
     family = rng.choice(LAST)
-    number = 900_000 + n  # beside the bulk clients' numbers, never one of them
+    number = MOST_CLIENTS - 1 - n  # from the top: above every bulk client's number
     client = clients.register_client(
         actor=lead.user,
         given=clients.RegisterClientInput(
@@ -213,7 +219,7 @@ def _completed(team: Team, today: dt.date) -> QuerySet[Episode]:
     return Episode.objects.filter(
         team=team,
         exit_reason__startswith="completed_",
-        discharged_on__lt=today - dt.timedelta(days=7),
+        discharged_on__lte=today - dt.timedelta(days=3),  # as every demo discharge is
     ).order_by("-discharged_on", "-pk")
 
 

@@ -1,4 +1,5 @@
-"""Demo outcome profiles and recovery check-ups, written through the actions.
+"""Demo outcome profiles, written in bulk as the sessions are, and recovery check-ups,
+written through the actions.
 
 - Outcome profiles over time for every episode: the start soon after referral, a review every
   `outcome_review_months` while in treatment (a few left overdue), the exit at discharge;
@@ -11,17 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db.models import QuerySet
+
 from keywork.access.models import Service, Team, Worker
+from keywork.audit import chain
+from keywork.audit.models import AuditEvent
 from keywork.checkups import actions as checkups
 from keywork.checkups.actions import CheckUpInput
 from keywork.clients.models import Episode
 from keywork.core.dates import add_months
 from keywork.core.dates import today as local_today
+from keywork.demo.copying import insert
 from keywork.demo.groups import lead_of
-from keywork.outcomes import actions as outcomes
-from keywork.outcomes.actions import ProfileInput
+from keywork.outcomes import rules
+from keywork.outcomes.models import OutcomeProfile
 
 GROUP_OF = {
     "sub.heroin": "opiates",
@@ -37,23 +44,30 @@ GROUP_OF = {
 OVERDUE_SHARE = 0.15
 
 
-def write_outcomes(rng: random.Random, service: Service) -> None:
+def write_outcomes(rng: random.Random, episodes: Iterable[Episode]) -> None:
+    """Every episode's profiles over time, written in bulk with an audit row each, as the
+    taking action would write them (rule 11: one start, reviews, one exit)."""
     today = local_today()
-    episodes = (
+    profiles = [p for episode in episodes for p in _profiles(rng, episode, today)]
+    insert(OutcomeProfile, profiles)
+    chain.append([_taken(profile) for profile in profiles])
+
+
+def episodes_with_outcomes(service: Service) -> QuerySet[Episode]:
+    """The episodes whose profiles the demo writes, with what writing them reads."""
+    return (
         Episode.objects.filter(service=service)
-        .select_related("keyworker__user", "service", "client")
+        .select_related("keyworker__user", "service")
         .prefetch_related("substances__substance")
         .order_by("pk")
     )
-    for episode in episodes:
-        _profiles(rng, episode, today)
 
 
-def _profiles(rng: random.Random, episode: Episode, today: dt.date) -> None:
+def _profiles(rng: random.Random, episode: Episode, today: dt.date) -> list[OutcomeProfile]:
     last_day = min(today, episode.discharged_on or today)
     start = episode.referral_date + dt.timedelta(days=rng.randint(0, 10))
     if start > last_day or (episode.is_open and rng.random() < 0.05):
-        return  # not yet taken: due on the caseload
+        return []  # not yet taken: due on the caseload
     groups = [GROUP_OF.get(s.substance.code, "other") for s in episode.substances.all()]
     baseline = {g: rng.randint(12, 28) for g in dict.fromkeys(groups)}
     ratings = [rng.randint(3, 9) for _ in range(3)]
@@ -68,30 +82,58 @@ def _profiles(rng: random.Random, episode: Episode, today: dt.date) -> None:
     if episode.discharged_on and episode.discharged_on > days[-1]:
         days.append(episode.discharged_on)
         stages.append("exit")
+    worker = episode.keyworker
+    profiles = []
     for step, (day, stage) in enumerate(zip(days, stages, strict=True)):
         change = (0.45 if improving else 0.9) ** step
-        use = {
-            g: (used, _amount(rng, g) if used else None)
-            for g, base in baseline.items()
-            for used in [min(28, round(base * change * rng.uniform(0.8, 1.1)))]
+        used = {
+            g: min(28, round(base * change * rng.uniform(0.8, 1.1))) for g, base in baseline.items()
         }
+        use = {g: [days, str(_amount(rng, g)) if days else None] for g, days in used.items()}
         gain = step * (3 if improving else 0) + rng.randint(-1, 1)
-        outcomes.take_outcomes(
-            actor=episode.keyworker.user,
-            episode=episode,
-            given=ProfileInput(
+        profiles.append(
+            OutcomeProfile(
+                episode=episode,
                 stage=stage,
                 taken_on=day,
+                taken_by=worker,
+                next_due_on=rules.next_due(taken_on=day, stage=stage, months=months),
                 use=use,
-                injecting_days=use.get("opiates", (0, None))[0] // 2,
+                recorded_by=worker.user,
+                injecting_days=used.get("opiates", 0) // 2,
+                shared_equipment=False,
                 shoplifting_days=rng.choice((0, 0, 0, 2)) if step == 0 else 0,
+                selling_drugs_days=0,
+                other_theft=False,
+                assault_or_violence=False,
                 psychological_health=max(0, min(20, ratings[0] + gain)),
                 physical_health=max(0, min(20, ratings[1] + gain)),
                 quality_of_life=max(0, min(20, ratings[2] + gain)),
                 paid_work_days=rng.choice((0, 0, 8, 16)) if step and improving else 0,
+                education_days=0,
                 acute_housing_problem=step == 0 and rng.random() < 0.2,
-            ),
+                at_risk_of_eviction=False,
+            )
         )
+    return profiles
+
+
+def _taken(profile: OutcomeProfile) -> AuditEvent:
+    return AuditEvent(
+        actor=profile.recorded_by,
+        actor_label=profile.recorded_by.get_username() if profile.recorded_by else "system",
+        verb=AuditEvent.Verb.CREATE,
+        what="demo: take_outcomes",
+        client_id=profile.episode.client_id,
+        object_type="outcomes.outcomeprofile",
+        object_id=str(profile.pk),
+        channel="command",
+        detail={
+            "stage": profile.stage,
+            "taken_on": profile.taken_on.isoformat(),
+            "synthetic": True,
+        },
+    )
 
 
 def _amount(rng: random.Random, group: str) -> Decimal:

@@ -21,6 +21,7 @@ from keywork.careplans.models import (
     Review,
 )
 from keywork.clients.models import Episode
+from keywork.demo.copying import insert
 from keywork.demo.sessions import on_day
 
 if TYPE_CHECKING:
@@ -157,10 +158,8 @@ def write_plans(
             made, found = _assessment(rng, episode, on_day(day, plan.keyworkers).pk, day)
             assessments.append(made)
             needs += found
-    Assessment.objects.bulk_create(assessments, batch_size=2000)
-    for need in needs:
-        need.assessment_id = need.assessment.pk
-    Need.objects.bulk_create(needs, batch_size=2000)
+    insert(Assessment, assessments)
+    insert(Need, needs)
     first_needs: dict[int, list[Need]] = {}
     for need in needs:
         first_needs.setdefault(need.assessment.episode_id, []).append(need)
@@ -253,19 +252,15 @@ def _care_plans(
                     done_by_id=worker.pk if done else None,
                 )
             )
-    CarePlan.objects.bulk_create(care_plans, batch_size=2000)
-    for goal, _ in goals:
-        goal.care_plan_id = goal.care_plan.pk
-    for item in actions:
-        item.care_plan_id = item.care_plan.pk
-    Goal.objects.bulk_create([g for g, _ in goals], batch_size=2000)
-    PlanAction.objects.bulk_create(actions, batch_size=2000)
+    insert(CarePlan, care_plans)
+    insert(Goal, [g for g, _ in goals])
+    insert(PlanAction, actions, keys=False)
     rows = [
         Milestone(goal=g, position=i, description=t)
         for g, texts in goals
         for i, t in enumerate(texts, start=1)
     ]
-    Milestone.objects.bulk_create(rows, batch_size=2000)
+    insert(Milestone, rows)
     _reviews(rng, care_plans, rows, plans, episodes, today)
 
 
@@ -308,7 +303,5 @@ def _reviews(
                     )
                 )
             due = review.next_review_on
-    Review.objects.bulk_create(reviews, batch_size=2000)
-    for row in progress:
-        row.review_id = row.review.pk
-    MilestoneProgress.objects.bulk_create(progress, batch_size=2000)
+    insert(Review, reviews)
+    insert(MilestoneProgress, progress, keys=False)

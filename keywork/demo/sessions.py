@@ -24,6 +24,7 @@ from django.utils import timezone
 from keywork.access.models import Competency, Supervision, Worker
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import Episode
+from keywork.demo.copying import insert
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, Place, ReEngagement
 
 if TYPE_CHECKING:
@@ -173,27 +174,29 @@ def write_sessions(
         )
         visits += timeline
         timelines.append(timeline)
-    KeyworkSession.objects.bulk_create([v.session for v in visits], batch_size=2000)
+    insert(KeyworkSession, [v.session for v in visits])
     Facilitator = KeyworkSession.facilitators.through
-    Facilitator.objects.bulk_create(
+    insert(
+        Facilitator,
         [Facilitator(keyworksession_id=v.session.pk, worker_id=v.worker.pk) for v in visits],
-        batch_size=2000,
+        keys=False,
     )
     for visit in visits:
         visit.attendance.session = visit.session
     _link_next_sessions(timelines)
-    Attendance.objects.bulk_create([v.attendance for v in visits], batch_size=2000)
+    insert(Attendance, [v.attendance for v in visits])
     for name in ("topics", "interventions", "techniques"):
         through = getattr(Attendance, name).through
-        through.objects.bulk_create(
+        insert(
+            through,
             [
                 through(attendance_id=v.attendance.pk, entry_id=entry.pk)
                 for v in visits
                 for entry in getattr(v, name)
             ],
-            batch_size=2000,
+            keys=False,
         )
-    ReEngagement.objects.bulk_create(_reengagements(timelines), batch_size=2000)
+    insert(ReEngagement, _reengagements(timelines), keys=False)
 
 
 def _history(

@@ -47,7 +47,7 @@ def count(client, url: str) -> int:
 
 @pytest.mark.parametrize("size", [10, 200])
 def test_pages_use_a_fixed_number_of_queries_at_10_and_200_clients(client, catalogue, size):
-    builder.build(clients=size, seed=5)
+    builder.build(clients=size, seed=6)  # a seed whose 10 clients fill every list
     longest = (
         Episode.objects.filter(keyworker__user__username="kw.amira", discharged_on=None)
         .annotate(n=Count("attendances"))

@@ -7,13 +7,7 @@ storage works."""
 from __future__ import annotations
 
 import http.client
-import os
 import re
-import secrets
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -21,28 +15,15 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
 from keywork.access import actions as access
 from keywork.audit.models import AuditEvent
+from keywork.testing import production
 
-ROOT = Path(settings.BASE_DIR)
-PRODUCTION_ENV = ROOT / "deploy" / "production.env"
-GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 BROWSER_ADDRESS = "203.0.113.9"  # where the person sits, as the proxy reports it
 PASSWORD = "a-production-password-2026"
-
-
-def documented_settings() -> dict[str, str]:
-    """deploy/production.env, as docs/deploy.md tells a service to fill it in."""
-    values = {}
-    for line in PRODUCTION_ENV.read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith("#"):
-            name, _, value = line.partition("=")
-            values[name.strip()] = value.strip()
-    return values
 
 
 def database_url() -> str:
@@ -55,41 +36,7 @@ def database_url() -> str:
 
 
 def production_env(static_root: Path, **overrides: str) -> dict[str, str]:
-    """The documented settings with this machine's secret, database and host put in place of
-    the values a service changes; nothing of the test suite's own environment."""
-    base = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "KEYWORK_", "PYTEST_")) and k not in documented_settings()
-    }
-    values = documented_settings()
-    values.update(
-        SECRET_KEY=secrets.token_urlsafe(50),
-        DATABASE_URL=database_url(),
-        ALLOWED_HOSTS="127.0.0.1",
-        CSRF_TRUSTED_ORIGINS="https://127.0.0.1",
-        STATIC_ROOT=str(static_root),
-    )
-    values.update(overrides)
-    assert not [v for v in values.values() if "CHANGE" in v]
-    return {**base, **values}
-
-
-def keywork(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "keywork.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return production.production_env(database_url(), static_root, **overrides)
 
 
 @dataclass
@@ -131,36 +78,12 @@ class Browser:
 @pytest.fixture
 def served(tmp_path: Path, transactional_db: None) -> Iterator[Browser]:
     """collectstatic, then gunicorn as deploy/gunicorn.conf.py starts it, DEBUG off."""
-    static_root = tmp_path / "static"
-    env = production_env(static_root)
-    collected = keywork(env, "collectstatic", "--no-input", "-v0")
-    assert collected.returncode == 0, collected.stderr[-2000:]
-    assert (static_root / "staticfiles.json").is_file(), "the static manifest was not written"
-    port = free_port()
-    env |= {"KEYWORK_BIND": f"127.0.0.1:{port}", "KEYWORK_WORKERS": "2"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", str(GUNICORN_CONF), "keywork.wsgi"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    output = server.stdout.read() if server.stdout else ""
-                    pytest.fail(f"gunicorn did not start:\n{output[-3000:]}")
-                time.sleep(0.2)
-        yield Browser(port)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+        env = production_env(tmp_path / "static")
+        with production.gunicorn(env, tmp_path / "gunicorn.log", workers=2) as port:
+            yield Browser(port)
+    except production.NotServing as error:
+        pytest.fail(str(error))
 
 
 def test_the_production_server_serves_sign_in_a_client_page_and_static_files(personas, served):
@@ -216,7 +139,7 @@ def test_the_production_server_serves_sign_in_a_client_page_and_static_files(per
 def test_the_documented_production_settings_pass_check_deploy_with_no_warning(
     tmp_path, overrides, clean
 ):
-    result = keywork(
+    result = production.keywork(
         production_env(tmp_path, **overrides), "check", "--deploy", "--fail-level", "WARNING"
     )
     if clean:

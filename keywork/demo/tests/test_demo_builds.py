@@ -1,15 +1,18 @@
 """Demos built by the tests themselves: the same seed gives the same clients, a longer
-history more sessions, and no demo without the catalogue."""
+history more sessions, a stopped build carried on the same demo, and no demo without the
+catalogue."""
 
 import datetime as dt
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import connection, transaction
 
+from keywork.audit import chain
 from keywork.clients.models import Client, PhaseChange
 from keywork.core.dates import today
-from keywork.demo import builder
+from keywork.demo import builder, chunks
+from keywork.demo.models import Build, Chunk
 from keywork.sessions.models import Attendance, KeyworkSession
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +64,66 @@ def test_a_longer_history_gives_more_sessions_and_a_bad_one_is_refused(catalogue
     assert Attendance.objects.count() > 1.5 * short
     first = KeyworkSession.objects.filter(kind="one_to_one").order_by("day").first()
     assert first is not None and first.day >= today() - dt.timedelta(days=207)
+
+
+class Stopped(Exception):
+    pass
+
+
+def stop_after_first_chunk(what: str, done: int, total: int) -> None:
+    if what == "clients" and done > 0:
+        raise Stopped
+
+
+def people() -> list[tuple]:
+    return list(
+        Client.objects.order_by("local_id").values_list(
+            "local_id", "given_name", "date_of_birth", "episodes__phase__code"
+        )
+    )
+
+
+def test_a_stopped_build_keeps_its_chunks_and_carries_on_to_the_same_demo(catalogue, monkeypatch):
+    monkeypatch.setattr(builder, "BATCH", 10)
+    with transaction.atomic():
+        builder.build(clients=35, seed=3)
+        whole = people()
+        transaction.set_rollback(True)
+    with pytest.raises(Stopped):
+        builder.build(clients=35, seed=3, progress=stop_after_first_chunk)
+    assert Client.objects.count() == 10 and not builder.loaded()
+    with pytest.raises(CommandError, match=r"stopped part-way: run it again with the same"):
+        call_command("demo", "--clients", "40", "--seed", "3", verbosity=0)
+    call_command("demo", "--clients", "35", "--seed", "3", "--if-empty", verbosity=0)
+    assert builder.loaded() and people() == whole
+    assert chain.verify().whole
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one writer at a time on SQLite")
+def test_on_postgresql_chunks_are_written_side_by_side_and_the_trail_stays_whole(
+    catalogue, monkeypatch
+):
+    monkeypatch.setattr(builder, "BATCH", 10)
+    assert chunks.processes() >= 2
+    builder.build(clients=45, seed=3)
+    made = Build.objects.get()
+    assert made.step == Build.Step.DONE
+    assert Chunk.objects.filter(build=made, step="clients").count() == 5  # 43, 2 waiting
+    assert Client.objects.count() == 45 and chain.verify().whole
+
+
+def test_synthetic_nhs_numbers_are_valid_and_never_repeat_up_to_the_most_clients(catalogue):
+    from keywork.clients.rules import nhs_check_digit
+
+    most = builder.MOST_CLIENTS
+    numbers = [
+        *range(0, 2000),
+        *range(90_000, 92_000),  # where an earlier numbering ran out
+        *range(most - 2000, most),
+    ]
+    made = {builder.synthetic_nhs_number(n) for n in numbers}
+    assert len(made) == len(numbers)
+    assert all(m.startswith("999") and nhs_check_digit(m[:9]) == int(m[9]) for m in made)
+    with pytest.raises(CommandError, match="--clients: from 0 to 900,000"):
+        call_command("demo", "--clients", str(most + 1), verbosity=0)

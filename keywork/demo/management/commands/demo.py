@@ -42,20 +42,15 @@ class Command(KeyworkCommand):
         if o["code"]:
             self.stdout.write(second_factor.code(o["code"]))
             return
-        if o["if_empty"] and builder.demo_service() is not None:
+        if o["if_empty"] and builder.loaded():
             self.stdout.write("Synthetic demo data is already loaded.")
         else:
-            with tqdm(total=o["clients"], unit=" clients", disable=o["verbosity"] < 1) as bar:
-
-                def tick(count: int) -> None:
-                    bar.update(count)
-
-                report = builder.build(
-                    clients=o["clients"],
-                    seed=o["seed"],
-                    progress=tick,
-                    history_days=o["history_days"],
-                )
+            report = builder.build(
+                clients=o["clients"],
+                seed=o["seed"],
+                progress=Bars(enabled=o["verbosity"] >= 1),
+                history_days=o["history_days"],
+            )
             self.stdout.write(
                 f"Loaded synthetic demo data: {report.teams} teams, {report.workers} workers, "
                 f"{report.clients} clients."
@@ -63,3 +58,21 @@ class Command(KeyworkCommand):
         self.stdout.write(f"Demo logins (password {builder.DEMO_PASSWORD}):")
         for username, what in builder.logins():
             self.stdout.write(f"  {username:<13} {what}")
+
+
+class Bars:
+    """A progress bar for each part of the build, started where a stopped build left off."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bars: dict[str, tqdm[Any]] = {}
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        bar = self.bars.get(what)
+        if bar is None:
+            bar = self.bars[what] = tqdm(total=total, initial=done, desc=what, unit="")
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
