@@ -96,8 +96,9 @@ def report(out: Path, clients: int) -> int:
     print(f"{'page':28} {'requests':>9} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     with (out / "load_stats.csv").open() as stats:
         for row in csv.DictReader(stats):
+            name = f"{row['Type']} {row['Name']}" if row["Type"] == "POST" else row["Name"]
             print(
-                f"{row['Name']:28} {row['Request Count']:>9} {row['Failure Count']:>7} "
+                f"{name:28} {row['Request Count']:>9} {row['Failure Count']:>7} "
                 f"{row['50%']:>7} {row['95%']:>7} {row['99%']:>7}"
             )
     errors = 0

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import transaction
 
-from keywork.audit.models import AuditChainHead, AuditEvent
+from keywork.audit.models import AuditChainHead, AuditEvent, ListedClient
 from keywork.core.writes import at_end_of_action, on_undo
 
 GENESIS = "0" * 64
@@ -178,6 +178,27 @@ class Verdict:
         )
 
 
+LISTED = "audit.clientlist"  # the object of a row covering a list of clients
+
+
+def list_digest(list_id: int) -> tuple[int, str]:
+    """How many clients a list holds, and the SHA-256 of their ids in order."""
+    ids = ListedClient.objects.filter(list_id=list_id).order_by("client_id")
+    found, count = hashlib.sha256(), 0
+    for pk in ids.values_list("client_id", flat=True).iterator(chunk_size=5000):
+        found.update(f"{pk}\n".encode())
+        count += 1
+    return count, found.hexdigest()
+
+
+def _list_changed(values: Sequence[Any]) -> bool:
+    row = dict(zip(FIELDS, values, strict=True))
+    if row["object_type"] != LISTED:
+        return False
+    count, sha256 = list_digest(int(row["object_id"]))
+    return bool(row["detail"] != {"clients": count, "sha256": sha256})
+
+
 def verify(chunk: int = 5000) -> Verdict:
     """Walk the trail in order, recomputing every row's hash, then compare the head."""
     rows = AuditEvent.objects.order_by("id").values_list("id", *FIELDS, "chain")
@@ -190,6 +211,9 @@ def verify(chunk: int = 5000) -> Verdict:
                 if stored
                 else "the row has no hash (written around the chain)"
             )
+            return Verdict(count, first, last, chain, pk, problem)
+        if _list_changed(values):
+            problem = "the clients the row lists were changed"
             return Verdict(count, first, last, chain, pk, problem)
         chain, count, last = stored, count + 1, pk
         first = pk if first is None else first

@@ -1,6 +1,7 @@
-"""Database triggers that make the audit table append-only, whoever connects.
+"""Database triggers that make the audit tables append-only, whoever connects: the trail,
+and the lists of clients a row of it covers (see ClientList).
 
-Installed by a migration. The only code that lifts them is the test suite's database wipe
+Installed by migrations. The only code that lifts them is the test suite's database wipe
 (keywork/core/management/commands/flush.py), which refuses to run outside the tests."""
 
 from __future__ import annotations
@@ -8,45 +9,59 @@ from __future__ import annotations
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 TABLE = "access_auditevent"
+TABLES = (TABLE, "audit_clientlist", "audit_listedclient")
 MESSAGE = "the audit trail is append-only: rows cannot be changed or deleted"
-
-SQLITE_INSTALL = [
-    f"""CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON {TABLE}
-        BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END""",
-]
-SQLITE_REMOVE = ["DROP TRIGGER IF EXISTS audit_no_update", "DROP TRIGGER IF EXISTS audit_no_delete"]
-
-POSTGRES_INSTALL = [
-    f"""CREATE OR REPLACE FUNCTION keywork_audit_append_only() RETURNS trigger AS $$
-        BEGIN RAISE EXCEPTION '{MESSAGE}'; END; $$ LANGUAGE plpgsql""",
-    f"""CREATE TRIGGER audit_no_update_delete BEFORE UPDATE OR DELETE ON {TABLE}
-        FOR EACH ROW EXECUTE FUNCTION keywork_audit_append_only()""",
-    f"""CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON {TABLE}
-        FOR EACH STATEMENT EXECUTE FUNCTION keywork_audit_append_only()""",
-]
-POSTGRES_REMOVE = [
-    f"DROP TRIGGER IF EXISTS audit_no_update_delete ON {TABLE}",
-    f"DROP TRIGGER IF EXISTS audit_no_truncate ON {TABLE}",
-]
+FUNCTION = f"""CREATE OR REPLACE FUNCTION keywork_audit_append_only() RETURNS trigger AS $$
+    BEGIN RAISE EXCEPTION '{MESSAGE}'; END; $$ LANGUAGE plpgsql"""
 
 
-def _statements(vendor: str, *, install: bool) -> list[str]:
+def _prefix(table: str) -> str:
+    """The trail's triggers keep the names they were first given; SQLite's names are global."""
+    return "audit" if table == TABLE else table
+
+
+def _sqlite(table: str, *, install: bool) -> list[str]:
+    names = [(f"{_prefix(table)}_no_{verb}", verb.upper()) for verb in ("update", "delete")]
+    if not install:
+        return [f"DROP TRIGGER IF EXISTS {name}" for name, _ in names]
+    return [
+        f"""CREATE TRIGGER IF NOT EXISTS {name} BEFORE {verb} ON {table}
+            BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END"""
+        for name, verb in names
+    ]
+
+
+def _postgres(table: str, *, install: bool) -> list[str]:
+    prefix = _prefix(table)
+    if not install:
+        return [
+            f"DROP TRIGGER IF EXISTS {prefix}_no_update_delete ON {table}",
+            f"DROP TRIGGER IF EXISTS {prefix}_no_truncate ON {table}",
+        ]
+    return [
+        FUNCTION,
+        f"""CREATE OR REPLACE TRIGGER {prefix}_no_update_delete BEFORE UPDATE OR DELETE
+            ON {table} FOR EACH ROW EXECUTE FUNCTION keywork_audit_append_only()""",
+        f"""CREATE OR REPLACE TRIGGER {prefix}_no_truncate BEFORE TRUNCATE ON {table}
+            FOR EACH STATEMENT EXECUTE FUNCTION keywork_audit_append_only()""",
+    ]
+
+
+def _statements(vendor: str, tables: tuple[str, ...], *, install: bool) -> list[str]:
     if vendor == "sqlite":
-        return SQLITE_INSTALL if install else SQLITE_REMOVE
+        return [s for table in tables for s in _sqlite(table, install=install)]
     if vendor == "postgresql":
-        return POSTGRES_INSTALL if install else POSTGRES_REMOVE
+        return [s for table in tables for s in _postgres(table, install=install)]
     raise RuntimeError(f"keywork cannot guard the audit trail on {vendor}")
 
 
-def install(connection: BaseDatabaseWrapper) -> None:
+def install(connection: BaseDatabaseWrapper, tables: tuple[str, ...] = TABLES) -> None:
     with connection.cursor() as cursor:
-        for statement in _statements(connection.vendor, install=True):
+        for statement in _statements(connection.vendor, tables, install=True):
             cursor.execute(statement)
 
 
-def remove(connection: BaseDatabaseWrapper) -> None:
+def remove(connection: BaseDatabaseWrapper, tables: tuple[str, ...] = TABLES) -> None:
     with connection.cursor() as cursor:
-        for statement in _statements(connection.vendor, install=False):
+        for statement in _statements(connection.vendor, tables, install=False):
             cursor.execute(statement)

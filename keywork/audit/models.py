@@ -71,3 +71,34 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit trail head: row {self.last_id}, {self.chain[:12]}"
+
+
+class ClientList(models.Model):
+    """The clients one audit row covers when it covers many at once (a national return):
+    one chained row for the export, the clients listed here, and the row's detail keeping
+    their count and a SHA-256 of their ids in order, which `keywork audit verify`
+    recomputes. Append-only, as the trail is."""
+
+    made_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "audit_clientlist"
+
+    def __str__(self) -> str:
+        return f"audited client list {self.pk}"
+
+
+class ListedClient(models.Model):
+    list = models.ForeignKey(ClientList, on_delete=models.PROTECT, related_name="entries")
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+
+    class Meta:
+        db_table = "audit_listedclient"
+        constraints = [
+            models.UniqueConstraint(fields=["client", "list"], name="listed_client_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"client {self.client_id} in list {self.list_id}"

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
+from django.db.models import F, QuerySet
 
 from keywork.audit import chain
-from keywork.audit.models import AuditEvent
+from keywork.audit.models import AuditEvent, ClientList, ListedClient
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.errors import RuleViolation
 from keywork.core.records import EnteredInError, mark_in_error
@@ -127,6 +128,28 @@ def record_read(*, actor: Actor, what: str, clients: Iterable[models.Model]) -> 
         for client in clients
     ]
     return len(chain.append(events))
+
+
+@action
+def record_list_read(
+    *, actor: Actor, what: str, clients: QuerySet[Any], verb: str = AuditEvent.Verb.EXPORT
+) -> int:
+    """Audit that `actor` was given every client `clients` selects on `what` (a national
+    return): the clients listed by one INSERT ... SELECT, then one chained row with their
+    count and the SHA-256 of their ids in order (`keywork audit verify` recomputes it). The
+    trail's head is held for that one row only. Returns how many clients."""
+    listed = ClientList.objects.create()
+    sql, params = clients.order_by().values(listed_id=F("pk")).query.sql_with_params()
+    table = ListedClient._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (list_id, client_id) SELECT %s, sent.listed_id FROM ({sql}) sent",
+            [listed.pk, *params],
+        )
+    count, sha256 = chain.list_digest(listed.pk)
+    detail = {"clients": count, "sha256": sha256}
+    chain.append([_event(actor, verb, what, None, listed, detail)])
+    return count
 
 
 def _read_detail(client: models.Model) -> dict[str, Any] | None:

@@ -9,11 +9,11 @@ from keywork.audit import guard
 
 
 def install(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    guard.install(schema_editor.connection)
+    guard.install(schema_editor.connection, (guard.TABLE,))
 
 
 def remove(apps: StateApps, schema_editor: BaseDatabaseSchemaEditor) -> None:
-    guard.remove(schema_editor.connection)
+    guard.remove(schema_editor.connection, (guard.TABLE,))
 
 
 class Migration(migrations.Migration):

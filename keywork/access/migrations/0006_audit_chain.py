@@ -13,7 +13,7 @@ def seal(apps, schema_editor):
     AuditEvent = apps.get_model("access", "AuditEvent")
     AuditChainHead = apps.get_model("access", "AuditChainHead")
     connection = schema_editor.connection
-    guard.remove(connection)
+    guard.remove(connection, (guard.TABLE,))
     rows = AuditEvent.objects.order_by("id").values_list("id", *FIELDS)
     sealed, batch, chain, last, count = [], 2000, GENESIS, 0, 0
     for pk, chain in seal_all(rows.iterator(chunk_size=batch)):
@@ -24,7 +24,7 @@ def seal(apps, schema_editor):
             sealed = []
     AuditEvent.objects.bulk_update(sealed, ["chain"])
     AuditChainHead.objects.create(pk=HEAD, chain=chain, last_id=last, rows=count)
-    guard.install(connection)
+    guard.install(connection, (guard.TABLE,))
 
 
 class Migration(migrations.Migration):

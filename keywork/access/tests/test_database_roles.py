@@ -85,4 +85,7 @@ def test_the_application_role_reads_and_adds_but_cannot_undo_the_audit_trail(per
             conn, "DROP TRIGGER audit_no_update_delete ON access_auditevent"
         )
         assert owner_only in refused(conn, "DROP TABLE access_auditevent")
+        for listed in ("audit_clientlist", "audit_listedclient"):  # a row's list of clients
+            assert "permission denied" in refused(conn, f"DELETE FROM {listed}")
+            assert "permission denied" in refused(conn, f"TRUNCATE {listed}")
         assert "permission denied" in refused(conn, "DELETE FROM django_migrations")

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from keywork.audit import chain, guard, trail
 from keywork.audit.models import AuditEvent
@@ -134,3 +134,29 @@ def test_an_action_writing_many_rows_moves_the_head_once(personas):
     heads = [q["sql"] for q in captured.captured_queries if "access_auditchainhead" in q["sql"]]
     assert len(heads) == 2, heads  # held once, moved once
     assert chain.verify().whole
+
+
+@pytest.mark.raw_sql_against_database
+def test_a_list_of_clients_read_at_once_is_one_row_and_a_client_added_to_it_is_found(personas):
+    from keywork.audit.models import ListedClient
+    from keywork.clients.models import Client
+
+    others = Client.objects.exclude(pk=personas.client.pk)
+    assert others.exists()
+    before = AuditEvent.objects.count()
+    sent = trail.record_list_read(actor=None, what="a list", clients=others)
+    row = AuditEvent.objects.get(what="a list")
+    assert AuditEvent.objects.count() == before + 1 and sent == others.count()
+    assert set(
+        ListedClient.objects.filter(list_id=int(row.object_id)).values_list("client", flat=True)
+    ) == set(others.values_list("pk", flat=True))
+    assert chain.verify().whole
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        ListedClient.objects.filter(list_id=int(row.object_id)).delete()
+    with connection.cursor() as cursor:  # an insert is not refused: the row's hash finds it
+        cursor.execute(
+            "INSERT INTO audit_listedclient (list_id, client_id) VALUES (%s, %s)",
+            [row.object_id, personas.client.pk],
+        )
+    with pytest.raises(CommandError, match=f"broken at row {row.pk}: the clients the row lists"):
+        verified()

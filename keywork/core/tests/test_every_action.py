@@ -31,7 +31,7 @@ from keywork.careplans.tests.test_careplans import plan_input, review
 from keywork.checkups import actions as checkups
 from keywork.checkups.tests.test_checkups import found
 from keywork.clients import actions as clients
-from keywork.clients.models import BreakGlass
+from keywork.clients.models import BreakGlass, Client
 from keywork.core.dates import today
 from keywork.core.inputs import Note, Reason
 from keywork.core.writes import ACTIONS
@@ -166,6 +166,7 @@ def _waiting_for_triage(w: World) -> Any:
 RECIPES: dict[str, Recipe] = {
     "audit.trail.record_refusal": lambda w: trail.record_refusal(actor=kw(w), what="record_refusal", reason="a test"),
     "audit.trail.record_read": lambda w: trail.record_read(actor=kw(w), what="record_read", clients=[w.personas.client]),
+    "audit.trail.record_list_read": lambda w: trail.record_list_read(actor=kw(w), what="record_list_read", clients=Client.objects.filter(pk=w.personas.client.pk)),
     "audit.trail.record_alone": lambda w: trail.record_alone(actor=kw(w), verb="login", what="record_alone", detail={}),
     "access.actions.create_service": lambda w: access.create_service(actor=None, given=access.CreateServiceInput(code="new", name="New Service")),
     "access.actions.create_team": lambda w: access.create_team(actor=None, service=w.personas.service, given=access.CreateTeamInput(code="east", name="East Team")),

@@ -188,13 +188,16 @@ def test_a_client_without_consent_is_sent_as_agency_id_and_consent_only(month, t
     assert not [r for r in rows if r["CLIENTID"] == "T0104"]  # discharged before March
 
 
-def test_sending_the_return_is_audited_for_each_client_it_carries(month, tmp_path, monkeypatch):
-    from keywork.exports.ndtms import extract
+def test_sending_the_return_is_one_audit_row_listing_each_client_it_carries(month, tmp_path):
+    from keywork.audit import chain
+    from keywork.audit.models import ListedClient
 
-    monkeypatch.setattr(extract, "AUDIT_CHUNK", 1)  # in short transactions, one client each
     exported(tmp_path)
-    sent = AuditEvent.objects.filter(what="national return 2026-03")
-    assert sorted(sent.values_list("client__local_id", flat=True)) == ["T0101", "T0103"]
+    sent = AuditEvent.objects.get(what="national return 2026-03")
+    assert sent.verb == "export" and sent.detail["clients"] == 2
+    listed = ListedClient.objects.filter(list_id=int(sent.object_id))
+    assert sorted(listed.values_list("client__local_id", flat=True)) == ["T0101", "T0103"]
+    assert chain.verify().whole
 
 
 def test_the_clean_month_passes_the_check(month):
