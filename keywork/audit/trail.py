@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import connection, models
-from django.db.models import F, QuerySet
+from django.db import models
+from django.db.models import F, QuerySet, Value
 
 from keywork.audit import chain
 from keywork.audit.models import AuditEvent, ClientList, ListedClient
 from keywork.core.actors import Actor, user_or_none
 from keywork.core.errors import RuleViolation
 from keywork.core.records import EnteredInError, mark_in_error
-from keywork.core.writes import action, current_channel, outermost_action
+from keywork.core.writes import action, current_channel, insert_select, outermost_action
 
 
 def _event(
@@ -139,13 +139,9 @@ def record_list_read(
     count and the SHA-256 of their ids in order (`keywork audit verify` recomputes it). The
     trail's head is held for that one row only. Returns how many clients."""
     listed = ClientList.objects.create()
-    sql, params = clients.order_by().values(listed_id=F("pk")).query.sql_with_params()
-    table = ListedClient._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (list_id, client_id) SELECT %s, sent.listed_id FROM ({sql}) sent",
-            [listed.pk, *params],
-        )
+    insert_select(
+        ListedClient, clients.order_by().values(c_list=Value(listed.pk), c_client=F("pk"))
+    )
     count, sha256 = chain.list_digest(listed.pk)
     detail = {"clients": count, "sha256": sha256}
     chain.append([_event(actor, verb, what, None, listed, detail)])

@@ -16,7 +16,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import QuerySet
 
 from keywork.core.dates import check_plausible
 from keywork.core.errors import RuleViolation, invalid
@@ -167,6 +168,21 @@ def bulk_write() -> Iterator[None]:
     finally:
         _end_hooks.reset(hooks)
         _bulk.reset(token)
+
+
+def insert_select(model: type[Any], found: QuerySet[Any]) -> int:
+    """INSERT INTO the model's table what `found` selects: a values() query whose every name
+    is `c_` and one of the model's fields. Returns the rows written."""
+    compiler = found.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    columns = []
+    for _, _, alias in compiler.select:
+        assert alias and alias.startswith("c_"), alias
+        columns.append(connection.ops.quote_name(model._meta.get_field(alias[2:]).column))
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
+        return int(cursor.rowcount)
 
 
 def in_bulk_write() -> bool:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -28,7 +27,6 @@ from django.db.models import (
     Max,
     OuterRef,
     Q,
-    QuerySet,
     Subquery,
     Value,
     When,
@@ -39,7 +37,7 @@ from django.utils import timezone
 from keywork.access.models import Team, Worker
 from keywork.audit.trail import last_change
 from keywork.catalogue.models import Phase
-from keywork.core.writes import bulk_write
+from keywork.core.writes import bulk_write, insert_select
 from keywork.measures.framework import (
     BREAKDOWNS,
     Measure,
@@ -61,21 +59,6 @@ class MonthOf(TruncMonth):
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         sql, params = compiler.compile(self.lhs)
         return f"substr({sql}, 1, 7) || '-01'", params
-
-
-def insert_select(model: type[Any], found: QuerySet[Any]) -> int:
-    """INSERT INTO the model's table what `found` selects: a values() query whose every name
-    is `c_` and one of the model's fields. Returns the rows written."""
-    compiler = found.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    columns = []
-    for _, _, alias in compiler.select:
-        assert alias and alias.startswith("c_"), alias
-        columns.append(connection.ops.quote_name(model._meta.get_field(alias[2:]).column))
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
-        return int(cursor.rowcount)
 
 
 def scope_of(run: Run) -> Scope:
