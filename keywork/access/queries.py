@@ -234,6 +234,9 @@ def practitioners_led_by(leader: Worker) -> QuerySet[Worker]:
     return led.filter(user__is_active=True)
 
 
+BY_NAME = ("user__last_name", "user__first_name", "pk")
+
+
 def standing(workers: QuerySet[Worker], day: dt.date) -> list[Standing]:
     """Each worker's standing on `day`, in three queries whatever the number."""
     latest = Supervision.objects.filter(worker=OuterRef("pk"), held_on__lte=day)
@@ -263,7 +266,7 @@ def standing(workers: QuerySet[Worker], day: dt.date) -> list[Standing]:
                 to_attr="held",
             ),
         )
-        .order_by("user__last_name", "user__first_name")
+        .order_by(*BY_NAME)
     )
     return [
         Standing(

@@ -22,12 +22,18 @@ R = TypeVar("R")
 
 
 @contextmanager
-def from_the_replica() -> Iterator[None]:
-    token = _reading.set(True)
+def from_the_replica(reading: bool = True) -> Iterator[None]:
+    token = _reading.set(reading)
     try:
         yield
     finally:
         _reading.reset(token)
+
+
+def from_the_primary() -> Any:
+    """Within a page that reads from the replica: what must be read as it is now (the kept
+    figures the task worker has just written to the primary)."""
+    return from_the_replica(False)
 
 
 def reads_from_the_replica(view: Callable[P, R]) -> Callable[P, R]:

@@ -8,8 +8,9 @@ happened on its days, in the scope's episodes."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from django.db.models import (
@@ -25,6 +26,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from keywork.access.models import Service
 from keywork.careplans.queries import review_due_of
 from keywork.catalogue.models import Phase
 from keywork.clients.models import Episode, PhaseChange
@@ -281,6 +283,41 @@ def dashboard(scope: Scope, period: Period) -> Dashboard:
         mix=_mix(scope, period),
         outcomes=outcomes,
         outcome_clients=clients,
+    )
+
+
+def key_of(scope: Scope, period: Period) -> dict[str, Any]:
+    """What a service's dashboard is kept under (keywork/measures/snapshots.py)."""
+    return {"service": scope.service.pk, "start": period.start, "end": period.end}
+
+
+def figures_for(key: dict[str, Any]) -> dict[str, Any]:
+    """A service's dashboard, worked out by the task worker, as JSON to keep."""
+    scope = Scope(Service.objects.get(pk=key["service"]))
+    period = Period(dt.date.fromisoformat(key["start"]), dt.date.fromisoformat(key["end"]))
+    board = dashboard(scope, period)
+    return {
+        "now": [astuple(f) for f in board.now],
+        "in_period": [astuple(f) for f in board.in_period],
+        "phases": board.phases,
+        "flow": board.flow,
+        "mix": board.mix,
+        "outcomes": board.outcomes,
+        "outcome_clients": board.outcome_clients,
+    }
+
+
+def from_figures(figures: dict[str, Any], scope: Scope, period: Period) -> Dashboard:
+    """A dashboard from its kept figures."""
+    rows = {name: [tuple(row) for row in figures[name]] for name in ("phases", "flow", "mix")}
+    return Dashboard(
+        scope=scope,
+        period=period,
+        now=[Figure(*f) for f in figures["now"]],
+        in_period=[Figure(*f) for f in figures["in_period"]],
+        outcomes=[tuple(row) for row in figures["outcomes"]],
+        outcome_clients=figures["outcome_clients"],
+        **rows,
     )
 
 

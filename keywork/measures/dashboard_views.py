@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
 
 from keywork.audit import trail
 from keywork.clients import policies
@@ -16,10 +17,16 @@ from keywork.clients.models import Client
 from keywork.core.charts import figures
 from keywork.core.errors import RuleViolation
 from keywork.core.replica import reads_from_the_replica
-from keywork.measures import disclosure
-from keywork.measures.asked import ReportForm, period_and_scope, sees_identities, show_refusal
-from keywork.measures.dashboard import LISTS, Dashboard, dashboard
-from keywork.measures.views import LIST_PAGE, default_period
+from keywork.measures import disclosure, snapshots
+from keywork.measures.asked import (
+    ReportForm,
+    in_the_background,
+    period_and_scope,
+    sees_identities,
+    show_refusal,
+)
+from keywork.measures.dashboard import LISTS, Dashboard, dashboard, from_figures, key_of
+from keywork.measures.views import LIST_PAGE, default_period, kept_figures
 
 KEEP = ("start", "end", "team", "keyworker")
 
@@ -50,8 +57,12 @@ def _refused(
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 @reads_from_the_replica
 def dashboard_page(request: HttpRequest) -> HttpResponse:
+    """A team's or a keyworker's dashboard is worked out as the page is asked for; the
+    whole service's is kept (keywork/measures/snapshots.py): the page shows the kept figures,
+    or the progress of the task worker working them out when there are none yet."""
     form, given = _asked(request)
     if not form.is_valid():
         return render(request, "measures/dashboard.html", {"form": form}, status=400)
@@ -59,22 +70,23 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         period, scope = period_and_scope(request.user, given)
     except RuleViolation as error:
         return _refused(request, form, error, "measures/dashboard.html", {})
-    board = dashboard(scope, period)
+    query = _kept(given)
+    context: dict[str, Any] = {"form": form, "query": query}
+    if not in_the_background(scope):
+        board = dashboard(scope, period)
+    else:
+        kept = kept_figures(request, "dashboard", snapshots.key_of(**key_of(scope, period)))
+        if isinstance(kept, HttpResponse):
+            return kept
+        context.update(kept.context())
+        if kept.shown is None:
+            return render(request, "measures/dashboard.html", context, status=202)
+        board = from_figures(kept.shown.figures, scope, period)
     identities = sees_identities(request.user)
     if not identities:
         board = disclosure.board(board)  # a commissioner's small numbers withheld
-    query = _kept(given)
-    return render(
-        request,
-        "measures/dashboard.html",
-        {
-            "form": form,
-            "board": board,
-            "query": query,
-            "identities": identities,
-            "charts": _charts(board),
-        },
-    )
+    context.update(board=board, identities=identities, charts=_charts(board))
+    return render(request, "measures/dashboard.html", context)
 
 
 def _charts(board: Dashboard) -> dict[str, Any]:

@@ -10,15 +10,43 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
+from keywork.core.writes import bulk_write
 
-class Run(models.Model):
-    """One computation of a measure over a period and a scope."""
+
+class Work(models.Model):
+    """Work the task worker does for a page, and keeps: asked for, being done (saying what it
+    is doing), then done over the data as it stood, or failed."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "waiting to start"
         RUNNING = "running", "being computed"
         DONE = "done", "computed"
         FAILED = "failed", "failed"
+
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    progress = models.CharField(max_length=80, blank=True, help_text="What it is doing now.")
+    asked_at = models.DateTimeField(default=timezone.now)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    data_as_of = models.BigIntegerField(
+        null=True, blank=True, help_text="The audit trail's last change when it was computed."
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def moved_on(self, state: str, progress: str = "", **more: Any) -> None:
+        """Say what the work is doing (and anything else it has), where a page waiting for it
+        can see it at once."""
+        self.state, self.progress = state, progress
+        for name, value in more.items():
+            setattr(self, name, value)
+        with bulk_write():
+            self.save(update_fields=["state", "progress", *more])
+
+
+class Run(Work):
+    """One computation of a measure over a period and a scope."""
 
     measure = models.CharField(max_length=20)
     start = models.DateField()
@@ -31,15 +59,7 @@ class Run(models.Model):
         "access.Worker", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     include_alcohol_only = models.BooleanField(default=False)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    progress = models.CharField(max_length=80, blank=True, help_text="What it is doing now.")
-    asked_at = models.DateTimeField(default=timezone.now)
-    computed_at = models.DateTimeField(null=True, blank=True)
-    data_as_of = models.BigIntegerField(
-        null=True, blank=True, help_text="The audit trail's last change when it was computed."
-    )
     months = models.JSONField(default=list, blank=True, help_text="[month, numerator, denominator]")
-    error = models.TextField(blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["measure", "service", "start", "end", "-asked_at"])]
@@ -98,3 +118,19 @@ class Level(models.Model):
 
     def __str__(self) -> str:
         return f"client {self.client_id}, {self.month:%Y-%m}: {self.level} steps"
+
+
+class Snapshot(Work):
+    """A page's figures over a whole service (the dashboard's, the team view's), computed by
+    the task worker and kept, so that the page reads them instead of working them out over
+    every client while the manager waits (keywork/measures/snapshots.py)."""
+
+    page = models.CharField(max_length=20)
+    key = models.CharField(max_length=200, help_text="What they are of: the scope and period.")
+    figures = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["page", "key", "-asked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.page} {self.key} ({self.get_state_display()})"

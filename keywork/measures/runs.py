@@ -75,37 +75,28 @@ def asked(measure: Measure, period: Period, scope: Scope) -> Run:
         return Run.objects.create(**_report(measure.code, period, scope))
 
 
-def _progress(run: Run, state: str, progress: str = "", **more: Any) -> None:
-    """Say what the run is doing, where a page waiting for it can see it at once."""
-    run.state, run.progress = state, progress
-    for name, value in more.items():
-        setattr(run, name, value)
-    with bulk_write():
-        run.save(update_fields=["state", "progress", *more])
-
-
 def work(run: Run) -> Run:
     """Compute the run; a failure is kept on it (and raised)."""
     measure = MEASURES[run.measure]
     period, scope = period_of(run), scope_of(run)
-    _progress(run, Run.State.RUNNING, "judging each client's sessions", data_as_of=last_change())
+    run.moved_on(Run.State.RUNNING, "judging each client's sessions", data_as_of=last_change())
     try:
         sources = measure.sources(period, scope, measure.within(period, scope))
         with bulk_write():
             _levels(run, sources)
-        _progress(run, Run.State.RUNNING, "placing each client")
+        run.moved_on(Run.State.RUNNING, "placing each client")
         with bulk_write():
             _rows(run, measure, period, scope, sources)
-        _progress(run, Run.State.RUNNING, "counting each month")
+        run.moved_on(Run.State.RUNNING, "counting each month")
         with bulk_write():
             months = _months(run, measure, period, scope)
         with bulk_write():
             Level.objects.filter(run=run).delete()
             _forget_older(run)
     except Exception as error:
-        _progress(run, Run.State.FAILED, error=str(error)[:500])
+        run.moved_on(Run.State.FAILED, error=str(error)[:500])
         raise
-    _progress(run, Run.State.DONE, months=months, computed_at=timezone.now())
+    run.moved_on(Run.State.DONE, months=months, computed_at=timezone.now())
     return run
 
 

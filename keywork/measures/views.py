@@ -15,7 +15,7 @@ from keywork.clients import policies
 from keywork.core.charts import figures
 from keywork.core.dates import add_months, today
 from keywork.core.errors import AccessDenied, RuleViolation
-from keywork.measures import disclosure, fhir
+from keywork.measures import disclosure, fhir, snapshots
 from keywork.measures.asked import (
     ReportForm,
     as_seen_by,
@@ -26,10 +26,11 @@ from keywork.measures.asked import (
 )
 from keywork.measures.downloads import FHIR_JSON, FORMATS, audit_list, download
 from keywork.measures.framework import Result
-from keywork.measures.models import Run
+from keywork.measures.models import Run, Work
 from keywork.measures.output import reasons_counted
 from keywork.measures.registry import MEASURES
 from keywork.measures.runs import NotCountedList, asked, changed_since, compute, kept, result
+from keywork.measures.snapshots import Kept
 from keywork.measures.tasks import compute_run
 
 LIST_PAGE = 50  # clients not counted shown at a time
@@ -69,7 +70,7 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     else:
         run = kept(measure, period, scope)
         if request.method == "HEAD":  # the waiting page asking whether it is done
-            return _state(run) if run is not None else HttpResponse(status=404)
+            return state_of(run) if run is not None else HttpResponse(status=404)
         if request.method == "POST" or run is None:
             compute_run.enqueue(asked(measure, period, scope).pk)
             return redirect(request.get_full_path())
@@ -81,11 +82,27 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
     return _shown(request, as_seen_by(request.user, found), context)
 
 
-def _state(run: Run) -> HttpResponse:
-    """202 while the run is being computed, with what it is doing; 200 once it is not."""
-    working = run.state in (Run.State.QUEUED, Run.State.RUNNING)
+def kept_figures(request: HttpRequest, page: str, key: str) -> Kept | HttpResponse:
+    """A page of figures kept over a whole service (keywork/measures/snapshots.py): a POST
+    asks for them again and comes back; a HEAD answers the waiting page's script; else the
+    kept figures, with any newer ones on their way."""
+    if request.method == "POST":
+        snapshots.ask(page, key)
+        return redirect(request.get_full_path())
+    kept = snapshots.kept(page, key)
+    if request.method == "HEAD":
+        return state_of(kept.coming if kept.shown is None else None)
+    return kept
+
+
+def state_of(work: Work | None) -> HttpResponse:
+    """For a waiting page's script: 202 while the work it waits for is being done, with
+    what it is doing; 200 once it is not."""
+    if work is None:
+        return HttpResponse(status=200)
+    working = work.state in (Work.State.QUEUED, Work.State.RUNNING)
     response = HttpResponse(status=202 if working else 200)
-    response["X-Keywork-Progress"] = run.progress or run.get_state_display()
+    response["X-Keywork-Progress"] = work.progress or work.get_state_display()
     return response
 
 

@@ -295,15 +295,38 @@ def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> QuerySet[
     )
 
 
-def flagged(episodes: Iterable[Episode]) -> list[ContactFlag]:
-    """A page of `contact_flags`, with the names of those who saw the clients most."""
-    shown = list(episodes)
-    ids = {e.most_seen_by for e in shown}  # type: ignore[attr-defined]
+FlagRow = tuple[int, int, int, int]  # episode, most seen by (a worker), most seen, keyworker seen
+
+
+def flag_rows(episodes: QuerySet[Episode], *, now: dt.datetime) -> list[FlagRow]:
+    """`contact_flags` as rows, in their order: what the team view pages through."""
+    found = contact_flags(episodes, now=now)
+    rows = found.values_list("pk", "most_seen_by", "most_seen", "keyworker_seen")  # type: ignore[misc]
+    return [(pk, by, n, own) for pk, by, n, own in rows]
+
+
+def flagged(episodes: QuerySet[Episode], rows: Sequence[FlagRow]) -> list[ContactFlag]:
+    """A page of flag rows, with their episodes (those of `episodes` still) and the names of
+    those who saw the clients most."""
+    shown = episodes.select_related("client", "keyworker__user").in_bulk([r[0] for r in rows])
+    ids = {by for _, by, _, _ in rows}
     workers = {w.pk: w.name for w in Worker.objects.filter(pk__in=ids).select_related("user")}
     return [
-        ContactFlag(e, workers[e.most_seen_by], e.most_seen, e.keyworker_seen)  # type: ignore[attr-defined]
-        for e in shown
+        ContactFlag(shown[pk], workers.get(by, ""), n, own)
+        for pk, by, n, own in rows
+        if pk in shown
     ]
+
+
+def team_figures(key: dict[str, Any]) -> dict[str, Any]:
+    """The team view's figures over a team's or a service's episodes (`key`: its
+    `team_id` or its `service_id`): each keyworker's workload and the contact flags. Worked
+    out by the task worker for a service (keywork/measures/snapshots.py), as JSON."""
+    episodes = Episode.objects.filter(**key)
+    return {
+        "workload": workload(episodes.filter(discharged_on__isnull=True)),
+        "flags": flag_rows(episodes, now=timezone.now()),
+    }
 
 
 def keyworkers_of(user: Actor) -> list[Worker]:
@@ -316,12 +339,20 @@ def keyworkers_of(user: Actor) -> list[Worker]:
     )
 
 
-def workload(episodes: QuerySet[Episode]) -> list[dict[str, object]]:
-    """Per keyworker: open clients, reviews overdue, re-engaging, flagged, in one query."""
+WORKLOAD = ("username", "name", "clients", "overdue", "reengaging", "flagged")
+
+
+def workload(episodes: QuerySet[Episode]) -> list[tuple[Any, ...]]:
+    """Per keyworker of these open episodes, by name: their username and name, open
+    clients, reviews overdue, re-engaging, flagged (WORKLOAD), in one query."""
     day = timezone.localdate()
-    return list(
-        episodes.values(
-            "keyworker_id",
+    episodes = episodes.annotate(
+        review_due=review_due_of(OuterRef("pk")),
+        reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
+        risk_flags=flags_of(OuterRef("pk")),
+    )
+    rows = (
+        episodes.values_list(
             "keyworker__user__username",
             "keyworker__user__first_name",
             "keyworker__user__last_name",
@@ -334,6 +365,12 @@ def workload(episodes: QuerySet[Episode]) -> list[dict[str, object]]:
         )
         .order_by("keyworker__user__last_name", "keyworker__user__first_name")
     )
+    return [(username, f"{first} {last}", *counts) for username, first, last, *counts in rows]
+
+
+def workload_rows(rows: Iterable[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Rows of `workload` (kept as JSON lists), by WORKLOAD's names."""
+    return [dict(zip(WORKLOAD, row, strict=True)) for row in rows]
 
 
 FOUND_MAX = 50

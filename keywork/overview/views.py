@@ -3,6 +3,7 @@ the team view, the client's printable summary and the service manager's access r
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django import forms
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from keywork.access import queries as access_queries
 from keywork.audit import trail
@@ -25,6 +27,8 @@ from keywork.core.dates import today
 from keywork.core.forms import ActionForm
 from keywork.core.inputs import Note
 from keywork.core.views import changed
+from keywork.measures import snapshots
+from keywork.measures.views import kept_figures
 from keywork.overview import queries
 from keywork.referrals.actions import review_consent_override
 from keywork.referrals.models import Referral
@@ -105,40 +109,65 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
     return render(request, "overview/record.html", context)
 
 
+TEAM_LISTS = ("waiting", "flags", "caseloads", "standing")  # each with its own pages
+
+
+def _others(request: HttpRequest, name: str) -> str:
+    """The page's query without one list's page: for that list's pager."""
+    given = request.GET.copy()
+    given.pop(name, None)
+    return given.urlencode()
+
+
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def team(request: HttpRequest) -> HttpResponse:
     """The team leader's view (a service manager's covers the service): clients awaiting a
-    new keyworker, allocations to review, and each keyworker's workload."""
+    new keyworker, allocations to review, and each keyworker's workload. A team's figures
+    are worked out as the page is asked for; a service's are kept
+    (keywork/measures/snapshots.py), and the clients awaiting a keyworker read as they are."""
     worker = policies.worker_of(request.user)
     if worker is None or not policies.can_see_team_view(request.user):
         raise Http404("The team view is for team leaders and service managers.")
     listed = policies.episodes_visible_to(request.user)
-    waiting = Paginator(client_queries.awaiting_reallocation(listed), PAGE_SIZE).get_page(
-        request.GET.get("waiting")
-    )
-    flagging = queries.contact_flags(listed, now=timezone.now())
-    # Worked out once for the whole list (its order needs every episode's counts), then
-    # again for the page's 50 only.
-    flags = Paginator(list(flagging.values_list("pk", flat=True)), PAGE_SIZE).get_page(
-        request.GET.get("flags")
-    )
-    flagged = queries.flagged(flagging.filter(pk__in=flags.object_list))
-    shown = {e.client.pk: e.client for e in [*waiting, *(f.episode for f in flagged)]}
+    context: dict[str, Any] = {"worker": worker, "query": request.GET.urlencode()}
+    if worker.team_id is not None:
+        figures = queries.team_figures({"team_id": worker.team_id})
+    else:
+        kept = kept_figures(request, "team", snapshots.key_of(service_id=worker.service_id))
+        if isinstance(kept, HttpResponse):
+            return kept
+        context.update(kept.context())
+        figures = kept.shown.figures if kept.shown else {"workload": [], "flags": []}
+    pages = {name: request.GET.get(name) for name in TEAM_LISTS}
+    waiting = Paginator(client_queries.awaiting_reallocation(listed), PAGE_SIZE)
+    awaiting = waiting.get_page(pages["waiting"])
+    flags = Paginator(figures["flags"], PAGE_SIZE).get_page(pages["flags"])
+    flagged = queries.flagged(listed, list(flags.object_list))
+    led = access_queries.practitioners_led_by(worker).order_by(*access_queries.BY_NAME)
+    led_page = Paginator(led, PAGE_SIZE).get_page(pages["standing"])
+    shown = {e.client.pk: e.client for e in [*awaiting, *(f.episode for f in flagged)]}
     trail.record_read(actor=request.user, what="team view", clients=shown.values())
-    context = {
-        "worker": worker,
-        "waiting": waiting,
-        "flags": flags,
-        "flagged": flagged,
-        # each list's pager keeps the other list's page
-        "keep_flags": f"flags={flags.number}",
-        "keep_waiting": f"waiting={waiting.number}",
-        "workload": queries.workload(queries.caseload(request.user, scope="team")),
-        "standing": access_queries.standing(
-            access_queries.practitioners_led_by(worker), timezone.localdate()
-        ),
-    }
-    return render(request, "overview/team.html", context)
+    context.update(
+        {
+            "waiting": awaiting,
+            "flags": flags,
+            "flagged": flagged,
+            "workload": (
+                caseloads := Paginator(figures["workload"], PAGE_SIZE).get_page(pages["caseloads"])
+            ),
+            "workload_rows": queries.workload_rows(caseloads),
+            "led": led_page,
+            "standing": access_queries.standing(
+                led.filter(pk__in=[w.pk for w in led_page]), timezone.localdate()
+            ),
+            # each list's pager keeps the other lists' pages
+            "keep": {name: _others(request, name) for name in TEAM_LISTS},
+        }
+    )
+    return render(
+        request, "overview/team.html", context, status=202 if context.get("computing") else 200
+    )
 
 
 @login_required

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PINNED = {
     "caseload": 12,
     "team caseload": 13,
-    "team view": 18,
+    "team view": 20,
     "record": 31,
     "diary": 13,
     "team diary": 13,

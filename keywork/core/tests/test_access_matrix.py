@@ -177,7 +177,8 @@ def answered(world: dict[str, Any], who: str, url: str) -> int:
     if user is not None:
         browser.force_login(user)
     response = browser.get(url)
-    if response.status_code == 302 and response["Location"] == url:  # asked of the worker
+    asked = response.status_code == 302 and response["Location"] == url
+    if asked or response.status_code == 202:  # asked of the worker, or being worked out
         work_the_queue()
         return browser.get(url).status_code
     return response.status_code

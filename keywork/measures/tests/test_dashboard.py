@@ -9,6 +9,7 @@ ago) has a start profile (quality of life 5) and a review (12). T0002 is in Sout
 
 import datetime as dt
 from decimal import Decimal
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -19,12 +20,16 @@ from keywork.audit.models import AuditEvent
 from keywork.careplans.tests.test_careplans import agree
 from keywork.clients import actions as clients
 from keywork.core.dates import today
+from keywork.core.writes import bulk_write
+from keywork.measures.models import Snapshot
+from keywork.measures.snapshots import FRESH_FOR
 from keywork.measures.tests.test_qs6 import FOCUS, another_client, seen
 from keywork.measures.tests.test_report import params
 from keywork.outcomes import actions as outcomes
 from keywork.outcomes.actions import ProfileInput
 from keywork.referrals.tests.test_referrals import refer
 from keywork.sessions import actions as sessions
+from keywork.testing.worker import report_page, work_the_queue
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -116,7 +121,7 @@ def test_each_figure_opens_its_list_and_showing_it_is_audited(team, client):
 def test_the_service_sees_every_team_and_a_keyworker_only_their_own(team, client):
     another_client(team, "T0004", 20)
     client.force_login(team.manager.user)
-    served = client.get("/dashboard/", params()).content.decode()
+    served = report_page(client, "/dashboard/", params()).content.decode()
     assert 'name="team"' in served  # the manager chooses a team; a keyworker has one
     service = figures(served)
     assert service["open"] == "4"  # with T0002 in South and T0004
@@ -128,9 +133,46 @@ def test_the_service_sees_every_team_and_a_keyworker_only_their_own(team, client
     assert refused.status_code == 400 and "your own team only" in refused.content.decode()
 
 
+def test_the_service_dashboard_is_worked_out_by_the_worker_and_kept(
+    team, client, django_assert_num_queries
+):
+    client.force_login(team.manager.user)
+    url = "/dashboard/?" + urlencode(params())
+    waiting = client.get(url)
+    assert waiting.status_code == 202 and "Being computed" in waiting.content.decode()
+    assert "waiting.js" in waiting.content.decode() and client.head(url).status_code == 202
+    work_the_queue()
+    assert client.head(url).status_code == 200  # the waiting page loads itself again
+    shown = client.get(url).content.decode()
+    assert figures(shown)["open"] == "3" and "Computed at" in shown
+    kept = Snapshot.objects.get()
+    with django_assert_num_queries(KEPT_DASHBOARD_QUERIES):  # read, not worked out again
+        assert client.get(url).status_code == 200
+    another_client(team, "T0004", 20)
+    stale = client.get(url).content.decode()
+    assert "Records have changed since" in stale and figures(stale)["open"] == "3"
+    assert Snapshot.objects.get() == kept, "changed within minutes: the kept figures stand"
+    assert kept.computed_at is not None
+    with bulk_write():  # as if computed FRESH_FOR ago
+        Snapshot.objects.update(computed_at=kept.computed_at - FRESH_FOR)
+    refreshing = client.get(url).content.decode()
+    assert figures(refreshing)["open"] == "3" and "Being brought up to date" in refreshing
+    work_the_queue()
+    again = client.get(url).content.decode()
+    assert figures(again)["open"] == "4" and "Records have changed" not in again
+    assert Snapshot.objects.get().pk != kept.pk, "the newer figures replace the older"
+    assert client.post(url).status_code == 302  # compute again, when the manager asks
+    assert Snapshot.objects.filter(state=Snapshot.State.QUEUED).count() == 1
+
+
+# The session, the user, their worker and service, the kept figures, the trail's last change,
+# the synthetic-data banner, the form's lists of teams and keyworkers.
+KEPT_DASHBOARD_QUERIES = 9
+
+
 def test_a_commissioner_sees_the_figures_and_no_one(team, client):
     client.force_login(team.commissioner.user)
-    page = client.get("/dashboard/", params()).content.decode()
+    page = report_page(client, "/dashboard/", params()).content.decode()
     assert figures(page)["reviews_overdue"] == "fewer than 5", "one client is a small number"
     assert "/dashboard/reviews_overdue/" not in page and "T0001" not in page
     client.force_login(team.team_leader.user)

@@ -58,6 +58,8 @@ def test_a_manager_reads_the_dashboard_charts_and_opens_a_figure(
     seen(personas, personas.mi_keyworker, 5, FOCUS)
     log_in(page, "max.manager")
     page.click("nav >> text=Dashboard")
+    assert "Being computed" in page.locator("#waiting").inner_text()
+    work_the_queue()  # the service's figures, worked out by the task worker
     for name in ("chart-phases", "chart-mix", "chart-outcomes"):
         chart = drawn(page, f"canvas[data-chart={name}]")
         assert chart is not None and chart["width"] > 100, name
