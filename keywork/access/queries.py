@@ -226,6 +226,17 @@ def practitioners_of(service_id: int, team: Team | None = None) -> QuerySet[Work
     return workers.filter(team=team) if team is not None else workers
 
 
+LISTED_MOST = 300  # practitioners a list to choose from holds; more, and the username is typed
+
+
+def practitioners_to_choose(service_id: int, team: Team | None) -> list[Worker] | None:
+    """The practitioners of a service (or one team of it) by name, for a list to choose a
+    keyworker from; None when there are more than a list can hold."""
+    found = practitioners_of(service_id, team).select_related("user")
+    listed = list(found.order_by("user__first_name", "user__last_name", "pk")[: LISTED_MOST + 1])
+    return listed if len(listed) <= LISTED_MOST else None
+
+
 def practitioners_led_by(leader: Worker) -> QuerySet[Worker]:
     """The active keyworkers and team leaders of a team leader's team, or of a service
     manager's service."""

@@ -3,8 +3,13 @@ from typing import Any
 from django.http import HttpRequest
 
 from keywork.access.models import Service, Team, Worker
-from keywork.access.queries import practitioners_of
+from keywork.access.queries import practitioners_to_choose
 from keywork.clients import glass, policies
+
+
+def _chosen_team(request: HttpRequest, service_id: int) -> Team | None:
+    code = request.GET.get("team", "")[:50]
+    return Team.objects.filter(service_id=service_id, code=code).first() if code else None
 
 
 def keywork(request: HttpRequest) -> dict[str, Any]:
@@ -29,13 +34,15 @@ def keywork(request: HttpRequest) -> dict[str, Any]:
             return []
         return list(Team.objects.filter(service_id=worker.service_id).order_by("name"))
 
-    def report_keyworkers() -> list[Worker]:
-        """The practitioners of the user's team (or service), for the keyworker list."""
+    def report_keyworkers() -> list[Worker] | None:
+        """The practitioners of the user's team (or of the team chosen, or of the service),
+        for the keyworker list; None when there are more than a list can hold (the field is
+        then typed: a username)."""
         worker = policies.worker_of(user)
         if worker is None or worker.service_id is None:
             return []
-        found = practitioners_of(worker.service_id, policies.report_team_of(user))
-        return list(found.select_related("user").order_by("user__first_name", "user__last_name"))
+        team = policies.report_team_of(user) or _chosen_team(request, worker.service_id)
+        return practitioners_to_choose(worker.service_id, team)
 
     return {
         "report_teams": report_teams,

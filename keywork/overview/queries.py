@@ -329,16 +329,6 @@ def team_figures(key: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def keyworkers_of(user: Actor) -> list[Worker]:
-    """The keyworkers of the open episodes this user sees, for the caseload's filter."""
-    open_episodes = policies.episodes_visible_to(user).filter(discharged_on__isnull=True)
-    return list(
-        Worker.objects.filter(pk__in=open_episodes.values("keyworker"))
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name")
-    )
-
-
 WORKLOAD = ("username", "name", "clients", "overdue", "reengaging", "flagged")
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from keywork.access import queries as access_queries
+from keywork.access.models import Worker
 from keywork.audit import trail
 from keywork.careplans.models import Owner
 from keywork.careplans.queries import current_plan, review_due
@@ -80,9 +81,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "checkups": checkups,
             "registers": policies.registers_clients(request.user),
             "keyworker": keyworker,
-            "keyworkers": queries.keyworkers_of(request.user) if scope != "mine" else [],
+            "keyworkers": _keyworkers(worker) if scope != "mine" else [],
         },
     )
+
+
+def _keyworkers(worker: Worker) -> list[Worker] | None:
+    """The caseload's keyworker list: the team's (a manager's: the service's); None when
+    there are more than a list holds, and the username is typed."""
+    assert worker.service_id is not None
+    team = worker.team if worker.team_id else None
+    return access_queries.practitioners_to_choose(worker.service_id, team)
 
 
 @login_required

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
@@ -64,6 +65,7 @@ def open_reengagement(episode: Episode) -> ReEngagement | None:
 
 DIARY_DAYS = 7  # a keyworker's diary: today and the six days after
 TEAM_DIARY_DAYS = 1  # the whole team's: a day at a time (a big team books hundreds a day)
+TEAM_DIARY_PAGE = 100  # and that day a page at a time (a team of 27,000 clients: 2,700)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Diary:
     days: list[tuple[dt.date, list[Attendance]]]
     unrecorded: list[Attendance]  # the oldest UNRECORDED_SHOWN
     unrecorded_count: int  # all of them
+    page: Page[Attendance] | None = None  # the team's day's, a page at a time
 
     @property
     def previous(self) -> dt.date:
@@ -100,21 +103,30 @@ UNRECORDED_SHOWN = 30
 
 
 def diary_of(
-    team: Team, worker: Worker | None, *, now: dt.datetime, start: dt.date | None = None
+    team: Team,
+    worker: Worker | None,
+    *,
+    now: dt.datetime,
+    start: dt.date | None = None,
+    page: str | None = None,
 ) -> Diary:
-    """A worker's appointments for a week from `start` (today), or the team's for that day,
-    and the oldest past ones still to record: two queries whatever the size (three when
-    there are more to record than are shown)."""
+    """A worker's appointments for a week from `start` (today), or a `page` of the team's
+    for that day, and the oldest past ones still to record: two queries whatever the size
+    (three when there are more to record than are shown, one more for the team's pages)."""
     first = start or timezone.localdate(now)
     length = DIARY_DAYS if worker is not None else TEAM_DIARY_DAYS
     days = [first + dt.timedelta(days=n) for n in range(length)]
-    window = list(
+    booked = (
         _booked_with(team, worker)
         .filter(session__day__gte=days[0], session__day__lte=days[-1])
         .order_by("session__starts_at", "pk")
     )
+    paged = None if worker is not None else Paginator(booked, TEAM_DIARY_PAGE).get_page(page)
+    window = list(booked if paged is None else paged.object_list)
     past = _booked_with(team, worker).filter(outcome=Outcome.SCHEDULED, session__starts_at__lt=now)
     unrecorded = list(past.order_by("session__starts_at", "pk")[:UNRECORDED_SHOWN])
     count = len(unrecorded) if len(unrecorded) < UNRECORDED_SHOWN else past.count()
     by_day = [(day, [a for a in window if a.session.day == day]) for day in days]
-    return Diary(whose=worker, days=by_day, unrecorded=unrecorded, unrecorded_count=count)
+    return Diary(
+        whose=worker, days=by_day, unrecorded=unrecorded, unrecorded_count=count, page=paged
+    )

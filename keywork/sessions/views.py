@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -351,7 +352,9 @@ def diary(request: HttpRequest) -> HttpResponse:
     chosen = next((w for w in colleagues if w.user.username == asked), None)
     whose = None if asked == "team" else chosen or worker
     start = _day_asked(request.GET.get("from", ""))
-    found = queries.diary_of(team, whose, now=timezone.now(), start=start)
+    found = queries.diary_of(
+        team, whose, now=timezone.now(), start=start, page=request.GET.get("page")
+    )
     clients = {a.episode.client for _, day in found.days for a in day} | {
         a.episode.client for a in found.unrecorded
     }
@@ -361,6 +364,7 @@ def diary(request: HttpRequest) -> HttpResponse:
         "colleagues": colleagues,
         "who": "team" if whose is None else whose.user.username,
         "me": worker,
+        "day_query": urlencode({"who": "team", "from": found.days[0][0].isoformat()}),
         "today": timezone.localdate(),
         "now": timezone.now(),
     }

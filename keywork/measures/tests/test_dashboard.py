@@ -213,3 +213,19 @@ def test_a_figures_list_is_shown_a_page_at_a_time_and_only_the_page_is_audited(
     assert "Page 2 of 2" in second and 'href="/clients/T0003/"' in second
     assert 'href="/clients/T0001/"' not in second
     assert sorted(reads.values_list("client__local_id", flat=True)) == ["T0001", "T0003"]
+
+
+def test_a_keyworker_is_typed_when_the_service_has_more_than_a_list_holds(
+    team, client, monkeypatch
+):
+    from keywork.access import queries
+
+    client.force_login(team.manager.user)
+    listed = report_page(client, "/dashboard/", params()).content.decode()
+    assert '<select name="keyworker" id="id_keyworker">' in listed
+    monkeypatch.setattr(queries, "LISTED_MOST", 1)
+    typed = client.get("/dashboard/", params()).content.decode()
+    assert '<input type="text" name="keyworker" id="id_keyworker"' in typed
+    south = client.get("/dashboard/", params(team="south")).content.decode()
+    assert '<select name="keyworker" id="id_keyworker">' in south, "one team's: a list"
+    assert f'<option value="{team.other_keyworker.user.username}"' in south

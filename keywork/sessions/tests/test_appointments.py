@@ -330,6 +330,21 @@ def test_the_team_diary_shows_a_day_at_a_time_and_pages_by_day(client, personas)
     assert client.get("/diary/?from=nonsense").status_code == 200
 
 
+def test_a_big_teams_day_is_shown_a_page_at_a_time(client, personas, monkeypatch):
+    from keywork.sessions import queries
+
+    monkeypatch.setattr(queries, "TEAM_DIARY_PAGE", 1)
+    day = at(2).date().isoformat()
+    book(personas, at(2, 9))
+    book(personas, at(2, 11))
+    client.force_login(personas.keyworker.user)
+    first = client.get(f"/diary/?who=team&from={day}").content.decode()
+    assert "09:00" in first and "11:00" not in first and "1 to 1 of 2 appointments" in first
+    assert f'href="?who=team&amp;from={day}&amp;page=2#day-1"' in first
+    second = client.get(f"/diary/?who=team&from={day}&page=2").content.decode()
+    assert "11:00" in second and "09:00" not in second
+
+
 def test_the_diary_lists_the_oldest_past_appointments_with_no_outcome_and_counts_them_all(
     client, personas, monkeypatch
 ):
