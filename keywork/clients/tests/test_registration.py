@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 
 from keywork.audit.models import AuditEvent
 from keywork.catalogue.models import Entry
@@ -169,6 +170,39 @@ def test_search_finds_anyone_the_user_may_see_by_name_birth_nhs_number_or_id(cli
     client.force_login(personas.other_keyworker.user)
     assert 'href="/clients/T0001/"' not in client.get("/search/?q=T0001").content.decode()
     assert AuditEvent.objects.filter(what="search", verb="view").exists()
+
+
+def test_search_lists_those_found_by_name_whatever_their_case(personas):
+    from keywork.overview.queries import find_clients
+
+    for n, (given, family) in enumerate(
+        (("Cal", "Dean"), ("Bea", "De Souza"), ("amy", "de souza"))
+    ):
+        actions.register_client(
+            actor=personas.mi_keyworker.user,
+            given=actions.RegisterClientInput(
+                local_id=f"T09{n}",
+                given_name=given,
+                family_name=family,
+                date_of_birth=dt.date(1990, 1, 1),
+                sex="female",
+            ),
+        )
+    found = find_clients(personas.mi_keyworker.user, "de")
+    assert [(c.given_name, c.family_name) for c in found] == [
+        ("amy", "de souza"),
+        ("Bea", "De Souza"),
+        ("Cal", "Dean"),
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's indexes")
+def test_on_postgresql_the_names_searched_have_trigram_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'clients_client'")
+        names = {row[0] for row in cursor.fetchall()}
+    wanted = {f"clients_client_{n}_trgm" for n in ("family_name", "given_name", "preferred_name")}
+    assert wanted | {"clients_client_local_id_upper"} <= names
 
 
 def test_not_found_and_not_allowed_pages_are_keyworks_own(client, personas):
