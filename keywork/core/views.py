@@ -26,3 +26,11 @@ def changed(
         return False
     messages.success(request, done)
     return True
+
+
+def query_without(request: HttpRequest, *names: str) -> str:
+    """The page's query without some of its parameters: for a pager, which adds its own."""
+    given = request.GET.copy()
+    for name in names:
+        given.pop(name, None)
+    return given.urlencode()

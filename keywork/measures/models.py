@@ -60,6 +60,9 @@ class Run(Work):
     )
     include_alcohol_only = models.BooleanField(default=False)
     months = models.JSONField(default=list, blank=True, help_text="[month, numerator, denominator]")
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="The numbers, reasons and breakdowns, kept."
+    )
 
     class Meta:
         indexes = [models.Index(fields=["measure", "service", "start", "end", "-asked_at"])]

@@ -96,7 +96,8 @@ def work(run: Run) -> Run:
     except Exception as error:
         run.moved_on(Run.State.FAILED, error=str(error)[:500])
         raise
-    run.moved_on(Run.State.DONE, months=months, computed_at=timezone.now())
+    run.moved_on(Run.State.RUNNING, "grouping the figures", months=months)
+    run.moved_on(Run.State.DONE, summary=summary_of(run), computed_at=timezone.now())
     return run
 
 
@@ -222,11 +223,36 @@ def compute(measure: Measure, period: Period, scope: Scope) -> Result:
 
 
 def result(run: Run) -> Result:
-    """What a computed run says, grouped from its rows."""
+    """What a computed run says: its figures, grouped from its rows once and kept on it."""
     measure = MEASURES[run.measure]
-    period, scope = period_of(run), scope_of(run)
+    if not run.summary:
+        run.moved_on(run.state, run.progress, summary=summary_of(run))
+    kept = run.summary
+    found = Result(
+        measure=measure,
+        period=period_of(run),
+        scope=scope_of(run),
+        numerator=kept["numerator"],
+        denominator=kept["denominator"],
+        excluded=kept["excluded"],
+        offered=kept["offered"],
+        reasons=[(code, reason, n) for code, reason, n in kept["reasons"]],
+        run=run,
+    )
+    found.breakdowns = {
+        name: [Tally(*tally) for tally in tallies] for name, tallies in kept["breakdowns"].items()
+    }
+    found.breakdowns["month"] = [
+        Tally(key[:7], f"{dt.date.fromisoformat(key):%B %Y}", numerator, denominator)
+        for key, numerator, denominator in run.months
+    ]
+    return found
+
+
+def summary_of(run: Run) -> dict[str, Any]:
+    """The run's numbers, reasons and breakdowns, grouped from its rows (as JSON, to keep)."""
+    measure = MEASURES[run.measure]
     steps = len(measure.steps)
-    rows = Row.objects.filter(run=run)
     counted = Q(excluded=False, level__gte=steps)
     totals: dict[str, Any] = {
         "population": Count("pk"),
@@ -234,24 +260,19 @@ def result(run: Run) -> Result:
         "numerator": Count("pk", filter=counted),
         "offered": Count("pk", filter=counted | Q(excluded=False, offered=True)),
     }
-    numbers = rows.aggregate(**totals)
-    found = Result(
-        measure=measure,
-        period=period,
-        scope=scope,
-        numerator=numbers["numerator"],
-        denominator=numbers["denominator"],
-        excluded=numbers["population"] - numbers["denominator"],
-        offered=numbers["offered"] if measure.offers else None,
-        reasons=_reasons(run, measure),
-        run=run,
-    )
-    found.breakdowns = {name: _breakdown(run, steps, name) for name in BREAKDOWNS}
-    found.breakdowns["month"] = [
-        Tally(key[:7], f"{dt.date.fromisoformat(key):%B %Y}", numerator, denominator)
-        for key, numerator, denominator in run.months
-    ]
-    return found
+    numbers = Row.objects.filter(run=run).aggregate(**totals)
+    breakdowns = {name: _breakdown(run, steps, name) for name in BREAKDOWNS}
+    return {
+        "numerator": numbers["numerator"],
+        "denominator": numbers["denominator"],
+        "excluded": numbers["population"] - numbers["denominator"],
+        "offered": numbers["offered"] if measure.offers else None,
+        "reasons": _reasons(run, measure),
+        "breakdowns": {
+            name: [[t.key, t.label, t.numerator, t.denominator] for t in tallies]
+            for name, tallies in breakdowns.items()
+        },
+    }
 
 
 def _reasons(run: Run, measure: Measure) -> list[tuple[str, str, int]]:

@@ -15,6 +15,7 @@ from keywork.clients import policies
 from keywork.core.charts import figures
 from keywork.core.dates import add_months, today
 from keywork.core.errors import AccessDenied, RuleViolation
+from keywork.core.views import query_without
 from keywork.measures import disclosure, fhir, snapshots
 from keywork.measures.asked import (
     ReportForm,
@@ -57,7 +58,11 @@ def report(request: HttpRequest, code: str) -> HttpResponse:
         )
     given = {**default_period(), **request.GET.dict()}
     form = ReportForm(given)
-    context: dict[str, Any] = {"measure": measure, "form": form, "query": _without_page(request)}
+    context: dict[str, Any] = {
+        "measure": measure,
+        "form": form,
+        "query": query_without(request, "page"),
+    }
     if not form.is_valid():
         return render(request, "measures/report.html", context, status=400)
     try:
@@ -111,6 +116,9 @@ def _shown(request: HttpRequest, found: Result, context: dict[str, Any]) -> Http
     if wanted in FORMATS:
         return _downloaded(request, found, wanted)
     identities = sees_identities(request.user)
+    by_keyworker = Paginator(found.breakdowns.get("keyworker", []), LIST_PAGE)
+    context["keyworkers"] = by_keyworker.get_page(request.GET.get("keyworkers"))
+    context["keyworkers_query"] = query_without(request, "keyworkers")
     if identities:  # the list names clients: read, and audited, a page at a time
         listed: Any = NotCountedList(found)
         context["page"] = page = Paginator(listed, LIST_PAGE).get_page(request.GET.get("page"))
@@ -122,12 +130,6 @@ def _shown(request: HttpRequest, found: Result, context: dict[str, Any]) -> Http
         chart=_chart(found),
     )
     return render(request, "measures/report.html", context)
-
-
-def _without_page(request: HttpRequest) -> str:
-    given = request.GET.copy()
-    given.pop("page", None)
-    return given.urlencode()
 
 
 def _downloaded(request: HttpRequest, result: Result, wanted: str) -> HttpResponse:

@@ -27,7 +27,7 @@ from keywork.clients.views import open_client
 from keywork.core.dates import today
 from keywork.core.forms import ActionForm
 from keywork.core.inputs import Note
-from keywork.core.views import changed
+from keywork.core.views import changed, query_without
 from keywork.measures import snapshots
 from keywork.measures.views import kept_figures
 from keywork.overview import queries
@@ -121,13 +121,6 @@ def client_record(request: HttpRequest, local_id: str) -> HttpResponse:
 TEAM_LISTS = ("waiting", "flags", "caseloads", "standing")  # each with its own pages
 
 
-def _others(request: HttpRequest, name: str) -> str:
-    """The page's query without one list's page: for that list's pager."""
-    given = request.GET.copy()
-    given.pop(name, None)
-    return given.urlencode()
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def team(request: HttpRequest) -> HttpResponse:
@@ -171,7 +164,7 @@ def team(request: HttpRequest) -> HttpResponse:
                 led.filter(pk__in=[w.pk for w in led_page]), timezone.localdate()
             ),
             # each list's pager keeps the other lists' pages
-            "keep": {name: _others(request, name) for name in TEAM_LISTS},
+            "keep": {name: query_without(request, name) for name in TEAM_LISTS},
         }
     )
     return render(

@@ -243,10 +243,11 @@ def test_the_service_report_is_computed_by_the_worker_and_kept_until_asked_again
     assert not Row.objects.filter(run=kept).exists()
 
 
-# The session, the user and their worker, the run, its numbers, reasons, three breakdowns
-# with their labels, a page of the list with its keyworkers, the audit of that page, the
-# form's lists of teams and keyworkers.
-KEPT_REPORT_QUERIES = 24
+# The session, the user, their worker and service, the run (its figures kept on it), the
+# trail's last change, a page of the list with its keyworkers, the audit of that page
+# (savepoint, chain's head, row, head, release), the synthetic-data banner, the form's lists
+# of teams and keyworkers.
+KEPT_REPORT_QUERIES = 16
 
 
 def test_a_result_no_one_has_asked_for_in_a_week_goes_when_another_is_computed(measured):
@@ -261,3 +262,23 @@ def test_a_result_no_one_has_asked_for_in_a_week_goes_when_another_is_computed(m
     kept = compute(QS6(), period(), Scope(measured.service)).run
     assert list(Run.objects.all()) == [kept]
     assert not Row.objects.filter(run=old).exists()
+
+
+def test_the_keyworker_breakdown_is_shown_a_page_at_a_time(measured, client, monkeypatch):
+    from keywork.measures import views
+
+    monkeypatch.setattr(views, "LIST_PAGE", 1)
+    client.force_login(measured.manager.user)
+    asked = params(include_alcohol_only="on")  # T0001 and T0002, each with their keyworker
+    first = _by_keyworker(report_page(client, "/reports/qs6/", asked).content.decode())
+    assert "Page 1 of 2" in first and "keyworkers=2#by-keyworker" in first
+    second = _by_keyworker(
+        client.get("/reports/qs6/", {**asked, "keyworkers": "2"}).content.decode()
+    )
+    assert "Page 2 of 2" in second
+    shown = [re.findall(r'<th scope="row">([^<]+)</th>', page) for page in (first, second)]
+    assert len(shown[0]) == len(shown[1]) == 1 and shown[0] != shown[1]
+
+
+def _by_keyworker(page: str) -> str:
+    return page.split('id="by-keyworker"')[1].split("By phase")[0]
