@@ -137,3 +137,21 @@ class Snapshot(Work):
 
     def __str__(self) -> str:
         return f"{self.page} {self.key} ({self.get_state_display()})"
+
+
+class Line(models.Model):
+    """One row of a list a snapshot keeps (the team view's contact flags, each keyworker's
+    workload), so that a page of the list is read without reading the whole list."""
+
+    snapshot = models.ForeignKey(
+        Snapshot, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
+    list = models.CharField(max_length=20)
+    position = models.PositiveIntegerField()
+    values = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["snapshot", "list", "position"])]
+
+    def __str__(self) -> str:
+        return f"{self.list} {self.position}"

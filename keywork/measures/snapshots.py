@@ -27,20 +27,27 @@ from django.utils.module_loading import import_string
 from keywork.audit.trail import last_change
 from keywork.core.replica import from_the_primary
 from keywork.core.writes import bulk_write
-from keywork.measures.models import Snapshot
+from keywork.measures.models import Line, Snapshot
 
 PAGES = {
     "dashboard": "keywork.measures.dashboard.figures_for",
     "team": "keywork.overview.queries.team_figures",
 }
+# The figures that are long lists, kept a row at a time (Line) and read a page at a time.
+LISTS = {"team": ("flags", "workload")}
 FRESH_FOR = dt.timedelta(minutes=10)
 KEPT_FOR = dt.timedelta(days=7)  # figures no one has looked at in a week go
 WORKING = (Snapshot.State.QUEUED, Snapshot.State.RUNNING)
 
 
+# The shape of the kept figures: a change to what a page keeps raises it, so that figures
+# kept by an earlier version are never read as the new shape (they are worked out again).
+SHAPE = 3
+
+
 def key_of(**parts: Any) -> str:
-    """The key figures are kept under: what they are of (ids, dates), as text."""
-    return json.dumps(parts, sort_keys=True, default=str)
+    """The key figures are kept under: what they are of (ids, dates) and their shape."""
+    return json.dumps({**parts, "shape": SHAPE}, sort_keys=True, default=str)
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,11 @@ def work(snapshot: Snapshot) -> Snapshot:
     """Work out the figures (in the task worker); a failure is kept on the snapshot."""
     snapshot.moved_on(Snapshot.State.RUNNING, "working out the figures", data_as_of=last_change())
     try:
-        figures = import_string(PAGES[snapshot.page])(json.loads(snapshot.key))
+        of = {k: v for k, v in json.loads(snapshot.key).items() if k != "shape"}
+        figures = import_string(PAGES[snapshot.page])(of)
+        with bulk_write():
+            for name in LISTS.get(snapshot.page, ()):
+                figures[name] = _keep_lines(snapshot, name, figures[name])
     except Exception as error:
         snapshot.moved_on(Snapshot.State.FAILED, "", error=str(error)[:500])
         raise
@@ -125,5 +136,33 @@ def _forget_older(snapshot: Snapshot) -> None:
     same = Q(page=snapshot.page, key=snapshot.key, asked_at__lte=snapshot.asked_at)
     stale = Q(asked_at__lt=timezone.now() - KEPT_FOR)
     older = Snapshot.objects.filter(same | stale).exclude(state__in=WORKING)
+    older = older.exclude(pk=snapshot.pk)
     with bulk_write():
-        older.exclude(pk=snapshot.pk).delete()
+        Line.objects.filter(snapshot__in=older).delete()  # one statement, not row by row
+        older.delete()
+
+
+def _keep_lines(snapshot: Snapshot, name: str, rows: list[Any]) -> int:
+    """Keep a list's rows, in order; how many."""
+    lines = (Line(snapshot=snapshot, list=name, position=n, values=r) for n, r in enumerate(rows))
+    Line.objects.bulk_create(lines, batch_size=2000)
+    return len(rows)
+
+
+class Lines:
+    """A list a snapshot keeps, read a page at a time (for Django's Paginator)."""
+
+    def __init__(self, snapshot: Snapshot, name: str) -> None:
+        self.snapshot, self.name = snapshot, name
+
+    def count(self) -> int:
+        return int(self.snapshot.figures[self.name])
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        found = Line.objects.filter(
+            snapshot=self.snapshot,
+            list=self.name,
+            position__gte=index.start or 0,
+            position__lt=index.stop if index.stop is not None else self.count(),
+        )
+        return list(found.order_by("position").values_list("values", flat=True))

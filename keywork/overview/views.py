@@ -140,7 +140,9 @@ def team(request: HttpRequest) -> HttpResponse:
         if isinstance(kept, HttpResponse):
             return kept
         context.update(kept.context())
-        figures = kept.shown.figures if kept.shown else {"workload": [], "flags": []}
+        figures = {"workload": [], "flags": []}
+        if kept.shown is not None:  # kept a row at a time: a page read at a time
+            figures = {name: snapshots.Lines(kept.shown, name) for name in figures}
     pages = {name: request.GET.get(name) for name in TEAM_LISTS}
     waiting = Paginator(client_queries.awaiting_reallocation(listed), PAGE_SIZE)
     awaiting = waiting.get_page(pages["waiting"])
