@@ -164,6 +164,21 @@ TEAM_NAMES = (
     "Family Service",
     "Recovery Hub",
 )
+CLIENTS_PER_TEAM = 2500  # a big community team's caseload
+
+
+def team_names(clients: int) -> list[str]:
+    """A team for about every CLIENTS_PER_TEAM clients (two at least), so that a team stays
+    a team's size as the service grows: the names above, then the same again numbered
+    ("North Hub 2")."""
+    count = max(2, math.ceil(clients / CLIENTS_PER_TEAM))
+    return [
+        TEAM_NAMES[n % len(TEAM_NAMES)]
+        + (f" {n // len(TEAM_NAMES) + 1}" if n >= len(TEAM_NAMES) else "")
+        for n in range(count)
+    ]
+
+
 PHASE_CODES = ("engagement", "preparation", "change", "completion")
 PHASE_WEIGHTS = (30, 25, 30, 15)
 # Typical presentations: (substance codes in order, routes), weighted by how often a
@@ -386,7 +401,6 @@ def _start(*, clients: int, seed: int, history_days: int) -> DemoBuild:
             is_synthetic=True,
         ),
     )
-    team_count = max(2, min(len(TEAM_NAMES), math.ceil(clients / 2500)))
     teams = [
         access.create_team(
             actor=None,
@@ -397,7 +411,7 @@ def _start(*, clients: int, seed: int, history_days: int) -> DemoBuild:
                 phone=f"01632 96{index + 1:04d}",
             ),
         )
-        for index, name in enumerate(TEAM_NAMES[:team_count])
+        for index, name in enumerate(team_names(clients))
     ]
     personas = _personas(service, teams)
     _bulk_keyworkers(rng, teams, clients, len([p for p in personas if p.is_practitioner]))

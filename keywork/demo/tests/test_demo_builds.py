@@ -127,3 +127,13 @@ def test_synthetic_nhs_numbers_are_valid_and_never_repeat_up_to_the_most_clients
     assert all(m.startswith("999") and nhs_check_digit(m[:9]) == int(m[9]) for m in made)
     with pytest.raises(CommandError, match="--clients: from 0 to 900,000"):
         call_command("demo", "--clients", str(most + 1), verbosity=0)
+
+
+def test_teams_stay_a_teams_size_as_the_demo_grows():
+    from keywork.demo.builder import CLIENTS_PER_TEAM, TEAM_NAMES, team_names
+
+    assert team_names(400) == list(TEAM_NAMES[:2])
+    assert team_names(30_000) == list(TEAM_NAMES)  # as before: 12 teams of 2,500
+    nation = team_names(330_000)
+    assert len(nation) == 132 == len(set(nation)) and 330_000 / len(nation) == CLIENTS_PER_TEAM
+    assert nation[12] == "North Hub 2" and nation[-1] == "Recovery Hub 11"
