@@ -94,7 +94,10 @@ def action(func: Callable[P, R]) -> Callable[P, R]:
             try:
                 for name, value in kwargs.items():
                     refuse_bad_values(name, value)
-                with transaction.atomic():
+                # An action inside another runs in its transaction without a savepoint of
+                # its own: nothing catches its refusal and carries on (the outer action is
+                # refused with it), so the savepoint would be two queries for nothing.
+                with transaction.atomic(savepoint=depth == 1):
                     result = func(*args, **kwargs)
                     if hooks is not None:  # the outermost action, about to commit
                         for hook in _end_hooks.get() or []:

@@ -83,7 +83,22 @@ def _require_open(episode: Episode, day: dt.date) -> None:
         raise RuleViolation("EPISODE", "this session is before the client was referred")
 
 
-def _one_to_one(
+def _book(episode: Episode, worker: Worker, appointment: Appointment) -> Attendance:
+    """A one-to-one appointment of this worker with this client, booked (the attendance
+    saved, scheduled)."""
+    attendance = _meeting(
+        episode,
+        worker,
+        appointment.starts_at,
+        appointment.duration_minutes,
+        appointment.location,
+        place=appointment.place,
+    )
+    attendance.save()
+    return attendance
+
+
+def _meeting(
     episode: Episode,
     worker: Worker,
     starts_at: dt.datetime,
@@ -92,7 +107,8 @@ def _one_to_one(
     kind: str = KeyworkSession.Kind.ONE_TO_ONE,
     place: str = Place.OFFICE,
 ) -> Attendance:
-    """A meeting of this worker with this client, booked (the attendance is scheduled)."""
+    """The session of a meeting of this worker with this client, with the client's
+    attendance not yet saved: the caller saves it once, booked or with its outcome."""
     if place not in Place.values:
         raise invalid("place", f"'{place}' is not one of {', '.join(Place.values)}")
     session = KeyworkSession.objects.create(
@@ -104,7 +120,7 @@ def _one_to_one(
         place=place,
     )
     session.facilitators.add(worker)
-    return Attendance.objects.create(session=session, episode=episode)
+    return Attendance(session=session, episode=episode)
 
 
 @action
@@ -113,14 +129,7 @@ def schedule_session(*, actor: Actor, episode: Episode, given: Appointment) -> A
     worker = _practitioner(actor, episode)
     if not episode.is_open:
         raise RuleViolation("EPISODE", "the episode is discharged: book no more appointments")
-    attendance = _one_to_one(
-        episode,
-        worker,
-        given.starts_at,
-        given.duration_minutes,
-        given.location,
-        place=given.place,
-    )
+    attendance = _book(episode, worker, given)
     trail.record(
         actor=actor,
         verb=Verb.CREATE,
@@ -225,14 +234,13 @@ def _check_recovery_support(episode: Episode, ticked: list[Entry], day: dt.date)
         check_reason_for(episode, entry, day, field="interventions")
 
 
-def _entries(content: SessionContent) -> dict[str, Entry]:
+def _entries(content: SessionContent, *, phases: bool = False) -> dict[str, Entry]:
+    """The catalogue entries the content names, by code (with the phases each is listed for,
+    when asked)."""
     codes = {*content.topics, *content.interventions, *content.techniques}
-    found = (
-        Entry.objects.offered()
-        .select_related("tier", "parent")
-        .prefetch_related("phases")
-        .filter(code__in=codes)
-    )
+    found = Entry.objects.offered().select_related("tier", "parent").filter(code__in=codes)
+    if phases:
+        found = found.prefetch_related("phases")
     return {entry.code: entry for entry in found}
 
 
@@ -275,8 +283,9 @@ def record_attendance(
     rules.check_outcome_time(outcome=given.outcome, starts_at=session.starts_at, now=timezone.now())
     day = timezone.localdate(session.starts_at)
     _require_open(episode, day)
+    entries = None
     if given.outcome == Outcome.ATTENDED:
-        _attended(
+        entries = _attended(
             attendance,
             worker,
             day,
@@ -289,6 +298,8 @@ def record_attendance(
     attendance.outcome, attendance.recorded_by = given.outcome, worker
     attendance.recorded_at = timezone.now()
     attendance.save()
+    if entries is not None and given.content is not None:
+        _keep_content(attendance, given.content, entries, day)
     open_reengagement = ReEngagement.objects.filter(episode=episode, ended_on__isnull=True)
     if given.outcome == Outcome.DID_NOT_ATTEND and not open_reengagement.exists():
         ReEngagement.objects.create(episode=episode, started_on=day, started_by=attendance)
@@ -318,7 +329,9 @@ def _attended(
     content: SessionContent | None,
     next_appointment: Appointment | None,
     discharging: bool,
-) -> None:
+) -> dict[str, Entry]:
+    """Check an attended session's content and book what follows it; the catalogue entries
+    its content names, to link once the attendance is saved."""
     if content is None:
         raise RuleViolation("R9", "an attended session records its minimum content")
     rules.check_minimum_content(content, care_plan_choices=set(CarePlanWork.values))
@@ -336,18 +349,11 @@ def _attended(
         setattr(attendance, name, getattr(content, name))
     attendance.notes = content.notes
     if next_appointment is not None:
-        following = _one_to_one(
-            attendance.episode,
-            worker,
-            next_appointment.starts_at,
-            next_appointment.duration_minutes,
-            next_appointment.location,
-            place=next_appointment.place,
-        )
+        following = _book(attendance.episode, worker, next_appointment)
         attendance.next_session = following.session
     elif booked is not None and not discharging:
         attendance.next_session = booked.session
-    _keep_content(attendance, content, entries, day)
+    return entries
 
 
 def _booked_after(attendance: Attendance) -> Attendance | None:
@@ -407,7 +413,7 @@ def record_session(*, actor: Actor, episode: Episode, given: RecordSessionInput)
     attendance = booked_at(episode, given.starts_at)
     if attendance is None:
         _require_open(episode, timezone.localdate(given.starts_at))
-        attendance = _one_to_one(
+        attendance = _meeting(
             episode,
             worker,
             given.starts_at,
@@ -596,12 +602,12 @@ def record_reintegration(
         raise RuleViolation("EPISODE", "this work is before the client was referred")
     if episode.exit_reason == ExitReason.DIED and day > (episode.discharged_on or day):
         raise RuleViolation("EPISODE", "the client has died: no work is recorded after that")
-    entries = _entries(given.content)
+    entries = _entries(given.content, phases=True)
     rules.check_entry_kinds(given.content, {code: e.kind for code, e in entries.items()})
     phases = {code: {p.code for p in e.phases.all()} for code, e in entries.items()}
     rules.check_reintegration(given.content, phases)
     _check_ticked(episode, worker, [entries[c] for c in given.content.interventions], day)
-    attendance = _one_to_one(
+    attendance = _meeting(
         episode,
         worker,
         given.starts_at,
@@ -611,7 +617,7 @@ def record_reintegration(
     )
     attendance.outcome, attendance.recorded_by = Outcome.ATTENDED, worker
     attendance.recorded_at, attendance.notes = timezone.now(), given.content.notes
-    attendance.save(update_fields=["outcome", "recorded_by", "recorded_at", "notes"])
+    attendance.save()
     _keep_content(attendance, given.content, entries, day)
     trail.record(
         actor=actor,

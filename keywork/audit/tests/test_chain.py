@@ -14,7 +14,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from keywork.audit import chain, guard, trail
 from keywork.audit.models import AuditEvent
 from keywork.core.errors import RuleViolation
-from keywork.core.writes import action
+from keywork.core.writes import action, bulk_write
 
 pytestmark = pytest.mark.django_db
 
@@ -97,14 +97,15 @@ def test_writers_at_the_same_time_take_turns_and_the_chain_never_forks(personas)
     assert chain.verify().whole, chain.verify()
 
 
-@action
-def _reads_around_a_refusal(*, actor: None, personas) -> None:
-    """Reads, then a change refused inside the same action (its savepoint undone), then
-    more reads: the rows of the first part stay, the refused one's go."""
-    trail.record_read(actor=None, what="before", clients=[personas.client])
-    with pytest.raises(RuleViolation):
-        _refused_inside(actor=None)
-    trail.record_read(actor=None, what="after", clients=[personas.client])
+def _reads_around_a_refusal(*, personas) -> None:
+    """Reads, then a change refused in the same transaction (a bulk write's: the refused
+    action's savepoint undone, the head moved once at the end), then more reads: the rows of
+    the first part stay, the refused one's go."""
+    with bulk_write():
+        trail.record_read(actor=None, what="before", clients=[personas.client])
+        with pytest.raises(RuleViolation):
+            _refused_inside(actor=None)
+        trail.record_read(actor=None, what="after", clients=[personas.client])
 
 
 @action
@@ -114,10 +115,27 @@ def _refused_inside(*, actor) -> None:
     raise RuleViolation("R0", "refused on purpose")
 
 
-def test_a_change_undone_inside_an_action_leaves_the_chain_whole(personas):
-    _reads_around_a_refusal(actor=None, personas=personas)
+def test_a_change_undone_inside_a_transaction_leaves_the_chain_whole(personas):
+    _reads_around_a_refusal(personas=personas)
     assert not AuditEvent.objects.filter(what="undone").exists()
     assert AuditEvent.objects.filter(what__in=["before", "after"]).count() == 2
+    assert chain.verify().whole, chain.verify()
+
+
+@action
+def _reads_then_refused(*, actor: None, personas) -> None:
+    trail.record_read(actor=actor, what="before", clients=[personas.client])
+    _refused_inside(actor=actor)
+
+
+def test_an_action_refused_inside_another_refuses_it_whole(personas):
+    """An action called by another runs in its transaction, with no savepoint of its own:
+    its refusal undoes the caller's work too, and the trail stays whole."""
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuleViolation, match="refused on purpose"):
+        _reads_then_refused(actor=None, personas=personas)
+    assert not AuditEvent.objects.filter(what__in=["before", "undone"]).exists()
+    assert AuditEvent.objects.count() == before + 1  # the refusal, audited once
     assert chain.verify().whole, chain.verify()
 
 
