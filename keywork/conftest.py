@@ -92,8 +92,8 @@ def write_guard(prefixes: tuple[str, ...]) -> Callable[..., Any]:
         match = WRITE.match(sql)
         table = match.group(1).lower() if match else ""
         if table.startswith(prefixes):
-            if in_action():
-                note(table)
+            if in_action() or (table == trail and in_bulk_write()):
+                note(table)  # (audit rows kept back to a bulk write's end count: chain.held)
             elif not in_bulk_write():
                 raise WriteOutsideAction(
                     f"{match.group(1) if match else table} written outside an action "

@@ -13,6 +13,7 @@ import hashlib
 import ipaddress
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -123,9 +124,33 @@ def _forget() -> None:
 on_undo(_forget)
 
 
+# Rows kept back to the end of a bulk write made side by side with others (see `held`).
+_held: ContextVar[list[AuditEvent] | None] = ContextVar("keywork_audit_held", default=None)
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Inside a bulk write, keep the rows the actions write and append them together when
+    the block ends: the head is held from there to the commit, not from the first action's
+    row, so that bulk writes made side by side (the demo's chunks) do not wait on each
+    other. Anything raised inside drops the rows, with the transaction that made them."""
+    rows: list[AuditEvent] = []
+    token = _held.set(rows)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    append(rows)
+
+
 def append(events: list[AuditEvent]) -> list[AuditEvent]:
-    """Write these rows at the end of the trail, each chained to the one before."""
+    """Write these rows at the end of the trail, each chained to the one before (inside
+    `held`, when it ends)."""
     if not events:
+        return events
+    kept_back = _held.get()
+    if kept_back is not None:
+        kept_back.extend(events)
         return events
     with transaction.atomic(savepoint=False):  # the action's own transaction, when in one
         tail = _tail.get()

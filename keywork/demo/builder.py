@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -54,7 +55,7 @@ from keywork.demo import plans as demo_plans
 from keywork.demo import sessions as demo_sessions
 from keywork.demo import treatment as demo_treatment
 from keywork.demo.chunks import Progress
-from keywork.demo.copying import insert
+from keywork.demo.copying import insert, new
 from keywork.demo.models import Build as DemoBuild
 
 User = get_user_model()
@@ -447,23 +448,48 @@ def _carry_on(made: DemoBuild, progress: Progress) -> None:
     if made.step == DemoBuild.Step.CLIENTS:
         _clients(made, service, progress)
     if made.step == DemoBuild.Step.TEAMS:
+        _each_team(made, service, _team_chunk, "teams' groups, discharges and treatment", progress)
         with bulk_write():
-            rng = random.Random(f"{made.seed}:teams")
-            demo_groups.write_groups(rng, service.teams, service.by_team)
-            demo_groups.write_reintegration(rng, service.teams, service.by_team)
-            demo_treatment.write_treatment(rng, service.teams, service.by_team)
             _step(made, DemoBuild.Step.OUTCOMES)
     if made.step == DemoBuild.Step.OUTCOMES:
         _outcomes(made, progress)
     if made.step == DemoBuild.Step.FINISH:
+        _each_team(made, service, _finish_chunk, "teams' check-ups and worked cases", progress)
         with bulk_write():
-            rng = random.Random(f"{made.seed}:finish")
-            demo_outcomes.write_checkups(rng, service.teams, service.by_team)
-            demo_definitions.write_definitions(
-                rng, service.teams, service.by_team, waiting=service.waiting
-            )
             made.finished_at = timezone.now()
             _step(made, DemoBuild.Step.DONE, "finished_at")
+
+
+def _each_team(
+    made: DemoBuild,
+    service: _Service,
+    work: Callable[[DemoBuild, int, _Service], int],
+    label: str,
+    progress: Progress,
+) -> None:
+    """A step written a team at a time (each team's work goes through the actions, the rules
+    and the audit as a keyworker's would), teams side by side on PostgreSQL."""
+    starts = [(n, service) for n in range(len(service.teams))]
+    chunks.run(made, made.step, starts, work, total=len(starts), label=label, progress=progress)
+
+
+def _team_chunk(made: DemoBuild, n: int, service: _Service) -> int:
+    """The nth team's groups, discharges and treatment."""
+    rng, team = random.Random(f"{made.seed}:teams:{n}"), [service.teams[n]]
+    demo_groups.write_groups(rng, team, service.by_team)
+    demo_groups.write_reintegration(rng, team, service.by_team)
+    demo_treatment.write_treatment(rng, team, service.by_team)
+    return 1
+
+
+def _finish_chunk(made: DemoBuild, n: int, service: _Service) -> int:
+    """The nth team's recovery check-ups, clients waiting for triage and worked cases."""
+    rng, team = random.Random(f"{made.seed}:finish:{n}"), service.teams[n]
+    demo_outcomes.write_checkups(rng, [team], service.by_team)
+    demo_definitions.write_definitions(
+        rng, team, service.by_team, waiting=range(n, service.waiting, len(service.teams))
+    )
+    return 1
 
 
 def _step(made: DemoBuild, step: str, *fields: str) -> None:
@@ -672,6 +698,7 @@ def _client_chunk(made: DemoBuild, start: int, context: _Context) -> int:
     demo_plans.write_plans(rng, plans, episodes, day)
     chain.append(registered)  # last: the trail's head is held from here to the commit
     return size
+    chain.append(registered)  # kept back, with every row the chunk audits, to its end
 
 
 def _outcomes(made: DemoBuild, progress: Progress) -> None:
@@ -833,7 +860,8 @@ def _write_batch(
     """The clients and their episodes, with their audit rows (for the caller to append)."""
     insert(Client, [p.client for p in plans])
     episodes = [
-        Episode(
+        new(
+            Episode,
             client=p.client,
             service_id=p.team.service_id,
             team=p.team,
@@ -856,7 +884,8 @@ def _write_batch(
     for plan, episode in zip(plans, episodes, strict=True):
         for rank, (code, route) in enumerate(plan.substances, start=1):
             uses.append(
-                ProblemSubstance(
+                new(
+                    ProblemSubstance,
                     episode=episode,
                     rank=rank,
                     substance=substances[code],
@@ -868,14 +897,20 @@ def _write_batch(
             ended = plan.keyworkers[i + 1][1] if i + 1 < len(plan.keyworkers) else None
             reason = "First keyworker" if i == 0 else "Caseload balancing"
             allocations.append(
-                Allocation(
-                    episode=episode, worker=worker, started_on=since, ended_on=ended, reason=reason
+                new(
+                    Allocation,
+                    episode=episode,
+                    worker=worker,
+                    started_on=since,
+                    ended_on=ended,
+                    reason=reason,
                 )
             )
         previous = None
         for code, when, reason in plan.moves:
             changes.append(
-                PhaseChange(
+                new(
+                    PhaseChange,
                     episode=episode,
                     from_phase=previous,
                     to_phase=phases[code],
@@ -885,7 +920,8 @@ def _write_batch(
             )
             previous = phases[code]
         events.append(
-            AuditEvent(
+            new(
+                AuditEvent,
                 actor_label="system",
                 verb=AuditEvent.Verb.CREATE,
                 what="demo: register_client",

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, connections
 from django.db.models import Sum
 
+from keywork.audit import chain
 from keywork.core.writes import bulk_write
 from keywork.demo.models import Build, Chunk
 
@@ -75,7 +76,7 @@ def _write_nth(n: int) -> int:
 
 def _write(job: Job) -> int:
     work, made, step, start, extra = job
-    with bulk_write():
+    with bulk_write(), chain.held():  # the audit rows appended as the chunk ends
         size = work(made, start, extra)
         Chunk.objects.create(build=made, step=step, start=start, size=size)
     return size

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -43,35 +44,32 @@ OFFERS = (  # what the keyworker offered, the answer, why
 
 
 def write_definitions(
-    rng: random.Random, teams: list[Team], by_team: dict[int, list[Worker]], *, waiting: int
+    rng: random.Random, team: Team, by_team: dict[int, list[Worker]], *, waiting: Iterable[int]
 ) -> int:
-    """Returns how many clients it registered (those waiting for triage)."""
+    """The team's clients waiting for triage (the demo's nth waiting client for each n in
+    `waiting`) and its worked cases; returns how many clients it registered."""
     today = local_today()
     registered = 0
-    for n in range(waiting):
-        team = teams[n % len(teams)]
-        lead = lead_of(by_team[team.pk])
-        if lead is not None:
-            _waiting(rng, lead, team, today - dt.timedelta(days=1 + n % 5), n)
-            registered += 1
-    for team in teams:
-        lead = lead_of(by_team[team.pk])
-        if lead is None:
-            continue
-        declining = list(_without_psychosocial(team, today)[: len(OFFERS)])
-        for episode, (code, answer, reason) in zip(declining, OFFERS, strict=False):
-            _offer(episode, code, answer, reason, today - dt.timedelta(days=rng.randint(2, 10)))
-        rehab = _settled(team, today).exclude(pk__in=[e.pk for e in declining]).first()
-        if rehab is not None:
-            _community_rehab(lead, rehab, today)
-        opioid = list(_unprescribed_opioid(team, today)[:2])
-        if opioid:
-            _depot(lead, opioid[0], today)
-        if len(opioid) > 1:
-            _methadone_and_diazepam(lead, opioid[1], today)
-        completed = _completed(team, today).first()
-        if completed is not None:
-            _after_completion(lead, completed, today)
+    lead = lead_of(by_team[team.pk])
+    if lead is None:
+        return registered
+    for n in waiting:
+        _waiting(rng, lead, team, today - dt.timedelta(days=1 + n % 5), n)
+        registered += 1
+    declining = list(_without_psychosocial(team, today)[: len(OFFERS)])
+    for episode, (code, answer, reason) in zip(declining, OFFERS, strict=False):
+        _offer(episode, code, answer, reason, today - dt.timedelta(days=rng.randint(2, 10)))
+    rehab = _settled(team, today).exclude(pk__in=[e.pk for e in declining]).first()
+    if rehab is not None:
+        _community_rehab(lead, rehab, today)
+    opioid = list(_unprescribed_opioid(team, today)[:2])
+    if opioid:
+        _depot(lead, opioid[0], today)
+    if len(opioid) > 1:
+        _methadone_and_diazepam(lead, opioid[1], today)
+    completed = _completed(team, today).first()
+    if completed is not None:
+        _after_completion(lead, completed, today)
     return registered
 
 

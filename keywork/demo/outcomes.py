@@ -25,7 +25,7 @@ from keywork.checkups.actions import CheckUpInput
 from keywork.clients.models import Episode
 from keywork.core.dates import add_months
 from keywork.core.dates import today as local_today
-from keywork.demo.copying import insert
+from keywork.demo.copying import insert, new
 from keywork.demo.groups import lead_of
 from keywork.outcomes import rules
 from keywork.outcomes.models import OutcomeProfile
@@ -92,7 +92,8 @@ def _profiles(rng: random.Random, episode: Episode, today: dt.date) -> list[Outc
         use = {g: [days, str(_amount(rng, g)) if days else None] for g, days in used.items()}
         gain = step * (3 if improving else 0) + rng.randint(-1, 1)
         profiles.append(
-            OutcomeProfile(
+            new(
+                OutcomeProfile,
                 episode=episode,
                 stage=stage,
                 taken_on=day,

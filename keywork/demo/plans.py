@@ -21,7 +21,7 @@ from keywork.careplans.models import (
     Review,
 )
 from keywork.clients.models import Episode
-from keywork.demo.copying import insert
+from keywork.demo.copying import insert, new
 from keywork.demo.sessions import on_day
 
 if TYPE_CHECKING:
@@ -117,7 +117,8 @@ def _assessment(
 ) -> tuple[Assessment, list[Need]]:
     risks = {name: rng.choices(RiskLevel.values, (50, 30, 15, 5))[0] for name, _ in RISK_AREAS}
     concern = rng.random() < 0.12
-    assessment = Assessment(
+    assessment = new(
+        Assessment,
         episode=episode,
         assessed_on=day,
         assessed_by_id=worker_id,
@@ -136,7 +137,7 @@ def _assessment(
         flags=flags(risks, areas=dict(RISK_AREAS), open_levels=set(OPEN_RISK), concern=concern),
     )
     needs = [
-        Need(assessment=assessment, domain=d, description=t)
+        new(Need, assessment=assessment, domain=d, description=t)
         for d, t in rng.sample(NEEDS, k=rng.randint(1, 3))
     ]
     return assessment, needs
@@ -200,7 +201,8 @@ def _care_plans(
         if agreed > today:
             continue
         worker = on_day(agreed, plan.keyworkers)
-        care_plan = CarePlan(
+        care_plan = new(
+            CarePlan,
             episode=episode,
             version=1,
             agreed_on=agreed,
@@ -226,7 +228,8 @@ def _care_plans(
             )
             goals.append(
                 (
-                    Goal(
+                    new(
+                        Goal,
                         care_plan=care_plan,
                         position=position,
                         domain=domain,
@@ -240,7 +243,8 @@ def _care_plans(
             due = agreed + dt.timedelta(days=rng.randint(7, 60))
             done = _done_on(rng, agreed, due, today)
             actions.append(
-                PlanAction(
+                new(
+                    PlanAction,
                     care_plan=care_plan,
                     position=position,
                     kind=kind,
@@ -256,7 +260,7 @@ def _care_plans(
     insert(Goal, [g for g, _ in goals])
     insert(PlanAction, actions, keys=False)
     rows = [
-        Milestone(goal=g, position=i, description=t)
+        new(Milestone, goal=g, position=i, description=t)
         for g, texts in goals
         for i, t in enumerate(texts, start=1)
     ]
@@ -284,7 +288,8 @@ def _reviews(
         due = care_plan.review_due
         while due <= today and not (due + REVIEW > today and rng.random() < 0.3):
             held = min(today, due - dt.timedelta(days=rng.randint(0, 10)))
-            review = Review(
+            review = new(
+                Review,
                 care_plan=care_plan,
                 reviewed_on=held,
                 next_review_on=held + REVIEW,
@@ -294,7 +299,8 @@ def _reviews(
             reviews.append(review)
             for milestone in by_plan.get(care_plan.pk, []):
                 progress.append(
-                    MilestoneProgress(
+                    new(
+                        MilestoneProgress,
                         review=review,
                         milestone=milestone,
                         progress=rng.choice(

@@ -24,7 +24,7 @@ from django.utils import timezone
 from keywork.access.models import Competency, Supervision, Worker
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.models import Episode
-from keywork.demo.copying import insert
+from keywork.demo.copying import insert, new
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, Place, ReEngagement
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ def write_sessions(
     Facilitator = KeyworkSession.facilitators.through
     insert(
         Facilitator,
-        [Facilitator(keyworksession_id=v.session.pk, worker_id=v.worker.pk) for v in visits],
+        [new(Facilitator, keyworksession_id=v.session.pk, worker_id=v.worker.pk) for v in visits],
         keys=False,
     )
     for visit in visits:
@@ -190,7 +190,7 @@ def write_sessions(
         insert(
             through,
             [
-                through(attendance_id=v.attendance.pk, entry_id=entry.pk)
+                new(through, attendance_id=v.attendance.pk, entry_id=entry.pk)
                 for v in visits
                 for entry in getattr(v, name)
             ],
@@ -277,7 +277,8 @@ def _visit(
     competence: Competence,
 ) -> _Visit:
     starts_at = _at(rng, day)
-    session = KeyworkSession(
+    session = new(
+        KeyworkSession,
         team_id=episode.team_id,
         kind=KeyworkSession.Kind.ONE_TO_ONE,
         starts_at=starts_at,
@@ -285,7 +286,7 @@ def _visit(
         duration_minutes=rng.choice((30, 45, 45, 60)),
     )
     session.place, session.location = rng.choice(PLACES)
-    attendance = Attendance(episode=episode, outcome=outcome)
+    attendance = new(Attendance, episode=episode, outcome=outcome)
     visit = _Visit(session, attendance, worker, [], [], [])
     if outcome == Outcome.SCHEDULED:
         return visit
@@ -326,8 +327,8 @@ def _reengagements(timelines: list[list[_Visit]]) -> list[ReEngagement]:
             attendance = visit.attendance
             day = timezone.localdate(visit.session.starts_at)
             if attendance.outcome == Outcome.DID_NOT_ATTEND and current is None:
-                current = ReEngagement(
-                    episode=attendance.episode, started_on=day, started_by=attendance
+                current = new(
+                    ReEngagement, episode=attendance.episode, started_on=day, started_by=attendance
                 )
                 rows.append(current)
             elif attendance.outcome == Outcome.ATTENDED and current is not None:

@@ -137,3 +137,34 @@ def test_teams_stay_a_teams_size_as_the_demo_grows():
     nation = team_names(330_000)
     assert len(nation) == 132 == len(set(nation)) and 330_000 / len(nation) == CLIENTS_PER_TEAM
     assert nation[12] == "North Hub 2" and nation[-1] == "Recovery Hub 11"
+
+
+@pytest.mark.parametrize(
+    "model, values",
+    [
+        ("keywork_sessions.Attendance", {"outcome": "attended", "notes": "Synthetic."}),
+        ("keywork_sessions.KeyworkSession", {"kind": "one_to_one", "duration_minutes": 45}),
+        ("careplans.Review", {"summary": "Synthetic.", "reviewed_on": dt.date(2026, 1, 5)}),
+        ("audit.AuditEvent", {"verb": "create", "detail": {"synthetic": True}}),
+    ],
+)
+def test_the_demos_quick_instances_are_what_the_models_make(model, values):
+    """The demo makes its millions of rows with `copying.new`, not the model's own
+    constructor: each field holds what the constructor would give it, a link as its key and
+    its object, a default as given (a callable one called)."""
+    from django.apps import apps
+
+    from keywork.demo.copying import new
+
+    cls = apps.get_model(model)
+    link = next(f for f in cls._meta.concrete_fields if f.is_relation)
+    target = link.related_model()
+    target.pk = 41
+    made, quick = cls(**values, **{link.name: target}), new(cls, **values, **{link.name: target})
+    called = {f.attname for f in cls._meta.concrete_fields if callable(f.default)}
+    assert {k: v for k, v in vars(quick).items() if k not in {"_state", *called}} == {
+        k: v for k, v in vars(made).items() if k not in {"_state", *called}
+    }
+    assert called <= vars(quick).keys()
+    assert getattr(quick, link.name) is target and getattr(quick, link.attname) == 41
+    assert quick._state.adding and quick._state.db is None
