@@ -232,9 +232,10 @@ LISTED_MOST = 300  # practitioners a list to choose from holds; more, and the us
 def practitioners_to_choose(service_id: int, team: Team | None) -> list[Worker] | None:
     """The practitioners of a service (or one team of it) by name, for a list to choose a
     keyworker from; None when there are more than a list can hold."""
-    found = practitioners_of(service_id, team).select_related("user")
-    listed = list(found.order_by("user__first_name", "user__last_name", "pk")[: LISTED_MOST + 1])
-    return listed if len(listed) <= LISTED_MOST else None
+    found = practitioners_of(service_id, team)
+    if found.order_by()[LISTED_MOST : LISTED_MOST + 1].exists():  # too many: not sorted
+        return None
+    return list(found.select_related("user").order_by("user__first_name", "user__last_name", "pk"))
 
 
 def practitioners_led_by(leader: Worker) -> QuerySet[Worker]:

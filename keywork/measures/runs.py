@@ -189,6 +189,7 @@ def _rows(run: Run, measure: Measure, period: Period, scope: Scope, sources: lis
         c_level=Coalesce(Subquery(best), Case(*any_row, default=Value(0))),
         c_explained=Case(*explained, default=Value(""), output_field=CharField()),
         c_offered=_boolean(offered),
+        c_local_id=F("local_id"),
     )
     insert_select(Row, found.order_by())
 
@@ -323,10 +324,10 @@ def not_counted(found: Result, start: int = 0, stop: int | None = None) -> list[
     measure = found.measure
     page = (
         Row.objects.filter(run=found.run, excluded=False, level__lt=len(measure.steps))
-        .order_by("client__local_id")
+        .order_by("local_id")
         .values_list(
             "client_id",
-            "client__local_id",
+            "local_id",
             "level",
             "explained",
             "client__preferred_name",
@@ -363,8 +364,8 @@ def subjects(found: Result) -> list[Subject]:
     """Every client of the denominator, counted or not: the subject list."""
     rows = (
         Row.objects.filter(run=found.run, excluded=False)
-        .order_by("client__local_id")
-        .values_list("client_id", "client__local_id", "level", "explained")
+        .order_by("local_id")
+        .values_list("client_id", "local_id", "level", "explained")
     )
     listed = []
     for pk, local_id, level, explained in rows.iterator(chunk_size=5000):
