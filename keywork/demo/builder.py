@@ -474,21 +474,27 @@ def _each_team(
 
 
 def _team_chunk(made: DemoBuild, n: int, service: _Service) -> int:
-    """The nth team's groups, discharges and treatment."""
-    rng, team = random.Random(f"{made.seed}:teams:{n}"), [service.teams[n]]
-    demo_groups.write_groups(rng, team, service.by_team)
-    demo_groups.write_reintegration(rng, team, service.by_team)
-    demo_treatment.write_treatment(rng, team, service.by_team)
+    """The nth team's groups, discharges and treatment, by its lead (none without one)."""
+    team, workers = service.teams[n], service.by_team[service.teams[n].pk]
+    lead = demo_groups.lead_of(workers)
+    if lead is not None:
+        rng = random.Random(f"{made.seed}:teams:{n}")
+        demo_groups.write_groups(rng, team, lead, workers)
+        demo_groups.write_reintegration(rng, team, lead)
+        demo_treatment.write_treatment(rng, team, lead, workers)
     return 1
 
 
 def _finish_chunk(made: DemoBuild, n: int, service: _Service) -> int:
-    """The nth team's recovery check-ups, clients waiting for triage and worked cases."""
-    rng, team = random.Random(f"{made.seed}:finish:{n}"), service.teams[n]
-    demo_outcomes.write_checkups(rng, [team], service.by_team)
-    demo_definitions.write_definitions(
-        rng, team, service.by_team, waiting=range(n, service.waiting, len(service.teams))
-    )
+    """The nth team's recovery check-ups, clients waiting for triage and worked cases, by
+    its lead (none without one)."""
+    team = service.teams[n]
+    lead = demo_groups.lead_of(service.by_team[team.pk])
+    if lead is not None:
+        rng = random.Random(f"{made.seed}:finish:{n}")
+        demo_outcomes.write_checkups(rng, team, lead)
+        waiting = range(n, service.waiting, len(service.teams))
+        demo_definitions.write_definitions(rng, team, lead, waiting=waiting)
     return 1
 
 

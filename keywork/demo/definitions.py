@@ -25,7 +25,6 @@ from keywork.clients import actions as clients
 from keywork.clients.actions import SubstanceUse
 from keywork.clients.models import Episode, ProblemSubstance
 from keywork.core.dates import today as local_today
-from keywork.demo.groups import lead_of
 from keywork.interventions import actions as interventions
 from keywork.interventions.actions import InterventionInput, OfferInput
 from keywork.prescribing import actions as prescribing
@@ -44,18 +43,13 @@ OFFERS = (  # what the keyworker offered, the answer, why
 
 
 def write_definitions(
-    rng: random.Random, team: Team, by_team: dict[int, list[Worker]], *, waiting: Iterable[int]
-) -> int:
+    rng: random.Random, team: Team, lead: Worker, *, waiting: Iterable[int]
+) -> None:
     """The team's clients waiting for triage (the demo's nth waiting client for each n in
-    `waiting`) and its worked cases; returns how many clients it registered."""
+    `waiting`) and its worked cases."""
     today = local_today()
-    registered = 0
-    lead = lead_of(by_team[team.pk])
-    if lead is None:
-        return registered
     for n in waiting:
         _waiting(rng, lead, team, today - dt.timedelta(days=1 + n % 5), n)
-        registered += 1
     declining = list(_without_psychosocial(team, today)[: len(OFFERS)])
     for episode, (code, answer, reason) in zip(declining, OFFERS, strict=False):
         _offer(episode, code, answer, reason, today - dt.timedelta(days=rng.randint(2, 10)))
@@ -70,7 +64,6 @@ def write_definitions(
     completed = _completed(team, today).first()
     if completed is not None:
         _after_completion(lead, completed, today)
-    return registered
 
 
 def _waiting(rng: random.Random, lead: Worker, team: Team, referred: dt.date, n: int) -> None:

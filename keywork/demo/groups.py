@@ -55,41 +55,39 @@ def at(day: dt.date, hour: int) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
 
 
-def write_groups(rng: random.Random, teams: list[Team], by_team: dict[int, list[Worker]]) -> None:
+def write_groups(rng: random.Random, team: Team, lead: Worker, workers: list[Worker]) -> None:
+    """The team's weekly group, led by `lead` with a colleague: booked, and its registers
+    taken for the weeks past."""
     today = timezone.localdate()
     first = today - dt.timedelta(weeks=WEEKS_PAST) + dt.timedelta(days=1)
-    for team in teams:
-        lead = lead_of(by_team[team.pk])
-        if lead is None:
-            continue
-        colleagues = [w for w in by_team[team.pk] if w.user.is_active and w.pk != lead.pk]
-        invited = _settled(team, first)[: GROUP_SIZE * 4]
-        if not invited:
-            continue
-        weeks = sessions.schedule_group(
-            actor=lead.user,
-            team=team,
-            episodes=rng.sample(invited, k=min(GROUP_SIZE, len(invited))),
-            given=sessions.ScheduleGroupInput(
-                title=rng.choice(GROUP_TITLES),
-                starts_at=at(first, 14),
-                facilitators=[lead, *colleagues[:1]],
-                location="Hub group room",
-                weeks=WEEKS_PAST + WEEKS_AHEAD,
-            ),
-        )
-        for session in weeks[:WEEKS_PAST]:
-            register = [
-                RegisterLine(
-                    a, rng.choices((Outcome.ATTENDED, Outcome.CANCELLED_BY_CLIENT), (85, 15))[0]
-                )
-                for a in session.attendances.select_related("episode__client")
-            ]
-            sessions.record_group(
-                actor=lead.user,
-                session=session,
-                given=sessions.RecordGroupInput(content=GROUP_CONTENT, register=register),
+    colleagues = [w for w in workers if w.user.is_active and w.pk != lead.pk]
+    invited = _settled(team, first)[: GROUP_SIZE * 4]
+    if not invited:
+        return
+    weeks = sessions.schedule_group(
+        actor=lead.user,
+        team=team,
+        episodes=rng.sample(invited, k=min(GROUP_SIZE, len(invited))),
+        given=sessions.ScheduleGroupInput(
+            title=rng.choice(GROUP_TITLES),
+            starts_at=at(first, 14),
+            facilitators=[lead, *colleagues[:1]],
+            location="Hub group room",
+            weeks=WEEKS_PAST + WEEKS_AHEAD,
+        ),
+    )
+    for session in weeks[:WEEKS_PAST]:
+        register = [
+            RegisterLine(
+                a, rng.choices((Outcome.ATTENDED, Outcome.CANCELLED_BY_CLIENT), (85, 15))[0]
             )
+            for a in session.attendances.select_related("episode__client")
+        ]
+        sessions.record_group(
+            actor=lead.user,
+            session=session,
+            given=sessions.RecordGroupInput(content=GROUP_CONTENT, register=register),
+        )
 
 
 def _settled(team: Team, since: dt.date) -> list[Episode]:
@@ -107,38 +105,32 @@ def _settled(team: Team, since: dt.date) -> list[Episode]:
     )
 
 
-def write_reintegration(
-    rng: random.Random, teams: list[Team], by_team: dict[int, list[Worker]]
-) -> None:
+def write_reintegration(rng: random.Random, team: Team, lead: Worker) -> None:
     today = timezone.localdate()
-    for team in teams:
-        lead = lead_of(by_team[team.pk])
-        if lead is None:
-            continue
-        for episode, last in _ready_to_complete(team, today)[:DISCHARGED_PER_TEAM]:
-            alcohol_only = all(
-                s.substance.code.startswith("sub.alcohol") for s in episode.substances.all()
-            )
-            clients.discharge(
-                actor=lead.user,
-                episode=episode,
-                given=clients.DischargeInput(
-                    on=last,
-                    exit_reason="completed_alcohol_free" if alcohol_only else "completed_drug_free",
-                    note="Synthetic: completed treatment; recovery support continues.",
-                ),
-            )
-            _reintegrate(
-                rng,
-                lead,
-                episode,
-                last + dt.timedelta(days=rng.randint(1, (today - last).days - 1)),
-            )
-        alongside = Episode.objects.filter(
-            team=team, discharged_on=None, referral_date__lt=today - dt.timedelta(weeks=3)
-        ).order_by("-pk")[:ALONGSIDE_PER_TEAM]
-        for episode in alongside:
-            _reintegrate(rng, lead, episode, today - dt.timedelta(days=rng.randint(1, 10)))
+    for episode, last in _ready_to_complete(team, today)[:DISCHARGED_PER_TEAM]:
+        alcohol_only = all(
+            s.substance.code.startswith("sub.alcohol") for s in episode.substances.all()
+        )
+        clients.discharge(
+            actor=lead.user,
+            episode=episode,
+            given=clients.DischargeInput(
+                on=last,
+                exit_reason="completed_alcohol_free" if alcohol_only else "completed_drug_free",
+                note="Synthetic: completed treatment; recovery support continues.",
+            ),
+        )
+        _reintegrate(
+            rng,
+            lead,
+            episode,
+            last + dt.timedelta(days=rng.randint(1, (today - last).days - 1)),
+        )
+    alongside = Episode.objects.filter(
+        team=team, discharged_on=None, referral_date__lt=today - dt.timedelta(weeks=3)
+    ).order_by("-pk")[:ALONGSIDE_PER_TEAM]
+    for episode in alongside:
+        _reintegrate(rng, lead, episode, today - dt.timedelta(days=rng.randint(1, 10)))
 
 
 def _ready_to_complete(team: Team, today: dt.date) -> list[tuple[Episode, dt.date]]:

@@ -26,7 +26,6 @@ from keywork.clients.models import Episode
 from keywork.core.dates import add_months
 from keywork.core.dates import today as local_today
 from keywork.demo.copying import insert, new
-from keywork.demo.groups import lead_of
 from keywork.outcomes import rules
 from keywork.outcomes.models import OutcomeProfile
 
@@ -143,36 +142,32 @@ def _amount(rng: random.Random, group: str) -> Decimal:
     return Decimal(rng.randint(2, 10)) / 10
 
 
-def write_checkups(rng: random.Random, teams: list[Team], by_team: dict[int, list[Worker]]) -> None:
+def write_checkups(rng: random.Random, team: Team, lead: Worker) -> None:
     today = local_today()
-    for team in teams:
-        lead = lead_of(by_team[team.pk])
-        if lead is None:
-            continue
-        completed = Episode.objects.filter(
-            team=team, exit_reason__startswith="completed_", discharged_on__lt=today
-        ).order_by("pk")
-        for n, episode in enumerate(completed):
-            assert episode.discharged_on is not None
-            first = episode.discharged_on + dt.timedelta(days=3)  # a call in the first week
-            made = checkups.schedule_checkups(
+    completed = Episode.objects.filter(
+        team=team, exit_reason__startswith="completed_", discharged_on__lt=today
+    ).order_by("pk")
+    for n, episode in enumerate(completed):
+        assert episode.discharged_on is not None
+        first = episode.discharged_on + dt.timedelta(days=3)  # a call in the first week
+        made = checkups.schedule_checkups(
+            actor=lead.user,
+            episode=episode,
+            given=checkups.ScheduleCheckupsInput(first_on=first, every_weeks=4, count=6),
+        )
+        for k, checkup in enumerate(c for c in made if c.due_on < today):
+            risk = n == 0 and k == 0
+            contact = risk or rng.random() < 0.8
+            checkups.record_checkup(
                 actor=lead.user,
-                episode=episode,
-                given=checkups.ScheduleCheckupsInput(first_on=first, every_weeks=4, count=6),
+                checkup=checkup,
+                given=CheckUpInput(
+                    done_on=min(today, checkup.due_on + dt.timedelta(days=rng.randint(0, 3))),
+                    contact_made=contact,
+                    lapse=("risk" if risk else "none") if contact else "",
+                    further_services=("rs.peer-support", "ref.mental-health") if risk else (),
+                    notes="Low mood since a bereavement; agreed peer support."
+                    if risk
+                    else ("Keeping well." if contact else "No answer; letter sent."),
+                ),
             )
-            for k, checkup in enumerate(c for c in made if c.due_on < today):
-                risk = n == 0 and k == 0
-                contact = risk or rng.random() < 0.8
-                checkups.record_checkup(
-                    actor=lead.user,
-                    checkup=checkup,
-                    given=CheckUpInput(
-                        done_on=min(today, checkup.due_on + dt.timedelta(days=rng.randint(0, 3))),
-                        contact_made=contact,
-                        lapse=("risk" if risk else "none") if contact else "",
-                        further_services=("rs.peer-support", "ref.mental-health") if risk else (),
-                        notes="Low mood since a bereavement; agreed peer support."
-                        if risk
-                        else ("Keeping well." if contact else "No answer; letter sent."),
-                    ),
-                )

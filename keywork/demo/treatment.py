@@ -25,7 +25,6 @@ from keywork.careplans.models import CarePlan
 from keywork.careplans.queries import current_plan
 from keywork.clients.models import Episode, ProblemSubstance
 from keywork.core.dates import today as local_today
-from keywork.demo.groups import lead_of
 from keywork.interventions import actions as interventions
 from keywork.interventions.actions import FirstContact, InterventionInput
 from keywork.prescribing import actions as prescribing
@@ -55,28 +54,22 @@ REFERRALS = (
 )
 
 
-def write_treatment(
-    rng: random.Random, teams: list[Team], by_team: dict[int, list[Worker]]
-) -> None:
+def write_treatment(rng: random.Random, team: Team, lead: Worker, workers: list[Worker]) -> None:
     today = local_today()
-    for team in teams:
-        lead = lead_of(by_team[team.pk])
-        if lead is None:
-            continue
-        prescriber = next((w for w in by_team[team.pk] if w.user.username == "nurse.erin"), None)
-        opioid = list(_opioid_clients(team, today)[:PRESCRIBED_PER_TEAM])
-        for n, episode in enumerate(opioid):
-            _prescribe(rng, lead, prescriber, episode, today, finished=n == 0)
-        others = _settled_episodes(team, today).exclude(pk__in=[e.pk for e in opioid])
-        chosen = list(others[: MUTUAL_AID_PER_TEAM + len(REFERRALS)])
-        for episode in chosen[:MUTUAL_AID_PER_TEAM]:
-            _mutual_aid(rng, lead, episode, today)
-        for episode, referral in zip(chosen[MUTUAL_AID_PER_TEAM:], REFERRALS, strict=False):
-            _refer(lead, episode, today, *referral)
-        username, code, count = STRUCTURED
-        practitioner = next((w for w in by_team[team.pk] if w.user.username == username), None)
-        if practitioner is not None:
-            _structured_psychosocial(practitioner, code, count)
+    prescriber = next((w for w in workers if w.user.username == "nurse.erin"), None)
+    opioid = list(_opioid_clients(team, today)[:PRESCRIBED_PER_TEAM])
+    for n, episode in enumerate(opioid):
+        _prescribe(rng, lead, prescriber, episode, today, finished=n == 0)
+    others = _settled_episodes(team, today).exclude(pk__in=[e.pk for e in opioid])
+    chosen = list(others[: MUTUAL_AID_PER_TEAM + len(REFERRALS)])
+    for episode in chosen[:MUTUAL_AID_PER_TEAM]:
+        _mutual_aid(rng, lead, episode, today)
+    for episode, referral in zip(chosen[MUTUAL_AID_PER_TEAM:], REFERRALS, strict=False):
+        _refer(lead, episode, today, *referral)
+    username, code, count = STRUCTURED
+    practitioner = next((w for w in workers if w.user.username == username), None)
+    if practitioner is not None:
+        _structured_psychosocial(practitioner, code, count)
 
 
 def _settled_episodes(team: Team, today: dt.date) -> QuerySet[Episode]:

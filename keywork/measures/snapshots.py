@@ -160,9 +160,8 @@ class Lines:
 
     def __getitem__(self, index: slice) -> list[Any]:
         found = Line.objects.filter(
-            snapshot=self.snapshot,
-            list=self.name,
-            position__gte=index.start or 0,
-            position__lt=index.stop if index.stop is not None else self.count(),
+            snapshot=self.snapshot, list=self.name, position__gte=index.start or 0
         )
+        if index.stop is not None:
+            found = found.filter(position__lt=index.stop)
         return list(found.order_by("position").values_list("values", flat=True))
