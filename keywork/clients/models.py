@@ -271,6 +271,9 @@ class PhaseChange(models.Model):
 
     class Meta:
         ordering = ["episode", "changed_on", "id"]
+        indexes = [  # the phase on a day: the last change on or before it, read from the index
+            models.Index(fields=["episode", "changed_on", "id", "to_phase"], name="phase_on_a_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.to_phase} from {self.changed_on:%d/%m/%Y}"

@@ -77,15 +77,12 @@ class Step:
 @dataclass(frozen=True)
 class Source:
     """Rows the steps are judged on, each with its client, its day and `level`: an
-    expression on the row giving how many of the measure's steps it passes. A level that is
-    a number, fewer than all the steps, is a floor: a client with any such row passed at
-    least that many, looked up only for clients no other row says more of (it never counts
-    in a month, so it is not grouped by month)."""
+    expression on the row giving how many of the measure's steps it passes."""
 
     rows: QuerySet[Any]
     client: str
     day: str
-    level: Expression | int
+    level: Expression
 
 
 @dataclass(frozen=True)

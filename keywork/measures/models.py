@@ -85,12 +85,25 @@ def _loose(to: str, *, null: bool = False) -> models.ForeignKey[Any, Any]:
     )
 
 
+def _of_run(related_name: str) -> models.ForeignKey[Any, Any]:
+    """The run a row was written for, in bulk, by one statement: deleted with the run (by
+    Django, keywork/measures/runs.py), with no constraint checked on each of a run's tens of
+    thousands of rows as it commits."""
+    return models.ForeignKey(
+        Run,
+        on_delete=models.CASCADE,
+        related_name=related_name,
+        db_index=False,
+        db_constraint=False,
+    )
+
+
 class Row(models.Model):
     """A client of the measure's population: where they are placed, how many of the
     measure's steps they passed (all of them: counted), and an explanation that says better
     why they are not counted, if one holds."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="rows", db_index=False)
+    run = _of_run("rows")
     client = _loose("clients.Client")
     team = _loose("access.Team", null=True)
     keyworker = _loose("access.Worker", null=True)
@@ -115,9 +128,10 @@ class Row(models.Model):
 
 class Level(models.Model):
     """How many of the measure's steps a client passed in a month: the most any of their
-    rows passed (a working table while a run computes)."""
+    rows passed (a working table while a run computes, emptied when it is done; on
+    PostgreSQL an unlogged table, as nothing in it outlives the run)."""
 
-    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="+", db_index=False)
+    run = _of_run("+")
     client = _loose("clients.Client")
     month = models.DateField()
     level = models.PositiveSmallIntegerField()

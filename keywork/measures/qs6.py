@@ -19,6 +19,7 @@ counted is given the first that fails (keywork/measures/framework.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
@@ -46,14 +47,37 @@ from keywork.interventions.models import Answer, Intervention, Offer
 from keywork.measures.framework import Measure, Period, Scope, Source, Step
 from keywork.sessions.models import Attendance, Outcome
 
-ATTENDANCE = "attendance"
 RESTRICTED = (
     Tier.Competence.TRAINED_AND_SUPERVISED,
     Tier.Competence.REGISTERED,
     Tier.Competence.REGISTERED_AND_SUPERVISED,
 )
-DAY = "attendance__session__day"
-EPISODE = "attendance__episode_id"
+PSYCHOSOCIAL = "psychosocial"  # on an attendance: a psychosocial intervention recorded on it
+
+
+@dataclass(frozen=True)
+class Path:
+    """Where a row's attendance is (`via`, '' when the rows are attendances) and the entry
+    delivered (`entry`)."""
+
+    via: str
+    entry: str
+
+    @property
+    def day(self) -> str:
+        return f"{self.via}session__day"
+
+    @property
+    def episode(self) -> str:
+        return f"{self.via}episode_id"
+
+    @property
+    def session(self) -> str:
+        return f"{self.via}session_id"
+
+
+ON_SESSION = Path("", PSYCHOSOCIAL)
+STRUCTURED = Path("attendance__", "intervention__entry")
 
 
 def _after_completion() -> list[int]:
@@ -80,41 +104,58 @@ def _attended(
     }
 
 
-def _delivered(
-    period: Period, scope: Scope, clients: QuerySet | None
-) -> list[tuple[QuerySet, str]]:
-    """The two places a delivered intervention is recorded, as rows of (attendance, entry)
-    for attended sessions in the period, with the entry's path."""
-    attended = _attended(period, scope, clients, via=f"{ATTENDANCE}__")
-    on_session = Attendance.interventions.through.objects.filter(**attended)
-    structured = Intervention.sessions.through.objects.filter(
-        intervention__entered_in_error_at=None, **attended
+def _on_session(period: Period, scope: Scope, clients: QuerySet | None) -> QuerySet[Attendance]:
+    """Every attended session, once for each psychosocial intervention recorded on it (not
+    support after a completion, rule 12), or once with none: one pass judges both."""
+    after = _after_completion()
+    rows: QuerySet[Attendance] = Attendance.objects.filter(
+        **_attended(period, scope, clients)
+    ).annotate(
+        **{
+            PSYCHOSOCIAL: FilteredRelation(
+                "interventions",
+                condition=Q(interventions__psychosocial=True) & ~Q(interventions__pk__in=after),
+            )
+        }
     )
-    return [(on_session, "entry"), (structured, "intervention__entry")]
+    return rows
 
 
-def _competent_keyworker(entry: str) -> Exists:
+def _structured(period: Period, scope: Scope, clients: QuerySet | None) -> QuerySet[Any]:
+    """Attended sessions counted towards a structured psychosocial intervention (as last
+    amended, not entered in error; not support after a completion)."""
+    attended = _attended(period, scope, clients, via=STRUCTURED.via)
+    return Intervention.sessions.through.objects.filter(
+        intervention__entered_in_error_at=None,
+        intervention__entry__psychosocial=True,
+        **attended,
+    ).exclude(intervention__entry_id__in=_after_completion())
+
+
+def _competent_keyworker(path: Path) -> Exists:
     """The session's facilitator was the client's keyworker that day, and competent."""
+    day = OuterRef(path.day)
     keyworker = Allocation.objects.filter(
-        episode_id=OuterRef(EPISODE),
-        started_on__lte=OuterRef(DAY),
-        worker__facilitated_sessions=OuterRef("attendance__session_id"),
-    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=OuterRef(DAY)))
-    return Exists(keyworker.filter(_competent(entry)))
+        episode_id=OuterRef(path.episode),
+        started_on__lte=day,
+        worker__facilitated_sessions=OuterRef(path.session),
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+    return Exists(keyworker.filter(_competent(path)))
 
 
 def _covering(entry: str, field: str) -> Q:
     """Training or registration in the entry or the entries it sits under (rule 4)."""
     return (
-        Q(**{field: OuterRef(OuterRef(f"{entry}_id"))})
+        Q(**{field: OuterRef(OuterRef(f"{entry}__id"))})
         | Q(**{field: OuterRef(OuterRef(f"{entry}__parent_id"))})
         | Q(**{field: OuterRef(OuterRef(f"{entry}__parent__parent_id"))})
     )
 
 
-def _competent(entry: str) -> Q:
+def _competent(path: Path) -> Q:
     """Inside the allocation: its worker competent for the entry on the session's day."""
-    day = OuterRef(OuterRef(DAY))
+    entry = path.entry
+    day = OuterRef(OuterRef(path.day))
     rule = Coalesce(  # an entry with no tier: keyworking, anyone's
         OuterRef(f"{entry}__tier__competence"),
         Value(Tier.Competence.ANY_KEYWORKER),
@@ -142,17 +183,18 @@ def _competent(entry: str) -> Q:
     )
 
 
-def _placed(rows: QuerySet[Any]) -> QuerySet[Any]:
+def _placed(rows: QuerySet[Any], path: Path) -> QuerySet[Any]:
     """Each row with the client's phase that day and the care plan in force (not selected:
     looked up only for the rows that reach the question)."""
+    episode, day = OuterRef(path.episode), OuterRef(path.day)
     placed: QuerySet[Any] = rows.alias(
         phase=Subquery(
-            PhaseChange.objects.filter(episode_id=OuterRef(EPISODE), changed_on__lte=OuterRef(DAY))
+            PhaseChange.objects.filter(episode_id=episode, changed_on__lte=day)
             .order_by("-changed_on", "-pk")
             .values("to_phase_id")[:1]
         ),
         plan=Subquery(
-            CarePlan.objects.filter(episode_id=OuterRef(EPISODE), agreed_on__lte=OuterRef(DAY))
+            CarePlan.objects.filter(episode_id=episode, agreed_on__lte=day)
             .order_by("-version")
             .values("pk")[:1]
         ),
@@ -162,11 +204,11 @@ def _placed(rows: QuerySet[Any]) -> QuerySet[Any]:
 
 def _appropriate(entry: str) -> Q:
     """Listed for the phase that day (or for reintegration), or named in the plan in force."""
-    listed = Entry.phases.through.objects.filter(entry_id=OuterRef(f"{entry}_id")).filter(
+    listed = Entry.phases.through.objects.filter(entry_id=OuterRef(f"{entry}__id")).filter(
         Q(phase_id=OuterRef("phase")) | Q(phase__in_sequence=False)
     )
     named = Goal.interventions.through.objects.filter(goal__care_plan_id=OuterRef("plan")).filter(
-        Q(entry_id=OuterRef(f"{entry}_id"))
+        Q(entry_id=OuterRef(f"{entry}__id"))
         | Q(entry_id=OuterRef(f"{entry}__parent_id"))
         | Q(entry_id=OuterRef(f"{entry}__reports_as_id"))
         | Q(entry__reports_as_id=OuterRef(f"{entry}__reports_as_id"))
@@ -174,39 +216,42 @@ def _appropriate(entry: str) -> Q:
     return Q(Exists(listed)) | Q(Exists(named))
 
 
-def _with_the_keyworker(rows: QuerySet[Any]) -> QuerySet[Any]:
+def _with_the_keyworker(rows: QuerySet[Any], path: Path) -> QuerySet[Any]:
     """Each row with `keyworker`: a facilitator's allocation to the episode in force that
     day, or none. A join (a left one), where a look-up for each row cost PostgreSQL most of
     the pass."""
+    allocations = f"{path.via}session__facilitators__allocations"
     joined: QuerySet[Any] = rows.annotate(
         keyworker=FilteredRelation(
-            f"{ATTENDANCE}__session__facilitators__allocations",
+            allocations,
             condition=Q(
                 **{
-                    f"{ATTENDANCE}__session__facilitators__allocations__episode_id": F(EPISODE),
-                    f"{ATTENDANCE}__session__facilitators__allocations__started_on__lte": F(DAY),
+                    f"{allocations}__episode_id": F(path.episode),
+                    f"{allocations}__started_on__lte": F(path.day),
                 }
             )
             & (
-                Q(**{f"{ATTENDANCE}__session__facilitators__allocations__ended_on__isnull": True})
-                | Q(**{f"{ATTENDANCE}__session__facilitators__allocations__ended_on__gt": F(DAY)})
+                Q(**{f"{allocations}__ended_on__isnull": True})
+                | Q(**{f"{allocations}__ended_on__gt": F(path.day)})
             ),
         )
     )
     return joined
 
 
-def _level(entry: str, restricted: list[int]) -> Case:
-    """How many steps a psychosocial row passes: it has a session (1) and a psychosocial
+def _level(path: Path, restricted: list[int]) -> Case:
+    """How many steps a row passes: an attended session (1) with a psychosocial
     intervention (2); then by the keyworker of the day (3), appropriate (4), within their
     competence (5: counted). Entries any keyworker may deliver need no competence look-up
     (rule 4); only Keywork+ and specialist entries look up training, supervision and
     registration."""
+    entry = path.entry
     return Case(
+        When(**{f"{entry}__id__isnull": True}, then=Value(1)),
         When(keyworker__id__isnull=True, then=Value(2)),
         When(~_appropriate(entry), then=Value(3)),
         When(
-            Q(**{f"{entry}_id__in": restricted}) & ~Q(_competent_keyworker(entry)),
+            Q(**{f"{entry}__id__in": restricted}) & ~Q(_competent_keyworker(path)),
             then=Value(4),
         ),
         default=Value(5),
@@ -248,9 +293,10 @@ class QS6(Measure):
     def exclusion(self, period: Period, scope: Scope) -> Q | None:
         if scope.include_alcohol_only:
             return None
+        drugs = Entry.objects.filter(attributes__is_drug=True).values_list("pk", flat=True)
         drug = ProblemSubstance.objects.filter(
-            episode__in=self.episodes(period, scope), substance__attributes__is_drug=True
-        )
+            self.open_in(period, scope, via="episode__"), substance_id__in=list(drugs)
+        )  # the drugs as a list: the database cannot tell how many rows a JSON test keeps
         return ~Q(pk__in=drug.values("episode__client"))
 
     def _offers(self, period: Period, scope: Scope) -> QuerySet[Offer]:
@@ -284,26 +330,22 @@ class QS6(Measure):
     def sources(
         self, period: Period, scope: Scope, clients: QuerySet[Client, Any] | None
     ) -> list[Source]:
-        """Every attended session (one step passed), and every psychosocial intervention
-        delivered at one, on the session or through a structured intervention (two or more;
-        support after a completion is not treatment, rule 12)."""
-        after = _after_completion()
+        """Every attended session, with each psychosocial intervention delivered at it, on the
+        session or through a structured intervention it counts towards."""
         restricted = list(
             Entry.objects.filter(tier__competence__in=RESTRICTED).values_list("pk", flat=True)
         )
-        attended = Attendance.objects.filter(**_attended(period, scope, clients))
-        found = [Source(attended, "episode__client", "session__day", 1)]
-        client = f"{ATTENDANCE}__episode__client"
-        for rows, entry in _delivered(period, scope, clients):
-            psychosocial = rows.filter(**{f"{entry}__psychosocial": True}).exclude(
-                **{f"{entry}_id__in": after}
-            )
+        found = []
+        for path, rows, client in (
+            (ON_SESSION, _on_session(period, scope, clients), "episode__client"),
+            (STRUCTURED, _structured(period, scope, clients), "attendance__episode__client"),
+        ):
             found.append(
                 Source(
-                    _placed(_with_the_keyworker(psychosocial)),
+                    _placed(_with_the_keyworker(rows, path), path),
                     client,
-                    DAY,
-                    _level(entry, restricted),
+                    path.day,
+                    _level(path, restricted),
                 )
             )
         return found

@@ -86,7 +86,7 @@ def work(run: Run) -> Run:
             _levels(run, sources)
         run.moved_on(Run.State.RUNNING, "placing each client")
         with bulk_write():
-            _rows(run, measure, period, scope, sources)
+            _rows(run, measure, period, scope)
         run.moved_on(Run.State.RUNNING, "counting each month")
         with bulk_write():
             months = _months(run, measure, period, scope)
@@ -151,8 +151,6 @@ def _forget_older(run: Run) -> None:
 
 def _levels(run: Run, sources: list[Source]) -> None:
     for source in sources:
-        if isinstance(source.level, int):
-            continue  # a floor, looked up by _rows
         grouped = (
             source.rows.order_by()
             .values(c_client=F(source.client), c_month=MonthOf(source.day))
@@ -161,19 +159,13 @@ def _levels(run: Run, sources: list[Source]) -> None:
         insert_select(Level, grouped)
 
 
-def _rows(run: Run, measure: Measure, period: Period, scope: Scope, sources: list[Source]) -> None:
-    best = (
+def _rows(run: Run, measure: Measure, period: Period, scope: Scope) -> None:
+    best = (  # read from the index of levels alone
         Level.objects.filter(run_id=run.pk, client_id=OuterRef("pk"))
-        .order_by("-level")
-        .values("level")[:1]
+        .values("client_id")
+        .annotate(best=Max("level"))
+        .values("best")
     )
-    floors = sorted(
-        ((level, s) for s in sources if isinstance(level := s.level, int)),
-        key=lambda floor: -floor[0],  # the highest first
-    )
-    any_row = [
-        When(Exists(s.rows.filter(**{s.client: OuterRef("pk")})), then=level) for level, s in floors
-    ]
     excluded = measure.exclusion(period, scope)
     offered = measure.offered(period, scope)
     explained = [
@@ -186,7 +178,7 @@ def _rows(run: Run, measure: Measure, period: Period, scope: Scope, sources: lis
         c_keyworker=F("keyworker"),
         c_phase=F("phase"),
         c_excluded=_boolean(excluded),
-        c_level=Coalesce(Subquery(best), Case(*any_row, default=Value(0))),
+        c_level=Coalesce(Subquery(best), Value(0)),
         c_explained=Case(*explained, default=Value(""), output_field=CharField()),
         c_offered=_boolean(offered),
         c_local_id=F("local_id"),

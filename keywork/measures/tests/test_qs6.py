@@ -12,6 +12,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from keywork.careplans.tests.test_careplans import agree
@@ -428,3 +430,30 @@ def test_a_doctor_or_a_nurse_may_be_the_keyworker_and_their_work_counts(client, 
         'Dee Doctor <span class="muted">(doctor)</span>'
         in client.get("/clients/T0001/").content.decode()
     )
+
+
+def test_the_sessions_are_read_once_in_the_pass_and_never_again_per_client(personas):
+    """Placing each client and counting each month read the levels the pass kept: no
+    statement after it looks at the sessions again (a client's 'no psychosocial
+    intervention' and 'no attended session' come out of the same pass)."""
+    seen(personas, personas.mi_keyworker, 3)  # attended, no psychosocial intervention
+    with CaptureQueriesContext(connection) as captured:
+        result = measure(personas)
+    assert reasons(result) == {"T0001": "no_psychosocial_intervention"}
+    reading = [
+        q["sql"] for q in captured.captured_queries if "keywork_sessions_attendance" in q["sql"]
+    ]
+    levels = 'INSERT INTO "measures_level"'
+    assert reading and all(sql.startswith(levels) for sql in reading[:2]), reading
+    assert len([sql for sql in reading if sql.startswith(levels)]) == 2  # on it, structured
+    assert len(reading) == 3  # and the benchmark's hand-written query, to check against
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table storage")
+def test_the_levels_are_a_working_table_with_nothing_checked_row_by_row(personas):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'measures_level'")
+        assert cursor.fetchone() == ("u",)  # unlogged
+        for table in ("measures_level", "measures_row"):
+            found = connection.introspection.get_constraints(cursor, table)
+            assert not [name for name, c in found.items() if c["foreign_key"]], table
