@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "keywork.prescribing",
     "keywork.referrals",
     "keywork.outcomes",
+    "keywork.maps",
     "keywork.checkups",
     "keywork.measures",
     "keywork.exports",

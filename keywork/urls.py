@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("keywork.prescribing.urls")),
     path("", include("keywork.referrals.urls")),
     path("", include("keywork.outcomes.urls")),
+    path("", include("keywork.maps.urls")),
     path("", include("keywork.checkups.urls")),
     path("", include("keywork.measures.urls")),
 ]

@@ -29,6 +29,7 @@ ORDER = {
     "review": 120,
     "discharge": 130,
     "checkup": 140,
+    "map": 85,
 }
 
 

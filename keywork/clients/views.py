@@ -84,6 +84,7 @@ def record_change(
     back: str,
     version: Callable[[Any], int] | None = None,
     initial: Callable[[Any], dict[str, object]] | None = None,
+    template: str = "clients/record_change.html",
 ) -> HttpResponse:
     """A change to one clinical record of a client (a session's notes, an intervention, a
     prescription): the form (built with the record, what it holds now and the version it
@@ -105,7 +106,7 @@ def record_change(
         return redirect(back, local_id=local_id)
     trail.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "record": record, "title": title}
-    return render(request, "clients/record_change.html", context)
+    return render(request, template, context)
 
 
 def record_in_error(

@@ -144,8 +144,21 @@ def matrix_world(w: World) -> dict[str, Any]:
             "booked": w.booked.pk,
             "plan_action": PlanAction.objects.filter(care_plan__episode=p.episode).first().pk,  # type: ignore[union-attr]
             "offer": _offer(p).pk,
+            "map": a_map(p).pk,
         },
     }
+
+
+def a_map(p: Personas) -> Any:
+    """A triggers-and-coping map of T0001's."""
+    from keywork.maps import actions as maps
+    from keywork.maps.models import Map
+
+    return Map.objects.filter(episode=p.episode).first() or maps.start_map(
+        actor=p.mi_keyworker.user,
+        episode=p.episode,
+        given=maps.StartMapInput(tool="tool.triggers-coping"),
+    )
 
 
 def _offer(p: Personas) -> Offer:

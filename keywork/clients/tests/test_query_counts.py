@@ -20,7 +20,7 @@ PINNED = {
     "caseload": 12,
     "team caseload": 14,  # whether the keyworkers fit a list, then the list
     "team view": 20,
-    "record": 31,
+    "record": 32,  # one read per app that keeps part of the timeline
     "diary": 13,
     "team diary": 14,  # one more than a keyworker's: its day is paged
     "search": 10,
@@ -47,7 +47,7 @@ def count(client, url: str) -> int:
 
 @pytest.mark.parametrize("size", [10, 200])
 def test_pages_use_a_fixed_number_of_queries_at_10_and_200_clients(client, catalogue, size):
-    builder.build(clients=size, seed=6)  # a seed whose 10 clients fill every list
+    builder.build(clients=size, seed=1)  # a seed whose 10 clients fill every list
     longest = (
         Episode.objects.filter(keyworker__user__username="kw.amira", discharged_on=None)
         .annotate(n=Count("attendances"))

@@ -87,6 +87,8 @@ MATRIX: dict[str, Route] = {
     "referrals": route(SEES),
     "outcomes": route(SEES),
     "checkups": route(SEES, client="T0003"),
+    "maps": route(SEES),
+    "map": route(SEES, pk="map"),
     # Changes to a client's record.
     "register_client": route(PRACTITIONERS | {"manager"}),
     "change_details": route(PRACTICE | ALLOCATES),
@@ -124,6 +126,8 @@ MATRIX: dict[str, Route] = {
     "referral_in_error": route(PRACTICE, pk="referral"),
     "take_outcomes": route(PRACTICE),
     "outcomes_in_error": route(PRACTICE, pk="outcomes"),
+    "start_map": route(PRACTICE),
+    "change_map": route(PRACTICE, pk="map"),
     "schedule_checkups": route(PRACTICE, client="T0003"),
     "record_checkup": route(PRACTICE, client="T0003", pk="checkup"),
     "checkup_in_error": route(PRACTICE, client="T0003", pk="checkup"),

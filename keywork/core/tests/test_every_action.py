@@ -37,6 +37,7 @@ from keywork.core.inputs import Note, Reason
 from keywork.core.writes import ACTIONS
 from keywork.interventions import actions as interventions
 from keywork.interventions.tests.test_interventions import given as intervention_given
+from keywork.maps import actions as maps
 from keywork.outcomes import actions as outcomes
 from keywork.outcomes.tests.test_outcomes import profile
 from keywork.prescribing import actions as prescribing
@@ -50,7 +51,7 @@ from keywork.sessions.models import Attendance
 from keywork.sessions.tests.test_reintegration import work
 from keywork.sessions.tests.test_sessions import content
 from keywork.testing.personas import PASSWORD, worker
-from keywork.testing.world import World, build_world
+from keywork.testing.world import World, a_map, build_world
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -223,6 +224,8 @@ RECIPES: dict[str, Recipe] = {
     "referrals.actions.review_consent_override": _override,
     "referrals.actions.mark_referral_in_error": lambda w: referrals.mark_referral_in_error(actor=kw(w), referral=w.referral, given=Reason(reason="Wrong client")),
     "outcomes.actions.take_outcomes": lambda w: outcomes.take_outcomes(actor=kw(w), episode=w.personas.episode, given=profile(stage="review", taken_on=today())),
+    "maps.actions.start_map": lambda w: maps.start_map(actor=kw(w), episode=w.personas.episode, given=maps.StartMapInput(tool="tool.goals-steps")),
+    "maps.actions.save_map": lambda w: maps.save_map(actor=kw(w), the_map=a_map(w.personas), given=maps.MapDrawing(based_on=1, nodes=(maps.Node(id="a", text="Ring my sister"),))),
     "outcomes.actions.mark_outcomes_in_error": lambda w: outcomes.mark_outcomes_in_error(actor=kw(w), profile=w.profile, given=Reason(reason="Wrong client")),
     "checkups.actions.schedule_checkups": lambda w: w.checkup,  # the world's check-ups
     "checkups.actions.record_checkup": lambda w: checkups.record_checkup(actor=kw(w), checkup=w.checkup, given=found(done_on=w.checkup.due_on)),

@@ -14,7 +14,7 @@ LAYERS = (
     ("audit",),
     ("catalogue", "access"),
     ("clients", "assessments", "careplans", "sessions", "outcomes", "checkups"),
-    ("interventions", "prescribing", "referrals"),
+    ("interventions", "prescribing", "referrals", "maps"),
     ("measures", "exports"),
     ("overview", "demo", "testing"),
 )

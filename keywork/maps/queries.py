@@ -1,0 +1,50 @@
+"""Reads of maps: a client's maps with their latest versions, the tools to offer first."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from keywork.careplans.models import CarePlan, Goal
+from keywork.catalogue.models import Entry
+from keywork.clients.models import Episode
+from keywork.maps.models import Map, MapVersion
+from keywork.sessions.models import Attendance, Outcome
+
+
+def maps_of(episode: Episode) -> list[Map]:
+    """The episode's maps, newest first, each with `shown`: its versions, newest first."""
+    versions = MapVersion.objects.select_related("saved_by__user", "attendance__session")
+    found = Map.objects.filter(episode=episode).select_related("tool", "started_by__user")
+    return list(
+        found.prefetch_related(
+            Prefetch("versions", queryset=versions.order_by("-number"), to_attr="shown")
+        ).order_by("-started_at", "-pk")
+    )
+
+
+def tools_for(episode: Episode) -> list[Entry]:
+    """The mapping tools, those listed for the client's phase first (then the rest, by name:
+    a free map is always possible)."""
+    tools = list(
+        Entry.objects.filter(kind=Entry.Kind.MAPPING_TOOL, retired_at=None)
+        .prefetch_related("phases")
+        .order_by("name")
+    )
+    return sorted(tools, key=lambda t: episode.phase_id not in {p.pk for p in t.phases.all()})
+
+
+def sessions_of(episode: Episode) -> QuerySet[Attendance]:
+    """The client's attended sessions a map may be drawn at, the latest first."""
+    return (
+        Attendance.objects.filter(
+            episode=episode, outcome=Outcome.ATTENDED, entered_in_error_at=None
+        )
+        .select_related("session")
+        .order_by("-session__starts_at")[:20]
+    )
+
+
+def goals_of(episode: Episode) -> list[Goal]:
+    """The goals of the client's care plan in force (its latest version)."""
+    plan = CarePlan.objects.filter(episode=episode).order_by("-version").first()
+    return list(plan.goals.order_by("position")) if plan else []

@@ -1,0 +1,180 @@
+"""Maps drawn with the client, through the actions and the pages: started from a guide map,
+saved as versions that never change, refused in the rule's words, drawn by the server."""
+
+import datetime as dt
+
+import pytest
+
+from keywork.audit.models import AuditEvent
+from keywork.core.errors import RuleViolation
+from keywork.maps import actions as maps
+from keywork.maps.actions import Link, MapDrawing, Node, StartMapInput
+from keywork.maps.models import Map, MapVersion
+from keywork.maps.svg import drawing
+from keywork.measures.tests.test_qs6 import seen
+
+pytestmark = pytest.mark.django_db
+DAY = dt.timedelta(days=1)
+
+
+def start(personas, **given):
+    return maps.start_map(
+        actor=personas.mi_keyworker.user,
+        episode=personas.episode,
+        given=StartMapInput(tool="tool.triggers-coping", **given),
+    )
+
+
+def save(personas, the_map, *, based_on=1, nodes=(), links=(), **more):
+    return maps.save_map(
+        actor=personas.mi_keyworker.user,
+        the_map=the_map,
+        given=MapDrawing(based_on=based_on, nodes=tuple(nodes), links=tuple(links), **more),
+    )
+
+
+BOXES = (
+    Node(id="pub", text="Walking past the Crown", kind="trigger", x=120, y=100),
+    Node(id="bored", text="Bored on Sunday afternoons", kind="feeling", x=400, y=100),
+    Node(id="walk", text="Walk the dog with Sam", kind="coping", x=650, y=300),
+)
+
+
+def test_a_map_starts_from_its_guide_at_a_session_and_is_audited(personas):
+    attendance = seen(personas, personas.mi_keyworker, 3)
+    the_map = start(personas, attendance=attendance.pk)
+    first = the_map.versions.get()
+    assert the_map.title == "Triggers and coping map" and first.number == 1
+    assert [n["id"] for n in first.nodes] == ["trigger", "feeling", "urge", "coping"]
+    assert first.links[0] == {"from": "trigger", "to": "feeling", "label": "leads to"}
+    assert first.attendance == attendance
+    event = AuditEvent.objects.filter(what="start_map").get()
+    assert event.client_id == personas.client.pk
+
+
+def test_saving_adds_a_version_and_the_earlier_one_stays_as_it_was(personas):
+    the_map = start(personas)
+    links = (
+        Link(source="pub", target="bored", label="and then"),
+        Link(source="bored", target="walk"),
+    )
+    second = save(personas, the_map, nodes=BOXES, links=links, note="In Jo's words")
+    assert second.number == 2 and len(second.nodes) == 3
+    assert second.links[1] == {"from": "bored", "to": "walk", "label": ""}
+    first = MapVersion.objects.get(map=the_map, number=1)
+    assert first.nodes[0]["text"] == "A trigger: where, who, when"
+    third = save(personas, the_map, based_on=2, nodes=BOXES[:2], note="The dog has gone")
+    assert third.number == 3 and third.links == []  # a box taken off takes no line with it
+    assert MapVersion.objects.filter(map=the_map).count() == 3
+
+
+@pytest.mark.parametrize(
+    ("nodes", "links", "says"),
+    [
+        ((Node(id="a", text="  "),), (), "nodes: box 1: write what the box says, or remove it"),
+        ((Node(id="a", text="x", kind="dragon"),), (), "nodes: box 1: 'dragon' is not a kind"),
+        ((Node(id="a", text="x", x=900),), (), "nodes: box 1: its place is off the page"),
+        ((Node(id="a", text="x"), Node(id="a", text="y")), (), "box 2: every box needs an id"),
+        (BOXES, (Link(source="pub", target="nowhere"),), "links: line 1: it must join two"),
+        (BOXES, (Link(source="pub", target="pub"),), "links: line 1: it joins a box to itself"),
+        (
+            BOXES,
+            (Link(source="pub", target="walk"), Link(source="pub", target="walk")),
+            "links: line 2: those two boxes are already joined",
+        ),
+    ],
+)
+def test_a_bad_map_is_refused_naming_the_box_or_line_and_nothing_is_saved(
+    personas, nodes, links, says
+):
+    the_map = start(personas)
+    with pytest.raises(RuleViolation, match=says):
+        save(personas, the_map, nodes=nodes, links=links)
+    assert the_map.versions.count() == 1
+
+
+def test_a_map_saved_from_an_older_version_is_refused(personas):
+    the_map = start(personas)
+    save(personas, the_map, nodes=BOXES)
+    with pytest.raises(
+        RuleViolation, match="saved again \\(version 2\\) since you opened version 1"
+    ):
+        save(personas, the_map, nodes=BOXES[:1])
+
+
+def test_only_a_mapping_tool_and_only_this_clients_attended_session(personas):
+    with pytest.raises(RuleViolation, match=r"tool: 'kw\.harm-reduction' is not a mapping tool"):
+        maps.start_map(
+            actor=personas.mi_keyworker.user,
+            episode=personas.episode,
+            given=StartMapInput(tool="kw.harm-reduction"),
+        )
+    with pytest.raises(RuleViolation, match="attendance: choose a session this client attended"):
+        start(personas, attendance=999_999)
+    assert not Map.objects.exists()
+
+
+def test_the_server_drawing_escapes_the_clients_words_and_describes_the_map():
+    nodes = [
+        {"id": "a", "text": "<script>alert(1)</script>", "kind": "", "x": 100, "y": 100},
+        {"id": "b", "text": "Mum & Dad", "kind": "person", "x": 400, "y": 100},
+    ]
+    svg = str(drawing("Jo's <map>", nodes, [{"from": "a", "to": "b", "label": "calls"}]))
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and "Mum &amp; Dad" in svg
+    assert '<title id="map-title">Jo&#x27;s &lt;map&gt;</title>' in svg
+    assert "Lines: &lt;script&gt;alert(1)&lt;/script&gt; calls Mum &amp; Dad." in svg
+    assert svg.count("<rect") == 2 and svg.count("<line") == 1
+
+
+def test_the_keyboard_form_changes_the_map_and_the_pages_show_every_version(
+    personas, client, django_assert_num_queries
+):
+    the_map = start(personas)
+    client.force_login(personas.mi_keyworker.user)
+    url = f"/clients/T0001/maps/{the_map.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["form"]
+    data = {
+        name: field.value() if field.value() is not None else ""
+        for name, field in form.fields.items()
+        for field in [form[name]]
+    }
+    data.pop("goals")
+    data.update(
+        {
+            "node-4-text": "Call Sam",
+            "node-4-kind": "support",
+            "link-3-from": "urge",
+            "link-3-to": "new-4",
+            "link-3-label": "instead I",
+            "note": "Added Sam",
+        }
+    )
+    done = client.post(url, data)
+    assert done.status_code == 302, done.context["form"].errors
+    latest = the_map.versions.order_by("-number").first()
+    assert latest.number == 2 and latest.nodes[-1]["text"] == "Call Sam"
+    assert {"from": "urge", "to": "new-4", "label": "instead I"} in latest.links
+    shown = client.get(f"/clients/T0001/maps/{the_map.pk}/?version=1").content.decode()
+    assert (
+        "Version 1 of 2: an earlier version" in shown
+        and "Call Sam" not in shown.split("<h2>Versions")[0]
+    )
+    with django_assert_num_queries(MAP_PAGE_QUERIES):
+        assert client.get(f"/clients/T0001/maps/{the_map.pk}/").status_code == 200
+    with django_assert_num_queries(MAPS_LIST_QUERIES):
+        listed = client.get("/clients/T0001/maps/").content.decode()
+    assert listed.count("<svg") == 1 and "2 versions" in listed
+
+
+def test_a_map_on_the_timeline_of_the_client_record(personas, client):
+    the_map = start(personas)
+    save(personas, the_map, nodes=BOXES)
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/clients/T0001/").content.decode()
+    assert "started with" in page and "changed: version 2" in page
+
+
+MAP_PAGE_QUERIES = 15
+MAPS_LIST_QUERIES = 15
