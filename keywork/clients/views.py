@@ -85,10 +85,12 @@ def record_change(
     version: Callable[[Any], int] | None = None,
     initial: Callable[[Any], dict[str, object]] | None = None,
     template: str = "clients/record_change.html",
+    back_to_record: bool = False,
 ) -> HttpResponse:
     """A change to one clinical record of a client (a session's notes, an intervention, a
     prescription): the form (built with the record, what it holds now and the version it
-    was read at), the action, its refusal; then back to the `back` page."""
+    was read at), the action, its refusal; then back to the `back` page (the record's own,
+    given its pk, with `back_to_record`)."""
     client = queries.visible_client(request.user, local_id)
     record = records.filter(pk=pk).first() if client else None
     if (
@@ -103,6 +105,8 @@ def record_change(
         shown["version"] = version(record)
     form = form_class(request.POST or None, record=record, initial=shown)
     if changed(request, form, lambda: perform(record, form), done):
+        if back_to_record:
+            return redirect(back, local_id=local_id, pk=record.pk)
         return redirect(back, local_id=local_id)
     trail.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "record": record, "title": title}

@@ -32,12 +32,11 @@ class StartMapForm(ActionForm):
     def __init__(self, *args: Any, episode: Episode, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tools = queries.tools_for(episode)
-        phase = episode.phase_id
         self.fields["tool"].choices = [  # type: ignore[attr-defined]
             (
                 t.code,
                 f"{t.name}: {t.attributes.get('guide', {}).get('prompt', t.description)}"
-                + (" (for this phase)" if phase in {p.pk for p in t.phases.all()} else ""),
+                + (" (for this phase)" if queries.listed_for(t, episode) else ""),
             )
             for t in tools
         ]

@@ -30,7 +30,12 @@ def tools_for(episode: Episode) -> list[Entry]:
         .prefetch_related("phases")
         .order_by("name")
     )
-    return sorted(tools, key=lambda t: episode.phase_id not in {p.pk for p in t.phases.all()})
+    return sorted(tools, key=lambda t: not listed_for(t, episode))
+
+
+def listed_for(tool: Entry, episode: Episode) -> bool:
+    """Whether the tool is listed for the client's phase (its phases prefetched)."""
+    return episode.phase_id in {p.pk for p in tool.phases.all()}
 
 
 def sessions_of(episode: Episode) -> QuerySet[Attendance]:

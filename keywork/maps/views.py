@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
@@ -76,7 +76,7 @@ def start(request: HttpRequest, local_id: str) -> HttpResponse:
 
 @login_required
 def change(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
-    response = record_change(
+    return record_change(
         request,
         local_id,
         RECORDS,
@@ -87,9 +87,7 @@ def change(request: HttpRequest, local_id: str, pk: int) -> HttpResponse:
         ),
         title="Change the map",
         done="Map saved as a new version; the earlier ones stay.",
-        back="maps",
+        back="map",
         template="maps/edit.html",
+        back_to_record=True,
     )
-    if response.status_code == 302:
-        return redirect("map", local_id=local_id, pk=pk)
-    return response

@@ -153,6 +153,7 @@ def test_the_keyboard_form_changes_the_map_and_the_pages_show_every_version(
     )
     done = client.post(url, data)
     assert done.status_code == 302, done.context["form"].errors
+    assert done.url == f"/clients/T0001/maps/{the_map.pk}/"
     latest = the_map.versions.order_by("-number").first()
     assert latest.number == 2 and latest.nodes[-1]["text"] == "Call Sam"
     assert {"from": "urge", "to": "new-4", "label": "instead I"} in latest.links
