@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db.models import Prefetch, QuerySet
 
 from keywork.careplans.models import CarePlan, Goal
@@ -53,3 +55,21 @@ def goals_of(episode: Episode) -> list[Goal]:
     """The goals of the client's care plan in force (its latest version)."""
     plan = CarePlan.objects.filter(episode=episode).order_by("-version").first()
     return list(plan.goals.order_by("position")) if plan else []
+
+
+def tools_at(attendance_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The maps drawn or changed at each session, as the mapping tools used there (rule 5):
+    {attendance id: ["Triggers and coping map (“My triggers”)", ...]}."""
+    if not attendance_ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    rows = (
+        MapVersion.objects.filter(attendance_id__in=attendance_ids)
+        .values_list("attendance_id", "map__tool__name", "map__title")
+        .order_by("attendance_id", "map_id")
+    )
+    for pk, tool, title in rows:
+        shown = found.setdefault(pk, [])
+        if (said := f"{tool} (map “{title}”)") not in shown:
+            shown.append(said)
+    return found

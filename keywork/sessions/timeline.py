@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from keywork.clients.models import Episode
 from keywork.clients.timeline import Entry, entry, ids
+from keywork.sessions import hooks
 from keywork.sessions.models import Attendance, NoteRevision, Outcome
 
 
@@ -24,7 +25,7 @@ def _time(attendance: Attendance) -> dt.time:
 
 
 def entries(episodes: Sequence[Episode]) -> list[Entry]:
-    attendances = (
+    attendances = list(
         Attendance.objects.filter(episode_id__in=ids(episodes))
         .select_related("session", "recorded_by__user", "entered_in_error_by")
         .prefetch_related(
@@ -34,6 +35,10 @@ def entries(episodes: Sequence[Episode]) -> list[Entry]:
             Prefetch("revisions", NoteRevision.objects.select_related("amended_by")),
         )
     )
+    tools = hooks.tools_at([a.pk for a in attendances if a.outcome == Outcome.ATTENDED])
+    for a in attendances:
+        used = [*(str(t) for t in a.techniques.all()), *tools.get(a.pk, [])]
+        a.tools_used = used  # type: ignore[attr-defined]
     return [
         entry("sessions", "appointment", None, a)
         if a.outcome == Outcome.SCHEDULED

@@ -179,3 +179,15 @@ def test_a_map_on_the_timeline_of_the_client_record(personas, client):
 
 MAP_PAGE_QUERIES = 15
 MAPS_LIST_QUERIES = 15
+
+
+def test_a_map_at_a_session_counts_as_the_mapping_tool_used_there(personas, client):
+    attendance = seen(personas, personas.mi_keyworker, 3)
+    later = seen(personas, personas.mi_keyworker, 1)
+    the_map = start(personas, attendance=attendance.pk, title="Sundays")
+    save(personas, the_map, nodes=BOXES, attendance=later.pk)
+    assert not attendance.techniques.exists()  # derived from the map, never written in
+    client.force_login(personas.mi_keyworker.user)
+    page = client.get("/clients/T0001/").content.decode()
+    said = "Techniques and tools: Triggers and coping map (map “Sundays”)"
+    assert page.count(said) == 2
