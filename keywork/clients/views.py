@@ -48,10 +48,12 @@ def episode_change(
     initial: dict[str, object] | None = None,
     latest: bool = False,
     version: Callable[[Episode], int] | None = None,
+    then: Callable[[Any], str] | None = None,
 ) -> HttpResponse:
     """A change to a client's open episode (or, with `latest`, to the one discharged last if
     none is open): the form (built with the episode, and the version of what it changes),
-    the action (given the episode and the valid form), its refusal shown on the form."""
+    the action (given the episode and the valid form), its refusal shown on the form. Done,
+    it goes back to the record, or to `then(what the action made)`."""
     client = queries.visible_client(request.user, local_id)
     if client is None:
         episode = None
@@ -64,8 +66,9 @@ def episode_change(
     if form_class.versioned:
         initial = {**(initial or {}), "version": (version or actions.episode_version)(episode)}
     form = form_class(request.POST or None, episode=episode, initial=initial)
-    if changed(request, form, lambda: perform(episode, form), done):
-        return redirect("client", local_id=client.local_id)
+    made: list[object] = []
+    if changed(request, form, lambda: made.append(perform(episode, form)), done):
+        return redirect(then(made[0])) if then else redirect("client", local_id=client.local_id)
     trail.record_read(actor=request.user, what=title.lower(), clients=[client])
     context = {"form": form, "client": client, "episode": episode, "title": title}
     return render(request, template, context)

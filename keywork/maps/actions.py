@@ -57,6 +57,9 @@ class MapDrawing:
     )
     goals: tuple[int, ...] = about("the care-plan goals it serves (their ids)", default=())
     note: str = about("what changed, and why", default="")
+    on_summary: bool = about(
+        "whether the client agrees to have it on their printed summary", default=False
+    )
 
 
 def _worker(actor: Actor, episode: Episode) -> Any:
@@ -143,6 +146,7 @@ def save_map(*, actor: Actor, the_map: Map, given: MapDrawing) -> MapVersion:
         links,
         attendance=_attendance(episode, given.attendance),
         note=given.note.strip()[:300],
+        on_summary=given.on_summary,
         saved_by=worker,
     )
     version.goals.set(_goals(episode, given.goals))
@@ -151,6 +155,11 @@ def save_map(*, actor: Actor, the_map: Map, given: MapDrawing) -> MapVersion:
         verb=Verb.CHANGE,
         client=episode.client,
         obj=the_map,
-        detail={"version": version.number, "boxes": len(nodes), "lines": len(links)},
+        detail={
+            "version": version.number,
+            "boxes": len(nodes),
+            "lines": len(links),
+            "on_summary": given.on_summary,
+        },
     )
     return version

@@ -3,6 +3,7 @@ alone; the drawing script (keywork/static/keywork/maps.js) edits the same fields
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -12,7 +13,7 @@ from keywork.core.forms import ActionForm
 from keywork.maps import queries
 from keywork.maps.actions import Link, MapDrawing, Node, StartMapInput
 from keywork.maps.models import Kind, Map, MapVersion
-from keywork.maps.rules import HEIGHT, WIDTH
+from keywork.maps.rules import HEIGHT, MAX_LINKS, MAX_NODES, WIDTH
 
 SPARE = 3  # empty rows for new boxes and lines, beyond the map's own
 
@@ -61,23 +62,35 @@ class MapForm(ActionForm):
     goals = forms.MultipleChoiceField(
         label="Care-plan goals it serves", required=False, widget=forms.CheckboxSelectMultiple
     )
+    on_summary = forms.BooleanField(
+        label="The client agrees to have this map on their printed summary", required=False
+    )
     based_on = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, record: Map, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         latest: MapVersion = record.versions.order_by("-number").first()  # type: ignore[assignment]
         self.fields["based_on"].initial = latest.number
+        self.fields["on_summary"].initial = latest.on_summary
         self.fields["attendance"].choices = _session_choices(record.episode)  # type: ignore[attr-defined]
         goals = queries.goals_of(record.episode)
         self.fields["goals"].choices = [(str(g.pk), g.description) for g in goals]  # type: ignore[attr-defined]
         self.fields["goals"].initial = [str(pk) for pk in latest.goals.values_list("pk", flat=True)]
-        self.node_rows = self._nodes(latest.nodes)
-        self.link_rows = self._links(latest.links, latest.nodes)
+        boxes = self._rows("node", len(latest.nodes), MAX_NODES)
+        self.node_rows = self._nodes(latest.nodes, boxes)
+        self.link_rows = self._links(latest.links, latest.nodes, boxes)
 
-    def _nodes(self, nodes: list[dict[str, Any]]) -> list[list[str]]:
+    def _rows(self, name: str, kept: int, most: int) -> int:
+        """How many rows of boxes or lines: the map's own and the spare ones, or as many as
+        were sent (the drawing script adds rows), never more than a map may hold."""
+        sent = (re.fullmatch(rf"{name}-(\d+)-\w+", key) for key in self.data)
+        highest = max((int(m[1]) + 1 for m in sent if m), default=0)
+        return min(max(kept + SPARE, highest), most + SPARE)
+
+    def _nodes(self, nodes: list[dict[str, Any]], count: int) -> list[list[str]]:
         rows = []
         kinds = [("", "No kind"), *Kind.choices]
-        for i, node in enumerate([*nodes, *({} for _ in range(SPARE))]):
+        for i, node in enumerate([*nodes, *({} for _ in range(count - len(nodes)))]):
             p = f"node-{i}"
             self.fields[f"{p}-id"] = forms.CharField(
                 widget=forms.HiddenInput, required=False, initial=node.get("id", f"new-{i}")
@@ -99,17 +112,20 @@ class MapForm(ActionForm):
                 label=f"Box {i + 1}: down",
                 min_value=0,
                 max_value=HEIGHT,
-                initial=node.get("y", 60 + 90 * (i // 5) % HEIGHT),
+                initial=node.get("y", 60 + 90 * (i // 5) % (HEIGHT - 100)),
                 required=False,
             )
             rows.append([f"{p}-id", f"{p}-text", f"{p}-kind", f"{p}-x", f"{p}-y"])
         return rows
 
-    def _links(self, links: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> list[list[str]]:
+    def _links(
+        self, links: list[dict[str, Any]], nodes: list[dict[str, Any]], boxes: int
+    ) -> list[list[str]]:
         rows = []
-        spare = [(f"new-{i}", f"Box {i + 1} (new)") for i in range(len(nodes), len(nodes) + SPARE)]
+        spare = [(f"new-{i}", f"Box {i + 1} (new)") for i in range(len(nodes), boxes)]
         ends = [("", "(none)"), *((n["id"], n["text"]) for n in nodes), *spare]
-        for i, link in enumerate([*links, *({} for _ in range(SPARE))]):
+        count = self._rows("link", len(links), MAX_LINKS)
+        for i, link in enumerate([*links, *({} for _ in range(count - len(links)))]):
             p = f"link-{i}"
             self.fields[f"{p}-from"] = forms.ChoiceField(
                 label=f"Line {i + 1}: from", choices=ends, required=False, initial=link.get("from")
@@ -159,4 +175,5 @@ class MapForm(ActionForm):
             attendance=_number(data["attendance"]),
             goals=tuple(int(pk) for pk in data["goals"]),
             note=data["note"],
+            on_summary=data["on_summary"],
         )

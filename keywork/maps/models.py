@@ -72,6 +72,9 @@ class MapVersion(models.Model):
     )
     goals = models.ManyToManyField(Goal, blank=True, related_name="map_versions")
     note = models.CharField(max_length=300, blank=True, help_text="What changed, and why.")
+    on_summary = models.BooleanField(
+        default=False, help_text="The client agrees to have it on their printed summary."
+    )
     saved_by = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="+")
     saved_at = models.DateTimeField(auto_now_add=True)
 

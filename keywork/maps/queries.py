@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.safestring import SafeString
 
 from keywork.careplans.models import CarePlan, Goal
 from keywork.catalogue.models import Entry
 from keywork.clients.models import Episode
 from keywork.maps.models import Map, MapVersion
+from keywork.maps.svg import drawing
 from keywork.sessions.models import Attendance, Outcome
 
 
@@ -22,6 +24,18 @@ def maps_of(episode: Episode) -> list[Map]:
             Prefetch("versions", queryset=versions.order_by("-number"), to_attr="shown")
         ).order_by("-started_at", "-pk")
     )
+
+
+def on_summary(episode: Episode) -> list[tuple[Map, SafeString]]:
+    """The maps the client agreed to have on their printed summary (their latest version
+    says so), each drawn as it is now."""
+    return [(m, drawn(m)) for m in maps_of(episode) if m.shown[0].on_summary]  # type: ignore[attr-defined]
+
+
+def drawn(the_map: Map) -> SafeString:
+    """A map of `maps_of` drawn as its latest version is, its ids its own on the page."""
+    latest = the_map.shown[0]  # type: ignore[attr-defined]
+    return drawing(the_map.title, latest.nodes, latest.links, f"map-{the_map.pk}")
 
 
 def tools_for(episode: Episode) -> list[Entry]:

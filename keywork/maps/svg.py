@@ -72,7 +72,7 @@ def _box(node: dict[str, Any]) -> str:
     )
 
 
-def _line(link: dict[str, Any], at: dict[str, dict[str, Any]]) -> str:
+def _line(link: dict[str, Any], at: dict[str, dict[str, Any]], key: str) -> str:
     start, end = at[link["from"]], at[link["to"]]
     dx, dy = end["x"] - start["x"], end["y"] - start["y"]
     x1, y1 = _edge(start, dx, dy)
@@ -86,7 +86,7 @@ def _line(link: dict[str, Any], at: dict[str, dict[str, Any]]) -> str:
         )
     return (
         f'<g class="map-link"><line x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" '
-        f'marker-end="url(#arrow)"/>{label}</g>'
+        f'marker-end="url(#{key}-arrow)"/>{label}</g>'
     )
 
 
@@ -102,17 +102,21 @@ def described(nodes: Sequence[dict[str, Any]], links: Sequence[dict[str, Any]]) 
 
 
 def drawing(
-    title: str, nodes: Sequence[dict[str, Any]], links: Sequence[dict[str, Any]]
+    title: str,
+    nodes: Sequence[dict[str, Any]],
+    links: Sequence[dict[str, Any]],
+    key: str = "map",
 ) -> SafeString:
-    """The whole map as an SVG element (its text escaped)."""
+    """The whole map as an SVG element (its text escaped); `key` makes its ids its own, for
+    a page that shows several maps."""
     at = {n["id"]: n for n in nodes}
-    body = "".join(_line(k, at) for k in links) + "".join(_box(n) for n in nodes)
+    body = "".join(_line(k, at, key) for k in links) + "".join(_box(n) for n in nodes)
     return mark_safe(  # every text in it is escaped above
         f'<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-labelledby="map-title map-desc">'
-        f'<title id="map-title">{escape(title)}</title>'
-        f'<desc id="map-desc">{escape(described(nodes, links))}</desc>'
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        f'role="img" aria-labelledby="{key}-title {key}-desc">'
+        f'<title id="{key}-title">{escape(title)}</title>'
+        f'<desc id="{key}-desc">{escape(described(nodes, links))}</desc>'
+        f'<defs><marker id="{key}-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
         'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z"/>'
         "</marker></defs>"
         f"{body}</svg>"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 
 from keywork.clients import policies
 from keywork.clients import queries as client_queries
@@ -22,7 +23,7 @@ def maps(request: HttpRequest, local_id: str) -> HttpResponse:
     client = open_client(request, local_id, "maps")
     latest = client_queries.latest_episode(client)
     found = queries.maps_of(latest) if latest else []
-    shown = [(m, drawing(m.title, m.shown[0].nodes, m.shown[0].links)) for m in found]  # type: ignore[attr-defined]
+    shown = [(m, queries.drawn(m)) for m in found]
     can_draw = (
         latest is not None and latest.is_open and policies.can_work_with(request.user, latest)
     )
@@ -69,8 +70,9 @@ def start(request: HttpRequest, local_id: str) -> HttpResponse:
             actor=request.user, episode=episode, given=form.given()
         ),
         title="Start a map",
-        done="Map started: change it to put it in the client's words.",
+        done="Map started from its guide: put it in the client's words.",
         initial={"attendance": request.GET.get("attendance", "")},
+        then=lambda the_map: reverse("change_map", args=[local_id, the_map.pk]),
     )
 
 

@@ -28,6 +28,7 @@ from keywork.core.dates import today
 from keywork.core.forms import ActionForm
 from keywork.core.inputs import Note
 from keywork.core.views import changed, query_without
+from keywork.maps.queries import on_summary as maps_on_summary
 from keywork.measures import snapshots
 from keywork.measures.views import kept_figures
 from keywork.overview import queries
@@ -199,6 +200,7 @@ def summary(request: HttpRequest, local_id: str) -> HttpResponse:
         "printed_on": today(),
         "next_appointment": next_appointment(episode),
         "review_due": review_due(plan, plan.reviews.all()) if plan else None,
+        "maps": maps_on_summary(episode),
     }
     return render(request, "overview/summary.html", context)
 

@@ -191,3 +191,39 @@ def test_a_map_at_a_session_counts_as_the_mapping_tool_used_there(personas, clie
     page = client.get("/clients/T0001/").content.decode()
     said = "Techniques and tools: Triggers and coping map (map “Sundays”)"
     assert page.count(said) == 2
+
+
+def test_a_map_is_on_the_printed_summary_only_while_the_client_agrees(personas, client):
+    the_map = start(personas, title="Sundays")
+    client.force_login(personas.mi_keyworker.user)
+    assert "Sundays" not in client.get("/clients/T0001/summary/").content.decode()
+    save(personas, the_map, nodes=BOXES, on_summary=True)
+    page = client.get("/clients/T0001/summary/").content.decode()
+    assert "Your maps" in page and 'aria-labelledby="map-' in page and "Walk the dog" in page
+    save(personas, the_map, based_on=2, nodes=BOXES, on_summary=False)
+    assert "Sundays" not in client.get("/clients/T0001/summary/").content.decode()
+    event = AuditEvent.objects.filter(what="save_map").order_by("pk").last()
+    assert event.detail["on_summary"] is False
+
+
+def test_rows_the_drawing_script_adds_beyond_the_spare_ones_are_saved(personas, client):
+    the_map = start(personas)
+    client.force_login(personas.mi_keyworker.user)
+    url = f"/clients/T0001/maps/{the_map.pk}/change/"
+    form = client.get(url).context["form"]
+    data = {n: form[n].value() for n in form.fields if n != "goals"}
+    data = {n: "" if v is None else v for n, v in data.items()}
+    for i in range(4, 12):  # the guide's 4 boxes, 3 spare rows, and 5 rows more
+        data |= {f"node-{i}-id": f"new-{i}", f"node-{i}-text": f"Box {i}", f"node-{i}-kind": ""}
+        data |= {f"node-{i}-x": 50 * i, f"node-{i}-y": 400}
+    data |= {"link-9-from": "new-11", "link-9-to": "coping", "link-9-label": "helps"}
+    assert client.post(url, data).status_code == 302
+    latest = the_map.versions.order_by("-number").first()
+    assert len(latest.nodes) == 12 and latest.nodes[-1] == {
+        "id": "new-11",
+        "text": "Box 11",
+        "kind": "",
+        "x": 550,
+        "y": 400,
+    }
+    assert {"from": "new-11", "to": "coping", "label": "helps"} in latest.links
