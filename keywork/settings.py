@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "keywork.referrals",
     "keywork.outcomes",
     "keywork.maps",
+    "keywork.recovery",
     "keywork.checkups",
     "keywork.measures",
     "keywork.exports",
@@ -177,6 +178,9 @@ LOGOUT_REDIRECT_URL = "login"
 KEYWORK_IDLE_MINUTES = env.int("KEYWORK_IDLE_MINUTES", default=30)
 KEYWORK_SESSION_HOURS = env.int("KEYWORK_SESSION_HOURS", default=12)
 SESSION_COOKIE_AGE = KEYWORK_SESSION_HOURS * 60 * 60
+# The recovery-capital instrument checks are taken with (its latest version loaded): keywork's
+# own, or a service's licensed one loaded with `keywork load_instrument FILE`.
+KEYWORK_RECOVERY_INSTRUMENT = env.str("KEYWORK_RECOVERY_INSTRUMENT", default="kw-rc10")
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=not DEBUG)

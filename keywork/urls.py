@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("keywork.referrals.urls")),
     path("", include("keywork.outcomes.urls")),
     path("", include("keywork.maps.urls")),
+    path("", include("keywork.recovery.urls")),
     path("", include("keywork.checkups.urls")),
     path("", include("keywork.measures.urls")),
 ]

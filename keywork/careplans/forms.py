@@ -30,7 +30,9 @@ from keywork.careplans.queries import current_plan
 from keywork.catalogue.models import Entry, Phase
 from keywork.clients.forms import DATE
 from keywork.clients.models import Episode
+from keywork.core.dates import uk
 from keywork.core.forms import ActionForm
+from keywork.recovery.queries import suggested_goals
 
 GOAL_ROWS = 4
 ACTION_ROWS = 8
@@ -78,6 +80,22 @@ class CarePlanForm(ActionForm):
         plan = current_plan(episode)
         if plan is not None:
             self._start_from(plan)
+        self._suggest(episode)
+
+    def _suggest(self, episode: Episode) -> None:
+        """Goals the latest recovery-capital check suggests for its low domains, for the
+        worker to tick with the client (none is added unless ticked)."""
+        check, low = suggested_goals(episode)
+        self.suggestions = {d["code"]: d for d in low}
+        if low:
+            assert check is not None
+            self.fields["suggested"] = forms.MultipleChoiceField(
+                label=f"Goals suggested by the recovery capital check of {uk(check.taken_on)}",
+                help_text="Its low domains. Tick those the client wants as goals.",
+                choices=[(d["code"], f"{d['name']}: {d['goal']}") for d in low],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
 
     def _goal_fields(self, row: int, needs: list[tuple[str, str]], interventions: list) -> None:
         f = self.fields
@@ -165,6 +183,12 @@ class CarePlanForm(ActionForm):
             )
             for r in range(1, GOAL_ROWS + 1)
             if d[f"goal_{r}_domain"] or d[f"goal_{r}_description"].strip()
+        ]
+        written = {g.description.strip().lower() for g in goals}
+        goals += [
+            GoalInput(domain=low["goal_domain"], description=low["goal"])
+            for code in d.get("suggested", [])
+            if (low := self.suggestions[code])["goal"].strip().lower() not in written
         ]
         actions = [
             ActionInput(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,16 @@ def _unique(items: list[dict[str, Any]], kind: str) -> set[str]:
 
 # -- loading --------------------------------------------------------------------------------
 
+# What apps above the catalogue load with it, registered in their AppConfig.ready(): reference
+# data of their own shipped with keywork (the recovery-capital instrument), loaded in the same
+# transaction so a database with the catalogue has them too.
+_also_load: list[Callable[[], None]] = []
+
+
+def also_load(loader: Callable[[], None]) -> None:
+    if loader not in _also_load:
+        _also_load.append(loader)
+
 
 def load_catalogue(catalogue: Catalogue) -> LoadReport:
     """Bring the database to the catalogue, in one transaction (a bulk write: the version row
@@ -321,6 +332,8 @@ def load_catalogue(catalogue: Catalogue) -> LoadReport:
                 updated=len(report.updated),
                 retired=len(report.retired),
             )
+        for loader in _also_load:
+            loader()
         return report
 
 

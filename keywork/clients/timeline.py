@@ -30,6 +30,7 @@ ORDER = {
     "discharge": 130,
     "checkup": 140,
     "map": 85,
+    "check": 45,
 }
 
 

@@ -47,6 +47,7 @@ from keywork.clients.rules import nhs_check_digit
 from keywork.core.dates import today
 from keywork.core.errors import RuleViolation
 from keywork.core.writes import bulk_write
+from keywork.demo import capital as demo_capital
 from keywork.demo import chunks, second_factor
 from keywork.demo import definitions as demo_definitions
 from keywork.demo import groups as demo_groups
@@ -495,6 +496,7 @@ def _finish_chunk(made: DemoBuild, n: int, service: _Service) -> int:
         demo_outcomes.write_checkups(rng, team, lead)
         waiting = range(n, service.waiting, len(service.teams))
         demo_definitions.write_definitions(rng, team, lead, waiting=waiting)
+        demo_capital.write_maps(random.Random(f"{made.seed}:maps:{n}"), team, lead)
     return 1
 
 
@@ -717,7 +719,7 @@ def _outcomes(made: DemoBuild, progress: Progress) -> None:
         starts,
         _outcome_chunk,
         total=len(ids),
-        label="episodes' outcome profiles",
+        label="episodes' outcome profiles and recovery checks",
         progress=progress,
     )
     with bulk_write():
@@ -728,6 +730,7 @@ def _outcome_chunk(made: DemoBuild, first: int, last: int) -> int:
     episodes = demo_outcomes.episodes_with_outcomes(made.service)
     chunk = list(episodes.filter(pk__gte=first, pk__lte=last))
     demo_outcomes.write_outcomes(random.Random(f"{made.seed}:outcomes:{first}"), chunk)
+    demo_capital.write_checks(random.Random(f"{made.seed}:capital:{first}"), chunk)
     return len(chunk)
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import random
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 
@@ -119,18 +120,24 @@ def _profiles(rng: random.Random, episode: Episode, today: dt.date) -> list[Outc
 
 
 def _taken(profile: OutcomeProfile) -> AuditEvent:
+    return taken_event(profile, "take_outcomes", "outcomes.outcomeprofile")
+
+
+def taken_event(record: Any, action: str, object_type: str) -> AuditEvent:
+    """The audit row the taking action would write for a record the demo writes in bulk (an
+    outcome profile, a recovery-capital check): who took it, at which stage, on which day."""
     return AuditEvent(
-        actor=profile.recorded_by,
-        actor_label=profile.recorded_by.get_username() if profile.recorded_by else "system",
+        actor=record.recorded_by,
+        actor_label=record.recorded_by.get_username() if record.recorded_by else "system",
         verb=AuditEvent.Verb.CREATE,
-        what="demo: take_outcomes",
-        client_id=profile.episode.client_id,
-        object_type="outcomes.outcomeprofile",
-        object_id=str(profile.pk),
+        what=f"demo: {action}",
+        client_id=record.episode.client_id,
+        object_type=object_type,
+        object_id=str(record.pk),
         channel="command",
         detail={
-            "stage": profile.stage,
-            "taken_on": profile.taken_on.isoformat(),
+            "stage": record.stage,
+            "taken_on": record.taken_on.isoformat(),
             "synthetic": True,
         },
     )

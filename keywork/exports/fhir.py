@@ -9,10 +9,12 @@ keeps them. Synthetic clients carry the HTEST tag (test health data)."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Max
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
@@ -26,9 +28,12 @@ from keywork.clients.models import Client, Episode
 from keywork.core.actors import Actor
 from keywork.core.errors import AccessDenied
 from keywork.interventions.models import Intervention
+from keywork.maps.models import Map, MapVersion
+from keywork.maps.svg import drawing
 from keywork.measures.fhir import base
 from keywork.outcomes.models import LABELS, SUBSTANCES, OutcomeProfile
 from keywork.prescribing.models import Prescription
+from keywork.recovery.models import Check, Instrument
 from keywork.referrals.models import Referral, Status
 from keywork.sessions.models import Attendance, Outcome
 
@@ -127,6 +132,9 @@ def _resources(client: Client) -> Iterable[Resource]:
     )
     for episode in episodes:
         yield from _episode(episode, patient)
+    used = Instrument.objects.filter(checks__episode__client=client).distinct()
+    for instrument in used.order_by("code", "pk"):
+        yield _questionnaire(instrument)
 
 
 def _patient(client: Client) -> Resource:
@@ -216,6 +224,8 @@ def _episode(episode: Episode, patient: dict[str, str]) -> Iterable[Resource]:
     yield from _referrals(episode, patient)
     yield from _prescriptions(episode, patient)
     yield from _outcomes(episode, patient)
+    yield from _maps(episode, patient)
+    yield from _checks(episode, patient)
 
 
 def _care_plans(episode: Episode, patient: dict[str, str], team: str) -> Iterable[Resource]:
@@ -438,3 +448,136 @@ def _outcomes(episode: Episode, patient: dict[str, str]) -> Iterable[Resource]:
 def _component(label: str, value: int | bool) -> Resource:
     key = "valueBoolean" if isinstance(value, bool) else "valueInteger"
     return {"code": {"text": label}, key: value}
+
+
+def _maps(episode: Episode, patient: dict[str, str]) -> Iterable[Resource]:
+    """Each version of each map as a document holding the server's SVG drawing; the latest
+    current, each earlier one superseded by the next (it `replaces` the one before)."""
+    versions = (
+        MapVersion.objects.filter(map__episode=episode)
+        .select_related("map__tool", "saved_by__user")
+        .order_by("map_id", "number")
+    )
+    latest = dict(
+        Map.objects.filter(episode=episode)
+        .annotate(latest=Max("versions__number"))
+        .values_list("pk", "latest")
+    )
+    for v in versions:
+        svg = str(drawing(v.map.title, v.nodes, v.links))
+        context: dict[str, Any] = {}
+        if v.attendance_id:
+            context["encounter"] = [_ref("Encounter", f"session-{v.attendance_id}")]
+        yield {
+            "resourceType": "DocumentReference",
+            "id": f"map-{v.map_id}-{v.number}",
+            "status": "current" if v.number == latest[v.map_id] else "superseded",
+            "type": {**_coded(v.map.tool), "text": f"Map: {v.map.tool.name}"},
+            "subject": patient,
+            "date": v.saved_at.isoformat(timespec="seconds"),
+            "author": [_worker(v.saved_by)],
+            "description": f"{v.map.title}, version {v.number}" + (f": {v.note}" if v.note else ""),
+            **(
+                {
+                    "relatesTo": [
+                        {
+                            "code": "replaces",
+                            "target": _ref("DocumentReference", f"map-{v.map_id}-{v.number - 1}"),
+                        }
+                    ]
+                }
+                if v.number > 1
+                else {}
+            ),
+            "content": [
+                {
+                    "attachment": {
+                        "contentType": "image/svg+xml",
+                        "data": base64.b64encode(svg.encode()).decode(),
+                        "title": v.map.title,
+                    }
+                }
+            ],
+            **({"context": context} if context else {}),
+        }
+
+
+def _questionnaire_url(instrument: Instrument) -> str:
+    return f"{base()}/Questionnaire/{instrument.code}"
+
+
+def _answer(instrument: Instrument, value: int) -> dict[str, Any]:
+    label = next(v["label"] for v in instrument.scale if v["value"] == value)
+    return {
+        "system": f"{_questionnaire_url(instrument)}/scale",
+        "code": str(value),
+        "display": label,
+    }
+
+
+def _questionnaire(instrument: Instrument) -> Resource:
+    """The instrument as a Questionnaire: a group per domain, a choice per statement."""
+    return {
+        "resourceType": "Questionnaire",
+        "id": f"{instrument.code}-{instrument.version}",
+        "url": _questionnaire_url(instrument),
+        "version": instrument.version,
+        "name": instrument.code.replace("-", "_"),
+        "title": instrument.name,
+        "status": "active",
+        "description": instrument.source,
+        "item": [
+            {
+                "linkId": domain["code"],
+                "text": domain["name"],
+                "type": "group",
+                "item": [
+                    {
+                        "linkId": item["code"],
+                        "text": item["text"],
+                        "type": "choice",
+                        "required": True,
+                        "answerOption": [
+                            {"valueCoding": _answer(instrument, v["value"])}
+                            for v in instrument.scale
+                        ],
+                    }
+                    for item in domain["items"]
+                ],
+            }
+            for domain in instrument.domains
+        ],
+    }
+
+
+def _checks(episode: Episode, patient: dict[str, str]) -> Iterable[Resource]:
+    """Each recovery-capital check as the answers to its instrument's Questionnaire."""
+    found = Check.objects.filter(episode=episode).select_related("instrument", "taken_by__user")
+    for check in found.order_by("taken_on", "pk"):
+        instrument = check.instrument
+        yield {
+            "resourceType": "QuestionnaireResponse",
+            "id": f"recovery-check-{check.pk}",
+            "questionnaire": f"{_questionnaire_url(instrument)}|{instrument.version}",
+            "status": _status(check, "completed"),
+            "subject": patient,
+            "authored": check.taken_on.isoformat(),
+            "author": _worker(check.taken_by),
+            "item": [
+                {
+                    "linkId": domain["code"],
+                    "text": f"{domain['name']} (scored {check.scores[domain['code']]})",
+                    "item": [
+                        {
+                            "linkId": item["code"],
+                            "text": item["text"],
+                            "answer": [
+                                {"valueCoding": _answer(instrument, check.answers[item["code"]])}
+                            ],
+                        }
+                        for item in domain["items"]
+                    ],
+                }
+                for domain in instrument.domains
+            ],
+        }

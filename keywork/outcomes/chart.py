@@ -18,7 +18,7 @@ class Chart:
     id: str  # the canvas's data-chart and the json_script's id
     title: str
     days: list[dt.date]
-    series: dict[str, list[int]]  # item: its value on each day
+    series: dict[str, list[Any]]  # item: its value on each day
     top: int
 
     @property

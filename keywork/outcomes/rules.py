@@ -69,27 +69,29 @@ def check_stage(
     referral_date: dt.date,
     discharged_on: dt.date | None,
     today: dt.date,
+    what: str = "profile",
 ) -> None:
-    """One start, before any review; one exit, after them; all within the episode."""
+    """One start, before any review; one exit, after them; all within the episode (for an
+    outcome profile, or `what` else is taken at those stages)."""
     if taken_on > today:
         raise RuleViolation(
             "INVALID", f"taken_on: {uk(taken_on)} is in the future", field="taken_on"
         )
     if taken_on < referral_date:
-        raise RuleViolation("EPISODE", f"the profile is before the referral ({uk(referral_date)})")
+        raise RuleViolation("EPISODE", f"the {what} is before the referral ({uk(referral_date)})")
     if discharged_on is not None and taken_on > discharged_on:
         raise RuleViolation(
-            "EPISODE", f"the profile is after the discharge ({uk(discharged_on)})", field="taken_on"
+            "EPISODE", f"the {what} is after the discharge ({uk(discharged_on)})", field="taken_on"
         )
     if exit_on is not None:
-        raise RuleViolation("R11", f"the exit profile was taken on {uk(exit_on)}: no more follow")
+        raise RuleViolation("R11", f"the exit {what} was taken on {uk(exit_on)}: no more follow")
     if stage == "start" and start_on is not None:
-        raise RuleViolation("R11", f"the start profile was taken on {uk(start_on)}")
+        raise RuleViolation("R11", f"the start {what} was taken on {uk(start_on)}")
     if stage != "start" and start_on is None:
-        raise RuleViolation("R11", "take the start profile first", field="stage")
+        raise RuleViolation("R11", f"take the start {what} first", field="stage")
     if stage != "start" and start_on is not None and taken_on < start_on:
         raise RuleViolation(
-            "R11", f"{uk(taken_on)} is before the start profile ({uk(start_on)})", field="taken_on"
+            "R11", f"{uk(taken_on)} is before the start {what} ({uk(start_on)})", field="taken_on"
         )
 
 

@@ -40,6 +40,9 @@ from keywork.core.errors import RuleViolation
 from keywork.outcomes.chart import Chart, charts_of
 from keywork.outcomes.queries import due_of as outcomes_due
 from keywork.outcomes.queries import outcomes_due_of
+from keywork.recovery.chart import charts_of as recovery_charts
+from keywork.recovery.queries import check_due_of
+from keywork.recovery.queries import due_of as recovery_due
 from keywork.referrals.queries import stalled_referrals
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
 from keywork.sessions.queries import counted, open_reengagement
@@ -64,6 +67,7 @@ ONLY = {
     "flagged": "Risk or safeguarding flags",
     "chase": "Referrals to chase",
     "outcomes": "Outcome profile due or overdue",
+    "recovery": "Recovery capital check due or overdue",
 }
 
 
@@ -84,6 +88,8 @@ def only(name: str) -> Q:
         return Q(to_chase=True)
     if name == "outcomes":
         return Q(outcomes_due__lte=timezone.localdate() + REVIEW_SOON)
+    if name == "recovery":
+        return Q(recovery_due__lte=timezone.localdate() + REVIEW_SOON)
     return Q()
 
 
@@ -136,6 +142,7 @@ def caseload(
         risk_flags=flags_of(OuterRef("pk")),
         to_chase=Exists(stalled_referrals(timezone.localdate()).filter(episode=OuterRef("pk"))),
         outcomes_due=outcomes_due_of(OuterRef("pk")),
+        recovery_due=check_due_of(OuterRef("pk")),
     )
     episodes = episodes.filter(only(show))
     return episodes.select_related("client", "phase", "keyworker__user", "team").order_by(
@@ -170,6 +177,8 @@ class ClientRecord:
     reintegration: list[dt.date]  # latest first
     outcome_charts: list[Chart]
     outcomes_due: dt.date | None
+    recovery_due: dt.date | None
+    recovery_charts: list[Chart]
     next_checkup: CheckUp | None
     next_appointment: Attendance | None
     appointments: list[Attendance]  # booked, still to come, soonest first
@@ -203,6 +212,9 @@ def record_of(client: Client) -> ClientRecord:
     measured = [
         p for p in items("outcomes") if latest and p.episode_id == latest.pk and not p.in_error
     ]
+    checked = [
+        c for c in items("check") if current and c.episode_id == current.pk and not c.in_error
+    ]
     moves = [m for m in items("phase") if latest and m.episode_id == latest.pk]
     now = timezone.now()
     booked = sorted(
@@ -235,6 +247,8 @@ def record_of(client: Client) -> ClientRecord:
         ),
         outcome_charts=charts_of(measured),
         outcomes_due=outcomes_due(current, measured) if current else None,
+        recovery_due=recovery_due(current, checked) if current else None,
+        recovery_charts=recovery_charts(checked),
         next_checkup=next(
             (c for c in items("checkup") if c.status == "due" and not c.in_error), None
         ),

@@ -145,6 +145,7 @@ def matrix_world(w: World) -> dict[str, Any]:
             "plan_action": PlanAction.objects.filter(care_plan__episode=p.episode).first().pk,  # type: ignore[union-attr]
             "offer": _offer(p).pk,
             "map": a_map(p).pk,
+            "check": a_check(p).pk,
         },
     }
 
@@ -158,6 +159,27 @@ def a_map(p: Personas) -> Any:
         actor=p.mi_keyworker.user,
         episode=p.episode,
         given=maps.StartMapInput(tool="tool.triggers-coping"),
+    )
+
+
+def a_check(p: Personas) -> Any:
+    """A recovery-capital check of T0001's, taken at the start, every statement "partly"."""
+    from keywork.recovery import actions as recovery
+    from keywork.recovery.models import Check
+    from keywork.recovery.queries import instrument_in_use
+
+    found = Check.objects.filter(episode=p.episode).first()
+    if found is not None:
+        return found
+    instrument = instrument_in_use()
+    assert instrument is not None
+    codes = [i["code"] for d in instrument.domains for i in d["items"]]
+    return recovery.take_check(
+        actor=p.mi_keyworker.user,
+        episode=p.episode,
+        given=recovery.CheckInput(
+            stage="start", taken_on=p.episode.referral_date, answers=dict.fromkeys(codes, 2)
+        ),
     )
 
 

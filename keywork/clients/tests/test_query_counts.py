@@ -20,7 +20,7 @@ PINNED = {
     "caseload": 12,
     "team caseload": 14,  # whether the keyworkers fit a list, then the list
     "team view": 20,
-    "record": 33,  # one read per app that keeps part of the timeline, and the maps at sessions
+    "record": 34,  # one read per app that keeps part of the timeline, and the maps at sessions
     "diary": 13,
     "team diary": 14,  # one more than a keyworker's: its day is paged
     "search": 10,

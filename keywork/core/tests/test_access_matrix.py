@@ -89,6 +89,7 @@ MATRIX: dict[str, Route] = {
     "checkups": route(SEES, client="T0003"),
     "maps": route(SEES),
     "map": route(SEES, pk="map"),
+    "recovery": route(SEES),
     # Changes to a client's record.
     "register_client": route(PRACTITIONERS | {"manager"}),
     "change_details": route(PRACTICE | ALLOCATES),
@@ -128,6 +129,8 @@ MATRIX: dict[str, Route] = {
     "outcomes_in_error": route(PRACTICE, pk="outcomes"),
     "start_map": route(PRACTICE),
     "change_map": route(PRACTICE, pk="map"),
+    "take_recovery_check": route(PRACTICE),
+    "recovery_check_in_error": route(PRACTICE, pk="check"),
     "schedule_checkups": route(PRACTICE, client="T0003"),
     "record_checkup": route(PRACTICE, client="T0003", pk="checkup"),
     "checkup_in_error": route(PRACTICE, client="T0003", pk="checkup"),

@@ -42,6 +42,8 @@ from keywork.outcomes import actions as outcomes
 from keywork.outcomes.tests.test_outcomes import profile
 from keywork.prescribing import actions as prescribing
 from keywork.prescribing.tests.test_prescribing import ml
+from keywork.recovery import actions as recovery
+from keywork.recovery.tests.test_recovery import answers
 from keywork.referrals import actions as referrals
 from keywork.referrals.models import OverrideReview
 from keywork.referrals.tests.test_referrals import given as referral_given
@@ -51,7 +53,7 @@ from keywork.sessions.models import Attendance
 from keywork.sessions.tests.test_reintegration import work
 from keywork.sessions.tests.test_sessions import content
 from keywork.testing.personas import PASSWORD, worker
-from keywork.testing.world import World, a_map, build_world
+from keywork.testing.world import World, a_check, a_map, build_world
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -225,6 +227,8 @@ RECIPES: dict[str, Recipe] = {
     "referrals.actions.mark_referral_in_error": lambda w: referrals.mark_referral_in_error(actor=kw(w), referral=w.referral, given=Reason(reason="Wrong client")),
     "outcomes.actions.take_outcomes": lambda w: outcomes.take_outcomes(actor=kw(w), episode=w.personas.episode, given=profile(stage="review", taken_on=today())),
     "maps.actions.start_map": lambda w: maps.start_map(actor=kw(w), episode=w.personas.episode, given=maps.StartMapInput(tool="tool.goals-steps")),
+    "recovery.actions.take_check": lambda w: a_check(w.personas) and recovery.take_check(actor=kw(w), episode=w.personas.episode, given=recovery.CheckInput(stage="review", taken_on=today(), answers=answers())),
+    "recovery.actions.mark_check_in_error": lambda w: recovery.mark_check_in_error(actor=kw(w), check=a_check(w.personas), given=Reason(reason="Wrong client")),
     "maps.actions.save_map": lambda w: maps.save_map(actor=kw(w), the_map=a_map(w.personas), given=maps.MapDrawing(based_on=1, nodes=(maps.Node(id="a", text="Ring my sister"),))),
     "outcomes.actions.mark_outcomes_in_error": lambda w: outcomes.mark_outcomes_in_error(actor=kw(w), profile=w.profile, given=Reason(reason="Wrong client")),
     "checkups.actions.schedule_checkups": lambda w: w.checkup,  # the world's check-ups

@@ -13,7 +13,7 @@ LAYERS = (
     ("core",),
     ("audit",),
     ("catalogue", "access"),
-    ("clients", "assessments", "careplans", "sessions", "outcomes", "checkups"),
+    ("clients", "assessments", "careplans", "sessions", "outcomes", "checkups", "recovery"),
     ("interventions", "prescribing", "referrals", "maps"),
     ("measures", "exports"),
     ("overview", "demo", "testing"),

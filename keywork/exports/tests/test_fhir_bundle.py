@@ -106,3 +106,40 @@ def test_the_export_is_refused_outside_the_team_and_audited_inside_it(personas, 
     assert read.client == personas.client and read.actor == personas.keyworker.user
     with pytest.raises(CommandError, match="--client: no client 'T9999'"):
         exported(tmp_path, "T9999")
+
+
+def test_maps_and_recovery_capital_are_documents_and_questionnaire_answers(personas, tmp_path):
+    import base64
+
+    from keywork.maps.tests.test_maps import BOXES, save, start
+    from keywork.recovery.tests.test_recovery import take
+
+    first = seen(personas, personas.mi_keyworker, 3, FOCUS)
+    the_map = start(personas, attendance=first.pk, title="Sundays")
+    save(personas, the_map, nodes=BOXES, note="In Sam's words")
+    take(personas)
+    wrong = take(personas, stage="review", days_ago=2, mo_1=0)
+    from keywork.recovery import actions as recovery
+
+    recovery.mark_check_in_error(
+        actor=personas.mi_keyworker.user, check=wrong, given=Reason(reason="Wrong client")
+    )
+    found = exported(tmp_path, "T0001")
+    resources = by_type(found)
+    documents = {d["id"]: d for d in resources["DocumentReference"]}
+    old, new = documents[f"map-{the_map.pk}-1"], documents[f"map-{the_map.pk}-2"]
+    assert (old["status"], new["status"]) == ("superseded", "current")
+    assert new["relatesTo"][0]["target"]["reference"] == f"DocumentReference/map-{the_map.pk}-1"
+    assert old["context"]["encounter"][0]["reference"] == f"Encounter/session-{first.pk}"
+    svg = base64.b64decode(new["content"][0]["attachment"]["data"]).decode()
+    assert svg.startswith("<svg") and "Walk the dog with Sam" in svg
+    assert new["content"][0]["attachment"]["contentType"] == "image/svg+xml"
+    [questionnaire] = resources["Questionnaire"]
+    assert len(questionnaire["item"]) == 10 and questionnaire["version"] == "1"
+    answers = resources["QuestionnaireResponse"]
+    assert [r["status"] for r in answers] == ["completed", "entered-in-error"]
+    assert answers[0]["questionnaire"] == questionnaire["url"] + "|1"
+    money = next(i for i in answers[1]["item"] if i["linkId"] == "money")
+    assert money["item"][0]["answer"][0]["valueCoding"]["display"] == "Not at all true"
+    present = {f"{e['resource']['resourceType']}/{e['resource']['id']}" for e in found["entry"]}
+    assert set(references(found)) <= present
