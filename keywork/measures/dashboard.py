@@ -18,12 +18,15 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FloatField,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from keywork.access.models import Service
@@ -31,9 +34,12 @@ from keywork.careplans.queries import review_due_of
 from keywork.catalogue.models import Phase
 from keywork.clients.models import Episode, PhaseChange
 from keywork.interventions.models import Intervention
+from keywork.maps.models import MapVersion
 from keywork.measures.framework import Period, Scope
 from keywork.outcomes.models import OutcomeProfile, Stage
 from keywork.outcomes.queries import outcomes_due_of
+from keywork.recovery.models import Check
+from keywork.recovery.queries import instrument_in_use
 from keywork.referrals.models import WAITING, Referral
 from keywork.sessions.models import Attendance, Outcome, ReEngagement
 
@@ -74,6 +80,10 @@ class Dashboard:
         default_factory=list
     )  # field, label, mean at start, mean at latest, clients improved
     outcome_clients: int = 0
+    recovery: list[tuple[str, str, float | None, float | None, int]] = field(
+        default_factory=list
+    )  # domain, its name, mean at the first check, mean at the latest, clients higher
+    recovery_clients: int = 0
 
 
 def episodes_of(scope: Scope) -> QuerySet[Episode]:
@@ -193,13 +203,80 @@ def with_outcome_change(scope: Scope, period: Period) -> QuerySet[Episode]:
     )
 
 
+def maps_used(scope: Scope, period: Period) -> QuerySet[MapVersion]:
+    """The versions of maps saved in the period (a map drawn or changed), of the scope."""
+    return MapVersion.objects.filter(
+        map__episode__in=episodes_of(scope),
+        saved_at__date__gte=period.start,
+        saved_at__date__lte=period.end,
+    )
+
+
+def with_recovery_change(scope: Scope, period: Period) -> QuerySet[Episode]:
+    """Episodes with a first recovery-capital check and a later one taken in the period,
+    both with the instrument in use, each with every domain's score at the first and the
+    latest (`first_<n>`, `latest_<n>`: n the domain's place in the instrument)."""
+    instrument = instrument_in_use()
+    if instrument is None:
+        return Episode.objects.none()
+    taken = Check.objects.filter(
+        episode=OuterRef("pk"), entered_in_error_at=None, instrument__code=instrument.code
+    )
+    first = taken.order_by("taken_on", "pk")
+    latest = taken.order_by("-taken_on", "-pk")
+    annotations: dict[str, Any] = {
+        "first_on": Subquery(first.values("taken_on")[:1]),
+        "latest_on": Subquery(latest.values("taken_on")[:1]),
+    }
+    for n, domain in enumerate(instrument.domains):
+        score = Cast(KT(f"scores__{domain['code']}"), FloatField())
+        for name, found in (("first", first), ("latest", latest)):
+            annotations[f"{name}_{n}"] = Subquery(
+                found.annotate(v=score).values("v")[:1], output_field=FloatField()
+            )
+    return (
+        episodes_of(scope)
+        .annotate(**annotations)
+        .filter(**{"latest_on__gte": period.start, "latest_on__lte": period.end})
+        .filter(**{"first_on__lt": F("latest_on")})
+    )
+
+
+def _recovery(scope: Scope, period: Period) -> tuple[list[Any], int]:
+    instrument = instrument_in_use()
+    if instrument is None:
+        return [], 0
+    domains = instrument.domains
+    aggregates: dict[str, Any] = {"clients": Count("pk")}
+    for n in range(len(domains)):
+        aggregates[f"mean_first_{n}"] = Avg(f"first_{n}")
+        aggregates[f"mean_latest_{n}"] = Avg(f"latest_{n}")
+        aggregates[f"higher_{n}"] = Count("pk", filter=Q(**{f"latest_{n}__gt": F(f"first_{n}")}))
+    numbers = with_recovery_change(scope, period).aggregate(**aggregates)
+    return [
+        (
+            d["code"],
+            d["name"],
+            _round(numbers[f"mean_first_{n}"]),
+            _round(numbers[f"mean_latest_{n}"]),
+            numbers[f"higher_{n}"],
+        )
+        for n, d in enumerate(domains)
+    ], numbers["clients"]
+
+
 def _period_figures(scope: Scope, period: Period) -> list[Figure]:
     kept = appointments(scope, period).aggregate(
         due=Count("pk"), missed=Count("pk", filter=Q(outcome=Outcome.DID_NOT_ATTEND))
     )
+    mapped = maps_used(scope, period).aggregate(
+        clients=Count("map__episode", distinct=True), maps=Count("map", distinct=True)
+    )
     return [
         Figure("dna", "Appointments missed (did not attend)", kept["missed"], kept["due"]),
         Figure("flow", "Moves between phases", moves(scope, period).count()),
+        Figure("maps", "Clients who used a map (drawn or changed)", mapped["clients"]),
+        Figure("maps_used", "Maps used", mapped["maps"]),
     ]
 
 
@@ -273,6 +350,7 @@ def _round(value: float | None) -> float | None:
 
 def dashboard(scope: Scope, period: Period) -> Dashboard:
     outcomes, clients = _outcomes(scope, period)
+    recovery, recovered = _recovery(scope, period)
     return Dashboard(
         scope=scope,
         period=period,
@@ -283,6 +361,8 @@ def dashboard(scope: Scope, period: Period) -> Dashboard:
         mix=_mix(scope, period),
         outcomes=outcomes,
         outcome_clients=clients,
+        recovery=recovery,
+        recovery_clients=recovered,
     )
 
 
@@ -304,6 +384,8 @@ def figures_for(key: dict[str, Any]) -> dict[str, Any]:
         "mix": board.mix,
         "outcomes": board.outcomes,
         "outcome_clients": board.outcome_clients,
+        "recovery": board.recovery,
+        "recovery_clients": board.recovery_clients,
     }
 
 
@@ -317,6 +399,8 @@ def from_figures(figures: dict[str, Any], scope: Scope, period: Period) -> Dashb
         in_period=[Figure(*f) for f in figures["in_period"]],
         outcomes=[tuple(row) for row in figures["outcomes"]],
         outcome_clients=figures["outcome_clients"],
+        recovery=[tuple(row) for row in figures.get("recovery", [])],
+        recovery_clients=figures.get("recovery_clients", 0),
         **rows,
     )
 
@@ -435,7 +519,59 @@ def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) ->
     return rows, row
 
 
-LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Listing]]] = {
+def list_maps(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
+    """Each client who used a map in the period: how many maps, how many saves."""
+    saved = Q(
+        maps__versions__saved_at__date__gte=period.start,
+        maps__versions__saved_at__date__lte=period.end,
+    )
+    found = (
+        episodes_of(scope)
+        .filter(saved)
+        .annotate(
+            map_count=Count("maps", distinct=True),
+            saves=Count("maps__versions", distinct=True),
+        )
+    )
+    return _episode_rows(found, "map_count", "saves")
+
+
+def list_recovery_change(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
+    instrument = instrument_in_use()
+    domains = instrument.domains if instrument else []
+    rows = (
+        with_recovery_change(scope, period)
+        .order_by("client__family_name", "client__local_id", "pk")
+        .values_list(
+            "client__local_id",
+            "client__given_name",
+            "client__family_name",
+            "keyworker__user__first_name",
+            "keyworker__user__last_name",
+            *[f"{when}_{n}" for n in range(len(domains)) for when in ("first", "latest")],
+        )
+    )
+
+    def row(values: tuple[Any, ...]) -> Row:
+        local_id, given, family, first, last, *changes = values
+        return (
+            local_id,
+            f"{given} {family}",
+            f"{first} {last}",
+            *[f"{changes[2 * n]} → {changes[2 * n + 1]}" for n in range(len(domains))],
+        )
+
+    return rows, row
+
+
+def recovery_columns() -> tuple[str, ...]:
+    instrument = instrument_in_use()
+    return tuple(d["name"] for d in instrument.domains) if instrument else ()
+
+
+# A list's columns: fixed, or worked out when it is shown (the instrument in use's domains).
+Columns = tuple[str, ...] | Callable[[], tuple[str, ...]]
+LISTS: dict[str, tuple[str, Columns, Callable[..., Listing]]] = {
     "open": ("Open episodes", ("Phase",), list_open),
     "reviews_overdue": ("Care-plan reviews overdue", ("Review was due",), list_reviews_overdue),
     "outcomes_due": ("Outcome profiles due or overdue", ("Due",), list_outcomes_due),
@@ -447,5 +583,11 @@ LISTS: dict[str, tuple[str, tuple[str, ...], Callable[..., Listing]]] = {
         "Outcome change: start to latest",
         tuple(label for _, label in RATINGS),
         list_outcome_change,
+    ),
+    "maps": ("Clients who used a map in the period", ("Maps", "Saves"), list_maps),
+    "recovery_change": (
+        "Recovery capital change: first check to latest",
+        recovery_columns,
+        list_recovery_change,
     ),
 }

@@ -101,15 +101,18 @@ def _charts(board: Dashboard) -> dict[str, Any]:
             [name for _, name, _ in board.mix],
             {"Interventions": disclosure.numbers([n for *_, n in board.mix])},
         ),
-        "outcomes": figures(
-            "bar",
-            [label for _, label, _, _, _ in board.outcomes],
-            {
-                "At the start (mean)": [s for _, _, s, _, _ in board.outcomes],
-                "Latest (mean)": [t for _, _, _, t, _ in board.outcomes],
-            },
-        ),
+        "outcomes": _change(board.outcomes, "At the start (mean)"),
+        "recovery": _change(board.recovery, "At the first check (mean)"),
     }
+
+
+def _change(rows: list[tuple[str, str, Any, Any, Any]], first: str) -> dict[str, Any]:
+    """Start and latest means, side by side for each item."""
+    return figures(
+        "bar",
+        [label for _, label, _, _, _ in rows],
+        {first: [s for _, _, s, _, _ in rows], "Latest (mean)": [t for _, _, _, t, _ in rows]},
+    )
 
 
 @login_required
@@ -117,7 +120,8 @@ def _charts(board: Dashboard) -> dict[str, Any]:
 def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
     if code not in LISTS:
         raise Http404("No such list.")
-    title, columns, lister = LISTS[code]
+    title, given_columns, lister = LISTS[code]
+    columns = given_columns() if callable(given_columns) else given_columns
     form, given = _asked(request)
     context: dict[str, Any] = {"title": title, "columns": columns}
     if not form.is_valid():

@@ -104,6 +104,7 @@ def _figure(f: Figure) -> Figure:
 def board(found: Dashboard) -> Dashboard:
     """The dashboard as a commissioner may see it."""
     few = small(found.outcome_clients)
+    few_recovered = small(found.recovery_clients)
     return dataclasses.replace(
         found,
         now=[_figure(f) for f in found.now],
@@ -116,6 +117,11 @@ def board(found: Dashboard) -> Dashboard:
             for f, label, s, t, b in found.outcomes
         ],
         outcome_clients=count(found.outcome_clients),
+        recovery=[
+            (f, label, None if few_recovered else s, None if few_recovered else t, count(b))
+            for f, label, s, t, b in found.recovery
+        ],
+        recovery_clients=count(found.recovery_clients),
     )
 
 

@@ -111,3 +111,46 @@ def test_a_map_drawn_with_mouse_and_keyboard_kept_in_versions(page: Any, persona
     assert "Payday" in figure.locator("svg").inner_html()
     page.emulate_media(media="print")
     assert figure.is_visible()
+
+
+def take_check(page: Any, answers: dict[str, int], taken_on: str) -> None:
+    page.goto("/clients/T0001/recovery/new/")
+    page.fill("input[name=taken_on]", taken_on)
+    for code, answer in answers.items():
+        page.check(f"input[name='{code}'][value='{answer}']")
+    page.click("main button[type=submit]:has-text('Record the check')")
+    page.wait_for_load_state()
+
+
+def test_two_recovery_capital_checks_and_the_chart_changes(page: Any, personas: Any) -> None:
+    import datetime as dt
+
+    from keywork.core.dates import today
+    from keywork.recovery.queries import instrument_in_use
+
+    instrument = instrument_in_use()
+    assert instrument is not None
+    codes = [i["code"] for d in instrument.domains for i in d["items"]]
+    log_in(page, personas.mi_keyworker.user.username)
+    page.goto("/clients/T0001/")
+    page.click("a:has-text('Recovery capital')")
+    page.wait_for_load_state()
+    no_blocking(page)
+    month_ago = (today() - dt.timedelta(days=30)).isoformat()
+    take_check(page, dict.fromkeys(codes[:-1], 1), month_ago)  # the last one left out
+    assert "/new/" in page.url and page.locator("#error-summary").is_visible()
+    no_blocking(page)
+    take_check(page, dict.fromkeys(codes, 1), month_ago)
+    assert "Recovery capital check recorded." in page.inner_text(".messages")
+    first = page.locator("script#recovery-chart-kw-rc10").text_content()
+    take_check(page, dict.fromkeys(codes, 3), today().isoformat())
+    no_blocking(page)
+    data = page.locator("script#recovery-chart-kw-rc10").text_content()
+    assert first != data and '"data": [1.0, 3.0]' in data
+    drawn = page.evaluate(
+        "() => Chart.getChart(document.querySelector("
+        "\"canvas[data-chart='recovery-chart-kw-rc10']\")).data.datasets[1].data"
+    )
+    assert drawn == [1.0, 3.0]
+    page.goto("/clients/T0001/")
+    assert page.locator("canvas[data-chart='recovery-chart-kw-rc10']").is_visible()

@@ -21,12 +21,17 @@ from keywork.careplans.tests.test_careplans import agree
 from keywork.clients import actions as clients
 from keywork.core.dates import today
 from keywork.core.writes import bulk_write
+from keywork.maps.tests.test_maps import BOXES
+from keywork.maps.tests.test_maps import save as save_map
+from keywork.maps.tests.test_maps import start as start_map
 from keywork.measures.models import Snapshot
 from keywork.measures.snapshots import FRESH_FOR
 from keywork.measures.tests.test_qs6 import FOCUS, another_client, seen
 from keywork.measures.tests.test_report import params
 from keywork.outcomes import actions as outcomes
 from keywork.outcomes.actions import ProfileInput
+from keywork.recovery import actions as recovery
+from keywork.recovery.tests.test_recovery import answers
 from keywork.referrals.tests.test_referrals import refer
 from keywork.sessions import actions as sessions
 from keywork.testing.worker import report_page, work_the_queue
@@ -60,7 +65,9 @@ def team(personas):
         episode=personas.episode,
         given=sessions.RecordSessionInput(starts_at=missed, outcome="did_not_attend"),
     )
-    seen(personas, personas.mi_keyworker, 5, FOCUS)
+    kept = seen(personas, personas.mi_keyworker, 5, FOCUS)
+    the_map = start_map(personas, attendance=kept.pk)
+    save_map(personas, the_map, nodes=BOXES, attendance=kept.pk)  # one map, saved twice
     refer(personas)
     clients.move_phase(
         actor=personas.mi_keyworker.user,
@@ -72,6 +79,16 @@ def team(personas):
     other = another_client(personas, "T0003", 30)
     profile(personas, other, "start", 28, 5)
     profile(personas, other, "review", 4, 12)
+    for stage, days_ago, money in (("start", 28, 0), ("review", 4, 3)):
+        recovery.take_check(
+            actor=personas.mi_keyworker.user,
+            episode=other,
+            given=recovery.CheckInput(
+                stage=stage,
+                taken_on=today() - days_ago * DAY,
+                answers=answers(mo_1=money, mo_2=money),
+            ),
+        )
     return personas
 
 
@@ -96,6 +113,8 @@ def test_the_team_dashboard_shows_each_figure_worked_by_hand(team, client):
         "referrals": "1",
         "dna": "1",
         "flow": "1",
+        "maps": "1",  # T0001's map, drawn and changed at the kept session
+        "maps_used": "1",
     }
     assert "(50% of 2 appointments kept or missed)" in page
     assert "<td>Engagement</td><td><a" in page and "<td>Preparation</td><td><a" in page
@@ -104,6 +123,8 @@ def test_the_team_dashboard_shows_each_figure_worked_by_hand(team, client):
     assert "<td>Quality of life</td><td>5.0</td><td>12.0</td><td>1</td>" in page
     assert "<td>Days injected</td><td>10.0</td><td>2.0</td><td>1</td>" in page
     assert "keywork/charts.js" in page and 'data-chart="chart-phases"' in page
+    assert "<td>Money</td><td>0.0</td><td>3.0</td><td>1</td>" in page  # T0003's two checks
+    assert "<td>Hope and purpose</td><td>3.0</td><td>3.0</td><td>0</td>" in page
 
 
 def test_each_figure_opens_its_list_and_showing_it_is_audited(team, client):
@@ -112,6 +133,10 @@ def test_each_figure_opens_its_list_and_showing_it_is_audited(team, client):
     assert 'href="/clients/T0001/"' in overdue and "T0003" not in overdue
     changed = client.get("/dashboard/outcome_change/", params()).content.decode()
     assert "T0003" in changed and "5 → 12" in changed
+    changed = client.get("/dashboard/recovery_change/", params()).content.decode()
+    assert "T0003" in changed and "0.0 → 3.0" in changed and "Money" in changed
+    mapped = client.get("/dashboard/maps/", params()).content.decode()
+    assert "T0001" in mapped and "T0003" not in mapped
     moved = client.get("/dashboard/flow/", params(**{"from": "engagement", "to": "preparation"}))
     assert "Ready to plan the change" in moved.content.decode()
     reads = AuditEvent.objects.filter(what__startswith="dashboard: ")
