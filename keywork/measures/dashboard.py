@@ -496,15 +496,16 @@ def list_flow(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     return found, row
 
 
-def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
-    found = with_outcome_change(scope, period)
+def _change_rows(found: QuerySet[Episode], pairs: list[tuple[str, str]]) -> Listing:
+    """Each client's figures at the start and the latest, as "start → latest" cells:
+    `pairs` names the two annotations of each."""
     rows = found.order_by("client__family_name", "client__local_id", "pk").values_list(
         "client__local_id",
         "client__given_name",
         "client__family_name",
         "keyworker__user__first_name",
         "keyworker__user__last_name",
-        *[f"{when}_{name}" for name, _ in RATINGS for when in ("start", "latest")],
+        *[name for pair in pairs for name in pair],
     )
 
     def row(values: tuple[Any, ...]) -> Row:
@@ -513,10 +514,15 @@ def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) ->
             local_id,
             f"{given} {family}",
             f"{first} {last}",
-            *[f"{changes[2 * n]} → {changes[2 * n + 1]}" for n in range(len(RATINGS))],
+            *[f"{changes[2 * n]} → {changes[2 * n + 1]}" for n in range(len(pairs))],
         )
 
     return rows, row
+
+
+def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
+    pairs = [(f"start_{name}", f"latest_{name}") for name, _ in RATINGS]
+    return _change_rows(with_outcome_change(scope, period), pairs)
 
 
 def list_maps(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
@@ -537,31 +543,8 @@ def list_maps(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
 
 
 def list_recovery_change(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
-    instrument = instrument_in_use()
-    domains = instrument.domains if instrument else []
-    rows = (
-        with_recovery_change(scope, period)
-        .order_by("client__family_name", "client__local_id", "pk")
-        .values_list(
-            "client__local_id",
-            "client__given_name",
-            "client__family_name",
-            "keyworker__user__first_name",
-            "keyworker__user__last_name",
-            *[f"{when}_{n}" for n in range(len(domains)) for when in ("first", "latest")],
-        )
-    )
-
-    def row(values: tuple[Any, ...]) -> Row:
-        local_id, given, family, first, last, *changes = values
-        return (
-            local_id,
-            f"{given} {family}",
-            f"{first} {last}",
-            *[f"{changes[2 * n]} → {changes[2 * n + 1]}" for n in range(len(domains))],
-        )
-
-    return rows, row
+    pairs = [(f"first_{n}", f"latest_{n}") for n in range(len(recovery_columns()))]
+    return _change_rows(with_recovery_change(scope, period), pairs)
 
 
 def recovery_columns() -> tuple[str, ...]:
