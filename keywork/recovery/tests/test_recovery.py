@@ -216,3 +216,45 @@ def test_what_is_due_shows_on_the_caseload_and_filters_it(client, personas):
 
 
 RECOVERY_PAGE_QUERIES = 15
+
+
+def test_the_import_takes_checks_and_draws_maps_refusing_in_the_actions_words(
+    client, personas, tmp_path
+):
+    from keywork.core.tests.test_import import lines, run
+    from keywork.maps.models import Map
+
+    day = (today() - 10 * DAY).isoformat()
+    missing = answers()
+    del missing["hp-2"]
+    bad = {"action": "take_check", "client": "T0001", "stage": "start", "taken_on": day}
+    _, err, failed = run(tmp_path, lines(bad | {"answers": missing}))
+    assert failed and err.startswith("line 1: INVALID: answers: hp-2: answer “I know")
+    client.force_login(personas.mi_keyworker.user)
+    form = {"stage": "start", "taken_on": day} | {k: str(v) for k, v in missing.items()}
+    response = client.post("/clients/T0001/recovery/new/", form)
+    assert response.status_code == 200 and not Check.objects.exists()
+    assert "This field is required" in response.content.decode()  # the form asks first
+    changes = lines(
+        bad | {"answers": answers()},
+        {"action": "mark_check_in_error", "client": "T0001", "taken_on": day, "reason": "Twice"},
+        bad | {"answers": answers(mo_1=0)},
+        {"action": "start_map", "client": "T0001", "tool": "tool.strengths", "title": "Mine"},
+        {
+            "action": "save_map",
+            "client": "T0001",
+            "title": "Mine",
+            "based_on": 1,
+            "nodes": [
+                {"id": "a", "text": "Stubborn", "kind": "strength"},
+                {"id": "b", "text": "Kind"},
+            ],
+            "links": [{"from": "a", "to": "b", "label": "and"}],
+        },
+        {"action": "save_map", "client": "T0001", "title": "Mine", "based_on": 1},
+    )
+    _, err, failed = run(tmp_path, changes)
+    assert err.startswith("line 6: STALE: the map was saved again (version 2)"), err
+    assert Check.objects.get(entered_in_error_at=None).scores["money"] == "1.5"
+    latest = Map.objects.get(title="Mine").versions.order_by("-number").first()
+    assert latest.number == 2 and latest.links == [{"from": "a", "to": "b", "label": "and"}]
