@@ -7,6 +7,9 @@ import re
 from typing import Any
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from keywork.clients.models import Episode
 from keywork.core.forms import ActionForm
@@ -16,6 +19,55 @@ from keywork.maps.models import Kind, Map, MapVersion
 from keywork.maps.rules import HEIGHT, MAX_LINKS, MAX_NODES, WIDTH
 
 SPARE = 3  # empty rows for new boxes and lines, beyond the map's own
+
+
+# A map's editor has hundreds of fields, and its lines' lists name every box (a 60-box map:
+# some 8,000 options). Django draws each widget and option through a template; these draw
+# the same HTML directly, which keeps the page within its time.
+class PlainInput(forms.TextInput):
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        given = self.build_attrs(self.attrs, attrs)
+        shown = "" if value is None else self.format_value(value)
+        return format_html(
+            '<input type="{}" name="{}" value="{}"{}>',
+            self.input_type,
+            name,
+            shown or "",
+            flatatt(given),
+        )
+
+
+class PlainNumber(PlainInput):
+    input_type = "number"
+
+
+class PlainHidden(PlainInput):
+    input_type = "hidden"
+
+
+def options(choices: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Each choice's key and its <option>, escaped once for every list that offers it."""
+    return [
+        (str(k), f'<option value="{escape(k)}">{escape(label)}</option>') for k, label in choices
+    ]
+
+
+class PlainSelect(forms.Select):
+    """A list drawn from options made once (`options(choices)`), the chosen one selected."""
+
+    def __init__(self, drawn: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.drawn = drawn
+
+    def render(self, name: str, value: Any, attrs: Any = None, renderer: Any = None) -> SafeString:
+        given = self.build_attrs(self.attrs, attrs)
+        chosen = "" if value is None else str(value)
+        shown = "".join(
+            html.replace("<option ", "<option selected ", 1) if key == chosen else html
+            for key, html in self.drawn
+        )
+        head = format_html('<select name="{}"{}>', name, flatatt(given))
+        return mark_safe(f"{head}{shown}</select>")  # every option escaped in options()
 
 
 def _session_choices(episode: Episode) -> list[tuple[str, str]]:
@@ -90,16 +142,25 @@ class MapForm(ActionForm):
     def _nodes(self, nodes: list[dict[str, Any]], count: int) -> list[list[str]]:
         rows = []
         kinds = [("", "No kind"), *Kind.choices]
+        drawn = options(kinds)
         for i, node in enumerate([*nodes, *({} for _ in range(count - len(nodes)))]):
             p = f"node-{i}"
             self.fields[f"{p}-id"] = forms.CharField(
-                widget=forms.HiddenInput, required=False, initial=node.get("id", f"new-{i}")
+                widget=PlainHidden, required=False, initial=node.get("id", f"new-{i}")
             )
             self.fields[f"{p}-text"] = forms.CharField(
-                label=f"Box {i + 1}", max_length=200, required=False, initial=node.get("text", "")
+                label=f"Box {i + 1}",
+                max_length=200,
+                required=False,
+                initial=node.get("text", ""),
+                widget=PlainInput,
             )
             self.fields[f"{p}-kind"] = forms.ChoiceField(
-                label=f"Box {i + 1}: kind", choices=kinds, required=False, initial=node.get("kind")
+                label=f"Box {i + 1}: kind",
+                choices=kinds,
+                required=False,
+                initial=node.get("kind"),
+                widget=PlainSelect(drawn),
             )
             self.fields[f"{p}-x"] = forms.IntegerField(
                 label=f"Box {i + 1}: across",
@@ -107,6 +168,7 @@ class MapForm(ActionForm):
                 max_value=WIDTH,
                 initial=node.get("x", 100 + 150 * (i % 5)),
                 required=False,
+                widget=PlainNumber,
             )
             self.fields[f"{p}-y"] = forms.IntegerField(
                 label=f"Box {i + 1}: down",
@@ -114,6 +176,7 @@ class MapForm(ActionForm):
                 max_value=HEIGHT,
                 initial=node.get("y", 60 + 90 * (i // 5) % (HEIGHT - 100)),
                 required=False,
+                widget=PlainNumber,
             )
             rows.append([f"{p}-id", f"{p}-text", f"{p}-kind", f"{p}-x", f"{p}-y"])
         return rows
@@ -125,19 +188,29 @@ class MapForm(ActionForm):
         spare = [(f"new-{i}", f"Box {i + 1} (new)") for i in range(len(nodes), boxes)]
         ends = [("", "(none)"), *((n["id"], n["text"]) for n in nodes), *spare]
         count = self._rows("link", len(links), MAX_LINKS)
+        drawn = options(ends)
         for i, link in enumerate([*links, *({} for _ in range(count - len(links)))]):
             p = f"link-{i}"
             self.fields[f"{p}-from"] = forms.ChoiceField(
-                label=f"Line {i + 1}: from", choices=ends, required=False, initial=link.get("from")
+                label=f"Line {i + 1}: from",
+                choices=ends,
+                required=False,
+                initial=link.get("from"),
+                widget=PlainSelect(drawn),
             )
             self.fields[f"{p}-label"] = forms.CharField(
                 label=f"Line {i + 1}: says",
                 max_length=80,
                 required=False,
                 initial=link.get("label", ""),
+                widget=PlainInput,
             )
             self.fields[f"{p}-to"] = forms.ChoiceField(
-                label=f"Line {i + 1}: to", choices=ends, required=False, initial=link.get("to")
+                label=f"Line {i + 1}: to",
+                choices=ends,
+                required=False,
+                initial=link.get("to"),
+                widget=PlainSelect(drawn),
             )
             rows.append([f"{p}-from", f"{p}-label", f"{p}-to"])
         return rows

@@ -227,3 +227,24 @@ def test_rows_the_drawing_script_adds_beyond_the_spare_ones_are_saved(personas, 
         "y": 400,
     }
     assert {"from": "new-11", "to": "coping", "label": "helps"} in latest.links
+
+
+def test_the_editor_of_a_sixty_box_map_reads_no_more_than_of_a_small_one(
+    personas, client, django_assert_num_queries
+):
+    small = start(personas, title="Small")
+    big = start(personas, title="Big")
+    nodes = tuple(Node(id=f"n{i}", text=f"Box {i}", x=10 * i, y=100) for i in range(60))
+    links = tuple(Link(source=f"n{i}", target=f"n{(i + 7) % 60}") for i in range(60))
+    save(personas, big, nodes=nodes, links=links)
+    client.force_login(personas.mi_keyworker.user)
+    for the_map in (small, big):
+        with django_assert_num_queries(EDITOR_QUERIES):
+            page = client.get(f"/clients/T0001/maps/{the_map.pk}/change/")
+        assert page.status_code == 200
+    shown = page.content.decode()
+    assert shown.count("<select") == 63 + 2 * 63 + 1  # kinds, lines, the session
+    assert shown.count("<option selected value=\"n7\">") == 2  # line 1 ends there, line 8 starts
+
+
+EDITOR_QUERIES = 17
