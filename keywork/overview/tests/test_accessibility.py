@@ -13,7 +13,7 @@ import pytest
 
 from keywork.clients.tests.test_journeys import log_in, next_week
 from keywork.testing import axe
-from keywork.testing.world import build_world
+from keywork.testing.world import a_check, a_map, build_world
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -43,6 +43,10 @@ PAGES = {
         CLIENT + "referrals/new/",
         CLIENT + "outcomes/",
         CLIENT + "outcomes/new/",
+        CLIENT + "maps/",
+        CLIENT + "maps/new/",
+        CLIENT + "recovery/",
+        CLIENT + "recovery/new/",
         CLIENT + "phase/",
         CLIENT + "discharge/",
         CLIENT + "summary/",
@@ -74,8 +78,11 @@ def rules(found: list[dict[str, Any]]) -> list[str]:
 
 def test_every_main_page_has_no_critical_or_serious_violation(page: Any, personas: Any) -> None:
     build_world(personas)
+    the_map = a_map(personas)  # drawn on, and a check taken: the pages show them
+    a_check(personas)
+    drawn = [CLIENT + f"maps/{the_map.pk}/", CLIENT + f"maps/{the_map.pk}/change/"]
     results: list[dict[str, Any]] = []
-    for username, urls in PAGES.items():
+    for username, urls in {**PAGES, "mia.trained": PAGES["mia.trained"] + drawn}.items():
         page.context.clear_cookies()
         log_in(page, username)
         results.extend({"as": username, **checked(page, url)} for url in urls)
