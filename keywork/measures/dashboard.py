@@ -20,12 +20,13 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
 )
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -214,8 +215,8 @@ def maps_used(scope: Scope, period: Period) -> QuerySet[MapVersion]:
 
 def with_recovery_change(scope: Scope, period: Period) -> QuerySet[Episode]:
     """Episodes with a first recovery-capital check and a later one taken in the period,
-    both with the instrument in use, each with every domain's score at the first and the
-    latest (`first_<n>`, `latest_<n>`: n the domain's place in the instrument)."""
+    both with the instrument in use, each with the scores of both (`first_scores`,
+    `latest_scores`: {domain: score}, as the checks keep them)."""
     instrument = instrument_in_use()
     if instrument is None:
         return Episode.objects.none()
@@ -224,45 +225,55 @@ def with_recovery_change(scope: Scope, period: Period) -> QuerySet[Episode]:
     )
     first = taken.order_by("taken_on", "pk")
     latest = taken.order_by("-taken_on", "-pk")
-    annotations: dict[str, Any] = {
-        "first_on": Subquery(first.values("taken_on")[:1]),
-        "latest_on": Subquery(latest.values("taken_on")[:1]),
-    }
-    for n, domain in enumerate(instrument.domains):
-        score = Cast(KT(f"scores__{domain['code']}"), FloatField())
-        for name, found in (("first", first), ("latest", latest)):
-            annotations[f"{name}_{n}"] = Subquery(
-                found.annotate(v=score).values("v")[:1], output_field=FloatField()
-            )
     return (
         episodes_of(scope)
-        .annotate(**annotations)
+        .annotate(
+            first_on=Subquery(first.values("taken_on")[:1]),
+            latest_on=Subquery(latest.values("taken_on")[:1]),
+            first_scores=Subquery(first.values("scores")[:1], output_field=JSONField()),
+            latest_scores=Subquery(latest.values("scores")[:1], output_field=JSONField()),
+        )
         .filter(**{"latest_on__gte": period.start, "latest_on__lte": period.end})
         .filter(**{"first_on__lt": F("latest_on")})
     )
 
 
+def _score(which: str, domain: str) -> Cast:
+    """A domain's score in the first or latest check's scores, as a number."""
+    return Cast(KeyTextTransform(domain, f"{which}_scores"), FloatField())
+
+
 def _recovery(scope: Scope, period: Period) -> tuple[list[Any], int]:
+    """Each domain's mean at the first check and the latest, and how many clients are
+    higher. The two sets of scores are read once an episode and summed here: aggregated in
+    the database, each domain's every use read the checks again (PostgreSQL folds the
+    scores' subquery into each one)."""
     instrument = instrument_in_use()
     if instrument is None:
         return [], 0
-    domains = instrument.domains
-    aggregates: dict[str, Any] = {"clients": Count("pk")}
-    for n in range(len(domains)):
-        aggregates[f"mean_first_{n}"] = Avg(f"first_{n}")
-        aggregates[f"mean_latest_{n}"] = Avg(f"latest_{n}")
-        aggregates[f"higher_{n}"] = Count("pk", filter=Q(**{f"latest_{n}__gt": F(f"first_{n}")}))
-    numbers = with_recovery_change(scope, period).aggregate(**aggregates)
+    codes = [d["code"] for d in instrument.domains]
+    sums = {code: [0.0, 0.0, 0] for code in codes}  # first, latest, clients higher
+    clients = 0
+    both = ("first_scores", "latest_scores")  # annotations (a list: the type check knows fields)
+    pairs = with_recovery_change(scope, period).values_list(*both)
+    for first, latest in pairs.iterator(chunk_size=5000):
+        clients += 1
+        for code in codes:
+            before, after = float(first[code]), float(latest[code])
+            found = sums[code]
+            found[0] += before
+            found[1] += after
+            found[2] += after > before
     return [
         (
             d["code"],
             d["name"],
-            _round(numbers[f"mean_first_{n}"]),
-            _round(numbers[f"mean_latest_{n}"]),
-            numbers[f"higher_{n}"],
+            _round(sums[d["code"]][0] / clients) if clients else None,
+            _round(sums[d["code"]][1] / clients) if clients else None,
+            int(sums[d["code"]][2]),
         )
-        for n, d in enumerate(domains)
-    ], numbers["clients"]
+        for d in instrument.domains
+    ], clients
 
 
 def _period_figures(scope: Scope, period: Period) -> list[Figure]:
@@ -543,8 +554,14 @@ def list_maps(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
 
 
 def list_recovery_change(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
-    pairs = [(f"first_{n}", f"latest_{n}") for n in range(len(recovery_columns()))]
-    return _change_rows(with_recovery_change(scope, period), pairs)
+    instrument = instrument_in_use()
+    domains = [d["code"] for d in instrument.domains] if instrument else []
+    found = with_recovery_change(scope, period).annotate(
+        **{f"first_{n}": _score("first", code) for n, code in enumerate(domains)},
+        **{f"latest_{n}": _score("latest", code) for n, code in enumerate(domains)},
+    )
+    pairs = [(f"first_{n}", f"latest_{n}") for n in range(len(domains))]
+    return _change_rows(found, pairs)
 
 
 def recovery_columns() -> tuple[str, ...]:

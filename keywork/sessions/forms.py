@@ -98,7 +98,7 @@ class ContentForm(ActionForm):
         help_text="Only what you are competent to deliver is offered; refer for anything else.",
     )
     techniques = forms.MultipleChoiceField(
-        label="Techniques and mapping tools", widget=forms.CheckboxSelectMultiple, required=False
+        label="Techniques and mapping tools", widget=PhaseFirst, required=False
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
 
@@ -124,9 +124,8 @@ class ContentForm(ActionForm):
             if tickable(e) and (self.after_completion or not e.attributes.get("after_completion"))
         ]
         self.offer("interventions", phase_first(ticks, phase))
-        self.offer(
-            "techniques", [(e.code, e.name) for e in offered.filter(kind__in=TECHNIQUE_KINDS)]
-        )
+        # Mapping tools listed for the client's phase first (a technique is listed for all).
+        self.offer("techniques", phase_first(list(offered.filter(kind__in=TECHNIQUE_KINDS)), phase))
 
     def content(self) -> SessionContent:
         data = self.cleaned_data

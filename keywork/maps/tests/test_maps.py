@@ -244,7 +244,17 @@ def test_the_editor_of_a_sixty_box_map_reads_no_more_than_of_a_small_one(
         assert page.status_code == 200
     shown = page.content.decode()
     assert shown.count("<select") == 63 + 2 * 63 + 1  # kinds, lines, the session
-    assert shown.count("<option selected value=\"n7\">") == 2  # line 1 ends there, line 8 starts
+    assert shown.count('<option selected value="n7">') == 2  # line 1 ends there, line 8 starts
 
 
 EDITOR_QUERIES = 17
+
+
+def test_the_session_form_offers_the_mapping_tools_for_the_clients_phase_first(personas):
+    from keywork.sessions.forms import SessionForm
+
+    form = SessionForm(worker=personas.mi_keyworker, phase=personas.episode.phase)
+    (here, first), (_, rest) = form.fields["techniques"].choices  # type: ignore[attr-defined]
+    assert here == f"For {personas.episode.phase.name}" == "For Engagement"
+    assert "tool.decision-balance" in dict(first) and "tool.free-map" in dict(first)
+    assert "tool.structuring-time" in dict(rest)
