@@ -269,11 +269,26 @@ RECORDED_AS = {"prescription"}
 DELIVERED_BY = {"agency"}
 
 
+# Checks of an entry's attributes that apps above the catalogue read (a mapping tool's guide
+# map), registered in their AppConfig.ready(): each says what is wrong, or None.
+AttributeCheck = Callable[[dict[str, Any]], str | None]
+_attribute_checks: list[AttributeCheck] = []
+
+
+def check_attributes_with(check: AttributeCheck) -> None:
+    if check not in _attribute_checks:
+        _attribute_checks.append(check)
+
+
 def _check_attributes(entry: dict[str, Any], national: dict[str, dict[str, Any]]) -> None:
     """The attributes the rules read: `recorded_as` (medical treatment is a prescription),
     `delivered_by` (a group outside the service), `settings` (the national definition it is
-    returned as in each setting, all in the group of the one it reports as)."""
+    returned as in each setting, all in the group of the one it reports as), and those the
+    apps registered checks for."""
     where, attributes = entry["_where"], entry.get("attributes", {})
+    for check in _attribute_checks:
+        if (problem := check(entry)) is not None:
+            raise _problem(where, entry, "entry", problem)
     if attributes.get("recorded_as", "prescription") not in RECORDED_AS:
         raise _problem(where, entry, "entry", f"recorded_as must be one of {sorted(RECORDED_AS)}")
     if attributes.get("delivered_by", "agency") not in DELIVERED_BY:

@@ -104,6 +104,31 @@ def _version(
     return MapVersion.objects.create(map=the_map, number=number, nodes=nodes, links=links, **more)
 
 
+def _guide(attributes: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A mapping tool's guide map (its attributes' `guide`): boxes and lines to start from."""
+    guide = attributes.get("guide", {})
+    nodes = [{"kind": "", **node} for node in guide.get("nodes", [])]
+    links = [{"label": "", **link} for link in guide.get("links", [])]
+    return nodes, links
+
+
+def guide_problem(entry: dict[str, Any]) -> str | None:
+    """What is wrong with a catalogue entry's guide map, checked when the catalogue loads as
+    a map started from it would be; None when nothing is."""
+    attributes = entry.get("attributes", {})
+    if "guide" not in attributes:
+        return None
+    if entry.get("kind") != Entry.Kind.MAPPING_TOOL:
+        return "only a mapping tool has a guide map"
+    try:
+        _drawing(*_guide(attributes))
+    except RuleViolation as error:
+        return f"guide: {error.message}"
+    except (KeyError, TypeError) as error:
+        return f"guide: every box needs an id, text, x and y, every line a from and a to ({error})"
+    return None
+
+
 @action
 def start_map(*, actor: Actor, episode: Episode, given: StartMapInput) -> Map:
     """A map from a mapping tool: its first version holds the guide's prompts."""
@@ -112,9 +137,7 @@ def start_map(*, actor: Actor, episode: Episode, given: StartMapInput) -> Map:
         raise RuleViolation("EPISODE", "maps are drawn in an open episode")
     tool = _tool(given.tool)
     attendance = _attendance(episode, given.attendance)
-    guide = tool.attributes.get("guide", {})
-    nodes = [{"kind": "", **node} for node in guide.get("nodes", [])]
-    links = [{"label": "", **link} for link in guide.get("links", [])]
+    nodes, links = _guide(tool.attributes)
     _drawing(nodes, links)
     title = given.title.strip() or tool.name
     the_map = Map.objects.create(episode=episode, tool=tool, title=title[:120], started_by=worker)

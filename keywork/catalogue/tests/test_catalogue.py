@@ -234,6 +234,18 @@ def test_a_new_version_loads_over_the_old_one_keeping_how_each_entry_read(db):
             "unknown competence rule",
         ),
         ("phases.toml", 'name = "Change"', "name = ", "not valid TOML"),
+        (  # a guide map is checked as a map started from it would be (keywork/maps)
+            "tools.toml",
+            'to = "using-good"',
+            'to = "using-god"',
+            "entry 'tool.decision-balance': guide: links: line 1: it must join two boxes",
+        ),
+        (
+            "tools.toml",
+            'kind = "person", x = 400, y = 250',
+            'kind = "person", x = 900, y = 250',
+            "guide: nodes: box 1: its place is off the page",
+        ),
     ],
 )
 def test_a_malformed_file_is_refused_naming_file_and_entry_and_nothing_is_loaded(

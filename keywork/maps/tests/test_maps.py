@@ -166,6 +166,8 @@ def test_the_keyboard_form_changes_the_map_and_the_pages_show_every_version(
         assert client.get(f"/clients/T0001/maps/{the_map.pk}/").status_code == 200
     with django_assert_num_queries(MAPS_LIST_QUERIES):
         listed = client.get("/clients/T0001/maps/").content.decode()
+    with django_assert_num_queries(START_PAGE_QUERIES):
+        assert client.get("/clients/T0001/maps/new/").status_code == 200
     assert listed.count("<svg") == 1 and "2 versions" in listed
 
 
@@ -179,6 +181,7 @@ def test_a_map_on_the_timeline_of_the_client_record(personas, client):
 
 MAP_PAGE_QUERIES = 15
 MAPS_LIST_QUERIES = 15
+START_PAGE_QUERIES = 20
 
 
 def test_a_map_at_a_session_counts_as_the_mapping_tool_used_there(personas, client):

@@ -155,7 +155,8 @@ def test_the_pages_take_a_check_chart_the_change_and_offer_low_domains_as_goals(
     client, personas, django_assert_num_queries
 ):
     client.force_login(personas.mi_keyworker.user)
-    form = client.get("/clients/T0001/recovery/new/")
+    with django_assert_num_queries(TAKE_PAGE_QUERIES):
+        form = client.get("/clients/T0001/recovery/new/")
     assert form.status_code == 200 and "Hope and purpose" in page(form)
     data = {"stage": "start", "taken_on": (today() - 30 * DAY).isoformat()}
     data |= {code: "1" for code in answers()} | {"su-2": "3"}
@@ -216,6 +217,7 @@ def test_what_is_due_shows_on_the_caseload_and_filters_it(client, personas):
 
 
 RECOVERY_PAGE_QUERIES = 15
+TAKE_PAGE_QUERIES = 15
 
 
 def test_the_import_takes_checks_and_draws_maps_refusing_in_the_actions_words(
