@@ -38,10 +38,15 @@ def join(page: Any, start: str, end: str, label: str) -> None:
     page.keyboard.type(label)
 
 
-def test_a_map_drawn_with_mouse_and_keyboard_kept_in_versions(page: Any, personas: Any) -> None:
+def test_a_map_and_recovery_capital_in_the_browser(page: Any, personas: Any) -> None:
+    log_in(page, personas.mi_keyworker.user.username)
+    draw_a_map(page, personas)
+    take_two_checks(page)
+
+
+def draw_a_map(page: Any, personas: Any) -> None:
     first = seen(personas, personas.mi_keyworker, 7)
     later = seen(personas, personas.mi_keyworker, 1)
-    log_in(page, personas.mi_keyworker.user.username)
     page.goto("/")
     page.click("a:has-text('Sam Synthetic')")
     page.click("main a:has-text('Maps')")
@@ -124,7 +129,7 @@ def take_check(page: Any, answers: dict[str, int], taken_on: str) -> None:
     page.wait_for_load_state()
 
 
-def test_two_recovery_capital_checks_and_the_chart_changes(page: Any, personas: Any) -> None:
+def take_two_checks(page: Any) -> None:
     import datetime as dt
 
     from keywork.core.dates import today
@@ -133,7 +138,6 @@ def test_two_recovery_capital_checks_and_the_chart_changes(page: Any, personas: 
     instrument = instrument_in_use()
     assert instrument is not None
     codes = [i["code"] for d in instrument.domains for i in d["items"]]
-    log_in(page, personas.mi_keyworker.user.username)
     page.goto("/clients/T0001/")
     page.click("a:has-text('Recovery capital')")
     page.wait_for_load_state()
