@@ -261,3 +261,22 @@ def test_the_session_form_offers_the_mapping_tools_for_the_clients_phase_first(p
     assert here == f"For {personas.episode.phase.name}" == "For Engagement"
     assert "tool.decision-balance" in dict(first) and "tool.free-map" in dict(first)
     assert "tool.structuring-time" in dict(rest)
+
+
+def test_the_summary_reads_the_same_number_of_queries_for_one_map_or_three(personas, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(personas.mi_keyworker.user)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/clients/T0001/summary/").status_code == 200
+        return len(captured)
+
+    save(personas, start(personas, title="One"), nodes=BOXES, on_summary=True)
+    one = queries()
+    for title in ("Two", "Three"):
+        save(personas, start(personas, title=title), nodes=BOXES[:1], on_summary=True)
+    assert queries() == one
+    assert client.get("/clients/T0001/summary/").content.decode().count("<svg") == 3
