@@ -39,7 +39,7 @@ from keywork.maps.models import MapVersion
 from keywork.measures.framework import Period, Scope
 from keywork.outcomes.models import OutcomeProfile, Stage
 from keywork.outcomes.queries import outcomes_due_of
-from keywork.recovery.models import Check
+from keywork.recovery.models import Check, Instrument
 from keywork.recovery.queries import instrument_in_use
 from keywork.referrals.models import WAITING, Referral
 from keywork.sessions.models import Attendance, Outcome, ReEngagement
@@ -213,13 +213,10 @@ def maps_used(scope: Scope, period: Period) -> QuerySet[MapVersion]:
     )
 
 
-def with_recovery_change(scope: Scope, period: Period) -> QuerySet[Episode]:
+def with_recovery_change(scope: Scope, period: Period, instrument: Instrument) -> QuerySet[Episode]:
     """Episodes with a first recovery-capital check and a later one taken in the period,
-    both with the instrument in use, each with the scores of both (`first_scores`,
-    `latest_scores`: {domain: score}, as the checks keep them)."""
-    instrument = instrument_in_use()
-    if instrument is None:
-        return Episode.objects.none()
+    both with the instrument (any version of it), each with the scores of both
+    (`first_scores`, `latest_scores`: {domain: score}, as the checks keep them)."""
     taken = Check.objects.filter(
         episode=OuterRef("pk"), entered_in_error_at=None, instrument__code=instrument.code
     )
@@ -255,7 +252,7 @@ def _recovery(scope: Scope, period: Period) -> tuple[list[Any], int]:
     sums = {code: [0.0, 0.0, 0] for code in codes}  # first, latest, clients higher
     clients = 0
     both = ("first_scores", "latest_scores")  # annotations (a list: the type check knows fields)
-    pairs = with_recovery_change(scope, period).values_list(*both)
+    pairs = with_recovery_change(scope, period, instrument).values_list(*both)
     for first, latest in pairs.iterator(chunk_size=5000):
         clients += 1
         for code in codes:
@@ -555,8 +552,10 @@ def list_maps(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
 
 def list_recovery_change(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     instrument = instrument_in_use()
-    domains = [d["code"] for d in instrument.domains] if instrument else []
-    found = with_recovery_change(scope, period).annotate(
+    if instrument is None:
+        return _change_rows(Episode.objects.none(), [])
+    domains = [d["code"] for d in instrument.domains]
+    found = with_recovery_change(scope, period, instrument).annotate(
         **{f"first_{n}": _score("first", code) for n, code in enumerate(domains)},
         **{f"latest_{n}": _score("latest", code) for n, code in enumerate(domains)},
     )
