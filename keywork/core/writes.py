@@ -188,6 +188,51 @@ def insert_select(model: type[Any], found: QuerySet[Any]) -> int:
         return int(cursor.rowcount)
 
 
+def insert_joined(
+    model: type[Any],
+    found: QuerySet[Any],
+    on: str,
+    joined: dict[str, QuerySet[Any]],
+    where: dict[str, Any] | None = None,
+    default: dict[str, Any] | None = None,
+) -> int:
+    """`insert_select`, with a field for each of `joined`: a query of one row per key
+    (`j_key`, `j_value`) left-joined on `found`'s `on` column, so that nothing is looked up
+    row by row. `where` keeps the rows whose joined values are the ones given; `default`
+    stands for a value not found. Returns the rows written."""
+    where, default = where or {}, default or {}
+    compiler = found.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    quote = connection.ops.quote_name
+    columns, selected, picked = [], [], []
+    for _, _, alias in compiler.select:
+        assert alias and alias.startswith("c_"), alias
+        columns.append(quote(model._meta.get_field(alias[2:]).column))
+        selected.append(f"found.{quote(alias)}")
+    joins, joins_params, kept = [], [], []
+    for name, query in joined.items():
+        joined_sql, joined_params = query.query.get_compiler(connection=connection).as_sql()
+        value = f"{quote('j_' + name)}.j_value"
+        columns.append(quote(model._meta.get_field(name).column))
+        selected.append(f"COALESCE({value}, %s)" if name in default else value)
+        picked += [default[name]] if name in default else []
+        joins.append(
+            f"LEFT JOIN ({joined_sql}) {quote('j_' + name)} "
+            f"ON {quote('j_' + name)}.j_key = found.{quote(on)}"
+        )
+        joins_params += joined_params
+        if name in where:
+            kept.append(f"{value} = %s")
+    table = quote(model._meta.db_table)
+    statement = (
+        f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(selected)} "
+        f"FROM ({sql}) found {' '.join(joins)} WHERE {' AND '.join(kept) or '1 = 1'}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [*picked, *params, *joins_params, *where.values()])
+        return int(cursor.rowcount)
+
+
 def in_bulk_write() -> bool:
     return _bulk.get()
 

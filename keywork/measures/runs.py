@@ -6,7 +6,9 @@ Three statements do the work, each `INSERT ... SELECT`, so no client passes thro
    most steps any of a client's rows passed that month;
 2. the rows: every client of the population with their team, keyworker and phase, whether
    they are excluded, the most steps they passed in the period (from 1) and any explanation;
-3. the months: each month's denominator, counted against the levels of that month.
+   the places and the steps each grouped once for all clients and joined, not looked up
+   client by client;
+3. the months: each month's denominator, counted against the set of that month's levels.
 
 The numbers, the breakdowns, the reasons and the list behind them are then grouped from the
 rows, and a page of the list is read as it is shown."""
@@ -21,23 +23,20 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
     Max,
-    OuterRef,
     Q,
-    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from keywork.access.models import Team, Worker
 from keywork.audit.trail import last_change
 from keywork.catalogue.models import Phase
-from keywork.core.writes import bulk_write, insert_select
+from keywork.core.writes import bulk_write, insert_joined, insert_select
 from keywork.measures.framework import (
     BREAKDOWNS,
     Measure,
@@ -160,30 +159,40 @@ def _levels(run: Run, sources: list[Source]) -> None:
 
 
 def _rows(run: Run, measure: Measure, period: Period, scope: Scope) -> None:
-    best = (  # read from the index of levels alone
-        Level.objects.filter(run_id=run.pk, client_id=OuterRef("pk"))
-        .values("client_id")
-        .annotate(best=Max("level"))
-        .values("best")
-    )
+    """Every client in treatment, with their place, the most steps they passed in the
+    period, and whether they are excluded, offered or explained: their place and their
+    steps joined, each grouped once for every client, not looked up client by client."""
     excluded = measure.exclusion(period, scope)
     offered = measure.offered(period, scope)
     explained = [
         When(q, then=Value(code)) for code, q in measure.explanations(period, scope).items()
     ]
-    found = measure.population(period, scope).values(
+    clients = measure.within(period, scope)
+    treated = measure.in_treatment(period, scope)
+    treated = treated if clients is None else treated.filter(pk__in=clients)
+    found = treated.values(
         c_run=Value(run.pk),
         c_client=F("pk"),
-        c_team=F("team"),
-        c_keyworker=F("keyworker"),
-        c_phase=F("phase"),
         c_excluded=_boolean(excluded),
-        c_level=Coalesce(Subquery(best), Value(0)),
         c_explained=Case(*explained, default=Value(""), output_field=CharField()),
         c_offered=_boolean(offered),
         c_local_id=F("local_id"),
+    ).order_by()
+    best = (
+        Level.objects.filter(run_id=run.pk)
+        .order_by()
+        .values(j_key=F("client_id"))
+        .annotate(j_value=Max("level"))
     )
-    insert_select(Row, found.order_by())
+    places = {name: place.of_all(clients) for name, place in measure.places(period, scope).items()}
+    insert_joined(
+        Row,
+        found,
+        "c_client",
+        {**places, "level": best},
+        where=measure.placed_in(scope),
+        default={"level": 0},
+    )
 
 
 def _boolean(condition: Q | None) -> ExpressionWrapper | Value:
@@ -198,13 +207,11 @@ def _months(run: Run, measure: Measure, period: Period, scope: Scope) -> list[li
     found = []
     for month in period.months():
         counted = Level.objects.filter(
-            run_id=run.pk,
-            client_id=OuterRef("pk"),
-            month=month.start.replace(day=1),
-            level__gte=len(measure.steps),
-        )
+            run_id=run.pk, month=month.start.replace(day=1), level__gte=len(measure.steps)
+        )  # as a set, hashed once, rather than looked up for each client
         numbers = measure.denominator(month, scope).aggregate(
-            denominator=Count("pk"), numerator=Count("pk", filter=Q(Exists(counted)))
+            denominator=Count("pk"),
+            numerator=Count("pk", filter=Q(pk__in=counted.values("client_id"))),
         )
         found.append([month.start.isoformat(), numbers["numerator"], numbers["denominator"]])
     return found

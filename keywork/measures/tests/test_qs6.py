@@ -24,6 +24,7 @@ from keywork.core.inputs import Reason
 from keywork.interventions import actions as interventions
 from keywork.interventions.actions import InterventionInput
 from keywork.measures.framework import Period, Scope
+from keywork.measures.models import Row
 from keywork.measures.qs6 import QS6
 from keywork.measures.runs import compute
 from keywork.sessions import actions as sessions
@@ -187,6 +188,47 @@ def test_after_a_change_of_keyworker_the_old_keyworkers_earlier_session_still_co
     ]
     assert numbers(measure(personas, keyworker=personas.keyworker)) == (1, 1)
     assert numbers(measure(personas, keyworker=personas.mi_keyworker)) == (0, 0)
+
+
+def test_each_client_is_placed_as_a_look_up_client_by_client_would_place_them(personas):
+    """The kept rows' places (team, keyworker, phase) are ranked for every client at once;
+    they are those looked up one client at a time (`attributed`, the months' form): here
+    for a client with two episodes in the period, in two teams, and after a change of
+    keyworker, for the service and for a team."""
+    first = another_client(personas, "T0020", 90)
+    clients.discharge(
+        actor=personas.mi_keyworker.user,
+        episode=first,
+        given=clients.DischargeInput(on=today() - 20 * DAY, exit_reason="dropped_out"),
+    )
+    clients.open_episode(
+        actor=personas.manager.user,
+        client=first.client,
+        given=clients.OpenEpisodeInput(
+            team=personas.other_team,
+            referral_date=today() - 10 * DAY,
+            triage_date=today() - 10 * DAY,
+            keyworker=personas.other_keyworker,
+            substances=[SubstanceUse(code="sub.heroin", route="smoke")],
+            injecting_status="never",
+        ),
+    )
+    clients.allocate_keyworker(
+        actor=personas.team_leader.user,
+        episode=personas.episode,
+        given=clients.AllocateKeyworkerInput(
+            worker=personas.keyworker, on=today() - 10 * DAY, reason="Caseload balancing"
+        ),
+    )
+    for scope in (Scope(personas.service), Scope(personas.service, team=personas.other_team)):
+        run = compute(QS6(), period(), scope).run
+        kept = Row.objects.filter(run=run).values_list("client", "team", "keyworker", "phase")
+        places = ("pk", "team", "keyworker", "phase")
+        looked_up = QS6().population(period(), scope).values_list(*places)
+        assert sorted(kept) == sorted(looked_up)
+    placed = {row[0]: row[1:3] for row in kept}  # the South team's clients
+    assert placed[first.client_id] == (personas.other_team.pk, personas.other_keyworker.pk)
+    assert personas.episode.client_id not in placed
 
 
 def test_the_old_keyworker_after_the_change_is_someone_other_than_the_keyworker(personas):
