@@ -304,9 +304,12 @@ class Measure(ABC):
         return None
 
     def denominator(self, period: Period, scope: Scope) -> QuerySet[Client]:
+        """The population less the exclusion: as `filter(~excluded)`, so that an exclusion
+        written `~Q(Exists(...))` is a plain EXISTS, which the database joins, not
+        `NOT (NOT EXISTS ...)`, which PostgreSQL looks up client by client."""
         found = self.population(period, scope)
         excluded = self.exclusion(period, scope)
-        return found.exclude(excluded) if excluded is not None else found
+        return found.filter(~excluded) if excluded is not None else found
 
     def reason_of(self, level: int, explained: str) -> tuple[str, str]:
         """(code, reason) for a client who passed `level` steps ('', '' when counted)."""

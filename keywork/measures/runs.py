@@ -8,7 +8,7 @@ Three statements do the work, each `INSERT ... SELECT`, so no client passes thro
    they are excluded, the most steps they passed in the period (from 1) and any explanation;
    on PostgreSQL the places and the steps each grouped once for all clients and joined,
    on SQLite looked up client by client (each the faster there);
-3. the months: each month's denominator, counted against the set of that month's levels.
+3. the months: each month's denominator, counted against the levels of that month.
 
 The numbers, the breakdowns, the reasons and the list behind them are then grouped from the
 rows, and a page of the list is read as it is shown."""
@@ -24,6 +24,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     Max,
@@ -242,11 +243,14 @@ def _months(run: Run, measure: Measure, period: Period, scope: Scope) -> list[li
     found = []
     for month in period.months():
         counted = Level.objects.filter(
-            run_id=run.pk, month=month.start.replace(day=1), level__gte=len(measure.steps)
-        )  # as a set, hashed once, rather than looked up for each client
+            run_id=run.pk,
+            client_id=OuterRef("pk"),
+            month=month.start.replace(day=1),
+            level__gte=len(measure.steps),
+        )  # looked up along the index: a set of them (IN) is hashed only while it fits in
+        # PostgreSQL's work_mem, and is scanned again for every client when it does not
         numbers = measure.denominator(month, scope).aggregate(
-            denominator=Count("pk"),
-            numerator=Count("pk", filter=Q(pk__in=counted.values("client_id"))),
+            denominator=Count("pk"), numerator=Count("pk", filter=Q(Exists(counted)))
         )
         found.append([month.start.isoformat(), numbers["numerator"], numbers["denominator"]])
     return found

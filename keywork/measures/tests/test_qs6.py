@@ -492,6 +492,23 @@ def test_the_sessions_are_read_once_in_the_pass_and_never_again_per_client(perso
     assert len(reading) == 3  # and the benchmark's hand-written query, to check against
 
 
+def test_no_statement_asks_whether_a_client_is_in_a_set_of_clients(personas):
+    """The exclusion (alcohol only), the offers and the explanations ask of each client
+    whether some row of theirs EXISTS, and the months keep the clients with a drug by a
+    plain EXISTS, which the database joins. `client IN (SELECT ...)` in a column, or
+    `NOT (NOT EXISTS ...)`, leaves PostgreSQL to hash the set, which it does only while
+    the set fits in its work_mem: at 330,000 clients it did not, and each month's count
+    scanned the set again for every client, for many minutes."""
+    seen(personas, personas.mi_keyworker, 3, FOCUS)
+    with CaptureQueriesContext(connection) as captured:
+        assert numbers(measure(personas)) == (1, 1)
+    report = [q["sql"] for q in captured.captured_queries if "clients_client" in q["sql"]]
+    assert report
+    for sql in report:
+        assert '"clients_client"."id" IN (SELECT' not in sql, sql
+        assert "NOT (NOT" not in sql, sql
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's table storage")
 def test_the_levels_are_a_working_table_with_nothing_checked_row_by_row(personas):
     with connection.cursor() as cursor:
