@@ -18,9 +18,10 @@ episode, S1 or D1... within an intervention. Dates are DD/MM/YYYY."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import (
@@ -293,6 +294,10 @@ TOP = Record(
         *[Item(code, label, required=True) for code, _, label in TOP_ITEMS],
     ),
 )
+
+
+# The order prescriptions are written in, and their doses read in (the same, to go together).
+PRESCRIPTIONS_IN_ORDER = ("episode__client__local_id", "episode__referral_date", "started_on", "pk")
 
 
 def prescribed_in(month: Month, episodes: QuerySet[Episode]) -> QuerySet[Prescription]:
@@ -577,7 +582,7 @@ class Version2026_1(Dataset):
                 n=ordinal(Prescription, "episode", "started_on"),
                 after=Exists(_post_treatment(month).filter(pk=OuterRef("pk"))),
             )
-            .order_by("episode__client__local_id", "episode__referral_date", "started_on", "pk")
+            .order_by(*PRESCRIPTIONS_IN_ORDER)
             .values_list(
                 "pk",
                 "episode__client__local_id",
@@ -590,7 +595,8 @@ class Version2026_1(Dataset):
                 "medication__attributes",
             )
         )
-        doses = self._doses(month, prescriptions)
+        doses = groupby(self._doses(month, prescriptions), key=itemgetter(0))
+        waiting = next(doses, None)  # the doses of the next prescription that has any
         for pk, local_id, episode, n, where, started, ended, after, medicine in found.iterator(
             2000
         ):
@@ -613,8 +619,12 @@ class Version2026_1(Dataset):
                     "PURPOSE": (medicine or {}).get("purpose"),
                 },
             )
-            for dose in doses.get(pk, []):
-                yield SUB, base | {"INTID": key, "SUBID": f"{key}-D{dose.pop('_n')}"} | dose
+            if waiting is not None and waiting[0] == pk:
+                for _, dose in waiting[1]:
+                    yield SUB, base | {"INTID": key, "SUBID": f"{key}-D{dose.pop('_n')}"} | dose
+                waiting = next(doses, None)
+        if waiting is not None:  # read in the prescriptions' order: none is left over
+            raise RuntimeError(f"doses of prescription {waiting[0]} out of order")
 
     def _checkups(
         self, month: Month, episodes: QuerySet[Episode], service: Service
@@ -651,8 +661,12 @@ class Version2026_1(Dataset):
             )
             yield _sub(base, key, "rs.recovery-check-ups", first)
 
-    def _doses(self, month: Month, prescriptions: QuerySet[Prescription]) -> dict[int, list[Row]]:
-        """Each dose in force on some day of the month, by prescription."""
+    def _doses(
+        self, month: Month, prescriptions: QuerySet[Prescription]
+    ) -> Iterator[tuple[int, Row]]:
+        """Each dose in force on some day of the month, with its prescription's id, read as
+        it is written, in the order the prescriptions are (so that memory does not grow with
+        the month's doses)."""
         in_force_at_start = (
             DoseChange.objects.filter(
                 prescription=OuterRef("prescription"), from_date__lte=month.first
@@ -664,7 +678,7 @@ class Version2026_1(Dataset):
             DoseChange.objects.filter(prescription__in=prescriptions, from_date__lte=month.last)
             .filter(Q(from_date__gt=month.first) | Q(pk=Subquery(in_force_at_start)))
             .annotate(n=ordinal(DoseChange, "prescription", "from_date"))
-            .order_by("prescription", "from_date")
+            .order_by(*(f"prescription__{f}" for f in PRESCRIPTIONS_IN_ORDER), "from_date")
             .values_list(
                 "prescription_id",
                 "n",
@@ -675,10 +689,10 @@ class Version2026_1(Dataset):
                 "prescription__medication__attributes",
             )
         )
-        by_prescription: dict[int, list[Row]] = defaultdict(list)
         for prescription, n, since, reported, supervision, regime, medicine in found.iterator(2000):
             dose_item = (medicine or {}).get("dose_item", "")
-            by_prescription[prescription].append(
+            yield (
+                prescription,
                 {
                     "_n": n,
                     "_medicine": medicine or {},
@@ -689,9 +703,8 @@ class Version2026_1(Dataset):
                     "OSTSUP": supervision
                     if supervision_asked(medicine or {})
                     else "not_applicable",
-                }
+                },
             )
-        return by_prescription
 
     def _profiles(
         self, month: Month, episodes: QuerySet[Episode], service: Service

@@ -19,10 +19,12 @@ Keys as in 2026.1; an OST record is keyed by its episode and the month (T0101-E1
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from itertools import groupby
+from operator import attrgetter
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from keywork.access.models import Service
 from keywork.clients.models import Episode
@@ -129,30 +131,41 @@ class Version2026_2(Version2026_1):
         self, month: Month, prescriptions: QuerySet[Prescription], service: Service
     ) -> Iterator[tuple[Record, Row]]:
         """One OST record an episode with a prescription in the month: the client's current
-        doses and supervision on the month's last day (or the episode's, or today)."""
-        with_doses = prescriptions.select_related("medication").prefetch_related(
-            Prefetch("doses", queryset=DoseChange.objects.order_by("from_date", "pk"))
+        doses and supervision on the month's last day (or the episode's, or today). Read an
+        episode's prescriptions at a time, in the return's order, so that memory does not
+        grow with the month's prescriptions."""
+        with_doses = (
+            prescriptions.select_related("medication")
+            .prefetch_related(
+                Prefetch("doses", queryset=DoseChange.objects.order_by("from_date", "pk"))
+            )
+            .annotate(
+                the_key=episode_key("episode__"),
+                the_client=F("episode__client__local_id"),
+                the_discharge=F("episode__discharged_on"),
+            )
+            .order_by(
+                "episode__client__local_id",
+                "episode__referral_date",
+                "episode",
+                "started_on",
+                "pk",
+            )
         )
-        held: dict[int, list[Prescription]] = defaultdict(list)
-        for prescription in with_doses.order_by("episode", "started_on", "pk"):
-            held[prescription.episode_id].append(prescription)
-        keys = (
-            Episode.objects.filter(pk__in=prescriptions.values("episode"))
-            .annotate(key=episode_key())
-            .order_by("client__local_id", "referral_date", "pk")
-            .values_list("pk", "client__local_id", "key", "discharged_on")
-        )
-        for pk, local_id, key, discharged in keys.iterator(2000):
-            day = min(d for d in (month.last, discharged, today()) if d is not None)
-            row = current_row(held[pk], day)
+        # 500 at a time: a prescription read with its medicine and doses is some 5 KB
+        read = with_doses.iterator(500)
+        for _, of_episode in groupby(read, key=attrgetter("episode_id")):
+            held = list(of_episode)
+            first: Any = held[0]
+            day = min(d for d in (month.last, first.the_discharge, today()) if d is not None)
             yield (
                 OST,
-                row
+                current_row(held, day)
                 | {
                     "AGNCY": service.code,
-                    "CLIENTID": local_id,
-                    "EPISODID": key,
-                    "OSTID": f"{key}-M{month.last:%Y%m}",
+                    "CLIENTID": first.the_client,
+                    "EPISODID": first.the_key,
+                    "OSTID": f"{first.the_key}-M{month.last:%Y%m}",
                     "OSTDATE": day,
                 },
             )
@@ -161,7 +174,7 @@ class Version2026_2(Version2026_1):
         return _ost_problems(row) if record is OST else []
 
 
-def current_row(held: list[Prescription], day: dt.date) -> Row:
+def current_row(held: Sequence[Prescription], day: dt.date) -> Row:
     """Seed 003's three client-level items on `day`, from every prescription the client
     holds (rules.daily_dose: the same figures the prescribing page shows), with what was
     prescribed that day for the check."""

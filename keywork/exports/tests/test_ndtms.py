@@ -354,3 +354,39 @@ def test_the_year_to_date_runs_from_april_and_carries_what_ended_before_the_mont
     monthly = list(csv.DictReader(io.StringIO(exported(tmp_path)[0])))
     assert not [r for r in monthly if r["CLIENTID"] == "T0104"]
     assert AuditEvent.objects.filter(what="national return 2025-04 to 2026-03").exists()
+
+
+def test_each_prescriptions_doses_are_written_under_it_whatever_order_they_were_made_in(
+    personas,
+    prescriber,  # noqa: F811
+    tmp_path,
+    settings,
+):
+    """The doses are read beside the prescriptions, in their order (memory does not grow
+    with the month's doses): T0302's prescription made first, T0301's after it, and each
+    client's SUB rows carry their own doses."""
+    settings.KEYWORK_NDTMS_DATASET = "2026.1"  # a SUB row per dose, with the dose
+    doses = {"T0302": ("40", "70"), "T0301": ("40", "55")}
+    for local_id, (_, changed) in doses.items():
+        prescription = methadone(
+            personas, prescriber, episode(personas, person(personas, local_id))
+        )
+        prescribing.change_dose(
+            actor=personas.mi_keyworker.user,
+            prescription=prescription,
+            given=prescribing.ChangeDoseInput(
+                from_date=march(12),
+                dose=DoseInput(amount=Decimal(changed), unit="ml", supervision="supervised"),
+                reason="Review with the prescriber",
+            ),
+        )
+    rows = list(csv.DictReader(io.StringIO(exported(tmp_path)[0])))
+    written = {
+        local_id: tuple(
+            r["METHDOSE"]
+            for r in rows
+            if r["CLIENTID"] == local_id and r["RECTYPE"] == "SUB" and "-P1-D" in r["SUBID"]
+        )
+        for local_id in doses
+    }
+    assert written == doses
