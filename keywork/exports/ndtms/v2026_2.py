@@ -158,9 +158,12 @@ class Version2026_2(Version2026_1):
             held = list(of_episode)
             first: Any = held[0]
             day = min(d for d in (month.last, first.the_discharge, today()) if d is not None)
+            row = current_row(held, day)
+            for prescription in held:  # its doses point back at it: let both go now, not at
+                vars(prescription).pop("_prefetched_objects_cache", None)  # the next full GC
             yield (
                 OST,
-                current_row(held, day)
+                row
                 | {
                     "AGNCY": service.code,
                     "CLIENTID": first.the_client,
