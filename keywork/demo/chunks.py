@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -50,10 +51,13 @@ def run(
     _todo = todo  # the processes are forked with it: only its indexes are sent to them
     connections.close_all()  # each process opens its own
     try:
-        with multiprocessing.get_context("fork").Pool(processes()) as pool:
+        forked = multiprocessing.get_context("fork")
+        with forked.Pool(processes(), initializer=_default_signals) as pool:
             for size in pool.imap_unordered(_write_nth, range(len(todo))):
                 done += size
                 progress(label, done, total)
+            pool.close()  # each process ends when the work does, not by a signal
+            pool.join()
     finally:
         _todo = []
         connections.close_all()
@@ -68,6 +72,13 @@ def processes() -> int:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return 1
     return max(1, min(4, os.cpu_count() or 1))
+
+
+def _default_signals() -> None:
+    """A forked process stops on SIGTERM and SIGINT whatever its parent had them do (the
+    pool ends its processes with SIGTERM when anything goes wrong)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _write_nth(n: int) -> int:

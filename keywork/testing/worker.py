@@ -4,6 +4,7 @@ queued and then stopping."""
 from __future__ import annotations
 
 import io
+import signal
 from typing import Any
 from unittest import mock
 
@@ -11,17 +12,29 @@ from django.core.management import call_command
 from django.db import connection
 from django_tasks_db.management.commands import db_worker
 
+SIGNALS = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+
 
 def work_the_queue() -> None:
     """Inside a test's transaction the worker must not close the connection between tasks
     (it would end the test's transaction), just as Django's test client keeps it open
-    between requests; everything else is the worker as it runs."""
+    between requests; everything else is the worker as it runs. The worker takes over
+    SIGINT, SIGTERM and SIGQUIT for its graceful stop and leaves them so when a batch ends;
+    they are given back, or a process forked later in the same test process (the demo's
+    chunks) would not stop when its pool ends it."""
     quiet = io.StringIO()
-    if connection.in_atomic_block:
-        with mock.patch(f"{db_worker.__name__}.close_old_connections"):
+    before = {number: signal.getsignal(number) for number in SIGNALS}
+    try:
+        if connection.in_atomic_block:
+            with mock.patch(f"{db_worker.__name__}.close_old_connections"):
+                call_command(
+                    "db_worker", batch=True, startup_delay=False, reload=False, stdout=quiet
+                )
+        else:
             call_command("db_worker", batch=True, startup_delay=False, reload=False, stdout=quiet)
-    else:
-        call_command("db_worker", batch=True, startup_delay=False, reload=False, stdout=quiet)
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
 
 
 def report_page(client: Any, url: str, params: dict[str, Any] | None = None) -> Any:

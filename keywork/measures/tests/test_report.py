@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+import signal
 from urllib.parse import urlencode
 
 import pytest
@@ -14,7 +15,7 @@ from keywork.audit.models import AuditEvent
 from keywork.core.dates import today
 from keywork.measures.models import Row, Run
 from keywork.measures.tests.test_qs6 import DAY, FOCUS, period, seen
-from keywork.testing.worker import report_page, work_the_queue
+from keywork.testing.worker import SIGNALS, report_page, work_the_queue
 
 pytestmark = pytest.mark.django_db
 
@@ -284,3 +285,12 @@ def test_the_keyworker_breakdown_is_shown_a_page_at_a_time(measured, client, mon
 
 def _by_keyworker(page: str) -> str:
     return page.split('id="by-keyworker"')[1].split("By phase")[0]
+
+
+def test_the_task_worker_run_by_the_tests_gives_back_the_signals_it_took():
+    """`db_worker` takes over SIGINT, SIGTERM and SIGQUIT for its graceful stop and keeps
+    them after a batch; left so, a process forked later by the same test process (the
+    demo's chunks, ended by their pool with SIGTERM) hung on its pool's queue."""
+    before = {number: signal.getsignal(number) for number in SIGNALS}
+    work_the_queue()
+    assert {number: signal.getsignal(number) for number in SIGNALS} == before
