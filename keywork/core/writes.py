@@ -176,16 +176,27 @@ def bulk_write() -> Iterator[None]:
 def insert_select(model: type[Any], found: QuerySet[Any]) -> int:
     """INSERT INTO the model's table what `found` selects: a values() query whose every name
     is `c_` and one of the model's fields. Returns the rows written."""
-    compiler = found.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
-    columns = []
-    for _, _, alias in compiler.select:
-        assert alias and alias.startswith("c_"), alias
-        columns.append(connection.ops.quote_name(model._meta.get_field(alias[2:]).column))
+    sql, params, aliases = _selecting(found)
+    columns = [_column(model, alias[2:]) for alias in aliases]
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) {sql}", params)
         return int(cursor.rowcount)
+
+
+def _selecting(found: QuerySet[Any]) -> tuple[str, Any, list[str]]:
+    """The SQL of a values() query whose every name is `c_` and a field, its parameters and
+    its names."""
+    compiler = found.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    aliases = [alias for _, _, alias in compiler.select]
+    for alias in aliases:
+        assert alias and alias.startswith("c_"), alias
+    return sql, params, aliases
+
+
+def _column(model: type[Any], field: str) -> str:
+    return str(connection.ops.quote_name(model._meta.get_field(field).column))
 
 
 def insert_joined(
@@ -201,19 +212,16 @@ def insert_joined(
     row by row. `where` keeps the rows whose joined values are the ones given; `default`
     stands for a value not found. Returns the rows written."""
     where, default = where or {}, default or {}
-    compiler = found.query.get_compiler(connection=connection)
-    sql, params = compiler.as_sql()
+    sql, params, aliases = _selecting(found)
     quote = connection.ops.quote_name
-    columns, selected, picked = [], [], []
-    for _, _, alias in compiler.select:
-        assert alias and alias.startswith("c_"), alias
-        columns.append(quote(model._meta.get_field(alias[2:]).column))
-        selected.append(f"found.{quote(alias)}")
+    columns = [_column(model, alias[2:]) for alias in aliases]
+    selected = [f"found.{quote(alias)}" for alias in aliases]
+    picked: list[Any] = []
     joins, joins_params, kept = [], [], []
     for name, query in joined.items():
         joined_sql, joined_params = query.query.get_compiler(connection=connection).as_sql()
         value = f"{quote('j_' + name)}.j_value"
-        columns.append(quote(model._meta.get_field(name).column))
+        columns.append(_column(model, name))
         selected.append(f"COALESCE({value}, %s)" if name in default else value)
         picked += [default[name]] if name in default else []
         joins.append(
