@@ -6,7 +6,7 @@ come, in the same run.
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/keywork_bench make bench
 
 Runs are interleaved and each side's median of five is printed, with the ratio of their
-rows per second. The goal is 0.3 or more. The return's audit rows (one per client sent) are
+rows per second. The goal is 0.4 or more. The return's audit rows (one per client sent) are
 timed separately, for information."""
 
 from __future__ import annotations

@@ -447,8 +447,12 @@ class Version2026_1(Dataset):
         self, episodes: QuerySet[Episode], service: Service
     ) -> Iterator[tuple[Record, Row]]:
         def substance(rank: int, field: str) -> Subquery:
+            """One at most (one_substance_per_rank): unordered, where the model's ordering
+            would join the episode again to sort what is already one row."""
             return Subquery(
-                ProblemSubstance.objects.filter(episode=OuterRef("pk"), rank=rank).values(field)[:1]
+                ProblemSubstance.objects.filter(episode=OuterRef("pk"), rank=rank)
+                .order_by()
+                .values(field)[:1]
             )
 
         found = (

@@ -390,3 +390,21 @@ def test_each_prescriptions_doses_are_written_under_it_whatever_order_they_were_
         for local_id in doses
     }
     assert written == doses
+
+
+def test_each_problem_substance_is_read_by_its_episode_and_rank_alone(month, tmp_path):
+    """Seven columns of the EPI record are a problem substance's (the drug, route and age
+    of each rank), one row at most (one_substance_per_rank). Sorted by the model's ordering,
+    each joined its episode again for every episode of the return: 1.6 times the
+    hand-written query at 30,000 clients."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as statements:
+        exported(tmp_path)
+    joined_again = [
+        s["sql"]
+        for s in statements.captured_queries
+        if 'FROM "clients_problemsubstance" U0 INNER JOIN "clients_episode"' in s["sql"]
+    ]
+    assert statements.captured_queries and not joined_again
