@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import urlencode
@@ -16,6 +15,7 @@ from keywork.clients import policies
 from keywork.clients.models import Client
 from keywork.core.charts import figures
 from keywork.core.errors import RuleViolation
+from keywork.core.paging import Pages
 from keywork.core.replica import reads_from_the_replica
 from keywork.measures import disclosure, snapshots
 from keywork.measures.asked import (
@@ -139,7 +139,7 @@ def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
             content_type="text/plain",
         )
     found, row = lister(scope, period, request.GET.dict())
-    page = Paginator(found, LIST_PAGE).get_page(request.GET.get("page"))
+    page = Pages(found, LIST_PAGE).get_page(request.GET.get("page"))
     rows = [row(thing) for thing in page.object_list]
     shown = Client.objects.filter(local_id__in=[r[0] for r in rows]).only("pk")  # one page
     trail.record_read(actor=request.user, what=f"dashboard: {title.lower()}", clients=shown)

@@ -27,6 +27,7 @@ from keywork.clients.views import open_client
 from keywork.core.dates import today
 from keywork.core.forms import ActionForm
 from keywork.core.inputs import Note
+from keywork.core.paging import Pages
 from keywork.core.views import changed, query_without
 from keywork.maps.queries import on_summary as maps_on_summary
 from keywork.measures import snapshots
@@ -58,7 +59,7 @@ def home(request: HttpRequest) -> HttpResponse:
     episodes = queries.caseload(
         request.user, scope=scope, search=search, sort=sort, show=show, keyworker=keyworker
     )
-    page = Paginator(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Pages(episodes, PAGE_SIZE).get_page(request.GET.get("page"))
     checkups = list(due_checkups(request.user, today())) if scope == "mine" else []
     shown = [e.client for e in page] + [c.episode.client for c in checkups]
     trail.record_read(actor=request.user, what="caseload", clients=shown)
@@ -145,12 +146,12 @@ def team(request: HttpRequest) -> HttpResponse:
         if kept.shown is not None:  # kept a row at a time: a page read at a time
             figures = {name: snapshots.Lines(kept.shown, name) for name in figures}
     pages = {name: request.GET.get(name) for name in TEAM_LISTS}
-    waiting = Paginator(client_queries.awaiting_reallocation(listed), PAGE_SIZE)
+    waiting = Pages(client_queries.awaiting_reallocation(listed), PAGE_SIZE)
     awaiting = waiting.get_page(pages["waiting"])
     flags = Paginator(figures["flags"], PAGE_SIZE).get_page(pages["flags"])
     flagged = queries.flagged(listed, list(flags.object_list))
     led = access_queries.practitioners_led_by(worker).order_by(*access_queries.BY_NAME)
-    led_page = Paginator(led, PAGE_SIZE).get_page(pages["standing"])
+    led_page = Pages(led, PAGE_SIZE).get_page(pages["standing"])
     shown = {e.client.pk: e.client for e in [*awaiting, *(f.episode for f in flagged)]}
     trail.record_read(actor=request.user, what="team view", clients=shown.values())
     context.update(

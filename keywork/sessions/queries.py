@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from keywork.access.models import Team, Worker
 from keywork.clients.models import Episode
+from keywork.core.paging import Pages
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
 
 GROUPS_SINCE = dt.timedelta(weeks=8)
@@ -121,7 +122,7 @@ def diary_of(
         .filter(session__day__gte=days[0], session__day__lte=days[-1])
         .order_by("session__starts_at", "pk")
     )
-    paged = None if worker is not None else Paginator(booked, TEAM_DIARY_PAGE).get_page(page)
+    paged = None if worker is not None else Pages(booked, TEAM_DIARY_PAGE).get_page(page)
     window = list(booked if paged is None else paged.object_list)
     past = _booked_with(team, worker).filter(outcome=Outcome.SCHEDULED, session__starts_at__lt=now)
     unrecorded = list(past.order_by("session__starts_at", "pk")[:UNRECORDED_SHOWN])
