@@ -245,18 +245,20 @@ class Measure(ABC):
             ),
         }
 
-    def attributed(self, period: Period, scope: Scope) -> QuerySet[Client]:
-        """Clients in treatment in the period, each with their place (`places`) looked up."""
+    def attributed(
+        self, period: Period, scope: Scope, clients: QuerySet[Client] | None = None
+    ) -> QuerySet[Client]:
+        """Clients in treatment in the period (or `clients`), each with their place
+        (`places`) looked up, and only those placed where the scope asks."""
         places = self.places(period, scope)
-        return self.in_treatment(period, scope).annotate(
-            **{name: place.of_each() for name, place in places.items()}
-        )
+        found = self.in_treatment(period, scope) if clients is None else clients
+        placed = found.annotate(**{name: place.of_each() for name, place in places.items()})
+        return placed.filter(**self.placed_in(scope))
 
     def population(self, period: Period, scope: Scope) -> QuerySet[Client]:
         """Clients with an episode in the service open on some day of the period, placed in
         the team and with the keyworker asked for at the period's end."""
-        found = self.attributed(period, scope)
-        return found.filter(**self.placed_in(scope))
+        return self.attributed(period, scope)
 
     @staticmethod
     def placed_in(scope: Scope) -> dict[str, int]:
@@ -284,9 +286,19 @@ class Measure(ABC):
             found = found.filter(Exists(allocated.filter(episode__client=OuterRef("pk"))))
         return found.values("pk")
 
-    def exclusion(self, period: Period, scope: Scope) -> Q | None:
-        """Clients of the population left out of the denominator; None: nobody."""
+    def kept(self, period: Period, scope: Scope) -> Exists | None:
+        """Who of the population the denominator keeps, when the measure says it as a test
+        along the client's episodes in treatment in the period (QS6: a drug among their
+        problem substances); None when it keeps everyone, or says who goes by `exclusion`.
+        Such a test holds only of clients in treatment, so the denominator asks it alone:
+        one look-up a client where the population's own would be a second."""
         return None
+
+    def exclusion(self, period: Period, scope: Scope) -> Q | None:
+        """Clients of the population left out of the denominator; None: nobody. By default
+        those `kept` does not hold for."""
+        kept = self.kept(period, scope)
+        return ~Q(kept) if kept is not None else None
 
     @abstractmethod
     def sources(
@@ -307,6 +319,9 @@ class Measure(ABC):
         """The population less the exclusion: as `filter(~excluded)`, so that an exclusion
         written `~Q(Exists(...))` is a plain EXISTS, which the database joins, not
         `NOT (NOT EXISTS ...)`, which PostgreSQL looks up client by client."""
+        kept = self.kept(period, scope)
+        if kept is not None:
+            return self.attributed(period, scope, Client.objects.filter(kept))
         found = self.population(period, scope)
         excluded = self.exclusion(period, scope)
         return found.filter(~excluded) if excluded is not None else found

@@ -291,14 +291,16 @@ class QS6(Measure):
     explained_by = (Step("offered by their keyworker and declined", "offered_declined"),)
     offers = True
 
-    def exclusion(self, period: Period, scope: Scope) -> Q | None:
+    def kept(self, period: Period, scope: Scope) -> Exists | None:
+        """A drug among the problem substances of an episode in treatment in the period
+        (everyone in treatment when alcohol only is asked to be kept)."""
         if scope.include_alcohol_only:
             return None
         drugs = Entry.objects.filter(attributes__is_drug=True).values_list("pk", flat=True)
         drug = ProblemSubstance.objects.filter(
             self.open_in(period, scope, via="episode__"), substance_id__in=list(drugs)
         )  # the drugs as a list: the database cannot tell how many rows a JSON test keeps
-        return ~Q(_of_each_client(drug))
+        return _of_each_client(drug)
 
     def _offers(self, period: Period, scope: Scope) -> QuerySet[Offer]:
         """Psychosocial interventions offered in the period (not support after completion),

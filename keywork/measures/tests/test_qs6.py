@@ -517,3 +517,28 @@ def test_the_levels_are_a_working_table_with_nothing_checked_row_by_row(personas
         for table in ("measures_level", "measures_row"):
             found = connection.introspection.get_constraints(cursor, table)
             assert not [name for name, c in found.items() if c["foreign_key"]], table
+
+
+@pytest.mark.parametrize("alcohol_only", [False, True])
+def test_each_months_denominator_is_its_population_less_its_exclusion(personas, alcohol_only):
+    """A month's denominator asks only the test it keeps clients by (a drug among the
+    problem substances of an episode in treatment): it holds of those in treatment alone,
+    so it stands for the population's own test. Held against the population less the
+    exclusion, month by month, with a client whose drug episode ends before the last
+    month, one referred but not yet in treatment, and the personas' alcohol-only client."""
+    ended = another_client(personas, "T0201", 70)
+    clients.discharge(
+        actor=personas.mi_keyworker.user,
+        episode=ended,
+        given=clients.DischargeInput(on=today() - 35 * DAY, exit_reason="moved_away"),
+    )
+    another_client(personas, "T0202", 5, triaged=False)
+    scope, qs6 = Scope(personas.service, include_alcohol_only=alcohol_only), QS6()
+    for month in period().months():
+        population = qs6.population(month, scope)
+        excluded = qs6.exclusion(month, scope)
+        expected = population.filter(~excluded) if excluded is not None else population
+        found = qs6.denominator(month, scope)
+        assert sorted(found.values_list("local_id", flat=True)) == sorted(
+            expected.values_list("local_id", flat=True)
+        ), month
