@@ -245,20 +245,16 @@ class Measure(ABC):
             ),
         }
 
-    def attributed(
-        self, period: Period, scope: Scope, clients: QuerySet[Client] | None = None
+    def population(
+        self, period: Period, scope: Scope, among: QuerySet[Client] | None = None
     ) -> QuerySet[Client]:
-        """Clients in treatment in the period (or `clients`), each with their place
-        (`places`) looked up, and only those placed where the scope asks."""
+        """Clients with an episode in the service open on some day of the period (or those
+        of `among`, which the caller says are), each with their place (`places`) looked up,
+        placed in the team and with the keyworker asked for at the period's end."""
         places = self.places(period, scope)
-        found = self.in_treatment(period, scope) if clients is None else clients
+        found = self.in_treatment(period, scope) if among is None else among
         placed = found.annotate(**{name: place.of_each() for name, place in places.items()})
         return placed.filter(**self.placed_in(scope))
-
-    def population(self, period: Period, scope: Scope) -> QuerySet[Client]:
-        """Clients with an episode in the service open on some day of the period, placed in
-        the team and with the keyworker asked for at the period's end."""
-        return self.attributed(period, scope)
 
     @staticmethod
     def placed_in(scope: Scope) -> dict[str, int]:
@@ -321,7 +317,7 @@ class Measure(ABC):
         `NOT (NOT EXISTS ...)`, which PostgreSQL looks up client by client."""
         kept = self.kept(period, scope)
         if kept is not None:
-            return self.attributed(period, scope, Client.objects.filter(kept))
+            return self.population(period, scope, among=Client.objects.filter(kept))
         found = self.population(period, scope)
         excluded = self.exclusion(period, scope)
         return found.filter(~excluded) if excluded is not None else found

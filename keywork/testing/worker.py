@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import signal
+from contextlib import nullcontext
 from typing import Any
 from unittest import mock
 
@@ -24,13 +25,13 @@ def work_the_queue() -> None:
     chunks) would not stop when its pool ends it."""
     quiet = io.StringIO()
     before = {number: signal.getsignal(number) for number in SIGNALS}
+    keep_open = (
+        mock.patch(f"{db_worker.__name__}.close_old_connections")
+        if connection.in_atomic_block
+        else nullcontext()
+    )
     try:
-        if connection.in_atomic_block:
-            with mock.patch(f"{db_worker.__name__}.close_old_connections"):
-                call_command(
-                    "db_worker", batch=True, startup_delay=False, reload=False, stdout=quiet
-                )
-        else:
+        with keep_open:
             call_command("db_worker", batch=True, startup_delay=False, reload=False, stdout=quiet)
     finally:
         for number, handler in before.items():

@@ -193,7 +193,7 @@ def test_after_a_change_of_keyworker_the_old_keyworkers_earlier_session_still_co
 def test_each_client_is_placed_as_a_look_up_client_by_client_would_place_them(personas):
     """The kept rows' places (team, keyworker, phase), ranked for every client at once on
     PostgreSQL (looked up on SQLite, where that is faster), are those looked up one client
-    at a time (`attributed`, the months' form): here
+    at a time (`population`, the months' form): here
     for a client with two episodes in the period, in two teams, and after a change of
     keyworker, for the service and for a team."""
     first = another_client(personas, "T0020", 90)
