@@ -112,7 +112,7 @@ def _meeting(
     if place not in Place.values:
         raise invalid("place", f"'{place}' is not one of {', '.join(Place.values)}")
     session = KeyworkSession.objects.create(
-        team=episode.team,
+        team_id=episode.team_id,  # the id alone: the team is not read to be named
         kind=kind,
         starts_at=starts_at,
         duration_minutes=minutes,
@@ -396,12 +396,15 @@ class RecordSessionInput(RecordAttendanceInput):
 
 def booked_at(episode: Episode, starts_at: dt.datetime) -> Attendance | None:
     """The client's one-to-one booked to start then, its outcome still to record."""
-    return (
-        Attendance.objects.select_related("session", "episode__client")
+    found = (
+        Attendance.objects.select_related("session")
         .filter(episode=episode, session__starts_at=starts_at, outcome=Outcome.SCHEDULED)
         .filter(session__kind=KeyworkSession.Kind.ONE_TO_ONE, entered_in_error_at__isnull=True)
         .first()
     )
+    if found is not None:
+        found.episode = episode  # the caller's, with what it has read of it already
+    return found
 
 
 @action
