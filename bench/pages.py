@@ -127,6 +127,7 @@ def main() -> None:
     pages: dict[str, str] = {
         "bare view (one pk lookup)": f"/bench/bare/{person.pk}/",
         "my caseload": "/",
+        "team caseload": "/?scope=team",
         "team caseload, review due first": "/?scope=team&sort=review",
         "client record (longest history)": f"/clients/{person.local_id}/",
         "care plan": f"/clients/{person.local_id}/care-plan/",

@@ -12,6 +12,7 @@ from keywork.assessments.models import Assessment
 from keywork.careplans.models import CarePlan, Goal, MilestoneProgress, PlanAction, Review
 from keywork.catalogue.models import Entry
 from keywork.clients.models import Client, Episode
+from keywork.core.expressions import Found
 
 
 def plans_of(client: Client) -> QuerySet[CarePlan]:
@@ -66,13 +67,13 @@ def review_due_of(episode: OuterRef) -> Subquery:
     return Subquery(plans.values("due")[:1])
 
 
-def overdue_actions_of(episode: OuterRef, day: dt.date) -> Exists:
+def overdue_actions_of(episode: OuterRef, day: dt.date) -> Found:
     """Whether an action of the episode's current care plan (no later version agreed) is
     past its date and not done."""
     newer = CarePlan.objects.filter(
         episode_id=OuterRef("care_plan__episode_id"), version__gt=OuterRef("care_plan__version")
     )
-    return Exists(
+    return Found(
         PlanAction.objects.filter(
             care_plan__episode=episode, done_on__isnull=True, due_on__lt=day
         ).exclude(Exists(newer))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, Exists, F, OuterRef, Subquery, When
+from django.db.models import Case, F, OuterRef, Subquery, When
 
 from keywork.clients.models import Episode
+from keywork.core.expressions import Found
 from keywork.outcomes.models import OutcomeProfile
 
 
@@ -29,4 +30,4 @@ def outcomes_due_of(episode: OuterRef) -> Case:
     referral date before any profile."""
     taken = OutcomeProfile.objects.filter(episode=episode, entered_in_error_at=None)
     latest = taken.order_by("-taken_on", "-pk").values("next_due_on")[:1]
-    return Case(When(Exists(taken), then=Subquery(latest)), default=F("referral_date"))
+    return Case(When(Found(taken), then=Subquery(latest)), default=F("referral_date"))

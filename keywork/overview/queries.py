@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
@@ -37,6 +37,7 @@ from keywork.clients.timeline import Entry
 from keywork.core.actors import Actor
 from keywork.core.dates import parse_date
 from keywork.core.errors import RuleViolation
+from keywork.core.expressions import Found
 from keywork.outcomes.chart import Chart, charts_of
 from keywork.outcomes.queries import due_of as outcomes_due
 from keywork.outcomes.queries import outcomes_due_of
@@ -135,12 +136,12 @@ def caseload(
         last_contact=Subquery(
             seen.order_by("-session__starts_at").values("session__starts_at")[:1]
         ),
-        reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
-        unrecorded=Exists(unrecorded),
+        reengaging=Found(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
+        unrecorded=Found(unrecorded),
         review_due=review_due_of(OuterRef("pk")),
         actions_overdue=overdue_actions_of(OuterRef("pk"), timezone.localdate()),
         risk_flags=flags_of(OuterRef("pk")),
-        to_chase=Exists(stalled_referrals(timezone.localdate()).filter(episode=OuterRef("pk"))),
+        to_chase=Found(stalled_referrals(timezone.localdate()).filter(episode=OuterRef("pk"))),
         outcomes_due=outcomes_due_of(OuterRef("pk")),
         recovery_due=check_due_of(OuterRef("pk")),
     )
@@ -352,7 +353,7 @@ def workload(episodes: QuerySet[Episode]) -> list[tuple[Any, ...]]:
     day = timezone.localdate()
     episodes = episodes.annotate(
         review_due=review_due_of(OuterRef("pk")),
-        reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
+        reengaging=Found(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
         risk_flags=flags_of(OuterRef("pk")),
     )
     rows = (

@@ -7,9 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Exists, F, OuterRef, Subquery, When
+from django.db.models import Case, F, OuterRef, Subquery, When
 
 from keywork.clients.models import Episode
+from keywork.core.expressions import Found
 from keywork.recovery import rules
 from keywork.recovery.models import Check, Instrument
 
@@ -39,7 +40,7 @@ def check_due_of(episode: OuterRef) -> Case:
     """`due_of` in the database, for the caseload."""
     taken = Check.objects.filter(episode=episode, entered_in_error_at=None)
     latest = taken.order_by("-taken_on", "-pk").values("next_due_on")[:1]
-    return Case(When(Exists(taken), then=Subquery(latest)), default=F("referral_date"))
+    return Case(When(Found(taken), then=Subquery(latest)), default=F("referral_date"))
 
 
 def suggested_goals(episode: Episode) -> tuple[Check | None, list[dict[str, Any]]]:

@@ -73,3 +73,16 @@ def test_pages_use_a_fixed_number_of_queries_at_10_and_200_clients(client, catal
     client.force_login(User.objects.get(username="tl.carys"))
     counts["team view"] = count(client, "/team/")
     assert counts == PINNED
+
+
+def test_the_caseloads_columns_are_looked_up_for_the_rows_a_page_returns(catalogue, personas):
+    """No column of the caseload is an EXISTS: PostgreSQL plans one in a select list for
+    every open episode of the team, and worked two of them out over every attendance and
+    every care-plan action of the service for a page of 50 (keywork/core/expressions.py)."""
+    from keywork.overview.queries import caseload
+
+    episodes = caseload(personas.team_leader.user, scope="team")
+    compiler = episodes.query.get_compiler(connection=connection)
+    columns = {alias: sql for _, (sql, _), alias in compiler.get_select()[0] if alias}
+    assert {"reengaging", "unrecorded", "actions_overdue", "to_chase"} <= set(columns)
+    assert not [a for a, sql in columns.items() if "EXISTS(" in sql.split(" FROM ")[0]]
