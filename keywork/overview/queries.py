@@ -13,7 +13,7 @@ from importlib import import_module
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
@@ -353,7 +353,7 @@ def workload(episodes: QuerySet[Episode]) -> list[tuple[Any, ...]]:
     day = timezone.localdate()
     episodes = episodes.annotate(
         review_due=review_due_of(OuterRef("pk")),
-        reengaging=Found(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
+        reengaging=Exists(ReEngagement.objects.filter(episode=OuterRef("pk"), ended_on=None)),
         risk_flags=flags_of(OuterRef("pk")),
     )
     rows = (
