@@ -48,12 +48,17 @@ from keywork.referrals.queries import stalled_referrals
 from keywork.sessions.models import Attendance, KeyworkSession, Outcome, ReEngagement
 from keywork.sessions.queries import counted, open_reengagement
 
+# By name, case aside, as finding a client sorts (`_names`). No index on the name serves
+# that order, so PostgreSQL reads the team's open episodes and sorts them; in the name's
+# own order it walked the whole service's clients by name looking for the team's (130 ms
+# of the team caseload's first page at 330,000 clients, 6 ms at 30,000: `EXPLAIN ANALYZE`).
+BY_NAME = (Upper("client__family_name"), Upper("client__given_name"), "pk")
 SORTS: dict[str, tuple[str | Combinable, ...]] = {
-    "name": ("client__family_name", "client__given_name", "pk"),
-    "phase": ("phase__order", "client__family_name", "pk"),
-    "next": (F("next_appointment").asc(nulls_first=True), "client__family_name", "pk"),
-    "last": (F("last_contact").asc(nulls_first=True), "client__family_name", "pk"),
-    "review": (F("review_due").asc(nulls_first=True), "client__family_name", "pk"),
+    "name": BY_NAME,
+    "phase": ("phase__order", *BY_NAME),
+    "next": (F("next_appointment").asc(nulls_first=True), *BY_NAME),
+    "last": (F("last_contact").asc(nulls_first=True), *BY_NAME),
+    "review": (F("review_due").asc(nulls_first=True), *BY_NAME),
 }
 
 
