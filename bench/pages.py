@@ -99,6 +99,10 @@ def sixty_box_map(episode: Episode, username: str) -> Map:
     return made
 
 
+LEADER_PAGES = {  # a team's, worked out as the page is asked for
+    "team view (team leader)": "/team/",
+    "dashboard (team leader)": "/dashboard/",
+}
 MANAGER_PAGES = {  # the whole service's
     "team view (service manager)": "/team/",
     "dashboard (service manager)": "/dashboard/",
@@ -110,6 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--user", default="kw.amira")
+    parser.add_argument("--leader", default="tl.carys", help="for a team's view and dashboard")
     parser.add_argument("--manager", default="sm.farid", help="for the team view and dashboard")
     args = parser.parse_args()
     clients = Person.objects.count()
@@ -144,6 +149,10 @@ def main() -> None:
         # factor through the lockout's backend, which needs a real request).
         client.force_login(User.objects.get(username=args.user))
         results = {name: timed(client, url, args.repeat) for name, url in pages.items()}
+        leader = Client()
+        leader.force_login(User.objects.get(username=args.leader))
+        for name, url in LEADER_PAGES.items():
+            results[name] = timed(leader, url, args.repeat)
         manager = Client()
         manager.force_login(User.objects.get(username=args.manager))
         for name, url in MANAGER_PAGES.items():
