@@ -100,6 +100,44 @@ def prescriber(username: str, personas: Personas, number: str) -> Worker:
     return registered(nurse, "NMC", number, medicines)
 
 
+def another_client(
+    personas: Personas,
+    local_id: str,
+    referred_days_ago: int,
+    substance: str = "sub.heroin",
+    *,
+    triaged: bool = True,
+    family_name: str = "Synthetic",
+) -> Episode:
+    """A client of the MI keyworker's in their team, referred (and triaged) that long ago,
+    with one problem substance, smoked."""
+    day = today() - dt.timedelta(days=referred_days_ago)
+    client = clients.register_client(
+        actor=personas.mi_keyworker.user,
+        given=clients.RegisterClientInput(
+            local_id=local_id,
+            given_name="Alex",
+            family_name=family_name,
+            date_of_birth=dt.date(1990, 1, 1),
+            sex="not_stated",
+            is_synthetic=True,
+            not_a_duplicate=True,  # several synthetic Alexes, on purpose
+        ),
+    )
+    return clients.open_episode(
+        actor=personas.mi_keyworker.user,
+        client=client,
+        given=clients.OpenEpisodeInput(
+            team=personas.team,
+            referral_date=day,
+            triage_date=day if triaged else None,
+            keyworker=personas.mi_keyworker,
+            substances=[SubstanceUse(code=substance, route="smoke")],
+            injecting_status="never",
+        ),
+    )
+
+
 def set_up_second_factor(user: User) -> list[str]:
     """An authenticator app for `user`, set up as they would (a code read off the app);
     returns their recovery codes."""

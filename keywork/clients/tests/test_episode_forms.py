@@ -95,7 +95,7 @@ def test_triage_starts_treatment_once_on_the_web_and_by_import_in_the_same_words
     denominator counts from triage); its triage is recorded later, once."""
     from keywork.audit.models import AuditEvent
     from keywork.core.tests.test_import import lines, run
-    from keywork.measures.tests.test_qs6 import another_client
+    from keywork.testing.personas import another_client
 
     waiting = another_client(personas, "T0020", 10, triaged=False)
     client.force_login(personas.mi_keyworker.user)

@@ -161,7 +161,7 @@ def _group(w: World) -> Any:
 
 # In the order they run: a line may use what an earlier one made.
 def _waiting_for_triage(w: World) -> Any:
-    from keywork.measures.tests.test_qs6 import another_client
+    from keywork.testing.personas import another_client
 
     return another_client(w.personas, "T0030", 5, triaged=False)
 

@@ -26,7 +26,7 @@ from keywork.maps.tests.test_maps import save as save_map
 from keywork.maps.tests.test_maps import start as start_map
 from keywork.measures.models import Snapshot
 from keywork.measures.snapshots import FRESH_FOR
-from keywork.measures.tests.test_qs6 import FOCUS, another_client, seen
+from keywork.measures.tests.test_qs6 import FOCUS, seen
 from keywork.measures.tests.test_report import params
 from keywork.outcomes import actions as outcomes
 from keywork.outcomes.actions import ProfileInput
@@ -34,6 +34,7 @@ from keywork.recovery import actions as recovery
 from keywork.recovery.tests.test_recovery import answers
 from keywork.referrals.tests.test_referrals import refer
 from keywork.sessions import actions as sessions
+from keywork.testing.personas import another_client
 from keywork.testing.worker import report_page, work_the_queue
 
 pytestmark = pytest.mark.django_db

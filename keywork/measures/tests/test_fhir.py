@@ -43,7 +43,7 @@ def populations(group: dict) -> dict[str, int]:
 def measured(personas):
     """Two clients with drugs: T0001 counted (MI from mia, her keyworker), T0003 not (a
     colleague's session); T0002 is alcohol only and excluded."""
-    from keywork.measures.tests.test_qs6 import another_client
+    from keywork.testing.personas import another_client
 
     seen(personas, personas.mi_keyworker, 5, MI)
     other = another_client(personas, "T0003", 30)

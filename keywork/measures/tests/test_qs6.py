@@ -31,6 +31,7 @@ from keywork.sessions import actions as sessions
 from keywork.sessions.actions import Appointment
 from keywork.sessions.models import Attendance
 from keywork.sessions.tests.test_sessions import content
+from keywork.testing.personas import another_client
 
 pytestmark = pytest.mark.django_db
 DAY = dt.timedelta(days=1)
@@ -79,35 +80,6 @@ def seen(personas, worker, days_ago: int, *interventions, episode=None) -> Atten
             starts_at=when,
             content=content(interventions=interventions),
             next_appointment=Appointment(starts_at=when + 7 * DAY),
-        ),
-    )
-
-
-def another_client(
-    personas, local_id: str, referred_days_ago: int, substance="sub.heroin", *, triaged=True
-):
-    client = clients.register_client(
-        actor=personas.mi_keyworker.user,
-        given=clients.RegisterClientInput(
-            local_id=local_id,
-            given_name="Alex",
-            family_name="Synthetic",
-            date_of_birth=dt.date(1990, 1, 1),
-            sex="not_stated",
-            is_synthetic=True,
-            not_a_duplicate=True,  # several synthetic Alexes, on purpose
-        ),
-    )
-    return clients.open_episode(
-        actor=personas.mi_keyworker.user,
-        client=client,
-        given=clients.OpenEpisodeInput(
-            team=personas.team,
-            referral_date=today() - referred_days_ago * DAY,
-            triage_date=today() - referred_days_ago * DAY if triaged else None,
-            keyworker=personas.mi_keyworker,
-            substances=[SubstanceUse(code=substance, route="smoke")],
-            injecting_status="never",
         ),
     )
 

@@ -38,12 +38,12 @@ def content(**changes) -> SessionContent:
     return SessionContent(**values)
 
 
-def record(personas, worker=None, *, when=None, next_in=WEEK, **kwargs):
+def record(personas, worker=None, *, episode=None, when=None, next_in=WEEK, **kwargs):
     when = when or timezone.now() - HOUR
     kwargs.setdefault("content", content())
     return actions.record_session(
         actor=(worker or personas.mi_keyworker).user,
-        episode=personas.episode,
+        episode=episode or personas.episode,
         given=actions.RecordSessionInput(
             starts_at=when,
             next_appointment=Appointment(starts_at=when + next_in) if next_in else None,
@@ -370,13 +370,7 @@ def test_recording_a_session_runs_a_fixed_number_of_queries(personas):
     record(personas)  # a second session: the client has history, as most have
     focus = "focus.motivation-for-change"
     afresh = Episode.objects.select_related("client").get(pk=personas.episode.pk)
-    when = timezone.now() - HOUR
-    given = actions.RecordSessionInput(
-        starts_at=when,
-        content=content(interventions=(focus,)),
-        next_appointment=Appointment(starts_at=when + WEEK),
-    )
     with CaptureQueriesContext(connection) as captured:
-        made = actions.record_session(actor=personas.mi_keyworker.user, episode=afresh, given=given)
+        made = record(personas, episode=afresh, content=content(interventions=(focus,)))
     assert made.interventions.filter(code=focus).exists()
     assert len(captured.captured_queries) == RECORD_SESSION_QUERIES
