@@ -291,9 +291,15 @@ def contact_flags(episodes: QuerySet[Episode], *, now: dt.datetime) -> QuerySet[
         entered_in_error_at__isnull=True,
         session__starts_at__gte=now - CONTACT_WINDOW,
     )
-    # Only episodes someone else has seen lately can be flagged: one pass finds them, and
-    # only they are counted episode by episode.
-    seen_by_others = lately.exclude(recorded_by=F("episode__keyworker")).values("episode")
+    # Only episodes someone else has seen lately can be flagged: one pass over the scope's
+    # episodes finds them, and only they are counted episode by episode. Over the scope's:
+    # over every episode, SQLite went through the whole service's attendances for a team's
+    # flags (215 ms for a team of 2,500 at 30,000 clients; 38 ms over the team's).
+    seen_by_others = (
+        lately.filter(episode__in=episodes.values("pk"))
+        .exclude(recorded_by=F("episode__keyworker"))
+        .values("episode")
+    )
     recent = lately.filter(episode=OuterRef("pk"))
     by_others = (
         recent.exclude(recorded_by=OuterRef("keyworker_id"))
