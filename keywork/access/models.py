@@ -78,6 +78,11 @@ class Team(models.Model):
         return self.name
 
 
+def worker_name(first_name: str, last_name: str, username: str) -> str:
+    """A worker's name from their user's fields: the full name, or else the username."""
+    return f"{first_name} {last_name}".strip() or username
+
+
 class Worker(models.Model):
     """A member of staff (or a commissioner), linked to their login account."""
 
@@ -109,7 +114,7 @@ class Worker(models.Model):
 
     @property
     def name(self) -> str:
-        return self.user.get_full_name() or self.user.username
+        return worker_name(self.user.first_name, self.user.last_name, self.user.username)
 
     @property
     def active(self) -> bool:

@@ -37,9 +37,8 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from keywork.access.models import Team, Worker
+from keywork.access.models import Worker, worker_name
 from keywork.audit.trail import last_change
-from keywork.catalogue.models import Phase
 from keywork.core.writes import bulk_write, insert_joined, insert_select
 from keywork.measures.framework import (
     BREAKDOWNS,
@@ -334,26 +333,34 @@ def _reasons(run: Run, measure: Measure) -> list[tuple[str, str, int]]:
     ]
 
 
+# What each breakdown's rows are labelled with, read with them through the row's link: read
+# afterwards by their ids, the keyworkers' were a list of every keyworker's id sent back
+# (9,432 at 330,000 clients: 3.4 s of the report on SQLite).
+LABELLED_BY = {
+    "team": ("team__name",),
+    "phase": ("phase__name",),
+    "keyworker": (
+        "keyworker__user__first_name",
+        "keyworker__user__last_name",
+        "keyworker__user__username",
+    ),
+}
+
+
 def _breakdown(run: Run, steps: int, by: str) -> list[Tally]:
     grouped = (
         Row.objects.filter(run=run, excluded=False)
-        .values(by)
+        .values_list(by, *LABELLED_BY[by])
         .annotate(den=Count("pk"), num=Count("pk", filter=Q(level__gte=steps)))
         .order_by(by)
     )
-    labels = _labels(by, [row[by] for row in grouped])
-    return [
-        Tally(row[by], labels.get(row[by], "not recorded"), row["num"], row["den"])
-        for row in grouped
-    ]
+    return [Tally(key, _label(key, parts), num, den) for key, *parts, den, num in grouped]
 
 
-def _labels(by: str, keys: list[Any]) -> dict[Any, str]:
-    if by == "team":
-        return dict(Team.objects.filter(pk__in=keys).values_list("pk", "name"))
-    if by == "phase":
-        return dict(Phase.objects.filter(pk__in=keys).values_list("pk", "name"))
-    return {w.pk: w.name for w in Worker.objects.filter(pk__in=keys).select_related("user")}
+def _label(key: Any, parts: list[str]) -> str:
+    if key is None:
+        return "not recorded"
+    return parts[0] if len(parts) == 1 else worker_name(*parts)
 
 
 def not_counted(found: Result, start: int = 0, stop: int | None = None) -> list[Subject]:

@@ -7,6 +7,7 @@ supervised 10 days ago; kit is a keyworker with no Keywork+ training."""
 import datetime as dt
 import functools
 import importlib.util
+import re
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -348,6 +349,23 @@ def test_breakdowns_add_up_to_the_whole(personas):
     months = result.breakdowns["month"]
     assert [t.key for t in months] == [p.start.strftime("%Y-%m") for p in period().months()]
     assert sum(t.numerator for t in months) == 1
+
+
+def test_each_breakdown_is_labelled_by_the_statement_that_groups_it(personas):
+    """Teams, keyworkers and phases are named through the rows' links as they are grouped,
+    never read again by a list of their ids (every keyworker's at 330,000 clients: 3.4 s
+    of the report on SQLite)."""
+    seen(personas, personas.mi_keyworker, 30, FOCUS)
+    another_client(personas, "T0020", 50)
+    with CaptureQueriesContext(connection) as captured:
+        result = measure(personas, include_alcohol_only=True)
+    labels = {name: {t.label for t in result.breakdowns[name]} for name in ("team", "phase")}
+    assert labels == {"team": {"North Team", "South Team"}, "phase": {"Engagement"}}
+    keyworkers = {t.label for t in result.breakdowns["keyworker"]}
+    assert personas.mi_keyworker.name in keyworkers
+    named = re.compile(r'"(access_team|access_worker|catalogue_phase)"\."id" IN \(\d')
+    by_ids = [q["sql"] for q in captured.captured_queries if named.search(q["sql"])]
+    assert not by_ids, by_ids
 
 
 def test_a_team_scope_counts_the_teams_clients_only(personas):
