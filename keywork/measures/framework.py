@@ -282,7 +282,7 @@ class Measure(ABC):
             found = found.filter(Exists(allocated.filter(episode__client=OuterRef("pk"))))
         return found.values("pk")
 
-    def kept(self, period: Period, scope: Scope) -> Exists | None:
+    def kept(self, period: Period, scope: Scope) -> Exists | Q | None:
         """Who of the population the denominator keeps, when the measure says it as a test
         along the client's episodes in treatment in the period (QS6: a drug among their
         problem substances); None when it keeps everyone, or says who goes by `exclusion`.

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -250,12 +251,16 @@ def _level(path: Path, restricted: list[int]) -> Case:
     )
 
 
-def _of_each_client(rows: QuerySet[Any]) -> Exists:
+def _of_each_client(rows: QuerySet[Any]) -> Exists | Q:
     """Whether the client (of an outer query on clients) has any of `rows` (reached through
-    their episode): EXISTS, looked up along the client's episodes, or an anti-join where it
-    filters. Not `pk IN (...)`: PostgreSQL hashes that set only while it fits in its
-    work_mem, and otherwise scans it again for every client (at 330,000 clients, a month's
-    count ran for many minutes)."""
+    their episode). On PostgreSQL, EXISTS, looked up along the client's episodes, or an
+    anti-join where it filters; not `pk IN (...)`, a set PostgreSQL hashes only while it
+    fits in its work_mem, and otherwise scans again for every client (at 330,000 clients, a
+    month's count ran for many minutes). On SQLite, `pk IN (...)`: SQLite makes the set
+    once, an index of its own, where EXISTS looked up each client's episodes one by one (a
+    month's denominator 970 against 280 to 460 ms at 330,000 clients)."""
+    if connection.vendor == "sqlite":
+        return Q(pk__in=rows.values("episode__client"))
     return Exists(rows.filter(episode__client=OuterRef("pk")))
 
 
@@ -291,7 +296,7 @@ class QS6(Measure):
     explained_by = (Step("offered by their keyworker and declined", "offered_declined"),)
     offers = True
 
-    def kept(self, period: Period, scope: Scope) -> Exists | None:
+    def kept(self, period: Period, scope: Scope) -> Exists | Q | None:
         """A drug among the problem substances of an episode in treatment in the period
         (everyone in treatment when alcohol only is asked to be kept)."""
         if scope.include_alcohol_only:
