@@ -53,6 +53,18 @@ class Period:
             first = following
         return found
 
+    def month_name(self) -> str:
+        """One of `months()` as a report names it: "October 2026" when it is the whole
+        month; its days when the period cuts it ("2 to 30 September 2026", "1 December
+        2026"), so that a month of one day is not read as a month."""
+        name = f"{self.start:%B %Y}"
+        whole = self.start.day == 1 and add_months(self.start, 1) - dt.timedelta(days=1) == self.end
+        if whole:
+            return name
+        if self.start == self.end:
+            return f"{self.start.day} {name}"
+        return f"{self.start.day} to {self.end.day} {name}"
+
 
 @dataclass(frozen=True)
 class Scope:

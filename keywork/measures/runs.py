@@ -280,8 +280,9 @@ def result(run: Run) -> Result:
     found.breakdowns = {
         name: [Tally(*tally) for tally in tallies] for name, tallies in kept["breakdowns"].items()
     }
+    months = {month.start.isoformat(): month for month in found.period.months()}
     found.breakdowns["month"] = [
-        Tally(key[:7], f"{dt.date.fromisoformat(key):%B %Y}", numerator, denominator)
+        Tally(key[:7], months[key].month_name(), numerator, denominator)
         for key, numerator, denominator in run.months
     ]
     return found

@@ -348,7 +348,23 @@ def test_breakdowns_add_up_to_the_whole(personas):
     assert numbers(keyworker) == (1, 2)
     months = result.breakdowns["month"]
     assert [t.key for t in months] == [p.start.strftime("%Y-%m") for p in period().months()]
+    assert [t.label for t in months] == [p.month_name() for p in period().months()]
     assert sum(t.numerator for t in months) == 1
+
+
+def test_a_month_the_period_cuts_is_named_with_its_days():
+    """A report over 91 days ending on 1 December: its first and last months are not whole,
+    and the last, of one day, is not read as a month in which nobody was counted."""
+    months = Period(dt.date(2026, 9, 2), dt.date(2026, 12, 1)).months()
+    assert [m.month_name() for m in months] == [
+        "2 to 30 September 2026",
+        "October 2026",
+        "November 2026",
+        "1 December 2026",
+    ]
+    assert Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28)).months()[0].month_name() == (
+        "February 2026"
+    )
 
 
 def test_each_breakdown_is_labelled_by_the_statement_that_groups_it(personas):
