@@ -841,7 +841,8 @@ def _plan(
         moves.append((code, when, reason))
     pool = by_team[team.pk]
     place = n // len(teams)  # the client's place in their team: caseloads shared in turn
-    keyworkers = [(pool[place % len(pool)], referral)]
+    turn, seat = divmod(place, len(pool))  # the round of sharing, and whose caseload
+    keyworkers = [(pool[seat], referral)]
     if len(pool) > 1 and rng.random() < 0.12:
         others = [w for w in pool if w is not keyworkers[0][0]]
         keyworkers.append((rng.choice(others), referral + dt.timedelta(days=max(1, span // 2))))
@@ -858,8 +859,11 @@ def _plan(
         moves,
         substances,
         first_use,
-        covered=place % 16 == 2,
-        practical=place % 12 == 4,
+        # One client in 16 covered and one in 12 on practical matters, in each keyworker's
+        # caseload alike: by the client's place alone, they fell to the same keyworkers in
+        # every round (half of one keyworker's caseload covered, in a team of eight).
+        covered=(turn + seat) % 16 == 2,
+        practical=(turn + seat) % 12 == 4,
     )
 
 

@@ -3,12 +3,16 @@ history more sessions, a stopped build carried on the same demo, and no demo wit
 catalogue."""
 
 import datetime as dt
+import random
+from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 
+from keywork.access.models import Team, Worker
 from keywork.audit import chain
+from keywork.catalogue.models import Phase
 from keywork.clients.models import Client, PhaseChange
 from keywork.core.dates import today
 from keywork.demo import builder, chunks
@@ -168,3 +172,19 @@ def test_the_demos_quick_instances_are_what_the_models_make(model, values):
     assert called <= vars(quick).keys()
     assert getattr(quick, link.name) is target and getattr(quick, link.attname) == 41
     assert quick._state.adding and quick._state.db is None
+
+
+def test_covered_and_practical_clients_fall_to_every_keyworker_alike():
+    """A few clients in every caseload have their keyworker away with one colleague covering,
+    or sessions on practical matters only; never most of one keyworker's caseload (by the
+    client's place alone, half of one keyworker's in a team of eight were covered)."""
+    teams = [Team(pk=1, service_id=1), Team(pk=2, service_id=1)]
+    by_team = {team.pk: [Worker(pk=team.pk * 100 + k) for k in range(8)] for team in teams}
+    line = [Phase(code=code) for code in builder.PHASE_CODES]
+    rng, day = random.Random(1), dt.date(2026, 12, 1)
+    plans = [builder._plan(rng, n, teams, by_team, line, day) for n in range(2 * 8 * 48)]
+    caseloads = Counter(plan.keyworkers[0][0] for plan in plans)
+    for kind, share in (("covered", 16), ("practical", 12)):
+        counts = Counter(plan.keyworkers[0][0] for plan in plans if getattr(plan, kind))
+        assert set(counts) == set(caseloads), kind  # in every caseload
+        assert all(counts[k] == caseloads[k] // share for k in caseloads), (kind, counts)
