@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists
+from typing import Any
+
+from django.db.models import Exists, Func
 
 
 class Found(Exists):
@@ -17,3 +19,18 @@ class Found(Exists):
     hashed set can be the faster."""
 
     template = "(%(subquery)s) IS NOT NULL"
+
+
+class Unindexed(Func):
+    """A column SQLite is not to look rows up by: `+column` there, the column elsewhere.
+    SQLite's planner: "Terms of the WHERE clause can be manually disqualified for use with
+    indexes by prepending a unary + operator to the column name" (sqlite.org/optoverview.html).
+    Asked which of an episode's problem substances
+    are drugs, SQLite looked up each of the 18 drugs in the (episode, substance) index, one
+    episode at a time, where reading the episode's one or two substances and testing each
+    is the faster: a month's QS6 denominator at 30,000 clients, 47 ms against 27."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)

@@ -44,6 +44,7 @@ from keywork.access.queries import registration_in_date, supervision_in_date, tr
 from keywork.careplans.models import CarePlan, Goal
 from keywork.catalogue.models import Entry, Tier
 from keywork.clients.models import Allocation, Client, PhaseChange, ProblemSubstance
+from keywork.core.expressions import Unindexed
 from keywork.interventions.models import Answer, Intervention, Offer
 from keywork.measures.framework import Measure, Period, Scope, Source, Step
 from keywork.sessions.models import Attendance, Outcome
@@ -302,8 +303,8 @@ class QS6(Measure):
         if scope.include_alcohol_only:
             return None
         drugs = Entry.objects.filter(attributes__is_drug=True).values_list("pk", flat=True)
-        drug = ProblemSubstance.objects.filter(
-            self.open_in(period, scope, via="episode__"), substance_id__in=list(drugs)
+        drug = ProblemSubstance.objects.alias(drug=Unindexed("substance_id")).filter(
+            self.open_in(period, scope, via="episode__"), drug__in=list(drugs)
         )  # the drugs as a list: the database cannot tell how many rows a JSON test keeps
         return _of_each_client(drug)
 
