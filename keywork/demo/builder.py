@@ -317,7 +317,7 @@ def logins() -> list[tuple[str, str]]:
             p.username,
             described[p.username]
             + (
-                f"; second step: `keywork demo --code {p.username}`, or the key "
+                f"; second step: `{second_factor.code_command(p.username)}`, or the key "
                 f"{second_factor.readable_key(p.username)} in an authenticator app"
                 if p.role in SECOND_FACTOR_ROLES
                 else ""

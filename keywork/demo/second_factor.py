@@ -7,8 +7,12 @@ a real account's key is random and never printed."""
 from __future__ import annotations
 
 import hashlib
+import os
+import sys
 from base64 import b32encode
+from pathlib import Path
 
+from django.conf import settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from keywork.access.models import SECOND_FACTOR_ROLES, Worker
@@ -26,6 +30,15 @@ def readable_key(username: str) -> str:
     """The key as an authenticator app asks for it (base 32, in fours)."""
     key = b32encode(bytes.fromhex(demo_key(username))).decode()
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def code_command(username: str) -> str:
+    """The command that prints a demo account's code, as it runs from a new shell in the
+    folder the demo was built from: the virtual environment's `keywork`, and DEBUG=1 when
+    the demo runs on the development settings (`make run` sets it for its own commands
+    only; without it, or a SECRET_KEY, keywork stops at its settings)."""
+    script = os.path.relpath(Path(sys.executable).with_name("keywork"))
+    return f"{'DEBUG=1 ' if settings.DEBUG else ''}{script} demo --code {username}"
 
 
 def give(workers: list[Worker]) -> None:

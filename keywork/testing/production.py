@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.db import connection
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 PRODUCTION_ENV = ROOT / "deploy" / "production.env"
 GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
@@ -22,6 +24,16 @@ GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
 class NotServing(Exception):
     pass
+
+
+def database_url() -> str:
+    """The URL of the database the tests run on, for a command or server in another
+    process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def documented_settings() -> dict[str, str]:

@@ -92,7 +92,7 @@ def test_flush_is_refused_outside_the_test_settings(settings, personas):
 
 def test_no_environment_variable_lets_flush_run_outside_the_tests(personas):
     """The probe: `KEYWORK_TEST_SUITE=1 keywork flush` emptied the audit trail."""
-    from keywork.core.tests.test_production import database_url
+    from keywork.testing.production import database_url
 
     trail = AuditEvent.objects.count()
     result = subprocess.run(

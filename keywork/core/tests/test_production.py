@@ -15,7 +15,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from django.db import connection
 from django.test import override_settings
 
 from keywork.access import actions as access
@@ -26,17 +25,8 @@ BROWSER_ADDRESS = "203.0.113.9"  # where the person sits, as the proxy reports i
 PASSWORD = "a-production-password-2026"
 
 
-def database_url() -> str:
-    """The URL of the database this test runs on, for the server in another process."""
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{db['NAME']}"
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgresql://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def production_env(static_root: Path, **overrides: str) -> dict[str, str]:
-    return production.production_env(database_url(), static_root, **overrides)
+    return production.production_env(production.database_url(), static_root, **overrides)
 
 
 @dataclass
