@@ -127,8 +127,10 @@ def test_on_a_phone_the_caseload_is_a_list_and_a_session_can_be_recorded(
     page.screenshot(path="var/phone-caseload.png", full_page=True)
 
     page.click("a:has-text('Sam Synthetic')")
+    page.wait_for_url("**/clients/T0001/")  # measured on the record, not on the way to it
     assert sideways(page) == 0
     page.click("text=Record a session")
+    page.wait_for_url("**/clients/T0001/sessions/new/")
     assert sideways(page) == 0
     page.check("input[name=outcome][value=attended]")
     page.check("input[name=care_plan_work][value=progress_checked]")
