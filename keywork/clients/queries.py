@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
+from keywork.access.models import Worker
 from keywork.clients import policies
 from keywork.clients.models import Client, Episode, PhaseChange
 from keywork.core.actors import Actor
@@ -69,9 +70,13 @@ def phase_spans(episode: Episode | None, moves: list[PhaseChange]) -> list[Phase
 
 
 def awaiting_reallocation(episodes: QuerySet[Episode]) -> QuerySet[Episode]:
-    """Open episodes whose keyworker's account is disabled: to be reallocated (rule 1)."""
+    """Open episodes whose keyworker's account is disabled: to be reallocated (rule 1).
+    Found from the disabled workers, along the episodes' keyworker index: asked of each
+    open episode's keyworker, SQLite read every open episode of the service (90 ms of a
+    service manager's team view at 330,000 clients, against under 1 ms)."""
+    disabled = Worker.objects.filter(user__is_active=False)
     return (
-        episodes.filter(discharged_on__isnull=True, keyworker__user__is_active=False)
+        episodes.filter(discharged_on__isnull=True, keyworker__in=disabled)
         .select_related("client", "keyworker__user", "phase")
         .order_by("keyworker__user__last_name", "client__family_name", "pk")
     )

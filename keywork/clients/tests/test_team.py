@@ -64,6 +64,25 @@ def test_a_disabled_keyworkers_clients_are_listed_for_reallocation(client, perso
     assert "Sam Synthetic" in waiting and "/clients/T0001/keyworker/" in waiting
 
 
+def test_the_clients_awaiting_a_new_keyworker_are_found_from_the_disabled_workers(personas):
+    """The list asks whether an episode's keyworker is among the workers whose account is
+    disabled (a few), which SQLite finds along the episodes' keyworker index. Asked of every
+    open episode's keyworker through a join, SQLite read every open episode of the service:
+    90 ms of the service manager's team view at 330,000 clients, against under 1 ms (its
+    plan there, with the tables analysed; a test database has no statistics to plan by)."""
+    from keywork.clients.models import Episode
+    from keywork.clients.queries import awaiting_reallocation
+
+    set_active(
+        actor=None,
+        worker=personas.mi_keyworker,
+        given=SetActiveInput(active=False, reason="Left the service"),
+    )
+    found = awaiting_reallocation(Episode.objects.filter(service=personas.service))
+    assert [e.client for e in found] == [personas.episode.client]
+    assert '"clients_episode"."keyworker_id" IN (SELECT' in str(found.query)
+
+
 def test_a_client_seen_most_by_someone_else_in_eight_weeks_is_flagged(client, personas):
     client.force_login(personas.team_leader.user)
     seen_by(personas, personas.mi_keyworker, 20)
