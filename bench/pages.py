@@ -107,6 +107,10 @@ MANAGER_PAGES = {  # the whole service's
     "team view (service manager)": "/team/",
     "dashboard (service manager)": "/dashboard/",
     "a dashboard list (open episodes)": "/dashboard/open/",
+    "a dashboard list (reviews overdue)": "/dashboard/reviews_overdue/",
+    "a dashboard list (outcomes due)": "/dashboard/outcomes_due/",
+    "a dashboard list (re-engaging)": "/dashboard/reengaging/",
+    "a dashboard list (missed)": "/dashboard/dna/",
 }
 
 

@@ -15,7 +15,7 @@ from keywork.clients import policies
 from keywork.clients.models import Client
 from keywork.core.charts import figures
 from keywork.core.errors import RuleViolation
-from keywork.core.paging import Pages
+from keywork.core.paging import Uncounted
 from keywork.core.replica import reads_from_the_replica
 from keywork.measures import disclosure, snapshots
 from keywork.measures.asked import (
@@ -139,7 +139,7 @@ def dashboard_list(request: HttpRequest, code: str) -> HttpResponse:
             content_type="text/plain",
         )
     found, row = lister(scope, period, request.GET.dict())
-    page = Pages(found, LIST_PAGE).get_page(request.GET.get("page"))
+    page = Uncounted(found, LIST_PAGE).get_page(request.GET.get("page"))
     rows = [row(thing) for thing in page.object_list]
     shown = Client.objects.filter(local_id__in=[r[0] for r in rows]).only("pk")  # one page
     trail.record_read(actor=request.user, what=f"dashboard: {title.lower()}", clients=shown)

@@ -230,16 +230,24 @@ def test_a_figures_list_is_shown_a_page_at_a_time_and_only_the_page_is_audited(
 ):
     from keywork.measures import dashboard_views
 
-    monkeypatch.setattr(dashboard_views, "LIST_PAGE", 1)
     client.force_login(team.team_leader.user)
+    monkeypatch.setattr(dashboard_views, "LIST_PAGE", 1)
     reads = AuditEvent.objects.filter(what="dashboard: open episodes")
-    first = client.get("/dashboard/open/", params()).content.decode()
-    assert "Open episodes: 2" in first and "Page 1 of 2" in first
+    with CaptureQueriesContext(connection) as captured:
+        first = client.get("/dashboard/open/", params()).content.decode()
+    assert "Page 1</span>" in first and "page=2#dashboard-list" in first
     assert list(reads.values_list("client__local_id", flat=True)) == ["T0001"]
     second = client.get("/dashboard/open/", params(page="2")).content.decode()
-    assert "Page 2 of 2" in second and 'href="/clients/T0003/"' in second
-    assert 'href="/clients/T0001/"' not in second
+    assert "Page 2</span>" in second and 'href="/clients/T0003/"' in second
+    assert 'href="/clients/T0001/"' not in second and "page=3" not in second
+    assert "page=1#dashboard-list" in second  # back to the first
     assert sorted(reads.values_list("client__local_id", flat=True)) == ["T0001", "T0003"]
+    # Never counted: counting a list works out its test for every episode of the scope
+    # (a list's page 36 ms, its count 895 ms, at 330,000 clients on PostgreSQL).
+    assert not [q for q in captured.captured_queries if "COUNT(" in q["sql"]]
+    monkeypatch.setattr(dashboard_views, "LIST_PAGE", 2)
+    whole = client.get("/dashboard/open/", params()).content.decode()
+    assert "Open episodes: 2" in whole and "Page 1" not in whole  # it fits on one page
 
 
 def test_a_keyworker_is_typed_when_the_service_has_more_than_a_list_holds(
