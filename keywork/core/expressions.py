@@ -25,10 +25,10 @@ class Unindexed(Func):
     """A column SQLite is not to look rows up by: `+column` there, the column elsewhere.
     SQLite's planner: "Terms of the WHERE clause can be manually disqualified for use with
     indexes by prepending a unary + operator to the column name" (sqlite.org/optoverview.html).
-    Asked which of an episode's problem substances
-    are drugs, SQLite looked up each of the 18 drugs in the (episode, substance) index, one
-    episode at a time, where reading the episode's one or two substances and testing each
-    is the faster: a month's QS6 denominator at 30,000 clients, 47 ms against 27."""
+    Asked which of an episode's problem substances are drugs, SQLite looked up each of the
+    18 drugs in the (episode, substance) index, one episode at a time, where reading the
+    episode's one or two substances and testing each is the faster: a month's QS6
+    denominator at 30,000 clients, 47 ms against 27."""
 
     template = "%(expressions)s"
 

@@ -41,7 +41,7 @@ class UncountedPage(Page):
         return self.number - 1
 
 
-class Uncounted(Pages):
+class Uncounted(Paginator):
     """A list shown a page at a time and never counted, for a list whose count is as long
     to work out as the whole list (a test worked out for every open episode of a service):
     each page is read with one row more than it shows, which says whether another follows.

@@ -537,6 +537,15 @@ def test_the_sessions_are_read_once_in_the_pass_and_never_again_per_client(perso
     assert len(reading) == 3  # and the benchmark's hand-written query, to check against
 
 
+def one_counted(personas) -> list[str]:
+    """The statements of a report in which T0001 is counted (a Keywork intervention from
+    their keyworker three days ago), for the tests of what the report asks the database."""
+    seen(personas, personas.mi_keyworker, 3, FOCUS)
+    with CaptureQueriesContext(connection) as captured:
+        assert numbers(measure(personas)) == (1, 1)
+    return [q["sql"] for q in captured.captured_queries]
+
+
 def test_the_pass_joins_the_keyworker_of_the_day_by_the_episode_not_by_each_facilitator(
     personas,
 ):
@@ -544,10 +553,8 @@ def test_the_pass_joins_the_keyworker_of_the_day_by_the_episode_not_by_each_faci
     allocation that day; whether that keyworker facilitated is asked of the row. Joined
     through each facilitator, their worker and the allocations they hold, it was a row for
     each facilitator and two joins more (SQLite 1.69 s against 1.50 at 30,000 clients)."""
-    seen(personas, personas.mi_keyworker, 3, FOCUS)
-    with CaptureQueriesContext(connection) as captured:
-        assert numbers(measure(personas)) == (1, 1)
-    passes = [q["sql"] for q in captured.captured_queries if 'INTO "measures_level"' in q["sql"]]
+    statements = one_counted(personas)
+    passes = [sql for sql in statements if 'INTO "measures_level"' in sql]
     assert len(passes) == 2
     for sql in passes:
         assert 'JOIN "keywork_sessions_keyworksession_facilitators"' not in sql, sql
@@ -562,10 +569,8 @@ def test_no_statement_asks_whether_a_client_is_in_a_set_of_clients(personas):
     `NOT (NOT EXISTS ...)`, leaves PostgreSQL to hash the set, which it does only while
     the set fits in its work_mem: at 330,000 clients it did not, and each month's count
     scanned the set again for every client, for many minutes."""
-    seen(personas, personas.mi_keyworker, 3, FOCUS)
-    with CaptureQueriesContext(connection) as captured:
-        assert numbers(measure(personas)) == (1, 1)
-    report = [q["sql"] for q in captured.captured_queries if "clients_client" in q["sql"]]
+    statements = one_counted(personas)
+    report = [sql for sql in statements if "clients_client" in sql]
     assert report
     for sql in report:
         assert '"clients_client"."id" IN (SELECT' not in sql, sql
@@ -577,13 +582,9 @@ def test_on_sqlite_each_month_asks_whether_a_client_is_in_the_set_made_once(pers
     """On SQLite the clients with a drug (and those offered, or who declined) are a set
     SQLite makes once per statement: asked as EXISTS, each month looked up every client's
     episodes one by one (970 against 280 to 460 ms a month at 330,000 clients)."""
-    seen(personas, personas.mi_keyworker, 3, FOCUS)
-    with CaptureQueriesContext(connection) as captured:
-        assert numbers(measure(personas)) == (1, 1)
+    statements = one_counted(personas)
     months = [
-        q["sql"]
-        for q in captured.captured_queries
-        if 'AS "denominator"' in q["sql"] and 'FROM "clients_client"' in q["sql"]
+        sql for sql in statements if 'AS "denominator"' in sql and 'FROM "clients_client"' in sql
     ]
     assert len(months) == len(period().months())
     for sql in months:
@@ -598,13 +599,11 @@ def test_on_sqlite_an_episodes_substances_are_read_and_tested_not_looked_up_drug
     episode's substances (one or two) and tests them against the list of drugs; looking
     each drug up in the (episode, substance) index, 18 look-ups an episode, took a month's
     denominator 47 ms against 27 at 30,000 clients (`bench/qs6.py`)."""
-    seen(personas, personas.mi_keyworker, 3, FOCUS)
-    with CaptureQueriesContext(connection) as captured:
-        assert numbers(measure(personas)) == (1, 1)
+    statements = one_counted(personas)
     asking = [
-        q["sql"]
-        for q in captured.captured_queries
-        if "clients_problemsubstance" in q["sql"] and q["sql"].startswith(("SELECT", "INSERT"))
+        sql
+        for sql in statements
+        if "clients_problemsubstance" in sql and sql.startswith(("SELECT", "INSERT"))
     ]
     assert asking
     with connection.cursor() as cursor:
