@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from typing import Any, overload
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Count,
@@ -426,13 +427,14 @@ BY_CLIENT = ("client__family_name", "client__local_id", "pk")
 
 class InClientOrder(Sequence[Episode]):
     """A whole service's open episodes that pass a list's test, a page at a time in their
-    clients' order, found from the clients: SQLite walks the clients along the index on the
-    family name and asks of each whether their open episode passes, until the page is full
-    (a client has one open episode in a service). Asked of the episodes, it worked the test
-    out for every open episode of the service and sorted them all before it took a page:
-    the care-plan reviews overdue at 330,000 clients, 839 ms a page (docs/performance.md).
-    Only for the whole service: a team's or a keyworker's episodes are few beside every
-    client, and are found from the episodes."""
+    clients' order, found from the clients, on SQLite: it walks the clients along the index
+    on the family name and asks of each whether their open episode passes, until the page
+    is full (a client has one open episode in a service). Asked of the episodes, SQLite
+    worked the test out for every open episode of the service and sorted them all before it
+    took a page: the care-plan reviews overdue at 330,000 clients, 839 ms a page
+    (docs/performance.md). PostgreSQL stops at the page either way, and was the slower this
+    way (73 against 105 ms at 330,000). Only for the whole service: a team's or a
+    keyworker's episodes are few beside every client, and are found from the episodes."""
 
     def __init__(self, episodes: QuerySet[Episode]) -> None:
         self.episodes = episodes
@@ -475,10 +477,11 @@ def _episode_rows(
 
 
 def _open_rows(scope: Scope, found: QuerySet[Episode], *cells: str) -> Listing:
-    """A list of the scope's open episodes: the whole service's found from the clients."""
+    """A list of the scope's open episodes: the whole service's on SQLite from the clients."""
     rows, row = _episode_rows(found, *cells)
-    whole_service = scope.team is None and scope.keyworker is None
-    return (InClientOrder(rows) if whole_service else rows), row
+    if connection.vendor == "sqlite" and scope.team is None and scope.keyworker is None:
+        return InClientOrder(rows), row
+    return rows, row
 
 
 def _cell(episode: Episode, name: str) -> str:
@@ -529,10 +532,11 @@ def list_referrals(scope: Scope, period: Period, params: dict[str, str]) -> List
 
 
 def list_dna(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
-    """Read along the days: SQLite walks the period's sessions by the index on the day, and
-    a page stops at its 50th missed appointment. Asked of the scope's episodes (as the
-    figure is), it read every missed appointment of the service's and sorted them all by the
-    day before it took a page: 634 ms a page at 330,000 clients (docs/performance.md)."""
+    """Read along the days: the database walks the period's sessions by the index on the
+    day and the session (so that a day's are in one order), and a page stops at its 50th
+    missed appointment. Asked of the scope's episodes, as the figure is, SQLite read every
+    missed appointment of the service and sorted them all before it took a page: 634 ms a
+    page at 330,000 clients (docs/performance.md)."""
     found = Attendance.objects.alias(service=Unindexed("episode__service")).filter(
         service=scope.service.pk,  # the episode's service, by a column SQLite does not look up
         outcome=Outcome.DID_NOT_ATTEND,
@@ -541,7 +545,7 @@ def list_dna(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
         session__day__lte=period.end,
         **narrowed(scope, "episode__"),
     )
-    found = _by_episode(found, "session").order_by("session__day", "pk")
+    found = _by_episode(found, "session").order_by("session__day", "session_id", "pk")
     return found, lambda a: _of_episode(a, _uk(a.session.day))
 
 

@@ -55,7 +55,12 @@ class KeyworkSession(models.Model):
 
     class Meta:
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["team", "starts_at"]), models.Index(fields=["day"])]
+        indexes = [
+            models.Index(fields=["team", "starts_at"]),
+            # A day's sessions in one order, so a list by day stops at its page (a day at
+            # 330,000 clients holds 35,000 sessions: docs/performance.md).
+            models.Index(fields=["day", "id"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.starts_at:%d/%m/%Y %H:%M}"

@@ -282,10 +282,10 @@ def pages_of(client, url: str, **more: str) -> tuple[list[str], list[str]]:
 def test_the_whole_services_lists_are_found_from_its_clients_in_name_order(
     team, client, monkeypatch
 ):
-    """A list of the service's open episodes takes each page's clients from the clients in
-    name order (SQLite along the family-name index) and asks of each whether their episode
-    is on the list, until the page is full. Worked out for every open episode of the service
-    and sorted, a page took 839 ms at 330,000 clients on SQLite (docs/performance.md)."""
+    """On SQLite a list of the service's open episodes takes each page's clients from the
+    clients in name order (along the family-name index) and asks of each whether their
+    episode is on the list, until the page is full. Worked out for every open episode of the
+    service and sorted, a page took 839 ms at 330,000 clients (docs/performance.md)."""
     from keywork.measures import dashboard_views
 
     another_client(team, "T0004", 20, family_name="Aardvark")
@@ -295,7 +295,8 @@ def test_the_whole_services_lists_are_found_from_its_clients_in_name_order(
     assert shown == ["T0004", "T0002", "T0001", "T0003"]  # across both teams, by name
     picked = re.compile(r'IN \(SELECT .* FROM "clients_client" .* ORDER BY .*"family_name"')
     lists = [sql for sql in statements if picked.search(sql)]
-    assert len(lists) == 4, "each page's clients picked from the clients, in name order"
+    sqlite = connection.vendor == "sqlite"
+    assert len(lists) == (4 if sqlite else 0), "each page's clients picked in name order"
     # (Its plan is not asked here: a test database has no statistics to plan by.)
     assert pages_of(client, "/dashboard/reviews_overdue/")[0] == ["T0001"]
     assert pages_of(client, "/dashboard/open/", team="north")[0] == ["T0004", "T0001", "T0003"]
