@@ -274,25 +274,30 @@ class Measure(ABC):
         asked = {"team": scope.team, "keyworker": scope.keyworker}
         return {name: found.pk for name, found in asked.items() if found is not None}
 
-    def within(self, period: Period, scope: Scope) -> QuerySet[Client, Any] | None:
+    def within(self, period: Period, scope: Scope) -> QuerySet[Any] | None:
         """For a team or a keyworker, the clients who may be placed in it at the end of the
         period or of any month in it, so that the rows need not be judged for the whole
         service: those with an episode of the team, or an allocation to the keyworker, open
-        in the period (a client's place is one of these). None for the whole service."""
+        in the period (a client's place is one of these). None for the whole service.
+        The clients' ids, read from the keyworker's allocations and the team's episodes
+        along their indexes: asked of every client in turn (EXISTS), SQLite looked up each
+        of the service's clients' allocations to find a keyworker's 45 (184 ms a month at
+        30,000 clients)."""
         if scope.team is None and scope.keyworker is None:
             return None
-        found = Client.objects.all()
-        if scope.team is not None:
-            episodes = self.episodes(period, scope).filter(team=scope.team)
-            found = found.filter(Exists(episodes.filter(client=OuterRef("pk"))))
+        found: QuerySet[Any] | None = None
         if scope.keyworker is not None:
-            allocated = Allocation.objects.filter(
+            found = Allocation.objects.filter(
                 self.open_in(period, scope, via="episode__"),
                 worker=scope.keyworker,
                 started_on__lte=period.end,
-            )
-            found = found.filter(Exists(allocated.filter(episode__client=OuterRef("pk"))))
-        return found.values("pk")
+            ).values("episode__client")
+        if scope.team is not None:
+            episodes = self.episodes(period, scope).filter(team=scope.team)
+            if found is not None:
+                episodes = episodes.filter(client__in=found)
+            found = episodes.values("client")
+        return found
 
     def kept(self, period: Period, scope: Scope) -> Exists | Q | None:
         """Who of the population the denominator keeps, when the measure says it as a test
