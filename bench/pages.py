@@ -112,6 +112,12 @@ MANAGER_PAGES = {  # the whole service's
     "a dashboard list (re-engaging)": "/dashboard/reengaging/",
     "a dashboard list (missed)": "/dashboard/dna/",
 }
+ONE_TEAM_PAGES = {  # a team's and a keyworker's, which the manager chooses: worked out as asked
+    "dashboard (service manager, one team)": "/dashboard/?team={team}",
+    "a dashboard list (one team, open)": "/dashboard/open/?team={team}",
+    "QS6 report (one team)": "/reports/qs6/?team={team}",
+    "QS6 report (one keyworker)": "/reports/qs6/?keyworker={keyworker}",
+}
 
 
 def main() -> None:
@@ -128,7 +134,7 @@ def main() -> None:
         Episode.objects.filter(keyworker__user__username=args.user, discharged_on=None)
         .annotate(n=Count("attendances"))
         .order_by("-n")
-        .select_related("client")
+        .select_related("client", "team")
         .first()
     )
     assert longest is not None
@@ -164,6 +170,9 @@ def main() -> None:
             if worked is not None:
                 results[f"  {name.split(' (')[0]}: by the worker"] = [worked]
             results[name] = timed(manager, url, args.repeat)
+        for name, url in ONE_TEAM_PAGES.items():
+            asked = url.format(team=longest.team.code, keyworker=args.user)
+            results[name] = timed(manager, asked, args.repeat)
     report(results, clients, longest, Path(str(django.db.connection.settings_dict["NAME"])).name)
 
 

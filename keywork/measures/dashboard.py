@@ -285,7 +285,8 @@ def _recovery(scope: Scope, period: Period) -> tuple[list[Any], int]:
     ], clients
 
 
-def _period_figures(scope: Scope, period: Period) -> list[Figure]:
+def _period_figures(scope: Scope, period: Period, moved: int) -> list[Figure]:
+    """The period's figures; `moved`, the moves between phases, summed from the flow's rows."""
     kept = appointments(scope, period).aggregate(
         due=Count("pk"), missed=Count("pk", filter=Q(outcome=Outcome.DID_NOT_ATTEND))
     )
@@ -294,7 +295,7 @@ def _period_figures(scope: Scope, period: Period) -> list[Figure]:
     )
     return [
         Figure("dna", "Appointments missed (did not attend)", kept["missed"], kept["due"]),
-        Figure("flow", "Moves between phases", moves(scope, period).count()),
+        Figure("flow", "Moves between phases", moved),
         Figure("maps", "Clients who used a map (drawn or changed)", mapped["clients"]),
         Figure("maps_used", "Maps used", mapped["maps"]),
     ]
@@ -371,13 +372,14 @@ def _round(value: float | None) -> float | None:
 def dashboard(scope: Scope, period: Period) -> Dashboard:
     outcomes, clients = _outcomes(scope, period)
     recovery, recovered = _recovery(scope, period)
+    flow = _flow(scope, period)
     return Dashboard(
         scope=scope,
         period=period,
         now=_now(scope),
-        in_period=_period_figures(scope, period),
+        in_period=_period_figures(scope, period, moved=sum(row[-1] for row in flow)),
         phases=_phases(scope),
-        flow=_flow(scope, period),
+        flow=flow,
         mix=_mix(scope, period),
         outcomes=outcomes,
         outcome_clients=clients,
