@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, Func
+from django.db.models import CharField, Exists, Func
 
 
 class Found(Exists):
@@ -34,3 +34,14 @@ class Unindexed(Func):
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return self.as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
+class Unwalked(Func):
+    """A text column to order by that the database sorts, not walks an index on: `column ||
+    ''`, the same text in the same order. For a list of a few rows out of many: asked for a
+    team's open episodes by their clients' names, PostgreSQL walked every client along the
+    index on the family name until fifty of the team's came up, at 330,000 clients 47,326 of
+    them (140 ms a page, where reading the team's 2,498 and sorting them takes 22)."""
+
+    template = "(%(expressions)s || '')"
+    output_field = CharField()

@@ -35,7 +35,7 @@ from keywork.access.models import Service
 from keywork.careplans.queries import review_due_of
 from keywork.catalogue.models import Phase
 from keywork.clients.models import Client, Episode, PhaseChange
-from keywork.core.expressions import Unindexed
+from keywork.core.expressions import Unindexed, Unwalked
 from keywork.interventions.models import Intervention
 from keywork.maps.models import MapVersion
 from keywork.measures.framework import Period, Scope
@@ -484,9 +484,12 @@ def _episode_rows(
 
 
 def _open_rows(scope: Scope, found: QuerySet[Episode], *cells: str) -> Listing:
-    """A list of the scope's open episodes: the whole service's on SQLite from the clients."""
+    """A list of the scope's open episodes: the whole service's on SQLite from the clients;
+    a team's or a keyworker's from their episodes, sorted (`Unwalked`)."""
     rows, row = _episode_rows(found, *cells)
-    if connection.vendor == "sqlite" and scope.team is None and scope.keyworker is None:
+    if scope.team is not None or scope.keyworker is not None:
+        return rows.order_by(Unwalked(BY_CLIENT[0]), *BY_CLIENT[1:]), row
+    if connection.vendor == "sqlite":
         return InClientOrder(rows), row
     return rows, row
 

@@ -299,7 +299,12 @@ def test_the_whole_services_lists_are_found_from_its_clients_in_name_order(
     assert len(lists) == (4 if sqlite else 0), "each page's clients picked in name order"
     # (Its plan is not asked here: a test database has no statistics to plan by.)
     assert pages_of(client, "/dashboard/reviews_overdue/")[0] == ["T0001"]
-    assert pages_of(client, "/dashboard/open/", team="north")[0] == ["T0004", "T0001", "T0003"]
+    shown, statements = pages_of(client, "/dashboard/open/", team="north")
+    assert shown == ["T0004", "T0001", "T0003"]
+    # A team's are read from its episodes and sorted: walking the clients in name order,
+    # PostgreSQL read 47,326 of them for a team's page at 330,000 (140 ms, against 22).
+    sorted_here = re.compile(r"""ORDER BY \("clients_client"."family_name" \|\| ''\)""")
+    assert len([sql for sql in statements if sorted_here.search(sql)]) == 3, statements
 
 
 def test_the_missed_appointments_are_read_along_the_days(team, client, monkeypatch):
