@@ -314,6 +314,9 @@ class QS6(Measure):
         drug = ProblemSubstance.objects.alias(drug=Unindexed("substance_id")).filter(
             self.open_in(period, scope, via="episode__"), drug__in=list(drugs)
         )  # the drugs as a list: the database cannot tell how many rows a JSON test keeps
+        clients = self.within(period, scope)  # a team's or a keyworker's: theirs alone
+        if clients is not None:
+            drug = drug.filter(episode__client__in=clients)
         return _of_each_client(drug)
 
     def _offers(self, period: Period, scope: Scope) -> QuerySet[Offer]:
