@@ -9,16 +9,16 @@ happened on its days, in the scope's episodes."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import astuple, dataclass, field
 from typing import Any, overload
 
 from django.db import connection
 from django.db.models import (
-    Avg,
     Count,
     Exists,
     F,
+    Field,
     FloatField,
     IntegerField,
     JSONField,
@@ -28,7 +28,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, JSONObject
 from django.utils import timezone
 
 from keywork.access.models import Service
@@ -193,26 +193,23 @@ def started(scope: Scope, period: Period) -> QuerySet[Intervention]:
 
 def with_outcome_change(scope: Scope, period: Period) -> QuerySet[Episode]:
     """Episodes with a start profile and a later review or exit taken in the period, each
-    with the start's and the latest one's figures."""
+    with the start's and the latest one's ratings (`start_ratings`, `latest_ratings`:
+    {rating: value}), each read in one look-up of the profiles, where a look-up for each
+    rating read the same profile four times over."""
     taken = OutcomeProfile.objects.filter(episode=OuterRef("pk"), entered_in_error_at=None)
     start = taken.filter(stage=Stage.START).order_by("taken_on", "pk")
     latest = taken.exclude(stage=Stage.START).order_by("-taken_on", "-pk")
-    annotations: dict[str, Any] = {"latest_on": Subquery(latest.values("taken_on")[:1])}
-    for name, _ in RATINGS:
-        annotations[f"start_{name}"] = Subquery(start.values(name)[:1], output_field=IntegerField())
-        annotations[f"latest_{name}"] = Subquery(
-            latest.values(name)[:1], output_field=IntegerField()
-        )
+    ratings = JSONObject(**{name: name for name, _ in RATINGS})
     return (
         episodes_of(scope)
-        .annotate(**annotations)
-        .filter(
-            **{
-                "latest_on__gte": period.start,
-                "latest_on__lte": period.end,
-                "start_quality_of_life__isnull": False,
-            }
+        .annotate(
+            latest_on=Subquery(latest.values("taken_on")[:1]),
+            start_quality_of_life=Subquery(start.values("quality_of_life")[:1]),
+            start_ratings=Subquery(start.values(json=ratings)[:1], output_field=JSONField()),
+            latest_ratings=Subquery(latest.values(json=ratings)[:1], output_field=JSONField()),
         )
+        # A range: SQLite looks the latest up once for both bounds (PostgreSQL, twice).
+        .filter(latest_on__range=(period.start, period.end), start_quality_of_life__isnull=False)
     )
 
 
@@ -242,14 +239,41 @@ def with_recovery_change(scope: Scope, period: Period, instrument: Instrument) -
             first_scores=Subquery(first.values("scores")[:1], output_field=JSONField()),
             latest_scores=Subquery(latest.values("scores")[:1], output_field=JSONField()),
         )
-        .filter(**{"latest_on__gte": period.start, "latest_on__lte": period.end})
-        .filter(**{"first_on__lt": F("latest_on")})
+        .filter(latest_on__range=(period.start, period.end), first_on__lt=F("latest_on"))
     )
 
 
-def _score(which: str, domain: str) -> Cast:
-    """A domain's score in the first or latest check's scores, as a number."""
-    return Cast(KeyTextTransform(domain, f"{which}_scores"), FloatField())
+def _value(reading: str, key: str, output: Field[Any, Any] | None = None) -> Cast:
+    """A value in a reading's JSON (an annotation: a check's scores, a profile's ratings),
+    as a number."""
+    return Cast(KeyTextTransform(key, reading), output or FloatField())
+
+
+def _changes(
+    pairs: Iterable[tuple[dict[str, Any], dict[str, Any]]],
+    keys: Sequence[str],
+    lower_is_better: frozenset[str] = frozenset(),
+) -> tuple[dict[str, tuple[float | None, float | None, int]], int]:
+    """Each key's mean at the first reading and at the latest, and how many clients are
+    better (higher, or lower for `lower_is_better`), from each client's pair of readings;
+    and how many clients."""
+    sums = {key: [0.0, 0.0, 0] for key in keys}  # first, latest, clients better
+    clients = 0
+    for first, latest in pairs:
+        clients += 1
+        for key in keys:
+            before, after, found = float(first[key]), float(latest[key]), sums[key]
+            found[0] += before
+            found[1] += after
+            found[2] += after < before if key in lower_is_better else after > before
+    return {
+        key: (
+            _round(s[0] / clients) if clients else None,
+            _round(s[1] / clients) if clients else None,
+            int(s[2]),
+        )
+        for key, s in sums.items()
+    }, clients
 
 
 def _recovery(scope: Scope, period: Period) -> tuple[list[Any], int]:
@@ -260,29 +284,12 @@ def _recovery(scope: Scope, period: Period) -> tuple[list[Any], int]:
     instrument = instrument_in_use()
     if instrument is None:
         return [], 0
-    codes = [d["code"] for d in instrument.domains]
-    sums = {code: [0.0, 0.0, 0] for code in codes}  # first, latest, clients higher
-    clients = 0
     both = ("first_scores", "latest_scores")  # annotations (a list: the type check knows fields)
     pairs = with_recovery_change(scope, period, instrument).values_list(*both)
-    for first, latest in pairs.iterator(chunk_size=5000):
-        clients += 1
-        for code in codes:
-            before, after = float(first[code]), float(latest[code])
-            found = sums[code]
-            found[0] += before
-            found[1] += after
-            found[2] += after > before
-    return [
-        (
-            d["code"],
-            d["name"],
-            _round(sums[d["code"]][0] / clients) if clients else None,
-            _round(sums[d["code"]][1] / clients) if clients else None,
-            int(sums[d["code"]][2]),
-        )
-        for d in instrument.domains
-    ], clients
+    means, clients = _changes(
+        pairs.iterator(chunk_size=5000), [d["code"] for d in instrument.domains]
+    )
+    return [(d["code"], d["name"], *means[d["code"]]) for d in instrument.domains], clients
 
 
 def _period_figures(scope: Scope, period: Period, moved: int) -> list[Figure]:
@@ -343,26 +350,16 @@ def _mix(scope: Scope, period: Period) -> list[tuple[str, str, int]]:
 
 
 def _outcomes(scope: Scope, period: Period) -> tuple[list[Any], int]:
-    found = with_outcome_change(scope, period)
-    aggregates: dict[str, Any] = {"clients": Count("pk")}
-    for name, _ in RATINGS:
-        aggregates[f"mean_start_{name}"] = Avg(f"start_{name}")
-        aggregates[f"mean_latest_{name}"] = Avg(f"latest_{name}")
-        better = Q(**{f"latest_{name}__lt": F(f"start_{name}")})
-        if name != "injecting_days":
-            better = Q(**{f"latest_{name}__gt": F(f"start_{name}")})
-        aggregates[f"better_{name}"] = Count("pk", filter=better)
-    numbers = found.aggregate(**aggregates)
-    return [
-        (
-            name,
-            label,
-            _round(numbers[f"mean_start_{name}"]),
-            _round(numbers[f"mean_latest_{name}"]),
-            numbers[f"better_{name}"],
-        )
-        for name, label in RATINGS
-    ], numbers["clients"]
+    """Each rating's mean at the start and the latest, and how many clients are better
+    (fewer days injected; higher for the others), summed here as recovery's are."""
+    both = ("start_ratings", "latest_ratings")
+    pairs = with_outcome_change(scope, period).values_list(*both)
+    means, clients = _changes(
+        pairs.iterator(chunk_size=5000),
+        [name for name, _ in RATINGS],
+        lower_is_better=frozenset({"injecting_days"}),
+    )
+    return [(name, label, *means[name]) for name, label in RATINGS], clients
 
 
 def _round(value: float | None) -> float | None:
@@ -599,8 +596,12 @@ def _change_rows(found: QuerySet[Episode], pairs: list[tuple[str, str]]) -> List
 
 
 def list_outcome_change(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
+    found = with_outcome_change(scope, period).annotate(
+        **{f"start_{name}": _value("start_ratings", name, IntegerField()) for name, _ in RATINGS},
+        **{f"latest_{name}": _value("latest_ratings", name, IntegerField()) for name, _ in RATINGS},
+    )
     pairs = [(f"start_{name}", f"latest_{name}") for name, _ in RATINGS]
-    return _change_rows(with_outcome_change(scope, period), pairs)
+    return _change_rows(found, pairs)
 
 
 def list_maps(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
@@ -626,8 +627,8 @@ def list_recovery_change(scope: Scope, period: Period, params: dict[str, str]) -
         return _change_rows(Episode.objects.none(), [])
     domains = [d["code"] for d in instrument.domains]
     found = with_recovery_change(scope, period, instrument).annotate(
-        **{f"first_{n}": _score("first", code) for n, code in enumerate(domains)},
-        **{f"latest_{n}": _score("latest", code) for n, code in enumerate(domains)},
+        **{f"first_{n}": _value("first_scores", code) for n, code in enumerate(domains)},
+        **{f"latest_{n}": _value("latest_scores", code) for n, code in enumerate(domains)},
     )
     pairs = [(f"first_{n}", f"latest_{n}") for n in range(len(domains))]
     return _change_rows(found, pairs)

@@ -226,6 +226,20 @@ def test_the_dashboard_keeps_its_number_of_queries_as_the_team_grows(team, clien
     assert queries() == before
 
 
+def test_the_outcome_change_reads_each_clients_two_profiles_once_not_once_a_rating(team, client):
+    """Each client's start and latest profiles are read once each: with a look-up for each
+    rating, and again for each use of it in the sums, PostgreSQL looked the same profiles
+    up 19 times for each client counted (a team's figure 74 against 55 ms at 330,000
+    clients)."""
+    client.force_login(team.team_leader.user)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/dashboard/", params()).content.decode()
+    assert "<td>Quality of life</td><td>5.0</td><td>12.0</td><td>1</td>" in page
+    change = [q["sql"] for q in captured.captured_queries if "= 'start'" in q["sql"]]
+    # its latest day, whether it has a start, and the two readings
+    assert change and max(sql.count('FROM "outcomes_outcomeprofile"') for sql in change) <= 4
+
+
 def test_a_figures_list_is_shown_a_page_at_a_time_and_only_the_page_is_audited(
     team, client, monkeypatch
 ):
