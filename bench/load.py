@@ -30,6 +30,7 @@ import django
 
 django.setup()
 
+import pace  # noqa: E402  (bench/, beside this file)
 from django.db import connection  # noqa: E402
 
 from keywork.access import actions as access  # noqa: E402
@@ -98,6 +99,7 @@ def run_locust(port: int, seconds: int, people: dict[str, list[dict[str, str]]],
 def report(out: Path, clients: int) -> int:
     """Print each page's percentiles and the errors; the number of errors."""
     print(f"{clients:,} clients on {connection.vendor} ({connection.settings_dict['NAME']})")
+    print(pace.line())
     print(f"{'page':28} {'requests':>9} {'errors':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     with (out / "load_stats.csv").open() as stats:
         for row in csv.DictReader(stats):

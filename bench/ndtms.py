@@ -31,6 +31,7 @@ import django
 
 django.setup()
 
+import pace  # noqa: E402  (bench/, beside this file)
 from django.db import connection, transaction  # noqa: E402
 
 from keywork.access.models import Service  # noqa: E402
@@ -197,6 +198,7 @@ def main() -> None:
             counts[name] = work()
             runs[name].append(time.perf_counter() - start)
     print(f"national return for {month} on {connection.vendor}")
+    print(pace.line())
     print(f"{'':38} {'rows':>8} {'median s':>9} {'rows/s':>9} {'x raw':>6}")
     raw = counts["raw cursor, same columns"] / statistics.median(runs["raw cursor, same columns"])
     for name, times in runs.items():

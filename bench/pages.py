@@ -26,6 +26,7 @@ import django
 
 django.setup()
 
+import pace  # noqa: E402  (bench/, beside this file)
 from django.contrib.auth.models import User  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
@@ -183,6 +184,7 @@ def report(results: dict[str, list[float]], clients: int, episode: Episode, db: 
         f"{clients:,} clients on {vendor} ({db}); record of {episode.client.local_id}, "
         f"{episode.n} sessions"
     )  # type: ignore[attr-defined]
+    print(pace.line())
     print(f"{'page':36} {'median ms':>10} {'p90 ms':>8} {'x bare':>8}")
     p90: Callable[[list[float]], float] = (  # noqa: E731
         lambda xs: statistics.quantiles(xs, n=10)[-1] if len(xs) > 1 else xs[0]

@@ -28,6 +28,7 @@ import django
 
 django.setup()
 
+import pace  # noqa: E402  (bench/, beside this file)
 from django.db import connection  # noqa: E402
 
 from keywork.access.models import Service  # noqa: E402
@@ -200,6 +201,7 @@ def main() -> None:
         f"{numerator:,} of {denominator:,}"
     )
     baseline = statistics.median(times["hand-written SQL, the two numbers"])
+    print(pace.line())
     print(f"{'':38} {'median ms':>10} {'x SQL':>7}")
     for name, runs in times.items():
         median = statistics.median(runs)

@@ -31,6 +31,7 @@ import django
 
 django.setup()
 
+import pace  # noqa: E402  (bench/, beside this file)
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -119,6 +120,7 @@ def main() -> None:
         f"{Attendance.objects.count():,} attendances on {connection.vendor} "
         f"({Path(str(connection.settings_dict['NAME'])).name}); the action runs {queries} queries"
     )
+    print(pace.line())
     print(f"{'':38} {'median ms':>10} {'x bare':>7}")
     for name, runs in times.items():
         median = statistics.median(runs)
