@@ -30,9 +30,9 @@ import django
 
 django.setup()
 
-import pace  # noqa: E402  (bench/, beside this file)
 from django.db import connection  # noqa: E402
 
+from bench import pace  # noqa: E402
 from keywork.access import actions as access  # noqa: E402
 from keywork.access.models import Role, Worker  # noqa: E402
 from keywork.clients.models import Client  # noqa: E402

@@ -31,9 +31,9 @@ import django
 
 django.setup()
 
-import pace  # noqa: E402  (bench/, beside this file)
 from django.db import connection, transaction  # noqa: E402
 
+from bench import pace  # noqa: E402
 from keywork.access.models import Service  # noqa: E402
 from keywork.core.dates import add_months, today  # noqa: E402
 from keywork.exports.ndtms import extract as ndtms  # noqa: E402

@@ -26,13 +26,13 @@ import django
 
 django.setup()
 
-import pace  # noqa: E402  (bench/, beside this file)
 from django.contrib.auth.models import User  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.http import HttpRequest, HttpResponse  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
 
+from bench import pace  # noqa: E402
 from keywork.clients.models import Client as Person  # noqa: E402
 from keywork.clients.models import Episode  # noqa: E402
 from keywork.maps import actions as maps  # noqa: E402

@@ -28,9 +28,9 @@ import django
 
 django.setup()
 
-import pace  # noqa: E402  (bench/, beside this file)
 from django.db import connection  # noqa: E402
 
+from bench import pace  # noqa: E402
 from keywork.access.models import Service  # noqa: E402
 from keywork.core.dates import today  # noqa: E402
 from keywork.measures.framework import Period, Scope  # noqa: E402

@@ -31,11 +31,11 @@ import django
 
 django.setup()
 
-import pace  # noqa: E402  (bench/, beside this file)
 from django.db import connection, transaction  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import pace  # noqa: E402
 from keywork.clients.models import Episode  # noqa: E402
 from keywork.sessions import actions  # noqa: E402
 from keywork.sessions.actions import Appointment, SessionContent  # noqa: E402
