@@ -137,7 +137,7 @@ def _database(url: str) -> dict[str, object]:
         # No JIT compilation: keywork's statements are short or run once, and PostgreSQL
         # prices one with a subquery a row in the millions and compiles it, which took 1.6 s
         # of the team view's 2.0 s and 0.8 s of placing a report's clients (EXPLAIN ANALYZE,
-        # docs/performance.md).
+        # docs/performance-history.md).
         given = config.get("OPTIONS")
         config["OPTIONS"] = {**(given if isinstance(given, dict) else {}), "options": "-c jit=off"}
         config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))

@@ -436,7 +436,7 @@ class InClientOrder(Sequence[Episode]):
     is full (a client has one open episode in a service). Asked of the episodes, SQLite
     worked the test out for every open episode of the service and sorted them all before it
     took a page: the care-plan reviews overdue at 330,000 clients, 839 ms a page
-    (docs/performance.md). PostgreSQL stops at the page either way, and was the slower this
+    (docs/performance-history.md). PostgreSQL stops at the page either way, and was the slower this
     way (73 against 105 ms at 330,000). Only for the whole service: a team's or a
     keyworker's episodes are few beside every client, and are found from the episodes."""
 
@@ -543,7 +543,7 @@ def list_dna(scope: Scope, period: Period, params: dict[str, str]) -> Listing:
     day and the session (so that a day's are in one order), and a page stops at its 50th
     missed appointment. Asked of the scope's episodes, as the figure is, SQLite read every
     missed appointment of the service and sorted them all before it took a page: 634 ms a
-    page at 330,000 clients (docs/performance.md). The figure is asked that way because it
+    page at 330,000 clients (docs/performance-history.md). The figure is asked that way because it
     counts them all: asked this way, SQLite read every session of the period for it, 59
     against 784 ms for a team at 30,000."""
     found = Attendance.objects.alias(service=Unindexed("episode__service")).filter(

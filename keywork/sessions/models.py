@@ -58,7 +58,7 @@ class KeyworkSession(models.Model):
         indexes = [
             models.Index(fields=["team", "starts_at"]),
             # A day's sessions in one order, so a list by day stops at its page (a day at
-            # 330,000 clients holds 35,000 sessions: docs/performance.md).
+            # 330,000 clients holds 35,000 sessions: docs/performance-history.md).
             models.Index(fields=["day", "id"]),
         ]
 

@@ -299,7 +299,7 @@ def test_the_whole_services_lists_are_found_from_its_clients_in_name_order(
     """On SQLite a list of the service's open episodes takes each page's clients from the
     clients in name order (along the family-name index) and asks of each whether their
     episode is on the list, until the page is full. Worked out for every open episode of the
-    service and sorted, a page took 839 ms at 330,000 clients (docs/performance.md)."""
+    service and sorted, a page took 839 ms at 330,000 clients (docs/performance-history.md)."""
     from keywork.measures import dashboard_views
 
     another_client(team, "T0004", 20, family_name="Aardvark")
@@ -350,7 +350,7 @@ def test_the_missed_appointments_are_read_along_the_days(team, client, monkeypat
         assert "INDEX keywork_ses_day" in plan[0], plan  # along the days
     # The figure counts every one of them, so it is asked of the scope's episodes: asked
     # along the days as the list is, SQLite read every session of the period for a team's
-    # figure (784 ms against 59 at 30,000 clients, docs/performance.md).
+    # figure (784 ms against 59 at 30,000 clients, docs/performance-history.md).
     with CaptureQueriesContext(connection) as captured:
         client.get("/dashboard/", params(team="north"))
     (counted,) = [q["sql"] for q in captured.captured_queries if "did_not_attend" in q["sql"]]
