@@ -204,12 +204,11 @@ def with_outcome_change(scope: Scope, period: Period) -> QuerySet[Episode]:
         episodes_of(scope)
         .annotate(
             latest_on=Subquery(latest.values("taken_on")[:1]),
-            start_quality_of_life=Subquery(start.values("quality_of_life")[:1]),
             start_ratings=Subquery(start.values(json=ratings)[:1], output_field=JSONField()),
             latest_ratings=Subquery(latest.values(json=ratings)[:1], output_field=JSONField()),
         )
         # A range: SQLite looks the latest up once for both bounds (PostgreSQL, twice).
-        .filter(latest_on__range=(period.start, period.end), start_quality_of_life__isnull=False)
+        .filter(latest_on__range=(period.start, period.end), start_ratings__isnull=False)
     )
 
 
